@@ -1,0 +1,15 @@
+/*
+ * axip/axip.h - everything an embedder needs: include this one header.
+ */
+#ifndef AXIP_AXIP_H
+#define AXIP_AXIP_H
+
+#include "types.h"
+#include "pkt.h"
+#include "env.h"
+#include "counters.h"
+#include "stack.h"
+#include "udp.h"
+#include "tcp.h"
+
+#endif

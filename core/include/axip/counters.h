@@ -1,0 +1,97 @@
+/*
+ * axip/counters.h - per-instance counters.
+ *
+ * Every drop reason and every limit that can be hit has a counter. The list
+ * is kept once, as X-macros per module, and expands to the struct fields and
+ * to the names reported by axip_counters_foreach(). Counters only grow.
+ */
+#ifndef AXIP_COUNTERS_H
+#define AXIP_COUNTERS_H
+
+#include "types.h"
+
+#define AXIP_COUNTERS_PKT(X)                                                              \
+	X(pkt_pool_empty)      /* packet-object pool exhausted (alloc or rx wrap failed) */ \
+	X(buf_alloc_fail)      /* environment buf_alloc returned NULL */                    \
+	X(tx_env_drop)         /* environment tx() refused a frame */                       \
+	X(tx_packets) X(tx_bytes) X(rx_packets) X(rx_bytes)
+
+#define AXIP_COUNTERS_ETH(X)                                                         \
+	X(eth_rx_short)        /* frame shorter than an Ethernet header */             \
+	X(eth_rx_not_for_us)   /* destination MAC neither ours nor broadcast */        \
+	X(eth_rx_vlan)         /* 802.1Q/802.1ad tagged frame (not supported) */       \
+	X(eth_rx_unknown_type) /* EtherType other than IPv4/ARP */                     \
+	X(eth_rx_sg_unsupported) /* multi-buffer frame the receive path cannot take */
+
+#define AXIP_COUNTERS_ARP(X)                                                            \
+	X(arp_rx_request) X(arp_rx_reply) X(arp_tx_request) X(arp_tx_reply)              \
+	X(arp_rx_bad)          /* truncated or not Ethernet/IPv4 ARP */                    \
+	X(arp_rx_not_for_us)   /* request for an address that is not ours */             \
+	X(arp_table_full)      /* no entry could be allocated or evicted */               \
+	X(arp_queue_full)      /* packet dropped: pending queue of an entry full */        \
+	X(arp_resolve_fail)    /* entry gave up after its retries; queue dropped */        \
+	X(arp_resolve_fail_pkts) /* packets dropped with failed entries */                 \
+	X(arp_rx_conflict)     /* someone else claims one of our addresses */
+
+#define AXIP_COUNTERS_IP(X)                                                               \
+	X(ip_rx) X(ip_tx)                                                                   \
+	X(ip_rx_short)        /* shorter than 20 bytes or than IHL */                      \
+	X(ip_rx_bad_version) X(ip_rx_bad_ihl) X(ip_rx_bad_len) X(ip_rx_bad_csum)           \
+	X(ip_rx_ttl_zero)                                                                   \
+	X(ip_rx_bad_src)      /* broadcast, multicast or loopback source */                \
+	X(ip_rx_not_for_us)   /* destination is not a local or broadcast address */        \
+	X(ip_rx_unknown_proto)                                                              \
+	X(ip_tx_no_route)                                                                   \
+	X(ip_tx_too_big)      /* DF set and larger than the MTU, or over 65535 */          \
+	X(ip_frag_rx) X(ip_frag_reassembled) X(ip_frag_tx)                                  \
+	X(ip_frag_overlap)    /* overlapping fragment: whole datagram dropped */           \
+	X(ip_frag_bad)        /* fragment with inconsistent offset/length */              \
+	X(ip_frag_timeout)    /* datagram not completed in time */                         \
+	X(ip_frag_no_slot)    /* all reassembly slots busy */                              \
+	X(ip_frag_mem_limit)  /* reassembly byte budget exhausted */                       \
+	X(ip_frag_too_many)   /* more fragments for one datagram than allowed */
+
+#define AXIP_COUNTERS_ICMP(X)                                                          \
+	X(icmp_rx) X(icmp_rx_echo) X(icmp_tx_echo_reply) X(icmp_tx_unreach)              \
+	X(icmp_rx_bad)         /* truncated or bad checksum */                            \
+	X(icmp_rx_error)       /* error messages delivered to a transport */             \
+	X(icmp_rx_error_ignored) /* error quoting nothing we know */                     \
+	X(icmp_rate_limited)   /* error we did not send because of the rate limit */      \
+	X(icmp_rx_unknown_type)
+
+#define AXIP_COUNTERS_UDP(X)                                                        \
+	X(udp_rx) X(udp_tx) X(udp_rx_short) X(udp_rx_bad_len) X(udp_rx_bad_csum)     \
+	X(udp_rx_no_port)      /* no socket bound: port unreachable sent or limited */ \
+	X(udp_table_full)
+
+#define AXIP_COUNTERS_TCP(X)                                                          \
+	X(tcp_rx) X(tcp_tx) X(tcp_rx_short) X(tcp_rx_bad_csum) X(tcp_rx_bad_off)        \
+	X(tcp_rx_no_conn) X(tcp_tx_rst)                                                 \
+	X(tcp_conn_pool_full) X(tcp_backlog_full) X(tcp_syncookie_sent)                 \
+	X(tcp_syncookie_ok) X(tcp_syncookie_bad)                                        \
+	X(tcp_retransmit) X(tcp_rto) X(tcp_fast_retransmit) X(tcp_challenge_ack)        \
+	X(tcp_challenge_ack_limited) X(tcp_paws_drop) X(tcp_ooo_queued)                  \
+	X(tcp_ooo_drop) X(tcp_rx_out_of_window) X(tcp_conn_timeout)                     \
+	X(tcp_active_open) X(tcp_passive_open) X(tcp_ephemeral_exhausted)               \
+	X(tcp_sndbuf_full)
+
+#define AXIP_COUNTERS_ALL(X)                                                           \
+	AXIP_COUNTERS_PKT(X) AXIP_COUNTERS_ETH(X) AXIP_COUNTERS_ARP(X) AXIP_COUNTERS_IP(X) \
+	AXIP_COUNTERS_ICMP(X) AXIP_COUNTERS_UDP(X) AXIP_COUNTERS_TCP(X)
+
+struct axip_counters {
+#define AXIP_COUNTER_FIELD(name) axip_u64 name;
+	AXIP_COUNTERS_ALL(AXIP_COUNTER_FIELD)
+#undef AXIP_COUNTER_FIELD
+};
+
+struct axip_stack;
+
+/* The instance's counters (read-only view, valid as long as the instance). */
+const struct axip_counters *axip_counters(const struct axip_stack *s);
+
+/* Call fn(name, value, arg) for every counter, in declaration order. */
+void axip_counters_foreach(const struct axip_stack *s,
+                           void (*fn)(const char *name, axip_u64 value, void *arg), void *arg);
+
+#endif

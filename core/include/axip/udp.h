@@ -1,0 +1,59 @@
+/*
+ * axip/udp.h - UDP sockets.
+ */
+#ifndef AXIP_UDP_H
+#define AXIP_UDP_H
+
+#include "types.h"
+#include "pkt.h"
+
+struct axip_stack;
+struct axip_udp;
+
+struct axip_udp_meta {
+	axip_u32 src_addr;  /* host order */
+	axip_u32 dst_addr;
+	axip_u16 src_port;
+	axip_u16 dst_port;
+};
+
+/*
+ * Receive callback. `payload` is the datagram's payload, zero-copy: its
+ * data/len point into the received buffer(s) (a reassembled datagram is an
+ * sg chain). The callback OWNS `payload` and must release it with
+ * axip_pkt_free() (now or later). A zero-length datagram arrives as a packet
+ * with len 0. The callback may send.
+ */
+typedef void (*axip_udp_recv_fn)(void *arg, struct axip_udp *sock,
+                                 const struct axip_udp_meta *meta, struct axip_pkt *payload);
+
+/*
+ * Bind a socket to local `port` (1..65535) on `addr` (0 = every local
+ * address). Errors: AXIP_E_INVAL, AXIP_E_ADDRINUSE, AXIP_E_NOMEM (socket
+ * table full, counter udp_table_full).
+ */
+int axip_udp_open(struct axip_stack *s, axip_u32 addr, axip_u16 port,
+                  axip_udp_recv_fn recv, void *arg, struct axip_udp **out);
+
+/* Unbind and free the socket; the handle is invalid afterwards. */
+void axip_udp_close(struct axip_udp *sock);
+
+/*
+ * Send a datagram by copying `len` bytes (0 allowed) to dst:port. Larger
+ * than the MTU: sent as IPv4 fragments. Errors: AXIP_E_MSGSIZE (> 65507),
+ * AXIP_E_NOBUFS / AXIP_E_NOMEM, AXIP_E_UNREACH (no route; ARP failure is
+ * reported later through counters since resolution is asynchronous).
+ */
+int axip_udp_sendto(struct axip_udp *sock, axip_u32 dst, axip_u16 dst_port,
+                    const void *data, axip_u32 len);
+
+/*
+ * Send a datagram whose payload the caller already placed in `payload` (from
+ * axip_pkt_alloc() with at least AXIP_PKT_HEADROOM headroom; may be an sg
+ * chain if the environment has AXIP_CAP_SG). Ownership of `payload` passes
+ * to the core in every case, success or error.
+ */
+int axip_udp_send_pkt(struct axip_udp *sock, axip_u32 dst, axip_u16 dst_port,
+                      struct axip_pkt *payload);
+
+#endif

@@ -1,0 +1,62 @@
+/*
+ * eth.c - Ethernet II framing: accept our MAC and broadcast, dispatch by type.
+ */
+#include "stack_internal.h"
+#include "wire.h"
+#include "arp.h"
+#include "ipv4.h"
+
+static const axip_u8 eth_broadcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
+
+void eth_input(struct axip_stack *s, struct axip_pkt *p)
+{
+	axip_u16 type;
+	const axip_u8 *h;
+
+	if (p->len < ETH_HLEN) {
+		/* headers must sit in the first buffer of a multi-buffer frame */
+		CTR_INC(s, eth_rx_short);
+		axip_pkt_free(s, p);
+		return;
+	}
+	h = p->data;
+	if (!mem_equal(h + ETH_OFF_DST, s->cfg.mac, 6) && !mem_equal(h + ETH_OFF_DST, eth_broadcast, 6)) {
+		CTR_INC(s, eth_rx_not_for_us);
+		axip_pkt_free(s, p);
+		return;
+	}
+	type = load_be16(h + ETH_OFF_TYPE);
+	pkt_pull(p, ETH_HLEN);
+	switch (type) {
+	case ETH_TYPE_IPV4:
+		ipv4_input(s, p);
+		return;
+	case ETH_TYPE_ARP:
+		arp_input(s, p);
+		return;
+	case ETH_TYPE_VLAN:
+	case ETH_TYPE_QINQ:
+		CTR_INC(s, eth_rx_vlan);
+		break;
+	default:
+		CTR_INC(s, eth_rx_unknown_type);
+		break;
+	}
+	axip_pkt_free(s, p);
+}
+
+void eth_output(struct axip_stack *s, struct axip_pkt *p, const axip_u8 dst[6], axip_u16 type)
+{
+	axip_u8 *h = pkt_push(p, ETH_HLEN);
+	if (!h) {
+		/* every sender reserves AXIP_PKT_HEADROOM; reaching this is a bug
+		 * upstream, counted rather than crashing */
+		CTR_INC(s, tx_env_drop);
+		axip_pkt_free(s, p);
+		return;
+	}
+	mem_copy(h + ETH_OFF_DST, dst, 6);
+	mem_copy(h + ETH_OFF_SRC, s->cfg.mac, 6);
+	store_be16(h + ETH_OFF_TYPE, type);
+	stack_tx(s, p);
+}

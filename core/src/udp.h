@@ -1,0 +1,16 @@
+/*
+ * udp.h (internal) - UDP (RFC 768) socket table and datagram path.
+ */
+#ifndef AXIP_UDP_INTERNAL_H
+#define AXIP_UDP_INTERNAL_H
+
+#include "stack_internal.h"
+#include "ipv4.h"
+#include "icmp.h"
+
+void udp_carve(struct axip_stack *s, struct carve *c);
+/* p->data at the UDP header, chain trimmed to the IP payload; consumes p. */
+void udp_input(struct axip_stack *s, struct axip_pkt *p, const struct ipv4_rx_info *ip);
+void udp_icmp_error(struct axip_stack *s, const struct icmp_err_info *e);
+
+#endif
