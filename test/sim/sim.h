@@ -46,7 +46,23 @@ struct sim_params {
 	/* Optional: adjust host i's configuration before init (defaults applied first). */
 	void (*cfg_hook)(void *arg, uint32_t host, struct axip_config *cfg);
 	void *cfg_arg;
+	/* Most bytes per RX buffer: a longer frame reaches axip_rx() as several
+	 * buffers chained with AXIP_RX_MORE. 0 = one buffer per frame (frames
+	 * longer than buf_size - 256 are split regardless). */
+	uint32_t rx_split;
 };
+
+/* What the wire did, for tests of the impairments themselves. */
+struct sim_stats {
+	uint64_t frames_tx;        /* frames read from the hosts' TX rings */
+	uint64_t frames_delivered; /* frames handed to a receiving host */
+	uint64_t dropped, duplicated, reordered, corrupted; /* per receiving host */
+	uint64_t tap_dropped;      /* the tap returned 0 */
+	uint64_t rx_nobuf;         /* receiver had no buffer: frame lost */
+	uint64_t tx_rejected;      /* chain refused because SG was not announced */
+};
+void sim_get_stats(const struct sim *sim, struct sim_stats *out);
+uint32_t sim_n_hosts(const struct sim *sim);
 
 /* Create a sim; aborts the test process (with a message) on failure. */
 struct sim *sim_new(const struct sim_params *p);
@@ -67,6 +83,12 @@ int sim_run_until(struct sim *sim, int (*cond)(void *arg), void *arg, axip_time_
  * sender's index. Return 0 to drop it; may modify bytes and *len (shorter only). */
 typedef int (*sim_tap_fn)(void *arg, uint32_t from, uint8_t *frame, uint32_t *len);
 void sim_set_tap(struct sim *sim, sim_tap_fn fn, void *arg);
+
+/* Receive-side observer: called for every frame as it is handed to host
+ * `to` (after impairments, in delivery order), with the delivery time. */
+typedef void (*sim_rx_tap_fn)(void *arg, uint32_t to, const uint8_t *frame, uint32_t len,
+                              axip_time_ns time);
+void sim_set_rx_tap(struct sim *sim, sim_rx_tap_fn fn, void *arg);
 
 /* Deliver a crafted frame to `host` at the current time (copied). */
 void sim_inject(struct sim *sim, uint32_t host, const void *frame, uint32_t len);
@@ -98,6 +120,11 @@ struct sim_single *sim_single_new(const struct axip_config *cfg, uint32_t caps);
 struct axip_stack *sim_single_stack(struct sim_single *h);
 /* Feed one frame (copied into a fresh buffer) to the instance at `now`. */
 void sim_single_rx(struct sim_single *h, const void *frame, uint32_t len, axip_time_ns now);
+/* The same, split into buffers of at most `split` bytes chained with AXIP_RX_MORE. */
+void sim_single_rx_split(struct sim_single *h, const void *frame, uint32_t len, axip_time_ns now,
+                         uint32_t split);
+/* axip_poll() at `now` (frames sent by timers are then in the TX FIFO). */
+axip_time_ns sim_single_poll(struct sim_single *h, axip_time_ns now);
 /* Pop the oldest transmitted frame: returns its length (0 if none) and copies
  * up to `max` bytes. */
 uint32_t sim_single_tx_pop(struct sim_single *h, void *out, uint32_t max);
@@ -109,6 +136,18 @@ void sim_single_free(struct sim_single *h);
  * eth+ipv4 header around `l4` bytes, computing the IPv4 header checksum. */
 uint32_t sim_build_ipv4(uint8_t *out, const uint8_t dst_mac[6], const uint8_t src_mac[6],
                         uint32_t src, uint32_t dst, uint8_t proto, const void *l4, uint32_t l4_len);
+/* eth+ipv4+ICMP echo request (type 8) with `len` payload bytes, ICMP checksum filled. */
+uint32_t sim_build_icmp_echo(uint8_t *out, const uint8_t dst_mac[6], const uint8_t src_mac[6],
+                             uint32_t src, uint32_t dst, uint16_t id, uint16_t seq,
+                             const void *payload, uint32_t len);
+/* eth+ipv4+UDP with `len` payload bytes; the UDP checksum is filled when
+ * with_csum, else 0 (none). */
+uint32_t sim_build_udp(uint8_t *out, const uint8_t dst_mac[6], const uint8_t src_mac[6],
+                       uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport,
+                       const void *payload, uint32_t len, int with_csum);
+/* MAC and address of host i under the default configuration. */
+void sim_host_mac(uint32_t host, uint8_t mac[6]);
+uint32_t sim_host_ip(uint32_t host);
 /* RFC 1071 reference checksum, byte at a time (independent of the core's). */
 uint16_t sim_ref_csum(const void *data, size_t len, uint32_t initial);
 

@@ -2,6 +2,7 @@
  * sim_frames.c - frame builders and a reference checksum for crafted-input tests.
  */
 #include "sim.h"
+#include <stdlib.h>
 #include <string.h>
 
 uint16_t sim_ref_csum(const void *data, size_t len, uint32_t initial)
@@ -42,4 +43,70 @@ uint32_t sim_build_ipv4(uint8_t *out, const uint8_t dst_mac[6], const uint8_t sr
 	if (l4_len)
 		memcpy(ip + 20, l4, l4_len);
 	return 14 + tot;
+}
+
+void sim_host_mac(uint32_t host, uint8_t mac[6])
+{
+	memset(mac, 0, 6);
+	mac[0] = 0x02;
+	mac[5] = (uint8_t)(host + 1);
+}
+
+uint32_t sim_host_ip(uint32_t host)
+{
+	return AXIP_IP4(10, 0, 0, host + 1);
+}
+
+uint32_t sim_build_icmp_echo(uint8_t *out, const uint8_t dst_mac[6], const uint8_t src_mac[6],
+                             uint32_t src, uint32_t dst, uint16_t id, uint16_t seq,
+                             const void *payload, uint32_t len)
+{
+	uint8_t *icmp = malloc(8 + len);
+	uint16_t c;
+	uint32_t n;
+	icmp[0] = 8;
+	icmp[1] = 0;
+	icmp[2] = icmp[3] = 0;
+	icmp[4] = (uint8_t)(id >> 8);
+	icmp[5] = (uint8_t)id;
+	icmp[6] = (uint8_t)(seq >> 8);
+	icmp[7] = (uint8_t)seq;
+	if (len)
+		memcpy(icmp + 8, payload, len);
+	c = sim_ref_csum(icmp, 8 + len, 0);
+	icmp[2] = (uint8_t)(c >> 8);
+	icmp[3] = (uint8_t)c;
+	n = sim_build_ipv4(out, dst_mac, src_mac, src, dst, 1, icmp, 8 + len);
+	free(icmp);
+	return n;
+}
+
+uint32_t sim_build_udp(uint8_t *out, const uint8_t dst_mac[6], const uint8_t src_mac[6],
+                       uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport,
+                       const void *payload, uint32_t len, int with_csum)
+{
+	uint8_t *udp = malloc(8 + len);
+	uint32_t ulen = 8 + len, pseudo, n;
+	udp[0] = (uint8_t)(sport >> 8);
+	udp[1] = (uint8_t)sport;
+	udp[2] = (uint8_t)(dport >> 8);
+	udp[3] = (uint8_t)dport;
+	udp[4] = (uint8_t)(ulen >> 8);
+	udp[5] = (uint8_t)ulen;
+	udp[6] = udp[7] = 0;
+	if (len)
+		memcpy(udp + 8, payload, len);
+	if (with_csum) {
+		uint16_t c;
+		/* RFC 768 pseudo-header: src, dst, zero, protocol, UDP length */
+		pseudo = (src >> 16) + (src & 0xffff) + (dst >> 16) + (dst & 0xffff) + 17 + ulen;
+		c = sim_ref_csum(udp, ulen, pseudo);
+		if (c == 0)
+			c = 0xffff;
+		udp[6] = (uint8_t)(c >> 8);
+		udp[7] = (uint8_t)c;
+	}
+	n = sim_build_ipv4(out, dst_mac, src_mac, src, dst, 17, udp, ulen);
+	free(udp);
+	return n;
 }
