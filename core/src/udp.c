@@ -1,6 +1,409 @@
-/* udp.c - placeholder until the UDP module lands */
+/*
+ * udp.c - UDP (RFC 768): socket table, datagram input and output.
+ *
+ * Socket table: cfg.udp_sockets socket objects on a free list, indexed by a
+ * chained hash on the local port (buckets: the next power of two >= the
+ * table size, Fibonacci hashing). A chain only ever holds sockets the local
+ * application bound, so a received packet cannot lengthen one: an unkeyed
+ * hash is enough, and lookup costs O(sockets sharing a bucket), not a scan.
+ * Several sockets may share a port when bound to different local addresses;
+ * a wildcard (addr 0) socket excludes every other one on its port.
+ *
+ * Delivery is zero-copy: the UDP header is pulled off and the packet (an sg
+ * chain for reassembled datagrams) goes to the socket's callback, which owns
+ * it from then on.
+ */
 #include "udp.h"
 #include "../include/axip/udp.h"
-void udp_carve(struct axip_stack *s, struct carve *c) { (void)s; (void)c; }
-void udp_input(struct axip_stack *s, struct axip_pkt *p, const struct ipv4_rx_info *ip) { (void)ip; axip_pkt_free(s, p); }
-void udp_icmp_error(struct axip_stack *s, const struct icmp_err_info *e) { (void)s; (void)e; }
+#include "wire.h"
+#include "checksum.h"
+
+/* RFC 768 over IPv4: 65535 - 20 (IPv4 header) - 8 (UDP header). */
+#define UDP_MAX_PAYLOAD 65507u
+
+struct axip_udp {
+	struct axip_stack *s;
+	struct axip_udp *hnext; /* hash chain, or free list when unused */
+	axip_udp_recv_fn recv;
+	void *arg;
+	axip_udp_error_fn on_error;
+	void *err_arg;
+	axip_u32 addr;          /* host order, 0 = any local address */
+	axip_u16 port;
+	axip_u8 in_use;
+};
+
+struct udp_table {
+	struct axip_udp *socks;
+	struct axip_udp **bucket;
+	struct axip_udp *free_head;
+	axip_u32 mask;          /* buckets - 1 */
+};
+
+static axip_u32 n_buckets(axip_u32 sockets)
+{
+	axip_u32 n = 1;
+	while (n < sockets)
+		n <<= 1;
+	return n;
+}
+
+void udp_carve(struct axip_stack *s, struct carve *c)
+{
+	axip_u32 nb = n_buckets(s->cfg.udp_sockets), i;
+	struct udp_table *t = CARVE_ARRAY(c, struct udp_table, 1);
+	struct axip_udp *socks = CARVE_ARRAY(c, struct axip_udp, s->cfg.udp_sockets);
+	struct axip_udp **bucket = CARVE_ARRAY(c, struct axip_udp *, nb);
+	if (carve_dry(c))
+		return;
+	t->socks = socks;
+	t->bucket = bucket;
+	t->mask = nb - 1u;
+	t->free_head = AXIP_NULL;
+	for (i = 0; i < nb; i++)
+		bucket[i] = AXIP_NULL;
+	/* push in reverse so socket 0 is handed out first */
+	for (i = s->cfg.udp_sockets; i-- > 0;) {
+		mem_zero(&socks[i], sizeof(socks[i]));
+		socks[i].hnext = t->free_head;
+		t->free_head = &socks[i];
+	}
+	s->udp = t;
+}
+
+static axip_u32 port_hash(const struct udp_table *t, axip_u16 port)
+{
+	return ((port * 2654435761u) >> 16) & t->mask;
+}
+
+/* The socket for a datagram to addr:port: an exact address match first,
+ * else the wildcard socket of that port. */
+static struct axip_udp *udp_lookup(const struct udp_table *t, axip_u32 addr, axip_u16 port)
+{
+	struct axip_udp *u, *wild = AXIP_NULL;
+	for (u = t->bucket[port_hash(t, port)]; u; u = u->hnext) {
+		if (u->port != port)
+			continue;
+		if (u->addr == addr)
+			return u;
+		if (u->addr == 0)
+			wild = u;
+	}
+	return wild;
+}
+
+int axip_udp_open(struct axip_stack *s, axip_u32 addr, axip_u16 port,
+                  axip_udp_recv_fn recv, void *arg, struct axip_udp **out)
+{
+	struct udp_table *t;
+	struct axip_udp *u;
+	axip_u32 h;
+
+	if (!s || !recv || !out || port == 0)
+		return AXIP_E_INVAL;
+	if (addr != 0 && !ipv4_is_local(s, addr))
+		return AXIP_E_INVAL;
+	t = s->udp;
+	h = port_hash(t, port);
+	for (u = t->bucket[h]; u; u = u->hnext)
+		if (u->port == port && (u->addr == 0 || addr == 0 || u->addr == addr))
+			return AXIP_E_ADDRINUSE;
+	u = t->free_head;
+	if (!u) {
+		CTR_INC(s, udp_table_full);
+		return AXIP_E_NOMEM;
+	}
+	t->free_head = u->hnext;
+	u->s = s;
+	u->recv = recv;
+	u->arg = arg;
+	u->on_error = AXIP_NULL;
+	u->err_arg = AXIP_NULL;
+	u->addr = addr;
+	u->port = port;
+	u->in_use = 1;
+	u->hnext = t->bucket[h];
+	t->bucket[h] = u;
+	*out = u;
+	return AXIP_OK;
+}
+
+void axip_udp_close(struct axip_udp *sock)
+{
+	struct udp_table *t;
+	struct axip_udp **pp;
+	if (!sock || !sock->in_use)
+		return;
+	t = sock->s->udp;
+	for (pp = &t->bucket[port_hash(t, sock->port)]; *pp; pp = &(*pp)->hnext) {
+		if (*pp == sock) {
+			*pp = sock->hnext;
+			break;
+		}
+	}
+	sock->in_use = 0;
+	sock->recv = AXIP_NULL;
+	sock->on_error = AXIP_NULL;
+	sock->hnext = t->free_head;
+	t->free_head = sock;
+}
+
+void axip_udp_set_error_cb(struct axip_udp *sock, axip_udp_error_fn fn, void *arg)
+{
+	sock->on_error = fn;
+	sock->err_arg = arg;
+}
+
+static void udp_drop(struct axip_stack *s, struct axip_pkt *p)
+{
+	axip_pkt_free(s, p);
+}
+
+void udp_input(struct axip_stack *s, struct axip_pkt *p, const struct ipv4_rx_info *ip)
+{
+	axip_u32 total = axip_pkt_chain_len(p);
+	axip_u32 ulen;
+	axip_u16 sport, dport, csum;
+	struct axip_udp *u;
+	struct axip_udp_meta meta;
+
+	CTR_INC(s, udp_rx);
+	if (total < UDP_HLEN || (p->len < UDP_HLEN && pkt_linearize(s, p, UDP_HLEN) != 0)) {
+		CTR_INC(s, udp_rx_short);
+		udp_drop(s, p);
+		return;
+	}
+	ulen = load_be16(p->data + UDP_OFF_LEN);
+	/* RFC 768: the length counts header and data. Longer than the IP
+	 * payload means a truncated datagram: drop. Shorter: the octets past
+	 * it are not part of the datagram (RFC 1122 4.1.3.4 processes it). */
+	if (ulen < UDP_HLEN || ulen > total) {
+		CTR_INC(s, udp_rx_bad_len);
+		udp_drop(s, p);
+		return;
+	}
+	if (ulen < total)
+		pkt_trim(s, p, ulen);
+	sport = load_be16(p->data + UDP_OFF_SPORT);
+	dport = load_be16(p->data + UDP_OFF_DPORT);
+	csum = load_be16(p->data + UDP_OFF_CSUM);
+	/* RFC 768: an all-zero checksum field means the sender computed none.
+	 * RFC 1122 4.1.3.4: otherwise a bad checksum is silently discarded.
+	 * A NIC verdict is only valid for an unfragmented frame. */
+	if (csum != 0 && !ip->l4_csum_ok &&
+	    !(!ip->reassembled && (p->flags & AXIP_PKT_RX_L4_CSUM_OK))) {
+		axip_u32 sum = csum_pseudo(ip->src, ip->dst, IP_PROTO_UDP, ulen);
+		if (csum_fold(csum_add_chain(sum, p, 0, ulen)) != 0) {
+			CTR_INC(s, udp_rx_bad_csum);
+			udp_drop(s, p);
+			return;
+		}
+	}
+	u = udp_lookup(s->udp, ip->dst, dport);
+	if (!u) {
+		CTR_INC(s, udp_rx_no_port);
+		/* RFC 1122 4.1.3.1: port unreachable, except for broadcasts
+		 * (RFC 1122 3.2.2); icmp_send_error applies its own rate limit */
+		if (!ip->dst_is_broadcast)
+			icmp_send_error(s, p, ip, ICMP_DEST_UNREACH, ICMP_CODE_PORT_UNREACH, 0);
+		udp_drop(s, p);
+		return;
+	}
+	pkt_pull(p, UDP_HLEN);
+	/* skip leading buffers the header pull emptied, so the callback's
+	 * first buffer holds payload whenever there is any */
+	while (p->len == 0 && p->sg_next) {
+		struct axip_pkt *n = p->sg_next;
+		p->sg_next = AXIP_NULL;
+		n->flags |= p->flags;
+		axip_pkt_free(s, p);
+		p = n;
+	}
+	meta.src_addr = ip->src;
+	meta.dst_addr = ip->dst;
+	meta.src_port = sport;
+	meta.dst_port = dport;
+	u->recv(u->arg, u, &meta, p);
+}
+
+/* RFC 1122 4.1.3.3: ICMP errors are passed to the application. Map an
+ * error to an axip error code. */
+static int icmp_to_err(const struct icmp_err_info *e)
+{
+	if (e->type == ICMP_DEST_UNREACH) {
+		if (e->code == ICMP_CODE_PORT_UNREACH)
+			return AXIP_E_REFUSED;
+		if (e->code == ICMP_CODE_FRAG_NEEDED)
+			return AXIP_E_MSGSIZE;
+	}
+	return AXIP_E_UNREACH;
+}
+
+void udp_icmp_error(struct axip_stack *s, const struct icmp_err_info *e)
+{
+	const axip_u8 *q = e->quoted;
+	struct axip_udp *u;
+	struct axip_udp_meta meta;
+
+	if (e->quoted_len < e->quoted_ihl + UDP_HLEN)
+		return;
+	meta.src_addr = load_be32(q + IP_OFF_SRC);
+	meta.dst_addr = load_be32(q + IP_OFF_DST);
+	meta.src_port = load_be16(q + e->quoted_ihl + UDP_OFF_SPORT);
+	meta.dst_port = load_be16(q + e->quoted_ihl + UDP_OFF_DPORT);
+	/* RFC 5927 / RFC 6633: source quench is ignored by every transport */
+	if (e->type == ICMP_SOURCE_QUENCH)
+		return;
+	u = udp_lookup(s->udp, meta.src_addr, meta.src_port);
+	if (u && u->on_error)
+		u->on_error(u->err_arg, u, &meta, icmp_to_err(e));
+}
+
+/* Source address of a datagram from `u` to `dst`: the bound one, else the route's. */
+static int udp_source(const struct axip_udp *u, axip_u32 dst, axip_u32 *src)
+{
+	axip_u32 nexthop;
+	if (u->addr) {
+		*src = u->addr;
+		return AXIP_OK;
+	}
+	return ipv4_route(u->s, dst, &nexthop, src);
+}
+
+/*
+ * Prepend the UDP header to `p` (payload `plen` bytes), fill the checksum
+ * and hand the datagram to IPv4. Consumes p. The checksum goes to the NIC
+ * only for a datagram that leaves in one frame: fragments each carry part of
+ * the data, so no NIC can sum the whole datagram (RFC 791 fragmentation).
+ */
+static int udp_output(struct axip_udp *u, struct axip_pkt *p, axip_u32 plen, axip_u32 dst,
+                      axip_u16 dst_port)
+{
+	struct axip_stack *s = u->s;
+	axip_u32 ulen = plen + UDP_HLEN;
+	axip_u32 src, sum;
+	axip_u8 *h;
+	int rc;
+
+	rc = udp_source(u, dst, &src);
+	if (rc != AXIP_OK) {
+		axip_pkt_free(s, p);
+		return rc;
+	}
+	h = pkt_push(p, UDP_HLEN);
+	if (!h) {
+		axip_pkt_free(s, p);
+		return AXIP_E_INVAL;
+	}
+	store_be16(h + UDP_OFF_SPORT, u->port);
+	store_be16(h + UDP_OFF_DPORT, dst_port);
+	store_be16(h + UDP_OFF_LEN, (axip_u16)ulen);
+	sum = csum_pseudo(src, dst, IP_PROTO_UDP, ulen);
+	if ((s->env.caps & AXIP_CAP_TX_L4_CSUM) && ulen + IP_HLEN <= s->cfg.mtu) {
+		/* the NIC sums from csum_start and folds in the pseudo-header sum
+		 * left in the field; ipv4_output adds a 20-byte header (no options) */
+		store_be16(h + UDP_OFF_CSUM, csum_fold_raw(sum));
+		p->flags |= AXIP_PKT_TX_L4_CSUM;
+		p->csum_start = (axip_u16)(ETH_HLEN + IP_HLEN);
+		p->csum_offset = UDP_OFF_CSUM;
+	} else {
+		axip_u16 c;
+		store_be16(h + UDP_OFF_CSUM, 0);
+		c = csum_fold(csum_add_chain(sum, p, 0, ulen));
+		/* RFC 768: a computed zero is transmitted as all ones */
+		store_be16(h + UDP_OFF_CSUM, c == 0 ? 0xffffu : c);
+	}
+	rc = ipv4_output(s, p, u->addr, dst, IP_PROTO_UDP, 0);
+	if (rc == AXIP_OK)
+		CTR_INC(s, udp_tx);
+	return rc;
+}
+
+int axip_udp_sendto(struct axip_udp *sock, axip_u32 dst, axip_u16 dst_port,
+                    const void *data, axip_u32 len)
+{
+	struct axip_stack *s;
+	struct axip_pkt *head = AXIP_NULL, **link = &head;
+	const axip_u8 *src = (const axip_u8 *)data;
+	axip_u32 done = 0, first = 1, piece;
+
+	if (!sock || !sock->in_use || dst_port == 0 || (len && !data))
+		return AXIP_E_INVAL;
+	if (len > UDP_MAX_PAYLOAD)
+		return AXIP_E_MSGSIZE;
+	s = sock->s;
+	/* Lay the payload out one IPv4 fragment per buffer: fragment data is a
+	 * multiple of 8 bytes (RFC 791), and the first fragment also carries
+	 * the UDP header. A datagram that fits the MTU is one piece. */
+	piece = (s->cfg.mtu - IP_HLEN) & ~7u;
+	if (len + UDP_HLEN + IP_HLEN <= s->cfg.mtu)
+		piece = len + UDP_HLEN;
+	do {
+		struct axip_pkt *p = axip_pkt_alloc(s, AXIP_PKT_HEADROOM);
+		axip_u32 n = piece - (first ? UDP_HLEN : 0u);
+		if (!p) {
+			axip_pkt_free(s, head);
+			return s->pool.available == 0 ? AXIP_E_NOMEM : AXIP_E_NOBUFS;
+		}
+		if (n > len - done)
+			n = len - done;
+		if (n > p->tailroom) {
+			/* buffers smaller than a frame: the datagram would need a chain
+			 * inside one frame, which only an SG environment accepts */
+			if (!(s->env.caps & AXIP_CAP_SG) && piece == len + UDP_HLEN) {
+				axip_pkt_free(s, p);
+				axip_pkt_free(s, head);
+				return AXIP_E_MSGSIZE;
+			}
+			n = p->tailroom & ~7u;
+			if (n == 0) {
+				axip_pkt_free(s, p);
+				axip_pkt_free(s, head);
+				return AXIP_E_MSGSIZE;
+			}
+		}
+		mem_copy(p->data, src + done, n);
+		p->len = n;
+		p->tailroom -= n;
+		done += n;
+		first = 0;
+		*link = p;
+		link = &p->sg_next;
+	} while (done < len);
+	return udp_output(sock, head, len, dst, dst_port);
+}
+
+int axip_udp_send_pkt(struct axip_udp *sock, axip_u32 dst, axip_u16 dst_port,
+                      struct axip_pkt *payload)
+{
+	struct axip_stack *s;
+	axip_u32 len;
+
+	/* a socket never opened has no instance to return the packet to */
+	if (!sock || !sock->s || !payload)
+		return AXIP_E_INVAL;
+	s = sock->s;
+	if (!sock->in_use) {
+		axip_pkt_free(s, payload);
+		return AXIP_E_CLOSED;
+	}
+	len = axip_pkt_chain_len(payload);
+	if (dst_port == 0 || payload->headroom < UDP_HLEN + IP_HLEN + ETH_HLEN) {
+		axip_pkt_free(s, payload);
+		return AXIP_E_INVAL;
+	}
+	if (len > UDP_MAX_PAYLOAD) {
+		axip_pkt_free(s, payload);
+		return AXIP_E_MSGSIZE;
+	}
+	/* a chain that leaves as one frame needs SG; make it contiguous when
+	 * the first buffer has the room, else it cannot be sent */
+	if (payload->sg_next && !(s->env.caps & AXIP_CAP_SG) &&
+	    len + UDP_HLEN + IP_HLEN <= s->cfg.mtu && pkt_linearize(s, payload, len) != 0) {
+		axip_pkt_free(s, payload);
+		return AXIP_E_MSGSIZE;
+	}
+	/* RX marks of a received packet being sent back mean nothing on TX */
+	payload->flags = 0;
+	return udp_output(sock, payload, len, dst, dst_port);
+}

@@ -39,6 +39,18 @@ int axip_udp_open(struct axip_stack *s, axip_u32 addr, axip_u16 port,
 void axip_udp_close(struct axip_udp *sock);
 
 /*
+ * Optional error callback (RFC 1122 4.1.3.3: ICMP errors reach the
+ * application). Called from inside axip_rx() when an ICMP error quotes a
+ * datagram this socket sent; `meta` describes that datagram (src = this
+ * side). `err` is AXIP_E_REFUSED (port unreachable), AXIP_E_MSGSIZE
+ * (fragmentation needed) or AXIP_E_UNREACH (any other error). Without a
+ * callback such errors are only counted by ICMP. fn NULL removes it.
+ */
+typedef void (*axip_udp_error_fn)(void *arg, struct axip_udp *sock,
+                                  const struct axip_udp_meta *meta, int err);
+void axip_udp_set_error_cb(struct axip_udp *sock, axip_udp_error_fn fn, void *arg);
+
+/*
  * Send a datagram by copying `len` bytes (0 allowed) to dst:port. Larger
  * than the MTU: sent as IPv4 fragments. Errors: AXIP_E_MSGSIZE (> 65507),
  * AXIP_E_NOBUFS / AXIP_E_NOMEM, AXIP_E_UNREACH (no route; ARP failure is
