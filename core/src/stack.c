@@ -119,7 +119,8 @@ static struct axip_stack *layout(struct carve *c, const struct axip_config *cfg,
 	if (!s)
 		s = scratch;
 	mem_zero(s, sizeof(*s));
-	s->cfg = *cfg;
+	/* not `s->cfg = *cfg`: clang compiles a struct copy this large into a memcpy call */
+	mem_copy(&s->cfg, cfg, sizeof(*cfg));
 	objs = CARVE_ARRAY(c, struct axip_pkt, cfg->pkt_objects);
 	if (!carve_dry(c)) {
 		axip_u32 i;
