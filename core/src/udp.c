@@ -260,14 +260,19 @@ void udp_icmp_error(struct axip_stack *s, const struct icmp_err_info *e)
 }
 
 /* Source address of a datagram from `u` to `dst`: the bound one, else the route's. */
-static int udp_source(const struct axip_udp *u, axip_u32 dst, axip_u32 *src)
+static int udp_source(struct axip_udp *u, axip_u32 dst, axip_u32 *src)
 {
 	axip_u32 nexthop;
 	if (u->addr) {
 		*src = u->addr;
 		return AXIP_OK;
 	}
-	return ipv4_route(u->s, dst, &nexthop, src);
+	if (ipv4_route(u->s, dst, &nexthop, src) != AXIP_OK) {
+		/* the same event ipv4_output counts when it finds no route */
+		CTR_INC(u->s, ip_tx_no_route);
+		return AXIP_E_UNREACH;
+	}
+	return AXIP_OK;
 }
 
 /*
