@@ -1,3 +1,15 @@
-/* tcp_cc.c - placeholder until congestion control lands */
+/* tcp_cc.c - congestion control algorithm by enum axip_tcp_cc. */
 #include "tcp_cc.h"
-const struct tcp_cc_ops *tcp_cc_get(axip_u32 id) { (void)id; return AXIP_NULL; }
+#include "../include/axip/tcp.h"
+
+const struct tcp_cc_ops *tcp_cc_get(axip_u32 id)
+{
+	switch (id) {
+	case AXIP_TCP_CC_CUBIC:
+		return &tcp_cc_cubic;
+	case AXIP_TCP_CC_NEWRENO:
+		return &tcp_cc_newreno;
+	default:
+		return AXIP_NULL;
+	}
+}

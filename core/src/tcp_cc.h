@@ -24,7 +24,11 @@ struct tcp_cc_state {
 	axip_time_ns epoch_start; /* 0 = no epoch */
 	axip_u32 w_est;         /* Reno-friendly estimate, bytes */
 	axip_u32 origin_point;  /* bytes */
+	axip_u32 w_est_acked;   /* CUBIC: bytes acked not yet credited to w_est */
 };
+
+/* Upper bound on cwnd: the largest window TCP can advertise (RFC 7323 2.3). */
+#define TCP_CC_CWND_MAX 0x40000000u
 
 struct tcp_cc_ops {
 	const char *name;
@@ -33,7 +37,8 @@ struct tcp_cc_ops {
 	void (*init)(struct tcp_cc_state *cc, axip_u32 mss);
 	/* New data acknowledged outside recovery. `acked` bytes newly acked,
 	 * `in_flight` bytes outstanding before this ACK, srtt in microseconds
-	 * (0 if unknown), `now` the time. */
+	 * (0 if unknown), `now` the time. cwnd grows only while in_flight is at
+	 * least cwnd/2 (RFC 7661 4.3: an application-limited window is not grown). */
 	void (*on_ack)(struct tcp_cc_state *cc, axip_u32 acked, axip_u32 in_flight,
 	               axip_u32 srtt_us, axip_time_ns now);
 	/* Loss detected by dupacks/SACK (entering fast recovery): set ssthresh
