@@ -42,7 +42,9 @@ struct tcp_cc_ops {
 	void (*on_ack)(struct tcp_cc_state *cc, axip_u32 acked, axip_u32 in_flight,
 	               axip_u32 srtt_us, axip_time_ns now);
 	/* Loss detected by dupacks/SACK (entering fast recovery): set ssthresh
-	 * and cwnd for recovery. `in_flight` = FlightSize. */
+	 * and cwnd for recovery. `in_flight` = FlightSize. Both algorithms set
+	 * cwnd = ssthresh; NewReno's 3*SMSS / per-dupack inflation (RFC 6582
+	 * 3.2) is the engine's, kept outside cwnd. */
 	void (*on_loss)(struct tcp_cc_state *cc, axip_u32 in_flight, axip_time_ns now);
 	/* Recovery finished (RFC 6582 full ACK): deflate cwnd. */
 	void (*on_recovery_end)(struct tcp_cc_state *cc, axip_u32 in_flight);

@@ -78,10 +78,13 @@ static void newreno_on_ack(struct tcp_cc_state *cc, axip_u32 acked, axip_u32 in_
 static void newreno_on_loss(struct tcp_cc_state *cc, axip_u32 in_flight, axip_time_ns now)
 {
 	(void)now;
-	/* RFC 6582 section 3.2 step 2 (RFC 5681 section 3.2 steps 2-3):
-	 * ssthresh per equation (4), cwnd = ssthresh + 3*SMSS. */
+	/* RFC 6582 section 3.2 step 2 (RFC 5681 section 3.2 step 2): ssthresh
+	 * per equation (4). cwnd = ssthresh; the "+ 3*SMSS" of step 2 and the
+	 * per-dupack inflation of step 3 are the engine's separate inflation
+	 * term, which SACK recovery (RFC 6675 section 5 step 4: cwnd =
+	 * ssthresh) does not use and full-ACK deflation simply drops. */
 	cc->ssthresh = half_flight(cc, in_flight);
-	cc->cwnd = cc->ssthresh + 3u * cc->mss;
+	cc->cwnd = cc->ssthresh;
 	cc->bytes_acked = 0;
 }
 
