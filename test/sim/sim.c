@@ -7,8 +7,8 @@
  *    and double frees / foreign frees abort the test loudly.
  *  - tx() only queues the chain on the host's TX ring, like a NIC ring; the
  *    "NIC" reads the buffers at tx_flush() (the doorbell): it performs the
- *    announced offloads while copying the chain into one wire frame, then
- *    drops the buffer references. A core that writes into a buffer after
+ *    announced offloads (SG, IPv4 and L4 checksums, TSO) while copying the
+ *    chain into wire frames, then drops the buffer references. A core that writes into a buffer after
  *    handing it to tx() but before the flush is therefore caught.
  *  - A wire frame goes to capture, pcap and the tap, then to every other host
  *    (a hub) through the impairments: drop, corrupt, duplicate, reorder,
@@ -51,6 +51,7 @@ struct sim_txdesc {
 	uint32_t first_seg, n_segs;
 	uint32_t flags;
 	uint16_t csum_start, csum_offset;
+	uint16_t tso_mss;
 };
 
 struct sim_capframe {
@@ -233,8 +234,8 @@ static int env_tx(void *ctx, struct axip_pkt *pkt)
 		bad_flags = 1;
 	if ((pkt->flags & AXIP_PKT_TX_L4_CSUM) && !(h->caps & AXIP_CAP_TX_L4_CSUM))
 		bad_flags = 1;
-	if (pkt->flags & AXIP_PKT_TX_TSO)
-		bad_flags = 1; /* the sim never announces TSO */
+	if ((pkt->flags & AXIP_PKT_TX_TSO) && (!(h->caps & AXIP_CAP_TSO) || pkt->tso_mss == 0))
+		bad_flags = 1;
 	if (bad_flags) {
 		fprintf(stderr, "sim: host %u: tx flags 0x%x use an offload that caps 0x%x do not announce\n",
 		        (unsigned)h->idx, (unsigned)pkt->flags, (unsigned)h->caps);
@@ -263,6 +264,7 @@ static int env_tx(void *ctx, struct axip_pkt *pkt)
 	d->flags = pkt->flags;
 	d->csum_start = pkt->csum_start;
 	d->csum_offset = pkt->csum_offset;
+	d->tso_mss = pkt->tso_mss;
 	for (q = pkt; q; q = q->sg_next) {
 		struct sim_txseg *sg = &h->segs[h->segs_n++];
 		sg->buf = buf_check(h, q->buf, "tx");
@@ -357,10 +359,87 @@ static void capture_add(struct sim_host *h, const uint8_t *f, uint32_t len, axip
 	c->time = t;
 }
 
+/* One frame leaves the NIC: capture, then the wire (or the FIFO of a sim_single). Takes f. */
+static void nic_emit(struct sim_host *h, uint8_t *f, uint32_t len)
+{
+	struct sim *sim = h->sim;
+	sim->stats.frames_tx++;
+	if (sim->single || sim->capture)
+		capture_add(h, f, len, sim->now);
+	if (sim->single)
+		free(f);
+	else
+		deliver_wire(sim, h, f, len);
+}
+
+/*
+ * TSO: cut an Ethernet/IPv4/TCP frame into segments of at most `mss`
+ * payload bytes, as a NIC does: headers copied, IPv4 total length, ID (+1
+ * per segment) and checksum rewritten, TCP sequence advanced, FIN and PSH
+ * only on the last segment, CWR only on the first. Each segment's TCP
+ * checksum is computed in full (whatever the field held). Takes f.
+ */
+static void nic_tso(struct sim_host *h, uint8_t *f, uint32_t len, uint32_t mss)
+{
+	uint32_t ihl, hl, doff, end, payload, off, seq;
+	uint16_t id;
+	if (len < 54 || f[12] != 0x08 || f[13] != 0x00 || f[23] != 6)
+		goto bad;
+	ihl = (uint32_t)(f[14] & 0x0f) * 4;
+	if (ihl < 20 || 14 + ihl + 20 > len)
+		goto bad;
+	doff = (uint32_t)(f[14 + ihl + 12] >> 4) * 4;
+	hl = 14 + ihl + doff;
+	end = l3_end(f, len);
+	if (doff < 20 || hl > end)
+		goto bad;
+	payload = end - hl;
+	id = (uint16_t)(f[18] << 8 | f[19]);
+	seq = (uint32_t)f[14 + ihl + 4] << 24 | (uint32_t)f[14 + ihl + 5] << 16 |
+	      (uint32_t)f[14 + ihl + 6] << 8 | f[14 + ihl + 7];
+	off = 0;
+	do {
+		uint32_t n = payload - off < mss ? payload - off : mss;
+		uint32_t tot = ihl + doff + n, sq = seq + off, ps;
+		uint8_t *g = xmalloc(hl + n), *ip = g + 14, *tcp = g + 14 + ihl;
+		uint16_t c, this_id = (uint16_t)(id + off / mss);
+		memcpy(g, f, hl);
+		memcpy(g + hl, f + hl + off, n);
+		ip[2] = (uint8_t)(tot >> 8);
+		ip[3] = (uint8_t)tot;
+		ip[4] = (uint8_t)(this_id >> 8);
+		ip[5] = (uint8_t)this_id;
+		ip[10] = ip[11] = 0;
+		c = fold_not(sum16(ip, ihl));
+		ip[10] = (uint8_t)(c >> 8);
+		ip[11] = (uint8_t)c;
+		tcp[4] = (uint8_t)(sq >> 24);
+		tcp[5] = (uint8_t)(sq >> 16);
+		tcp[6] = (uint8_t)(sq >> 8);
+		tcp[7] = (uint8_t)sq;
+		if (off + n < payload)
+			tcp[13] &= (uint8_t)~0x09; /* FIN, PSH: last segment only */
+		if (off > 0)
+			tcp[13] &= (uint8_t)~0x80; /* CWR: first segment only */
+		tcp[16] = tcp[17] = 0;
+		ps = sum16(ip + 12, 8) + 6 + doff + n;
+		c = fold_not(ps + sum16(tcp, doff + n));
+		tcp[16] = (uint8_t)(c >> 8);
+		tcp[17] = (uint8_t)c;
+		nic_emit(h, g, hl + n);
+		off += n;
+	} while (off < payload);
+	free(f);
+	return;
+bad:
+	fprintf(stderr, "sim: host %u: TX_TSO on a frame that is not Ethernet/IPv4/TCP\n",
+	        (unsigned)h->idx);
+	abort();
+}
+
 static void env_tx_flush(void *ctx)
 {
 	struct sim_host *h = ctx;
-	struct sim *sim = h->sim;
 	uint32_t i, k;
 
 	for (i = 0; i < h->ring_n; i++) {
@@ -376,14 +455,12 @@ static void env_tx_flush(void *ctx)
 			off += sg->len;
 			buf_release(h, sg->buf);
 		}
+		if (d->flags & AXIP_PKT_TX_TSO) {
+			nic_tso(h, f, len, d->tso_mss);
+			continue;
+		}
 		do_offloads(h, d, f, len);
-		sim->stats.frames_tx++;
-		if (sim->single || sim->capture)
-			capture_add(h, f, len, sim->now);
-		if (sim->single)
-			free(f);
-		else
-			deliver_wire(sim, h, f, len); /* takes f */
+		nic_emit(h, f, len);
 	}
 	h->ring_n = 0;
 	h->segs_n = 0;
@@ -659,7 +736,7 @@ static void host_init(struct sim *sim, uint32_t i, const struct axip_config *cfg
 	h->env.ops = &sim_env_ops;
 	h->env.ctx = h;
 	h->env.caps = h->caps;
-	h->env.tso_max = 0;
+	h->env.tso_max = (h->caps & AXIP_CAP_TSO) ? 65535u + 14u : 0;
 	h->env.sg_max = (h->caps & AXIP_CAP_SG) ? SIM_SG_MAX : 1;
 	err = axip_mem_size(cfg, &need);
 	if (err) {

@@ -337,6 +337,73 @@ static void test_sg_and_offloads(void)
 	free(f);
 }
 
+/* TSO: one 3000-byte TCP payload leaves as three segments of 1000. */
+static void test_tso(void)
+{
+	struct sim_params p;
+	struct sim *sim;
+	struct sim_frame *f = malloc(sizeof(*f) * 4);
+	struct axip_stack *s;
+	struct axip_pkt *a;
+	uint8_t *ip, *tcp;
+	uint32_t i, k;
+
+	params_init(&p);
+	p.caps[0] = AXIP_CAP_TSO | AXIP_CAP_TX_L4_CSUM | AXIP_CAP_TX_IP_CSUM;
+	p.buf_size = 4096;
+	sim = sim_new(&p);
+	s = sim_stack(sim, 0);
+	sim_capture(sim, 1);
+	a = axip_pkt_alloc(s, AXIP_PKT_HEADROOM);
+	REQUIRE(a != NULL);
+	ip = a->data;
+	memset(ip, 0, 40);
+	ip[0] = 0x45;
+	store_be16(ip + IP_OFF_TOTLEN, 40 + 3000);
+	store_be16(ip + IP_OFF_ID, 0x100);
+	ip[IP_OFF_TTL] = 64;
+	ip[IP_OFF_PROTO] = IP_PROTO_TCP;
+	store_be32(ip + IP_OFF_SRC, AXIP_IP4(10, 0, 0, 1));
+	store_be32(ip + IP_OFF_DST, AXIP_IP4(10, 0, 0, 2));
+	tcp = ip + 20;
+	store_be16(tcp + TCP_OFF_SPORT, 1234);
+	store_be16(tcp + TCP_OFF_DPORT, 80);
+	store_be32(tcp + TCP_OFF_SEQ, 0xfffffc00u); /* wraps in the second segment */
+	tcp[TCP_OFF_DOFF] = 5 << 4;
+	tcp[TCP_OFF_FLAGS] = TCP_FLAG_ACK | TCP_FLAG_PSH | TCP_FLAG_FIN | TCP_FLAG_CWR;
+	for (i = 0; i < 3000; i++)
+		tcp[20 + i] = (uint8_t)(i / 7);
+	a->len = 3040;
+	a->tailroom -= 3040;
+	a->flags = AXIP_PKT_TX_TSO | AXIP_PKT_TX_L4_CSUM | AXIP_PKT_TX_IP_CSUM;
+	a->tso_mss = 1000;
+	a->csum_start = ETH_HLEN + 20;
+	a->csum_offset = TCP_OFF_CSUM;
+	eth_output(s, a, bcast, ETH_TYPE_IPV4);
+	axip_flush(s);
+	REQUIRE(sim_take_sent(sim, 0, f, 4) == 3);
+	for (k = 0; k < 3; k++) {
+		uint8_t *q = f[k].data + 14, *t = q + 20;
+		uint32_t ps = (uint32_t)load_be16(q + 12) + load_be16(q + 14) + load_be16(q + 16) +
+		              load_be16(q + 18) + 6 + 1020;
+		CHECK_EQ(f[k].len, 14 + 40 + 1000);
+		CHECK_EQ(load_be16(q + IP_OFF_TOTLEN), 1040);
+		CHECK_EQ(load_be16(q + IP_OFF_ID), 0x100 + k);
+		CHECK_EQ(sim_ref_csum(q, 20, 0), 0);
+		CHECK_EQ(sim_ref_csum(t, 1020, ps), 0);
+		CHECK_EQ(load_be32(t + TCP_OFF_SEQ), (uint32_t)(0xfffffc00u + 1000 * k));
+		CHECK_EQ(t[TCP_OFF_FLAGS], k == 0 ? (TCP_FLAG_ACK | TCP_FLAG_CWR) :
+		                           k == 1 ? TCP_FLAG_ACK : (TCP_FLAG_ACK | TCP_FLAG_PSH | TCP_FLAG_FIN));
+		CHECK_EQ(t[20], (uint8_t)(1000 * k / 7));
+		CHECK_EQ(t[20 + 999], (uint8_t)((1000 * k + 999) / 7));
+	}
+	sim_run(sim, AXIP_MS(1));
+	CHECK_EQ(axip_counters(sim_stack(sim, 1))->rx_packets, 3);
+	CHECK_EQ(sim_bufs_in_use(sim, 0), 0);
+	sim_free(sim);
+	free(f);
+}
+
 /* RX split: a 1000-byte frame reaches host 1 as buffers of at most 128 bytes. */
 static void test_rx_split(void)
 {
@@ -516,6 +583,7 @@ int main(void)
 	RUN_TEST(test_corrupt_one_bit);
 	RUN_TEST(test_determinism);
 	RUN_TEST(test_sg_and_offloads);
+	RUN_TEST(test_tso);
 	RUN_TEST(test_rx_split);
 	RUN_TEST(test_timer_deadline_jump);
 	RUN_TEST(test_inject_and_tap_drop);
