@@ -42,7 +42,8 @@ struct sim_params {
 	uint32_t buf_size;                 /* bytes per buffer, default 2048 */
 	uint32_t bufs_per_host;            /* default 16384 */
 	uint32_t caps[SIM_MAX_HOSTS];      /* env caps per host; the sim performs the
-	                                      offloads it announces (TX csum, SG) */
+	                                      offloads it announces (TX csum, SG, TSO;
+	                                      RX csum verdicts) */
 	/* Optional: adjust host i's configuration before init (defaults applied first). */
 	void (*cfg_hook)(void *arg, uint32_t host, struct axip_config *cfg);
 	void *cfg_arg;
