@@ -31,7 +31,10 @@
 	X(arp_queue_full)      /* packet dropped: pending queue of an entry full */        \
 	X(arp_resolve_fail)    /* entry gave up after its retries; queue dropped */        \
 	X(arp_resolve_fail_pkts) /* packets dropped with failed entries */                 \
-	X(arp_rx_conflict)     /* someone else claims one of our addresses */
+	X(arp_rx_conflict)     /* someone else claims one of our addresses */              \
+	X(arp_rx_unsolicited)  /* reply for an address we have no entry for: ignored */    \
+	X(arp_rx_looped)       /* sender MAC is ours (reflected frame): ignored */         \
+	X(arp_expired)         /* REACHABLE entry timed out and was removed */
 
 #define AXIP_COUNTERS_IP(X)                                                               \
 	X(ip_rx) X(ip_tx)                                                                   \
