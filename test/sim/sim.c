@@ -951,15 +951,13 @@ static axip_time_ns next_time(const struct sim *sim)
 }
 
 /* Deliver every frame due at sim->now, one axip_rx batch per host, then poll
- * the hosts that received something or whose deadline came. */
+ * every host. */
 static void step(struct sim *sim)
 {
 	uint32_t i;
 	uint32_t n_due = 0, cap_due = 0;
 	struct sim_event *due = NULL;
-	uint8_t got[SIM_MAX_HOSTS];
 
-	memset(got, 0, sizeof(got));
 	while (sim->heap_n && sim->heap[0].time <= sim->now) {
 		if (n_due == cap_due) {
 			cap_due = cap_due ? 2 * cap_due : 16;
@@ -990,18 +988,17 @@ static void step(struct sim *sim)
 				sim->stats.frames_delivered++;
 			nfr += need;
 		}
-		if (nfr) {
+		if (nfr)
 			axip_rx(h->stack, fr, nfr, sim->now);
-			got[i] = 1;
-		}
 		free(fr);
 	}
 	for (i = 0; i < n_due; i++)
 		free(due[i].data);
 	free(due);
-	for (i = 0; i < sim->n; i++)
-		if (got[i] || sim->host[i].deadline <= sim->now)
-			host_poll(sim, &sim->host[i]);
+	/* Every host, not only those that received or whose deadline came: an
+	 * application callback on one host may send on another, arming its
+	 * timers and leaving frames for its flush. Polling runs only due timers. */
+	poll_all(sim);
 }
 
 static axip_time_ns sat_add(axip_time_ns a, axip_time_ns b)
