@@ -10,12 +10,18 @@
 void icmp_carve(struct axip_stack *s, struct carve *c);
 /* p->data at the ICMP header; consumes p. */
 void icmp_input(struct axip_stack *s, struct axip_pkt *p, const struct ipv4_rx_info *ip);
+/* Time Exceeded code 1: fragment reassembly time exceeded (RFC 792). */
+#define ICMP_CODE_REASM_TIMEOUT 1u
+
 /*
  * Send an ICMP error of type/code about the datagram whose IPv4 header is
  * ip->hdr (quoting the header + 8 bytes, RFC 1812 4.3.2.3 allows more). Not
  * sent for broadcasts, ICMP errors, or non-first fragments (RFC 1122
  * 3.2.2); rate limited by a token bucket (counter icmp_rate_limited).
- * `orig` is not consumed. `mtu` fills the next-hop MTU for FRAG_NEEDED.
+ * `orig` is the datagram's payload: orig->data at the first byte after the
+ * IPv4 header (the L4 header, as handed to udp_input/tcp_input); the quote
+ * copies from it. `orig` is not consumed. `mtu` fills the next-hop MTU for
+ * FRAG_NEEDED.
  */
 void icmp_send_error(struct axip_stack *s, const struct axip_pkt *orig,
                      const struct ipv4_rx_info *ip, axip_u8 type, axip_u8 code, axip_u16 mtu);

@@ -42,4 +42,9 @@ int ipv4_is_local(const struct axip_stack *s, axip_u32 addr);
 /* 1 if addr is the limited broadcast or a local subnet's broadcast. */
 int ipv4_is_broadcast(const struct axip_stack *s, axip_u32 addr);
 
+/* Header checksum of the outgoing IPv4 header at p->data (IHL from the
+ * header): computed here, or left to the NIC (AXIP_PKT_TX_IP_CSUM) when the
+ * environment announced AXIP_CAP_TX_IP_CSUM. */
+void ipv4_tx_csum(struct axip_stack *s, struct axip_pkt *p);
+
 #endif

@@ -38,21 +38,23 @@
 
 #define AXIP_COUNTERS_IP(X)                                                               \
 	X(ip_rx) X(ip_tx)                                                                   \
-	X(ip_rx_short)        /* shorter than 20 bytes or than IHL */                      \
+	X(ip_rx_short)        /* shorter than 20 bytes (IHL beyond the data: bad_ihl) */   \
 	X(ip_rx_bad_version) X(ip_rx_bad_ihl) X(ip_rx_bad_len) X(ip_rx_bad_csum)           \
 	X(ip_rx_ttl_zero)                                                                   \
-	X(ip_rx_bad_src)      /* broadcast, multicast or loopback source */                \
+	X(ip_rx_bad_src)      /* 0/8, broadcast, multicast, loopback or own source */      \
 	X(ip_rx_not_for_us)   /* destination is not a local or broadcast address */        \
 	X(ip_rx_unknown_proto)                                                              \
 	X(ip_tx_no_route)                                                                   \
 	X(ip_tx_too_big)      /* DF set and larger than the MTU, or over 65535 */          \
+	X(ip_tx_no_headroom)  /* packet or env buffer too small for the headers */        \
 	X(ip_frag_rx) X(ip_frag_reassembled) X(ip_frag_tx)                                  \
 	X(ip_frag_overlap)    /* overlapping fragment: whole datagram dropped */           \
 	X(ip_frag_bad)        /* fragment with inconsistent offset/length */              \
 	X(ip_frag_timeout)    /* datagram not completed in time */                         \
 	X(ip_frag_no_slot)    /* all reassembly slots busy */                              \
 	X(ip_frag_mem_limit)  /* reassembly byte budget exhausted */                       \
-	X(ip_frag_too_many)   /* more fragments for one datagram than allowed */
+	X(ip_frag_too_many)   /* more fragments for one datagram than allowed */          \
+	X(ip_frag_dup)        /* exact duplicate fragment dropped, datagram kept */
 
 #define AXIP_COUNTERS_ICMP(X)                                                          \
 	X(icmp_rx) X(icmp_rx_echo) X(icmp_tx_echo_reply) X(icmp_tx_unreach)              \
@@ -60,7 +62,9 @@
 	X(icmp_rx_error)       /* error messages delivered to a transport */             \
 	X(icmp_rx_error_ignored) /* error quoting nothing we know */                     \
 	X(icmp_rate_limited)   /* error we did not send because of the rate limit */      \
-	X(icmp_rx_unknown_type)
+	X(icmp_rx_unknown_type)                                                          \
+	X(icmp_rx_echo_bcast)  /* echo request to a broadcast address: not answered */   \
+	X(icmp_tx_error_other) /* errors sent other than destination unreachable */
 
 #define AXIP_COUNTERS_UDP(X)                                                        \
 	X(udp_rx) X(udp_tx) X(udp_rx_short) X(udp_rx_bad_len) X(udp_rx_bad_csum)     \
