@@ -268,6 +268,30 @@ static void test_header_split_over_buffers(void)
 	sim_single_free(h);
 }
 
+/* A header split over buffers that cannot be pulled together (no tailroom
+ * in the first one) is refused, not read across the gap. */
+static void test_header_not_linearizable(void)
+{
+	struct sim_single *h = host_default(0);
+	struct axip_stack *s = sim_single_stack(h);
+	struct axip_pkt *a = axip_pkt_alloc(s, AXIP_PKT_HEADROOM);
+	struct axip_pkt *b = axip_pkt_alloc(s, AXIP_PKT_HEADROOM);
+	uint32_t n = echo_frame(frame);
+	memcpy(a->data, frame + 14, 10);
+	a->len = 10;
+	a->tailroom = 0;
+	memcpy(b->data, frame + 24, n - 24);
+	b->len = n - 24;
+	b->tailroom -= b->len;
+	a->sg_next = b;
+	ipv4_input(s, a);
+	CHECK_EQ(ctr(h)->eth_rx_sg_unsupported, 1);
+	CHECK_EQ(ctr(h)->icmp_rx, 0);
+	CHECK_EQ(sim_single_tx_count(h), 0);
+	CHECK_EQ(sim_single_bufs_in_use(h), 0);
+	sim_single_free(h);
+}
+
 /* AXIP_PKT_RX_IP_CSUM_OK (here from a trusted link) skips the header check. */
 static void test_offloaded_checksum_trusted(void)
 {
@@ -450,6 +474,7 @@ int main(void)
 	RUN_TEST(test_unknown_protocol_unreachable);
 	RUN_TEST(test_padding_trimmed_and_options_skipped);
 	RUN_TEST(test_header_split_over_buffers);
+	RUN_TEST(test_header_not_linearizable);
 	RUN_TEST(test_offloaded_checksum_trusted);
 	RUN_TEST(test_route);
 	RUN_TEST(test_output_header);
