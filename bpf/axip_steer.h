@@ -1,0 +1,48 @@
+/*
+ * axip_steer.h - maps and records shared by the XDP steering program
+ * (axip_steer.bpf.c) and its loader (xdp/src/steer.c).
+ *
+ * Every field is in host byte order unless its name ends in _be.
+ */
+#ifndef AXIP_STEER_H
+#define AXIP_STEER_H
+
+#include <linux/types.h>
+
+#define AXIP_STEER_PROG_NAME "axip_steer"
+#define AXIP_STEER_MAX_QUEUES 256
+#define AXIP_STEER_MAX_RULES 64
+
+/* cfg.flags */
+#define AXIP_STEER_F_DEDICATED 1u /* addr_be is axip's alone: steer all its IPv4 and ARP */
+
+/* Single entry of the "cfg" array map. */
+struct axip_steer_cfg {
+	__u32 addr_be;    /* axip's IPv4 address; 0 = steer nothing */
+	__u32 flags;      /* AXIP_STEER_F_* */
+	__u16 range_lo;   /* reserved local port range of axip's own connections */
+	__u16 range_hi;   /* (both 0 = none) */
+	__u32 pad;
+};
+
+/* Key of the "rules" hash map: a listener (protocol, local port). */
+struct axip_steer_rule {
+	__u16 port;
+	__u8 proto;       /* IPPROTO_TCP or IPPROTO_UDP */
+	__u8 pad;
+};
+
+/* Slots of the per-CPU "stats" array: what the program did, by reason. */
+enum axip_steer_stat {
+	AXIP_STEER_ST_RULE_HIT = 0,  /* matched a listener rule */
+	AXIP_STEER_ST_RANGE_HIT,     /* matched the reserved port range */
+	AXIP_STEER_ST_ADDR_HIT,      /* dedicated address: any IPv4 to it */
+	AXIP_STEER_ST_ARP_HIT,       /* dedicated address: ARP for it */
+	AXIP_STEER_ST_NO_XSK,        /* matched, but no socket on this queue: passed */
+	AXIP_STEER_ST_PASS_L2,       /* VLAN, non-IPv4/ARP, truncated: passed */
+	AXIP_STEER_ST_PASS_L3,       /* bad IPv4 header, fragment, other protocol: passed */
+	AXIP_STEER_ST_PASS_NO_RULE,  /* well-formed but not axip's: passed */
+	AXIP_STEER_ST_COUNT
+};
+
+#endif

@@ -1,0 +1,60 @@
+/*
+ * axip-udp-echo - UDP echo server (RFC 862) on an interface through AF_XDP.
+ * Every worker binds the port on its own stack instance; datagrams are sent
+ * back from the buffer they arrived in (no copy) when it has the headroom.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <netinet/in.h>
+#include <axip/xdp.h>
+#include "example_cli.h"
+
+static void on_datagram(void *arg, struct axip_udp *sock, const struct axip_udp_meta *m,
+                        struct axip_pkt *payload)
+{
+	struct axip_stack *s = arg;
+	if (!payload->sg_next && payload->headroom >= AXIP_PKT_HEADROOM) {
+		(void)axip_udp_send_pkt(sock, m->src_addr, m->src_port, payload); /* takes payload */
+		return;
+	}
+	/* fragmented datagram: a chain of buffers, copied into a fresh one */
+	{
+		static _Thread_local unsigned char buf[65536];
+		axip_u32 n = axip_pkt_copy_out(payload, 0, buf, sizeof buf);
+		axip_pkt_free(s, payload);
+		(void)axip_udp_sendto(sock, m->src_addr, m->src_port, buf, n);
+	}
+}
+
+static int setup(struct axip_xdp_worker *w, void *arg)
+{
+	uint16_t port = *(uint16_t *)arg;
+	struct axip_stack *s = axip_xdp_worker_stack(w);
+	struct axip_udp *sock;
+	int rc = axip_udp_open(s, 0, port, on_datagram, s, &sock);
+	if (rc != AXIP_OK) {
+		fprintf(stderr, "axip-udp-echo: worker %u: UDP port %u: %s\n", axip_xdp_worker_index(w),
+		        port, axip_strerror(rc));
+		return -1;
+	}
+	return 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct ex_cli c;
+	struct axip_xdp *x;
+	int rc;
+	ex_parse(&c, argc, argv, "UDP echo server (RFC 862) on axip over AF_XDP.", 7);
+	x = ex_open(&c);
+	rc = axip_xdp_add_rule(x, IPPROTO_UDP, c.port);
+	if (rc) {
+		fprintf(stderr, "%s: cannot add the steering rule for UDP port %u\n", c.prog, c.port);
+		axip_xdp_close(x);
+		return EX_FAIL;
+	}
+	fprintf(stderr, "%s: echoing UDP port %u\n", c.prog, c.port);
+	rc = axip_xdp_run(x, setup, &c.port);
+	axip_xdp_close(x);
+	return rc ? EX_FAIL : EX_OK;
+}

@@ -1,0 +1,203 @@
+/*
+ * example_cli.c - command-line parsing and attach for the example programs.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <arpa/inet.h>
+#include "example_cli.h"
+
+static void usage(FILE *f, const struct ex_cli *c, const char *summary, uint16_t port)
+{
+	fprintf(f,
+	        "usage: %s --ifname IFNAME [options]\n"
+	        "%s\n\n"
+	        "  -i, --ifname IFNAME   interface to attach to (required)\n"
+	        "  -p, --port PORT       port to serve (default %u)\n"
+	        "  -q, --queues N        receive queues 0..N-1, one worker each (default 1)\n"
+	        "  -c, --cores LIST      comma-separated CPU of each worker (default: worker i\n"
+	        "                        on CPU i modulo the CPU count; -1 = not pinned)\n"
+	        "      --busy-poll       spin on the rings with SO_PREFER_BUSY_POLL instead of\n"
+	        "                        sleeping in poll() until traffic or the next timer\n"
+	        "      --trusted-csum    trust the link: skip receive checksum checks (needed\n"
+	        "                        when the peer sends partial checksums, e.g. a veth\n"
+	        "                        peer with TX checksum offload on)\n"
+	        "      --native | --generic  force the XDP attach mode (default: native,\n"
+	        "                        generic if the driver refuses)\n"
+	        "      --addr A.B.C.D/N  use a dedicated address that the kernel does not own\n"
+	        "                        (ARP for it is steered to axip); default: share the\n"
+	        "                        interface's own address with the kernel\n"
+	        "      --local-ports LO-HI  ports of axip's own connections, reserved in the\n"
+	        "                        kernel while running (default 61000-61999)\n"
+	        "      --pcap FILE       write every frame the stack receives and sends\n"
+	        "      --frame-size N    UMEM frame size, 2048 or 4096 (default 2048)\n"
+	        "  -v, --verbose         libxdp/libbpf diagnostics\n"
+	        "  -h, --help            this text\n\n"
+	        "Counters are printed on exit and on SIGUSR1; SIGINT/SIGTERM detach cleanly.\n"
+	        "A program left behind by a killed process is replaced at the next start, or\n"
+	        "removed with: axip-xdp-detach --ifname IFNAME\n"
+	        "Exit codes: 0 ok, 1 runtime failure, 2 bad arguments, 3 missing privileges,\n"
+	        "4 no such interface.\n",
+	        c->prog, summary, port);
+}
+
+static int parse_uint(const char *s, unsigned long max, unsigned long *out)
+{
+	char *end;
+	unsigned long v;
+	if (!s || !*s || *s == '-')
+		return -1;
+	errno = 0;
+	v = strtoul(s, &end, 10);
+	if (errno || *end || v > max)
+		return -1;
+	*out = v;
+	return 0;
+}
+
+static void bad(const struct ex_cli *c, const char *what, const char *arg)
+{
+	fprintf(stderr, "%s: invalid %s '%s' (see --help)\n", c->prog, what, arg ? arg : "");
+	exit(EX_USAGE);
+}
+
+static void parse_cores(struct ex_cli *c, const char *arg)
+{
+	char *copy = strdup(arg), *tok, *save = NULL;
+	unsigned i = 0;
+	unsigned long v;
+	if (!copy)
+		exit(EX_FAIL);
+	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
+		if (i >= AXIP_XDP_MAX_WORKERS)
+			bad(c, "core list", arg);
+		if (strcmp(tok, "-1") == 0)
+			c->xo.cores[i++] = -1;
+		else if (parse_uint(tok, 4095, &v) == 0)
+			c->xo.cores[i++] = (int)v;
+		else
+			bad(c, "core list", arg);
+	}
+	if (!i)
+		bad(c, "core list", arg);
+	free(copy);
+}
+
+void ex_parse(struct ex_cli *c, int argc, char **argv, const char *summary, uint16_t default_port)
+{
+	enum { O_BUSY = 256, O_TRUST, O_NATIVE, O_GENERIC, O_ADDR, O_PORTS, O_PCAP, O_FRAME };
+	static const struct option lo[] = {
+		{ "ifname", required_argument, NULL, 'i' },
+		{ "port", required_argument, NULL, 'p' },
+		{ "queues", required_argument, NULL, 'q' },
+		{ "cores", required_argument, NULL, 'c' },
+		{ "busy-poll", no_argument, NULL, O_BUSY },
+		{ "trusted-csum", no_argument, NULL, O_TRUST },
+		{ "native", no_argument, NULL, O_NATIVE },
+		{ "generic", no_argument, NULL, O_GENERIC },
+		{ "addr", required_argument, NULL, O_ADDR },
+		{ "local-ports", required_argument, NULL, O_PORTS },
+		{ "pcap", required_argument, NULL, O_PCAP },
+		{ "frame-size", required_argument, NULL, O_FRAME },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	unsigned long v, v2;
+	int o;
+	memset(c, 0, sizeof *c);
+	c->prog = argv[0];
+	c->port = default_port;
+	axip_xdp_opts_defaults(&c->xo);
+	while ((o = getopt_long(argc, argv, "i:p:q:c:vh", lo, NULL)) != -1) {
+		switch (o) {
+		case 'i': c->xo.ifname = optarg; break;
+		case 'p':
+			if (parse_uint(optarg, 65535, &v) || !v)
+				bad(c, "port", optarg);
+			c->port = (uint16_t)v;
+			break;
+		case 'q':
+			if (parse_uint(optarg, AXIP_XDP_MAX_WORKERS, &v) || !v)
+				bad(c, "queue count", optarg);
+			c->xo.n_queues = (unsigned)v;
+			break;
+		case 'c': parse_cores(c, optarg); break;
+		case O_BUSY: c->xo.busy_poll = 1; break;
+		case O_TRUST: c->xo.trusted_csum = 1; break;
+		case O_NATIVE: c->xo.mode = AXIP_XDP_MODE_NATIVE; break;
+		case O_GENERIC: c->xo.mode = AXIP_XDP_MODE_GENERIC; break;
+		case O_ADDR: {
+			char ip[32], *slash;
+			struct in_addr a;
+			snprintf(ip, sizeof ip, "%s", optarg);
+			slash = strchr(ip, '/');
+			v = 24;
+			if (slash) {
+				*slash = 0;
+				if (parse_uint(slash + 1, 32, &v) || !v)
+					bad(c, "address", optarg);
+			}
+			if (inet_pton(AF_INET, ip, &a) != 1 || !a.s_addr)
+				bad(c, "address", optarg);
+			c->xo.dedicated_addr = ntohl(a.s_addr);
+			c->xo.dedicated_prefix = (uint8_t)v;
+			break;
+		}
+		case O_PORTS: {
+			char lo_s[16], *dash;
+			snprintf(lo_s, sizeof lo_s, "%s", optarg);
+			dash = strchr(lo_s, '-');
+			if (!dash)
+				bad(c, "port range", optarg);
+			*dash = 0;
+			if (parse_uint(lo_s, 65535, &v) || parse_uint(dash + 1, 65535, &v2) || v < 1024 ||
+			    v2 < v)
+				bad(c, "port range", optarg);
+			c->xo.port_lo = (uint16_t)v;
+			c->xo.port_hi = (uint16_t)v2;
+			break;
+		}
+		case O_PCAP: c->xo.pcap_path = optarg; break;
+		case O_FRAME:
+			if (parse_uint(optarg, 4096, &v) || (v != 2048 && v != 4096))
+				bad(c, "frame size", optarg);
+			c->xo.frame_size = (unsigned)v;
+			break;
+		case 'v': c->xo.verbose = 1; break;
+		case 'h': usage(stdout, c, summary, default_port); exit(EX_OK);
+		default: usage(stderr, c, summary, default_port); exit(EX_USAGE);
+		}
+	}
+	if (optind != argc)
+		bad(c, "argument", argv[optind]);
+	if (!c->xo.ifname) {
+		fprintf(stderr, "%s: --ifname is required (see --help)\n", c->prog);
+		exit(EX_USAGE);
+	}
+}
+
+const char *ex_ip(uint32_t a, char buf[16])
+{
+	snprintf(buf, 16, "%u.%u.%u.%u", a >> 24, (a >> 16) & 255, (a >> 8) & 255, a & 255);
+	return buf;
+}
+
+struct axip_xdp *ex_open(struct ex_cli *c)
+{
+	struct axip_xdp *x;
+	char err[256], ip[16];
+	int rc = axip_xdp_open(&c->xo, &x, err, sizeof err);
+	if (rc) {
+		fprintf(stderr, "%s: %s\n", c->prog, err);
+		exit(rc == -EPERM ? EX_NOPERM : rc == -ENODEV ? EX_NOIF : EX_FAIL);
+	}
+	fprintf(stderr, "%s: attached to %s (%s mode%s), address %s, %u worker%s\n", c->prog,
+	        c->xo.ifname, axip_xdp_mode_name(x),
+	        axip_xdp_uses_dispatcher(x) ? ", libxdp dispatcher" : "", ex_ip(axip_xdp_addr(x), ip),
+	        axip_xdp_n_workers(x), axip_xdp_n_workers(x) == 1 ? "" : "s");
+	return x;
+}

@@ -1,0 +1,286 @@
+/*
+ * nl.c - rtnetlink queries through libmnl.
+ */
+#include <arpa/inet.h>
+#include <errno.h>
+#include <net/if.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <libmnl/libmnl.h>
+#include <linux/if_link.h>
+#include <linux/if_addr.h>
+#include <linux/neighbour.h>
+#include <linux/rtnetlink.h>
+#include "nl.h"
+#include "util.h"
+
+struct nl_req {
+	struct mnl_socket *nl;
+	unsigned seq, portid;
+	char buf[16384];
+};
+
+static int nl_open(struct nl_req *r)
+{
+	r->nl = mnl_socket_open(NETLINK_ROUTE);
+	if (!r->nl)
+		return -errno;
+	if (mnl_socket_bind(r->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
+		int e = errno;
+		mnl_socket_close(r->nl);
+		return -e;
+	}
+	r->portid = mnl_socket_get_portid(r->nl);
+	r->seq = (unsigned)time(NULL);
+	return 0;
+}
+
+/* Send the request in r->buf and run cb over the answer. */
+static int nl_talk(struct nl_req *r, struct nlmsghdr *nlh, mnl_cb_t cb, void *arg)
+{
+	/* the answer lands in r->buf, over the request: keep what we need of it */
+	int single = !(nlh->nlmsg_flags & (NLM_F_DUMP | NLM_F_ACK));
+	ssize_t n;
+	int rc;
+	nlh->nlmsg_seq = ++r->seq;
+	if (mnl_socket_sendto(r->nl, nlh, nlh->nlmsg_len) < 0)
+		return -errno;
+	for (;;) {
+		n = mnl_socket_recvfrom(r->nl, r->buf, sizeof r->buf);
+		if (n < 0)
+			return -errno;
+		rc = mnl_cb_run(r->buf, (size_t)n, r->seq, r->portid, cb, arg);
+		if (rc < 0)
+			return -errno;
+		if (rc == MNL_CB_STOP || single)
+			return 0; /* a plain GET is answered by one message, without DONE */
+	}
+}
+
+struct link_ctx { struct nl_ifinfo *out; int found; };
+
+static int link_attr(const struct nlattr *a, void *data)
+{
+	struct link_ctx *c = data;
+	switch (mnl_attr_get_type(a)) {
+	case IFLA_ADDRESS:
+		if (mnl_attr_get_payload_len(a) == 6) {
+			memcpy(c->out->mac, mnl_attr_get_payload(a), 6);
+			c->found |= 1;
+		}
+		break;
+	case IFLA_MTU:
+		if (mnl_attr_validate(a, MNL_TYPE_U32) >= 0) {
+			c->out->mtu = mnl_attr_get_u32(a);
+			c->found |= 2;
+		}
+		break;
+	}
+	return MNL_CB_OK;
+}
+
+static int link_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct ifinfomsg *ifm = mnl_nlmsg_get_payload(nlh);
+	mnl_attr_parse(nlh, sizeof(*ifm), link_attr, data);
+	return MNL_CB_OK;
+}
+
+struct addr_ctx { struct nl_ifinfo *out; };
+
+static int addr_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct addr_ctx *c = data;
+	struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+	struct nlattr *a;
+	uint32_t local = 0, address = 0;
+	if (ifa->ifa_family != AF_INET || (int)ifa->ifa_index != c->out->ifindex || c->out->addr)
+		return MNL_CB_OK;
+	mnl_attr_for_each(a, nlh, sizeof(*ifa)) {
+		if (mnl_attr_get_payload_len(a) != 4)
+			continue;
+		if (mnl_attr_get_type(a) == IFA_LOCAL)
+			memcpy(&local, mnl_attr_get_payload(a), 4);
+		else if (mnl_attr_get_type(a) == IFA_ADDRESS)
+			memcpy(&address, mnl_attr_get_payload(a), 4);
+	}
+	if (!local)
+		local = address;
+	if (local) {
+		c->out->addr = ntohl(local);
+		c->out->prefix_len = ifa->ifa_prefixlen;
+	}
+	return MNL_CB_OK;
+}
+
+struct route_ctx { struct nl_ifinfo *out; };
+
+static int route_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct route_ctx *c = data;
+	struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	struct nlattr *a;
+	uint32_t gw = 0, table = rtm->rtm_table;
+	int oif = 0;
+	if (rtm->rtm_family != AF_INET || rtm->rtm_dst_len != 0 || rtm->rtm_type != RTN_UNICAST)
+		return MNL_CB_OK;
+	mnl_attr_for_each(a, nlh, sizeof(*rtm)) {
+		switch (mnl_attr_get_type(a)) {
+		case RTA_GATEWAY:
+			if (mnl_attr_get_payload_len(a) == 4)
+				memcpy(&gw, mnl_attr_get_payload(a), 4);
+			break;
+		case RTA_OIF:
+			oif = (int)mnl_attr_get_u32(a);
+			break;
+		case RTA_TABLE:
+			table = mnl_attr_get_u32(a);
+			break;
+		}
+	}
+	if (table == RT_TABLE_MAIN && oif == c->out->ifindex && gw && !c->out->gateway)
+		c->out->gateway = ntohl(gw);
+	return MNL_CB_OK;
+}
+
+static struct nlmsghdr *dump_req(struct nl_req *r, int type, unsigned char family, size_t hdrlen)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(r->buf);
+	struct rtgenmsg *g;
+	nlh->nlmsg_type = (unsigned short)type;
+	nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+	g = mnl_nlmsg_put_extra_header(nlh, hdrlen);
+	g->rtgen_family = family;
+	return nlh;
+}
+
+int nl_get_ifinfo(const char *ifname, struct nl_ifinfo *out, char *err, size_t errlen)
+{
+	struct nl_req *r;
+	struct nlmsghdr *nlh;
+	struct ifinfomsg *ifm;
+	int rc;
+	memset(out, 0, sizeof *out);
+	out->ifindex = (int)if_nametoindex(ifname);
+	if (!out->ifindex) {
+		xerr(err, errlen, "no interface named '%s' in this network namespace", ifname);
+		return -ENODEV;
+	}
+	r = calloc(1, sizeof *r);
+	if (!r)
+		return -ENOMEM;
+	rc = nl_open(r);
+	if (rc) {
+		xerr(err, errlen, "netlink: %s", strerror(-rc));
+		free(r);
+		return rc;
+	}
+	{
+		struct link_ctx lc = { out, 0 };
+		nlh = mnl_nlmsg_put_header(r->buf);
+		nlh->nlmsg_type = RTM_GETLINK;
+		nlh->nlmsg_flags = NLM_F_REQUEST;
+		ifm = mnl_nlmsg_put_extra_header(nlh, sizeof *ifm);
+		ifm->ifi_family = AF_UNSPEC;
+		ifm->ifi_index = out->ifindex;
+		rc = nl_talk(r, nlh, link_cb, &lc);
+		if (!rc && lc.found != 3) {
+			xerr(err, errlen, "interface '%s' has no Ethernet address or MTU", ifname);
+			rc = -EINVAL;
+		}
+	}
+	if (!rc) {
+		struct addr_ctx ac = { out };
+		rc = nl_talk(r, dump_req(r, RTM_GETADDR, AF_INET, sizeof(struct ifaddrmsg)), addr_cb, &ac);
+	}
+	if (!rc) {
+		struct route_ctx rtc = { out };
+		rc = nl_talk(r, dump_req(r, RTM_GETROUTE, AF_INET, sizeof(struct rtmsg)), route_cb, &rtc);
+	}
+	if (rc && err && !err[0])
+		xerr(err, errlen, "netlink query for '%s' failed: %s", ifname, strerror(-rc));
+	mnl_socket_close(r->nl);
+	free(r);
+	return rc;
+}
+
+struct neigh_ctx {
+	int ifindex;
+	void (*fn)(void *arg, uint32_t addr, const uint8_t mac[6]);
+	void *arg;
+};
+
+static int neigh_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct neigh_ctx *c = data;
+	struct ndmsg *nd = mnl_nlmsg_get_payload(nlh);
+	struct nlattr *a;
+	uint32_t dst = 0;
+	const uint8_t *mac = NULL;
+	if (nd->ndm_family != AF_INET || nd->ndm_ifindex != c->ifindex)
+		return MNL_CB_OK;
+	if (!(nd->ndm_state & (NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE | NUD_PERMANENT)))
+		return MNL_CB_OK;
+	mnl_attr_for_each(a, nlh, sizeof(*nd)) {
+		if (mnl_attr_get_type(a) == NDA_DST && mnl_attr_get_payload_len(a) == 4)
+			memcpy(&dst, mnl_attr_get_payload(a), 4);
+		else if (mnl_attr_get_type(a) == NDA_LLADDR && mnl_attr_get_payload_len(a) == 6)
+			mac = mnl_attr_get_payload(a);
+	}
+	if (dst && mac)
+		c->fn(c->arg, ntohl(dst), mac);
+	return MNL_CB_OK;
+}
+
+int nl_for_each_neigh(int ifindex, void (*fn)(void *arg, uint32_t addr, const uint8_t mac[6]),
+                      void *arg)
+{
+	struct nl_req *r = calloc(1, sizeof *r);
+	struct neigh_ctx c = { ifindex, fn, arg };
+	struct nlmsghdr *nlh;
+	struct ndmsg *nd;
+	int rc;
+	if (!r)
+		return -ENOMEM;
+	rc = nl_open(r);
+	if (!rc) {
+		nlh = mnl_nlmsg_put_header(r->buf);
+		nlh->nlmsg_type = RTM_GETNEIGH;
+		nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
+		nd = mnl_nlmsg_put_extra_header(nlh, sizeof *nd);
+		nd->ndm_family = AF_INET;
+		rc = nl_talk(r, nlh, neigh_cb, &c);
+		mnl_socket_close(r->nl);
+	}
+	free(r);
+	return rc;
+}
+
+int nl_neigh_resolve(int ifindex, uint32_t addr)
+{
+	struct nl_req *r = calloc(1, sizeof *r);
+	struct nlmsghdr *nlh;
+	struct ndmsg *nd;
+	uint32_t be = htonl(addr);
+	int rc;
+	if (!r)
+		return -ENOMEM;
+	rc = nl_open(r);
+	if (!rc) {
+		nlh = mnl_nlmsg_put_header(r->buf);
+		nlh->nlmsg_type = RTM_NEWNEIGH;
+		nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_ACK;
+		nd = mnl_nlmsg_put_extra_header(nlh, sizeof *nd);
+		nd->ndm_family = AF_INET;
+		nd->ndm_ifindex = ifindex;
+		nd->ndm_state = NUD_NONE;
+		nd->ndm_flags = NTF_USE;
+		mnl_attr_put(nlh, NDA_DST, 4, &be);
+		rc = nl_talk(r, nlh, NULL, NULL);
+		mnl_socket_close(r->nl);
+	}
+	free(r);
+	return rc;
+}

@@ -1,0 +1,316 @@
+/*
+ * steer.c - attach/detach of the embedded XDP steering program and its rules.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/mount.h>
+#include <sys/stat.h>
+#include <sys/statfs.h>
+#include <unistd.h>
+#include <bpf/bpf.h>
+#include <bpf/libbpf.h>
+#include <xdp/libxdp.h>
+#include "steer.h"
+#include "util.h"
+
+/* generated at build time from bpf/axip_steer.bpf.c (bpf/embed.cmake) */
+extern const unsigned char axip_steer_obj[];
+extern const unsigned int axip_steer_obj_len;
+
+#define BPF_FS_MAGIC_ 0xcafe4a11
+#define BPFFS_DIR "/sys/fs/bpf"
+
+static int libxdp_quiet(enum libxdp_print_level l, const char *fmt, va_list ap)
+{
+	(void)l; (void)fmt; (void)ap;
+	return 0;
+}
+
+static int libbpf_quiet(enum libbpf_print_level l, const char *fmt, va_list ap)
+{
+	(void)l; (void)fmt; (void)ap;
+	return 0;
+}
+
+static void set_verbosity(int verbose)
+{
+	if (!verbose) {
+		libxdp_set_print(libxdp_quiet);
+		libbpf_set_print(libbpf_quiet);
+	}
+}
+
+/*
+ * libxdp's dispatcher keeps its component programs pinned in bpffs. It is
+ * not mounted at boot here, and `ip netns exec` gives each command a fresh
+ * mount namespace, so mount it when missing. Failure only means no
+ * dispatcher: libxdp then attaches the program directly.
+ */
+static int ensure_bpffs(void)
+{
+	struct statfs st;
+	if (statfs(BPFFS_DIR, &st) == 0 && (unsigned long)st.f_type == BPF_FS_MAGIC_)
+		return 1;
+	if (mount("bpf", BPFFS_DIR, "bpf", 0, "mode=0700") == 0)
+		return 1;
+	return 0;
+}
+
+/* One lock per (network namespace, interface): held by the attached process,
+ * released by the kernel when it dies, so a program found on the interface
+ * while the lock is free is stale. */
+static int take_lock(int ifindex, char *err, size_t errlen)
+{
+	struct stat ns;
+	char path[128], pid[32];
+	int fd, n;
+	if (stat("/proc/self/ns/net", &ns) != 0)
+		ns.st_ino = 0;
+	mkdir("/run/axip", 0700);
+	snprintf(path, sizeof path, "/run/axip/xdp-%lu-%d.lock", (unsigned long)ns.st_ino, ifindex);
+	fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+	if (fd < 0) {
+		xerr(err, errlen, "cannot open lock file %s: %s", path, strerror(errno));
+		return -errno;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
+		n = (int)pread(fd, pid, sizeof pid - 1, 0);
+		pid[n > 0 ? n : 0] = 0;
+		xerr(err, errlen, "interface is already served by a running axip process (pid %s)",
+		     pid[0] ? pid : "?");
+		close(fd);
+		return -EBUSY;
+	}
+	n = snprintf(pid, sizeof pid, "%d\n", (int)getpid());
+	if (ftruncate(fd, 0) != 0 || pwrite(fd, pid, (size_t)n, 0) != n) {
+		/* the pid is only informative */
+	}
+	return fd;
+}
+
+static int is_axip_prog(const struct xdp_program *p)
+{
+	const char *name = xdp_program__name(p);
+	return name && strcmp(name, AXIP_STEER_PROG_NAME) == 0;
+}
+
+int steer_remove_all(int ifindex, char *err, size_t errlen)
+{
+	struct xdp_multiprog *mp;
+	struct xdp_program *p;
+	int removed = 0, rc;
+
+	ensure_bpffs();
+	mp = xdp_multiprog__get_from_ifindex(ifindex);
+	if (!mp || libxdp_get_error(mp))
+		return 1; /* nothing attached */
+	if (xdp_multiprog__is_legacy(mp)) {
+		p = xdp_multiprog__main_prog(mp);
+		if (p && is_axip_prog(p)) {
+			rc = xdp_multiprog__detach(mp);
+			if (rc) {
+				xerr(err, errlen, "detaching program id %u: %s", xdp_program__id(p),
+				     strerror(-rc));
+				xdp_multiprog__close(mp);
+				return rc;
+			}
+			removed = 1;
+		}
+	} else {
+		enum xdp_attach_mode m = xdp_multiprog__attach_mode(mp);
+		for (p = xdp_multiprog__next_prog(NULL, mp); p; p = xdp_multiprog__next_prog(p, mp)) {
+			if (!is_axip_prog(p))
+				continue;
+			rc = xdp_program__detach(p, ifindex, m, 0);
+			if (rc) {
+				xerr(err, errlen, "detaching program id %u from the dispatcher: %s",
+				     xdp_program__id(p), strerror(-rc));
+				xdp_multiprog__close(mp);
+				return rc;
+			}
+			removed = 1;
+		}
+	}
+	xdp_multiprog__close(mp);
+	return removed ? 0 : 1;
+}
+
+static int find_map(struct steer *s, const char *name, char *err, size_t errlen)
+{
+	int fd = bpf_object__find_map_fd_by_name(xdp_program__bpf_obj(s->prog), name);
+	if (fd < 0)
+		xerr(err, errlen, "steering program has no map %s", name);
+	return fd;
+}
+
+int steer_attach(struct steer *s, int ifindex, const char *ifname, enum axip_xdp_mode mode,
+                 const struct axip_steer_cfg *cfg, int verbose, char *err, size_t errlen)
+{
+	DECLARE_LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = AXIP_STEER_PROG_NAME);
+	struct bpf_object *obj;
+	struct xdp_program *prog;
+	__u32 zero = 0;
+	int rc;
+
+	memset(s, 0, sizeof *s);
+	s->ifindex = ifindex;
+	s->lock_fd = -1;
+	set_verbosity(verbose);
+
+	rc = take_lock(ifindex, err, errlen);
+	if (rc < 0)
+		return rc;
+	s->lock_fd = rc;
+
+	ensure_bpffs();
+	rc = steer_remove_all(ifindex, err, errlen);
+	if (rc < 0)
+		goto fail;
+	if (rc == 0)
+		fprintf(stderr, "axip: removed a stale axip XDP program from %s\n", ifname);
+
+	obj = bpf_object__open_mem(axip_steer_obj, axip_steer_obj_len, &oo);
+	if (!obj || libbpf_get_error(obj)) {
+		xerr(err, errlen, "cannot open the embedded XDP program");
+		rc = -EINVAL;
+		goto fail;
+	}
+	{
+		DECLARE_LIBXDP_OPTS(xdp_program_opts, xo, .obj = obj, .prog_name = AXIP_STEER_PROG_NAME);
+		prog = xdp_program__create(&xo);
+	}
+	rc = (int)libxdp_get_error(prog);
+	if (!prog || rc) {
+		bpf_object__close(obj);
+		xerr(err, errlen, "cannot create the XDP program: %s", strerror(rc ? -rc : EINVAL));
+		rc = rc ? rc : -EINVAL;
+		goto fail;
+	}
+	s->prog = prog;
+
+	rc = -EOPNOTSUPP;
+	if (mode != AXIP_XDP_MODE_GENERIC) {
+		rc = xdp_program__attach(prog, ifindex, XDP_MODE_NATIVE, 0);
+		s->attach_mode = XDP_MODE_NATIVE;
+	}
+	if (rc && mode != AXIP_XDP_MODE_NATIVE) {
+		rc = xdp_program__attach(prog, ifindex, XDP_MODE_SKB, 0);
+		s->attach_mode = XDP_MODE_SKB;
+	}
+	if (rc) {
+		char msg[128];
+		libxdp_strerror(rc, msg, sizeof msg);
+		xerr(err, errlen, "XDP attach to %s failed: %s", ifname, msg);
+		xdp_program__close(prog);
+		s->prog = NULL;
+		goto fail;
+	}
+	{
+		struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
+		s->dispatcher = mp && !libxdp_get_error(mp) && !xdp_multiprog__is_legacy(mp);
+		if (mp && !libxdp_get_error(mp))
+			xdp_multiprog__close(mp);
+	}
+
+	if ((s->fd_xsks = find_map(s, "xsks", err, errlen)) < 0 ||
+	    (s->fd_cfg = find_map(s, "cfg", err, errlen)) < 0 ||
+	    (s->fd_rules = find_map(s, "rules", err, errlen)) < 0 ||
+	    (s->fd_rule_hits = find_map(s, "rule_hits", err, errlen)) < 0 ||
+	    (s->fd_stats = find_map(s, "stats", err, errlen)) < 0) {
+		rc = -ENOENT;
+		steer_detach(s);
+		return rc;
+	}
+	if (bpf_map_update_elem(s->fd_cfg, &zero, cfg, BPF_ANY) != 0) {
+		rc = -errno;
+		xerr(err, errlen, "cannot configure the steering program: %s", strerror(errno));
+		steer_detach(s);
+		return rc;
+	}
+	return 0;
+fail:
+	close(s->lock_fd);
+	s->lock_fd = -1;
+	return rc;
+}
+
+void steer_detach(struct steer *s)
+{
+	if (s->prog) {
+		xdp_program__detach(s->prog, s->ifindex, (enum xdp_attach_mode)s->attach_mode, 0);
+		xdp_program__close(s->prog);
+		s->prog = NULL;
+	}
+	if (s->lock_fd >= 0) {
+		close(s->lock_fd);
+		s->lock_fd = -1;
+	}
+}
+
+int steer_set_xsk(struct steer *s, uint32_t queue, int xsk_fd)
+{
+	__u32 v = (__u32)xsk_fd;
+	if (bpf_map_update_elem(s->fd_xsks, &queue, &v, BPF_ANY) != 0)
+		return -errno;
+	return 0;
+}
+
+int steer_add_rule(struct steer *s, uint8_t proto, uint16_t port)
+{
+	struct axip_steer_rule key;
+	__u32 i, freeslot = AXIP_STEER_MAX_RULES;
+	for (i = 0; i < AXIP_STEER_MAX_RULES; i++) {
+		if (s->slot[i].used && s->slot[i].proto == proto && s->slot[i].port == port)
+			return 0;
+		if (!s->slot[i].used && freeslot == AXIP_STEER_MAX_RULES)
+			freeslot = i;
+	}
+	if (freeslot == AXIP_STEER_MAX_RULES)
+		return -ENOSPC;
+	memset(&key, 0, sizeof key);
+	key.proto = proto;
+	key.port = port;
+	if (bpf_map_update_elem(s->fd_rules, &key, &freeslot, BPF_NOEXIST) != 0)
+		return -errno;
+	s->slot[freeslot].proto = proto;
+	s->slot[freeslot].port = port;
+	s->slot[freeslot].used = 1;
+	return 0;
+}
+
+int steer_del_rule(struct steer *s, uint8_t proto, uint16_t port)
+{
+	struct axip_steer_rule key;
+	unsigned i;
+	memset(&key, 0, sizeof key);
+	key.proto = proto;
+	key.port = port;
+	for (i = 0; i < AXIP_STEER_MAX_RULES; i++) {
+		if (s->slot[i].used && s->slot[i].proto == proto && s->slot[i].port == port) {
+			s->slot[i].used = 0;
+			return bpf_map_delete_elem(s->fd_rules, &key) == 0 ? 0 : -errno;
+		}
+	}
+	return -ENOENT;
+}
+
+uint64_t steer_percpu_sum(int fd, uint32_t idx)
+{
+	int n = libbpf_num_possible_cpus(), i;
+	uint64_t sum = 0, *v;
+	if (n <= 0)
+		return 0;
+	v = calloc((size_t)n, sizeof *v);
+	if (!v)
+		return 0;
+	if (bpf_map_lookup_elem(fd, &idx, v) == 0)
+		for (i = 0; i < n; i++)
+			sum += v[i];
+	free(v);
+	return sum;
+}

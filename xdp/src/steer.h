@@ -1,0 +1,44 @@
+/*
+ * steer.h - the XDP steering program on one interface: attach through
+ * libxdp (dispatcher when bpffs is available, direct otherwise), native mode
+ * with generic fallback, rules and counters in its maps, stale-program
+ * detection.
+ */
+#ifndef AXIP_XDP_STEER_H
+#define AXIP_XDP_STEER_H
+
+#include <stddef.h>
+#include <stdint.h>
+#include "../../bpf/axip_steer.h"
+#include <axip/xdp.h>
+
+struct xdp_program;
+
+struct steer {
+	int ifindex;
+	struct xdp_program *prog;
+	int attach_mode;             /* enum xdp_attach_mode in effect */
+	int dispatcher;              /* 1 if attached through libxdp's dispatcher */
+	int fd_xsks, fd_cfg, fd_rules, fd_rule_hits, fd_stats;
+	int lock_fd;                 /* flock held while attached */
+	struct {
+		uint16_t port;
+		uint8_t proto;
+		uint8_t used;
+	} slot[AXIP_STEER_MAX_RULES];
+};
+
+/* Load and attach with `cfg`. A stale axip program on the interface is
+ * replaced (reported on stderr); one owned by a live process is an error. */
+int steer_attach(struct steer *s, int ifindex, const char *ifname, enum axip_xdp_mode mode,
+                 const struct axip_steer_cfg *cfg, int verbose, char *err, size_t errlen);
+void steer_detach(struct steer *s);
+int steer_set_xsk(struct steer *s, uint32_t queue, int xsk_fd);
+int steer_add_rule(struct steer *s, uint8_t proto, uint16_t port);
+int steer_del_rule(struct steer *s, uint8_t proto, uint16_t port);
+/* Sum of a per-CPU counter slot of map fd. */
+uint64_t steer_percpu_sum(int fd, uint32_t idx);
+/* Remove every axip program from ifindex; 0 removed, 1 none, <0 error. */
+int steer_remove_all(int ifindex, char *err, size_t errlen);
+
+#endif

@@ -1,0 +1,566 @@
+/*
+ * xdp.c - the attachment: options, privileges, interface discovery, workers,
+ * the loop's building blocks, the ready loop and counters.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <pthread.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/random.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <time.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include <net/if.h>
+#include <linux/capability.h>
+#include <linux/if_xdp.h>
+#include <xdp/libxdp.h>
+#include "xdp_internal.h"
+#include "util.h"
+
+#define XDP_HEADROOM 256u /* XDP_PACKET_HEADROOM: the kernel writes frames after it */
+#define RESERVED_PORTS "/proc/sys/net/ipv4/ip_local_reserved_ports"
+
+void axip_xdp_opts_defaults(struct axip_xdp_opts *o)
+{
+	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
+	unsigned i;
+	memset(o, 0, sizeof *o);
+	if (ncpu < 1)
+		ncpu = 1;
+	o->n_queues = 1;
+	for (i = 0; i < AXIP_XDP_MAX_WORKERS; i++)
+		o->cores[i] = (int)(i % (unsigned)ncpu);
+	o->mode = AXIP_XDP_MODE_AUTO;
+	o->frame_size = 2048;
+	o->n_frames = 8192;
+	o->ring_size = 2048;
+	o->batch = 64;
+	o->dedicated_prefix = 24;
+	o->port_lo = 61000;
+	o->port_hi = 61999;
+	axip_config_defaults(&o->stack_cfg);
+}
+
+static int pow2(unsigned v)
+{
+	return v && !(v & (v - 1));
+}
+
+static int check_opts(const struct axip_xdp_opts *o, char *err, size_t errlen)
+{
+	if (!o->ifname || !o->ifname[0])
+		return xerr(err, errlen, "no interface given"), -EINVAL;
+	if (o->n_queues < 1 || o->n_queues > AXIP_XDP_MAX_WORKERS)
+		return xerr(err, errlen, "queues must be 1..%d", AXIP_XDP_MAX_WORKERS), -EINVAL;
+	if (o->frame_size != 2048 && o->frame_size != 4096)
+		return xerr(err, errlen, "frame size must be 2048 or 4096"), -EINVAL;
+	if (!pow2(o->ring_size) || o->ring_size < 64 || o->ring_size > 16384)
+		return xerr(err, errlen, "ring size must be a power of two in 64..16384"), -EINVAL;
+	if (!pow2(o->n_frames) || o->n_frames < 2 * o->ring_size)
+		return xerr(err, errlen, "UMEM frames must be a power of two >= 2 x ring size"), -EINVAL;
+	if (o->batch < 1 || o->batch > o->ring_size)
+		return xerr(err, errlen, "batch must be 1..ring size"), -EINVAL;
+	if (o->port_lo > o->port_hi || (o->port_hi && o->port_lo < 1024) ||
+	    (o->port_hi && (unsigned)(o->port_hi - o->port_lo + 1) < o->n_queues))
+		return xerr(err, errlen, "bad reserved port range %u-%u", o->port_lo, o->port_hi), -EINVAL;
+	if (o->dedicated_addr && (o->dedicated_prefix < 1 || o->dedicated_prefix > 32))
+		return xerr(err, errlen, "bad prefix length /%u", o->dedicated_prefix), -EINVAL;
+	return 0;
+}
+
+/* AF_XDP needs CAP_NET_RAW, attaching XDP CAP_NET_ADMIN, loading BPF
+ * CAP_BPF (or CAP_SYS_ADMIN on older kernels). */
+static int check_privileges(char *err, size_t errlen)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+	uint64_t eff;
+	memset(d, 0, sizeof d);
+	if (syscall(SYS_capget, &h, d) != 0)
+		return 0; /* cannot tell: let the operations themselves fail */
+	eff = (uint64_t)d[1].effective << 32 | d[0].effective;
+#define HAS(c) ((eff >> (c)) & 1u)
+	if (!HAS(CAP_NET_ADMIN) || !HAS(CAP_NET_RAW) || !(HAS(CAP_BPF) || HAS(CAP_SYS_ADMIN))) {
+		xerr(err, errlen, "insufficient privileges: run as root or with CAP_NET_ADMIN, "
+		                  "CAP_NET_RAW and CAP_BPF");
+		return -EPERM;
+	}
+#undef HAS
+	return 0;
+}
+
+/* Keep the kernel from choosing axip's ports for its own connections. */
+static int reserve_ports(struct axip_xdp *x, char *err, size_t errlen)
+{
+	char buf[sizeof x->saved_reserved_ports + 32];
+	ssize_t n;
+	int fd = open(RESERVED_PORTS, O_RDWR | O_CLOEXEC);
+	if (!x->o.port_hi)
+		return 0;
+	if (fd < 0)
+		return xerr(err, errlen, "cannot open %s: %s", RESERVED_PORTS, strerror(errno)), -errno;
+	n = read(fd, x->saved_reserved_ports, sizeof x->saved_reserved_ports - 1);
+	if (n < 0)
+		n = 0;
+	x->saved_reserved_ports[n] = 0;
+	while (n > 0 && (x->saved_reserved_ports[n - 1] == '\n'))
+		x->saved_reserved_ports[--n] = 0;
+	snprintf(buf, sizeof buf, "%s%s%u-%u\n", x->saved_reserved_ports, n ? "," : "",
+	         x->o.port_lo, x->o.port_hi);
+	if (pwrite(fd, buf, strlen(buf), 0) < 0) {
+		int e = errno;
+		close(fd);
+		return xerr(err, errlen, "cannot reserve ports in %s: %s", RESERVED_PORTS, strerror(e)), -e;
+	}
+	close(fd);
+	x->reserved_ports_set = 1;
+	return 0;
+}
+
+static void unreserve_ports(struct axip_xdp *x)
+{
+	int fd;
+	if (!x->reserved_ports_set)
+		return;
+	fd = open(RESERVED_PORTS, O_WRONLY | O_CLOEXEC);
+	if (fd >= 0) {
+		char buf[sizeof x->saved_reserved_ports + 1];
+		snprintf(buf, sizeof buf, "%s\n", x->saved_reserved_ports[0] ? x->saved_reserved_ports : "");
+		if (write(fd, buf, strlen(buf)) < 0) {
+			/* best effort: the range stays reserved, which only limits the kernel */
+		}
+		close(fd);
+	}
+	x->reserved_ports_set = 0;
+}
+
+axip_time_ns axip_xdp_now(void)
+{
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (axip_time_ns)ts.tv_sec * 1000000000ull + (axip_time_ns)ts.tv_nsec;
+}
+
+static int worker_open(struct axip_xdp *x, unsigned i, char *err, size_t errlen)
+{
+	struct axip_xdp_worker *w = calloc(1, sizeof *w);
+	struct axip_config cfg = x->o.stack_cfg;
+	axip_size size;
+	int rc;
+	if (!w)
+		return -ENOMEM;
+	x->w[i] = w;
+	w->x = x;
+	w->idx = i;
+	w->queue = i;
+	w->core = x->o.cores[i];
+	w->ev_fd = -1;
+	w->nl_fd = -1;
+	rc = xsk_worker_open(w, err, errlen);
+	if (rc)
+		return rc;
+	rc = steer_set_xsk(&x->steer, w->queue, w->xsk_fd);
+	if (rc)
+		return xerr(err, errlen, "cannot register the socket of queue %u: %s", w->queue,
+		            strerror(-rc)), rc;
+
+	memcpy(cfg.mac, x->ifi.mac, 6);
+	cfg.n_addrs = 1;
+	cfg.addrs[0].addr = x->addr;
+	cfg.addrs[0].prefix_len = x->prefix;
+	cfg.gateway = x->o.dedicated_addr ? cfg.gateway : x->ifi.gateway;
+	cfg.mtu = x->ifi.mtu;
+	/* shared mode: the kernel owns the address and announces it */
+	cfg.arp_gratuitous = x->o.dedicated_addr ? cfg.arp_gratuitous : 0;
+	if (x->o.port_hi) {
+		/* each worker takes its own slice of the reserved range, so the
+		 * owner of a reply's destination port is known from the port */
+		unsigned span = (unsigned)(x->o.port_hi - x->o.port_lo + 1) / x->n_workers;
+		cfg.tcp_ephemeral_lo = (axip_u16)(x->o.port_lo + i * span);
+		cfg.tcp_ephemeral_hi = (axip_u16)(cfg.tcp_ephemeral_lo + span - 1);
+	}
+	if (getrandom(cfg.secret, sizeof cfg.secret, 0) != (ssize_t)sizeof cfg.secret)
+		return xerr(err, errlen, "getrandom: %s", strerror(errno)), -errno;
+	w->env.ops = &xsk_env_ops;
+	w->env.ctx = w;
+	w->env.caps = x->o.trusted_csum ? AXIP_CAP_TRUSTED_CSUM : 0;
+	rc = axip_mem_size(&cfg, &size);
+	if (rc != AXIP_OK)
+		return xerr(err, errlen, "stack configuration rejected: %s", axip_strerror(rc)), -EINVAL;
+	w->stack_mem = aligned_alloc(64, (size + 63) & ~(axip_size)63);
+	if (!w->stack_mem)
+		return -ENOMEM;
+	rc = axip_init(w->stack_mem, size, &cfg, &w->env, axip_xdp_now(), &w->stack);
+	if (rc != AXIP_OK)
+		return xerr(err, errlen, "stack init: %s", axip_strerror(rc)), -EINVAL;
+	w->ev_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (w->ev_fd < 0)
+		return -errno;
+	if (!x->o.dedicated_addr) {
+		rc = neigh_worker_open(w);
+		if (rc)
+			return xerr(err, errlen, "netlink neighbour events: %s", strerror(-rc)), rc;
+		neigh_seed(w);
+	}
+	return 0;
+}
+
+static void worker_close(struct axip_xdp_worker *w)
+{
+	if (!w)
+		return;
+	neigh_worker_close(w);
+	if (w->ev_fd >= 0)
+		close(w->ev_fd);
+	xsk_worker_close(w);
+	free(w->stack_mem);
+	free(w);
+}
+
+int axip_xdp_open(const struct axip_xdp_opts *o, struct axip_xdp **out, char *err, size_t errlen)
+{
+	struct axip_xdp *x;
+	struct axip_steer_cfg sc;
+	unsigned i;
+	int rc;
+
+	if (err && errlen)
+		err[0] = 0;
+	*out = NULL;
+	rc = check_opts(o, err, errlen);
+	if (rc)
+		return rc;
+	rc = check_privileges(err, errlen);
+	if (rc)
+		return rc;
+	x = calloc(1, sizeof *x);
+	if (!x)
+		return -ENOMEM;
+	x->o = *o;
+	x->n_workers = o->n_queues;
+	rc = nl_get_ifinfo(o->ifname, &x->ifi, err, errlen);
+	if (rc)
+		goto fail;
+	x->addr = o->dedicated_addr ? o->dedicated_addr : x->ifi.addr;
+	x->prefix = o->dedicated_addr ? o->dedicated_prefix : x->ifi.prefix_len;
+	if (!x->addr) {
+		xerr(err, errlen, "interface %s has no IPv4 address (give a dedicated address)", o->ifname);
+		rc = -EADDRNOTAVAIL;
+		goto fail;
+	}
+	if (x->ifi.mtu + 14u + XDP_HEADROOM > o->frame_size) {
+		xerr(err, errlen, "MTU %u of %s does not fit a %u-byte UMEM frame", x->ifi.mtu,
+		     o->ifname, o->frame_size);
+		rc = -EMSGSIZE;
+		goto fail;
+	}
+	memset(&sc, 0, sizeof sc);
+	sc.addr_be = htonl(x->addr);
+	sc.flags = o->dedicated_addr ? AXIP_STEER_F_DEDICATED : 0;
+	sc.range_lo = o->port_lo;
+	sc.range_hi = o->port_hi;
+	rc = steer_attach(&x->steer, x->ifi.ifindex, o->ifname, o->mode, &sc, o->verbose, err, errlen);
+	if (rc)
+		goto fail;
+	x->attached = 1;
+	rc = reserve_ports(x, err, errlen);
+	if (rc)
+		goto fail;
+	if (o->pcap_path) {
+		x->pcap = pcap_out_open(o->pcap_path, err, errlen);
+		if (!x->pcap) {
+			rc = -EIO;
+			goto fail;
+		}
+	}
+	for (i = 0; i < x->n_workers; i++) {
+		rc = worker_open(x, i, err, errlen);
+		if (rc)
+			goto fail;
+	}
+	*out = x;
+	return 0;
+fail:
+	if (err && errlen && !err[0])
+		xerr(err, errlen, "%s", strerror(rc < 0 ? -rc : rc));
+	axip_xdp_close(x);
+	return rc < 0 ? rc : -rc;
+}
+
+void axip_xdp_close(struct axip_xdp *x)
+{
+	unsigned i;
+	if (!x)
+		return;
+	/* detach first: nothing may be redirected to sockets being closed */
+	if (x->attached)
+		steer_detach(&x->steer);
+	for (i = 0; i < x->n_workers; i++)
+		worker_close(x->w[i]);
+	unreserve_ports(x);
+	pcap_out_close(x->pcap);
+	free(x);
+}
+
+int axip_xdp_detach_stale(const char *ifname, char *err, size_t errlen)
+{
+	int ifindex = (int)if_nametoindex(ifname), rc;
+	if (err && errlen)
+		err[0] = 0;
+	if (!ifindex)
+		return xerr(err, errlen, "no interface named '%s' in this network namespace", ifname),
+		       -ENODEV;
+	rc = check_privileges(err, errlen);
+	if (rc)
+		return rc;
+	return steer_remove_all(ifindex, err, errlen);
+}
+
+int axip_xdp_add_rule(struct axip_xdp *x, uint8_t proto, uint16_t port)
+{
+	return steer_add_rule(&x->steer, proto, port);
+}
+
+int axip_xdp_del_rule(struct axip_xdp *x, uint8_t proto, uint16_t port)
+{
+	return steer_del_rule(&x->steer, proto, port);
+}
+
+unsigned axip_xdp_n_workers(const struct axip_xdp *x) { return x->n_workers; }
+struct axip_xdp_worker *axip_xdp_worker(struct axip_xdp *x, unsigned i)
+{
+	return i < x->n_workers ? x->w[i] : NULL;
+}
+struct axip_stack *axip_xdp_worker_stack(struct axip_xdp_worker *w) { return w->stack; }
+unsigned axip_xdp_worker_index(const struct axip_xdp_worker *w) { return w->idx; }
+struct axip_xdp *axip_xdp_worker_parent(struct axip_xdp_worker *w) { return w->x; }
+uint32_t axip_xdp_addr(const struct axip_xdp *x) { return x->addr; }
+const char *axip_xdp_ifname(const struct axip_xdp *x) { return x->o.ifname; }
+const char *axip_xdp_mode_name(const struct axip_xdp *x)
+{
+	return x->steer.attach_mode == XDP_MODE_SKB ? "generic" : "native";
+}
+int axip_xdp_uses_dispatcher(const struct axip_xdp *x) { return x->steer.dispatcher; }
+
+/* ---- loop building blocks ---- */
+
+axip_time_ns axip_xdp_poll_timers(struct axip_xdp_worker *w, axip_time_ns now)
+{
+	axip_time_ns next = axip_poll(w->stack, now);
+	if (w->n_neigh_pending)
+		neigh_resolve_pending(w);
+	return next;
+}
+
+void axip_xdp_flush(struct axip_xdp_worker *w)
+{
+	axip_flush(w->stack);
+	xsk_kick(w);
+	xsk_reclaim(w);
+}
+
+void axip_xdp_wake(struct axip_xdp_worker *w)
+{
+	uint64_t one = 1;
+	if (write(w->ev_fd, &one, sizeof one) < 0) {
+		/* counter saturated: the worker is awake anyway */
+	}
+}
+
+void axip_xdp_wait(struct axip_xdp_worker *w, axip_time_ns deadline)
+{
+	struct pollfd pfd[3];
+	axip_time_ns now;
+	int timeout, n = 2;
+	if (w->x->o.busy_poll) {
+		/* drive the socket's NAPI context from this thread */
+		if (xsk_ring_prod__needs_wakeup(&w->fq))
+			(void)recvfrom(w->xsk_fd, NULL, 0, MSG_DONTWAIT, NULL, NULL);
+		return;
+	}
+	if (xsk_cons_nb_avail(&w->rx, 1) || atomic_load(&w->x->stop) || atomic_load(&w->dump_req))
+		return;
+	now = axip_xdp_now();
+	if (deadline <= now)
+		return;
+	if (deadline == (axip_time_ns)~0ull)
+		timeout = -1;
+	else if ((deadline - now) / 1000000u >= INT_MAX)
+		timeout = INT_MAX;
+	else
+		timeout = (int)((deadline - now + 999999u) / 1000000u);
+	pfd[0].fd = w->xsk_fd;
+	pfd[0].events = POLLIN;
+	pfd[1].fd = w->ev_fd;
+	pfd[1].events = POLLIN;
+	if (w->nl_fd >= 0) {
+		pfd[2].fd = w->nl_fd;
+		pfd[2].events = POLLIN;
+		n = 3;
+	}
+	if (poll(pfd, (nfds_t)n, timeout) <= 0)
+		return;
+	if (pfd[1].revents & POLLIN) {
+		uint64_t v;
+		if (read(w->ev_fd, &v, sizeof v) < 0) {
+			/* spurious: nothing to consume */
+		}
+	}
+	if (n == 3 && (pfd[2].revents & POLLIN))
+		neigh_events(w);
+}
+
+/* ---- counters ---- */
+
+static void print_core_ctr(const char *name, axip_u64 v, void *arg)
+{
+	if (v)
+		fprintf(arg, "  %-28s %llu\n", name, (unsigned long long)v);
+}
+
+void axip_xdp_worker_print_counters(struct axip_xdp_worker *w, FILE *f)
+{
+	struct xdp_statistics st;
+	socklen_t len = sizeof st;
+	flockfile(f);
+	fprintf(f, "worker %u (queue %u, core %d):\n", w->idx, w->queue, w->core);
+	axip_counters_foreach(w->stack, print_core_ctr, f);
+#define AXIP_XDP_PRINT(n) if (w->ctr.n) fprintf(f, "  xdp_%-24s %llu\n", #n, (unsigned long long)w->ctr.n);
+	AXIP_XDP_COUNTERS(AXIP_XDP_PRINT)
+#undef AXIP_XDP_PRINT
+	memset(&st, 0, sizeof st);
+	if (getsockopt(w->xsk_fd, SOL_XDP, XDP_STATISTICS, &st, &len) == 0) {
+		if (st.rx_dropped) fprintf(f, "  xsk_rx_dropped               %llu\n", (unsigned long long)st.rx_dropped);
+		if (st.rx_invalid_descs) fprintf(f, "  xsk_rx_invalid_descs         %llu\n", (unsigned long long)st.rx_invalid_descs);
+		if (st.tx_invalid_descs) fprintf(f, "  xsk_tx_invalid_descs         %llu\n", (unsigned long long)st.tx_invalid_descs);
+		if (st.rx_ring_full) fprintf(f, "  xsk_rx_ring_full             %llu\n", (unsigned long long)st.rx_ring_full);
+		if (st.rx_fill_ring_empty_descs) fprintf(f, "  xsk_rx_fill_ring_empty       %llu\n", (unsigned long long)st.rx_fill_ring_empty_descs);
+	}
+	fprintf(f, "  umem_frames_free             %u/%u\n", w->n_free, w->n_frames);
+	funlockfile(f);
+}
+
+static const char *const stat_names[AXIP_STEER_ST_COUNT] = {
+	"rule_hit", "range_hit", "addr_hit", "arp_hit", "no_xsk_passed",
+	"pass_l2", "pass_l3", "pass_no_rule",
+};
+
+static void print_steer(struct axip_xdp *x, FILE *f)
+{
+	unsigned i;
+	flockfile(f);
+	fprintf(f, "xdp steering on %s (%s mode%s):\n", x->o.ifname, axip_xdp_mode_name(x),
+	        x->steer.dispatcher ? ", libxdp dispatcher" : "");
+	for (i = 0; i < AXIP_STEER_ST_COUNT; i++)
+		fprintf(f, "  %-28s %llu\n", stat_names[i],
+		        (unsigned long long)steer_percpu_sum(x->steer.fd_stats, i));
+	for (i = 0; i < AXIP_STEER_MAX_RULES; i++)
+		if (x->steer.slot[i].used)
+			fprintf(f, "  rule %s/%-5u hits           %llu\n",
+			        x->steer.slot[i].proto == IPPROTO_TCP ? "tcp" : "udp", x->steer.slot[i].port,
+			        (unsigned long long)steer_percpu_sum(x->steer.fd_rule_hits, i));
+	funlockfile(f);
+}
+
+void axip_xdp_print_counters(struct axip_xdp *x, FILE *f)
+{
+	unsigned i;
+	for (i = 0; i < x->n_workers; i++)
+		axip_xdp_worker_print_counters(x->w[i], f);
+	print_steer(x, f);
+}
+
+/* ---- the ready loop ---- */
+
+static void *worker_main(void *arg)
+{
+	struct axip_xdp_worker *w = arg;
+	struct axip_xdp *x = w->x;
+	if (w->core >= 0) {
+		cpu_set_t set;
+		CPU_ZERO(&set);
+		CPU_SET(w->core, &set);
+		if (pthread_setaffinity_np(pthread_self(), sizeof set, &set) != 0)
+			fprintf(stderr, "axip: worker %u: cannot pin to core %d\n", w->idx, w->core);
+	}
+	if (x->setup && (w->rc = x->setup(w, x->setup_arg)) != 0) {
+		atomic_store(&x->failed, 1);
+		pthread_kill(x->main_thread, SIGTERM);
+		return NULL;
+	}
+	axip_xdp_flush(w);
+	while (!atomic_load(&x->stop)) {
+		axip_time_ns now = axip_xdp_now(), next;
+		unsigned got = axip_xdp_rx_batch(w, now);
+		next = axip_xdp_poll_timers(w, now);
+		if (atomic_exchange(&w->dump_req, 0))
+			axip_xdp_worker_print_counters(w, stderr);
+		if (!got)
+			axip_xdp_wait(w, next);
+	}
+	return NULL;
+}
+
+void axip_xdp_stop(struct axip_xdp *x)
+{
+	unsigned i;
+	atomic_store(&x->stop, 1);
+	for (i = 0; i < x->n_workers; i++)
+		axip_xdp_wake(x->w[i]);
+}
+
+int axip_xdp_run(struct axip_xdp *x, axip_xdp_setup_fn setup, void *arg)
+{
+	sigset_t set, old;
+	unsigned i, started = 0;
+	int rc = 0;
+	sigemptyset(&set);
+	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGUSR1);
+	pthread_sigmask(SIG_BLOCK, &set, &old);
+	x->main_thread = pthread_self();
+	x->setup = setup;
+	x->setup_arg = arg;
+	for (i = 0; i < x->n_workers; i++) {
+		if (pthread_create(&x->w[i]->thread, NULL, worker_main, x->w[i]) != 0) {
+			rc = -EAGAIN;
+			break;
+		}
+		started++;
+	}
+	while (!rc && !atomic_load(&x->failed)) {
+		siginfo_t si;
+		int sig = sigwaitinfo(&set, &si);
+		if (sig == SIGUSR1) {
+			for (i = 0; i < x->n_workers; i++) {
+				atomic_store(&x->w[i]->dump_req, 1);
+				axip_xdp_wake(x->w[i]);
+			}
+			print_steer(x, stderr);
+		} else if (sig == SIGINT || sig == SIGTERM) {
+			break;
+		}
+	}
+	axip_xdp_stop(x);
+	for (i = 0; i < started; i++)
+		pthread_join(x->w[i]->thread, NULL);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	axip_xdp_print_counters(x, stderr);
+	if (atomic_load(&x->failed)) {
+		for (i = 0; i < x->n_workers; i++)
+			if (x->w[i]->rc)
+				return x->w[i]->rc < 0 ? x->w[i]->rc : -EINVAL;
+		return -EINVAL;
+	}
+	return rc;
+}

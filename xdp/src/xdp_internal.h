@@ -1,0 +1,122 @@
+/*
+ * xdp_internal.h - the attachment and worker objects of the AF_XDP backend.
+ */
+#ifndef AXIP_XDP_INTERNAL_H
+#define AXIP_XDP_INTERNAL_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <xdp/xsk.h>
+#include <axip/xdp.h>
+#include "nl.h"
+#include "steer.h"
+
+/* Backend counters of one worker (printed beside the core's). */
+#define AXIP_XDP_COUNTERS(X)                                                           \
+	X(rx_frames) X(rx_batches) X(tx_frames) X(tx_kicks)                              \
+	X(fill_ring_empty)      /* fill ring found drained after a refill attempt */     \
+	X(fill_short)           /* fill ring not refilled: too few free frames */        \
+	X(umem_empty)           /* buf_alloc found no free UMEM frame */                 \
+	X(tx_ring_full_retries) /* TX ring full: kicked the kernel and retried */         \
+	X(tx_drop_stuck)        /* TX ring stayed full for 1 s: frame dropped */          \
+	X(tx_drop_bad_buf)      /* frame outside the worker's UMEM: dropped */           \
+	X(tx_sg_copied)         /* chained frame copied into one UMEM frame */           \
+	X(rx_drop_bad_desc)     /* RX descriptor outside the UMEM: frame dropped */       \
+	X(neigh_updates)        /* neighbour entries taken from the kernel */           \
+	X(neigh_resolve_req)    /* kernel asked to resolve a neighbour for the core */
+
+struct xdp_worker_ctr {
+#define AXIP_XDP_CTR_FIELD(n) uint64_t n;
+	AXIP_XDP_COUNTERS(AXIP_XDP_CTR_FIELD)
+#undef AXIP_XDP_CTR_FIELD
+};
+
+struct pcap_out;
+
+#define NEIGH_PENDING_MAX 8
+
+struct axip_xdp_worker {
+	struct axip_xdp *x;
+	unsigned idx;
+	uint32_t queue;
+	int core;
+
+	/* UMEM: frames of frame_size bytes; handle of frame i is (void *)(i + 1) */
+	uint8_t *area;
+	size_t area_size;
+	uint32_t frame_size, frame_shift, n_frames;
+	uint32_t *free_stack;   /* LIFO of free frame indexes */
+	uint32_t n_free;
+	uint16_t *refcnt;
+	uint32_t tx_reserve;    /* free frames the fill ring never takes (for TX) */
+	uint32_t ring_size;
+
+	struct xsk_umem *umem;
+	struct xsk_socket *xsk;
+	struct xsk_ring_prod fq, tx;
+	struct xsk_ring_cons cq, rx;
+	int xsk_fd;
+	int ev_fd;              /* eventfd: wakes the worker from axip_xdp_wait */
+	int nl_fd;              /* netlink socket subscribed to neighbour events */
+	void *nl_sock;          /* struct mnl_socket */
+	char *nl_buf;
+
+	struct axip_env env;
+	void *stack_mem;
+	struct axip_stack *stack;
+	struct axip_rx_frame *frames;
+	uint32_t batch;
+
+	uint32_t neigh_pending[NEIGH_PENDING_MAX]; /* ARP targets to resolve via the kernel */
+	uint32_t n_neigh_pending;
+
+	struct xdp_worker_ctr ctr;
+	atomic_int dump_req;
+	pthread_t thread;
+	int thread_started;
+	int rc;
+};
+
+struct axip_xdp {
+	struct axip_xdp_opts o;
+	struct nl_ifinfo ifi;
+	uint32_t addr;          /* host order */
+	uint8_t prefix;
+	struct steer steer;
+	int attached;
+	int reserved_ports_set;
+	char saved_reserved_ports[4096];
+	struct pcap_out *pcap;
+	unsigned n_workers;
+	struct axip_xdp_worker *w[AXIP_XDP_MAX_WORKERS];
+	atomic_int stop;
+	atomic_int failed;
+	pthread_t main_thread;
+	axip_xdp_setup_fn setup;
+	void *setup_arg;
+};
+
+/* xsk.c: UMEM, socket and the environment ops over them */
+int xsk_worker_open(struct axip_xdp_worker *w, char *err, size_t errlen);
+void xsk_worker_close(struct axip_xdp_worker *w);
+void xsk_refill(struct axip_xdp_worker *w);
+void xsk_reclaim(struct axip_xdp_worker *w);
+void xsk_kick(struct axip_xdp_worker *w);
+extern const struct axip_env_ops xsk_env_ops;
+
+/* pcap.c */
+struct pcap_out *pcap_out_open(const char *path, char *err, size_t errlen);
+void pcap_out_write(struct pcap_out *p, const uint8_t *data, uint32_t len);
+void pcap_out_write_pkt(struct pcap_out *p, const struct axip_pkt *pkt);
+void pcap_out_close(struct pcap_out *p);
+
+/* neigh.c: neighbours from the kernel (shared-address mode) */
+int neigh_worker_open(struct axip_xdp_worker *w);
+void neigh_worker_close(struct axip_xdp_worker *w);
+void neigh_seed(struct axip_xdp_worker *w);
+void neigh_events(struct axip_xdp_worker *w);
+void neigh_note_tx(struct axip_xdp_worker *w, const struct axip_pkt *p);
+void neigh_resolve_pending(struct axip_xdp_worker *w);
+
+#endif
