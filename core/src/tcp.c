@@ -1,5 +1,821 @@
-/* tcp.c - placeholder until the TCP module lands */
-#include "tcp.h"
-void tcp_carve(struct axip_stack *s, struct carve *c) { (void)s; (void)c; }
-void tcp_input(struct axip_stack *s, struct axip_pkt *p, const struct ipv4_rx_info *ip) { (void)ip; axip_pkt_free(s, p); }
-void tcp_icmp_error(struct axip_stack *s, const struct icmp_err_info *e) { (void)s; (void)e; }
+/*
+ * tcp.c - TCP tables, pools and the application API (RFC 9293 3.10.1-3.10.6).
+ *
+ * Connections and listeners come from pools carved at init. Connections are
+ * hashed on the full 4-tuple (keyed hash, tcp_isn.h); listeners on the local
+ * port. TIME_WAIT connections also sit in a FIFO so that, when the pool is
+ * exhausted, the oldest one can be recycled in O(1).
+ */
+#include "tcp_internal.h"
+#include "tcp_isn.h"
+#include "wire.h"
+
+static axip_u32 pow2_at_least(axip_u32 n)
+{
+	axip_u32 p = 1;
+	while (p < n && p < (1u << 30))
+		p <<= 1;
+	return p;
+}
+
+void tcp_carve(struct axip_stack *s, struct carve *c)
+{
+	struct tcp_state *t = CARVE_ARRAY(c, struct tcp_state, 1);
+	axip_u32 nconn = s->cfg.tcp_conns, nl = s->cfg.tcp_listeners;
+	axip_u32 hsize = pow2_at_least(nconn ? nconn : 1);
+	axip_u32 lsize = pow2_at_least(nl ? nl : 1);
+	struct axip_tcp *conns = CARVE_ARRAY(c, struct axip_tcp, nconn);
+	struct axip_tcp **hash = CARVE_ARRAY(c, struct axip_tcp *, hsize);
+	struct axip_tcp_listener *ls = CARVE_ARRAY(c, struct axip_tcp_listener, nl);
+	struct axip_tcp_listener **lhash = CARVE_ARRAY(c, struct axip_tcp_listener *, lsize);
+	axip_u32 i;
+
+	if (carve_dry(c) || !t || (nconn && !conns) || !hash || (nl && !ls) || !lhash)
+		return;
+	mem_zero(t, sizeof(*t));
+	t->conns = conns;
+	t->hash = hash;
+	t->hash_mask = hsize - 1u;
+	t->listeners = ls;
+	t->lhash = lhash;
+	t->lhash_mask = lsize - 1u;
+	for (i = 0; i < hsize; i++)
+		hash[i] = AXIP_NULL;
+	for (i = 0; i < lsize; i++)
+		lhash[i] = AXIP_NULL;
+	for (i = nconn; i-- > 0;) {
+		mem_zero(&conns[i], sizeof(conns[i]));
+		conns[i].hnext = t->free;
+		t->free = &conns[i];
+	}
+	t->n_free = nconn;
+	for (i = nl; i-- > 0;) {
+		mem_zero(&ls[i], sizeof(ls[i]));
+		ls[i].next = t->lfree;
+		t->lfree = &ls[i];
+	}
+	/* RFC 6056 3.3.3: next_ephemeral starts at a keyed value */
+	t->next_ephemeral = (axip_u32)siphash24(s->cfg.secret, "ephemeral", 9);
+	/* out-of-order segments may hold at most a quarter of the packet objects */
+	t->ooo_segs_max = s->cfg.pkt_objects / 4u;
+	s->tcp = t;
+}
+
+/* ---- lookup ---- */
+
+static axip_u32 tuple_bucket(const struct axip_stack *s, axip_u32 laddr, axip_u16 lport,
+                             axip_u32 raddr, axip_u16 rport)
+{
+	return (axip_u32)tcp_tuple_hash(s->cfg.secret, laddr, lport, raddr, rport) & s->tcp->hash_mask;
+}
+
+struct axip_tcp *tcp_lookup(struct axip_stack *s, axip_u32 laddr, axip_u16 lport,
+                            axip_u32 raddr, axip_u16 rport)
+{
+	struct axip_tcp *c = s->tcp->hash[tuple_bucket(s, laddr, lport, raddr, rport)];
+	for (; c; c = c->hnext)
+		if (c->lport == lport && c->rport == rport && c->laddr == laddr && c->raddr == raddr)
+			return c;
+	return AXIP_NULL;
+}
+
+static axip_u32 port_bucket(const struct axip_stack *s, axip_u16 port)
+{
+	return ((axip_u32)port * 0x9e3779b1u >> 16) & s->tcp->lhash_mask;
+}
+
+struct axip_tcp_listener *tcp_listener_lookup(struct axip_stack *s, axip_u32 addr, axip_u16 port)
+{
+	struct axip_tcp_listener *l = s->tcp->lhash[port_bucket(s, port)], *wild = AXIP_NULL;
+	for (; l; l = l->next) {
+		if (l->port != port)
+			continue;
+		if (l->addr == addr)
+			return l;
+		if (l->addr == 0)
+			wild = l;
+	}
+	return wild;
+}
+
+/* ---- connection pool ---- */
+
+static void tw_unlink(struct axip_stack *s, struct axip_tcp *c)
+{
+	struct tcp_state *t = s->tcp;
+	if (c->lprev)
+		c->lprev->lnext = c->lnext;
+	else
+		t->tw_head = c->lnext;
+	if (c->lnext)
+		c->lnext->lprev = c->lprev;
+	else
+		t->tw_tail = c->lprev;
+	c->lnext = c->lprev = AXIP_NULL;
+}
+
+static void embryo_unlink(struct axip_tcp *c)
+{
+	struct axip_tcp_listener *l = c->listener;
+	if (!l)
+		return;
+	if (c->lprev)
+		c->lprev->lnext = c->lnext;
+	else
+		l->embryo = c->lnext;
+	if (c->lnext)
+		c->lnext->lprev = c->lprev;
+	c->lnext = c->lprev = AXIP_NULL;
+	if (l->syn_count)
+		l->syn_count--;
+	c->listener = AXIP_NULL;
+}
+
+static void unhash(struct axip_stack *s, struct axip_tcp *c)
+{
+	struct axip_tcp **pp = &s->tcp->hash[c->hash];
+	for (; *pp; pp = &(*pp)->hnext) {
+		if (*pp == c) {
+			*pp = c->hnext;
+			break;
+		}
+	}
+	c->hnext = AXIP_NULL;
+}
+
+static void conn_free_mem(struct axip_stack *s, struct axip_tcp *c)
+{
+	struct tcp_state *t = s->tcp;
+	c->hnext = t->free;
+	t->free = c;
+	t->n_free++;
+	CTR_INC(s, tcp_conn_free);
+}
+
+void tcp_unhold(struct axip_tcp *c)
+{
+	if (--c->hold == 0 && (c->flags & TF_DEAD))
+		conn_free_mem(c->s, c);
+}
+
+void tcp_conn_drop(struct axip_tcp *c, int err)
+{
+	struct axip_stack *s = c->s;
+	int notify = (c->flags & TF_ACCEPTED) && c->cb && c->cb->closed;
+
+	if (c->flags & TF_DEAD)
+		return;
+	c->flags |= TF_DEAD;
+	if (c->state == AXIP_TCP_TIME_WAIT)
+		tw_unlink(s, c);
+	embryo_unlink(c);
+	c->state = AXIP_TCP_CLOSED;
+	unhash(s, c);
+	timer_cancel(&s->wheel, &c->timer);
+	tcp_sndq_drop(c, c->sndq_len);
+	tcp_reass_flush(c);
+	tcp_hold(c);
+	if (notify)
+		c->cb->closed(c->arg, c, err);
+	c->flags &= ~TF_ACCEPTED;
+	tcp_unhold(c);
+}
+
+void tcp_enter_time_wait(struct axip_tcp *c)
+{
+	struct tcp_state *t = c->s->tcp;
+	int notify = (c->flags & TF_ACCEPTED) && c->cb && c->cb->closed;
+
+	c->state = AXIP_TCP_TIME_WAIT;
+	tcp_rto_stop(c);
+	c->t_delack = 0;
+	c->t_keep = 0;
+	c->rtx_kind = RTX_WAIT;
+	c->t_rtx = c->s->now + c->s->cfg.tcp_time_wait_ns;
+	tcp_timer_update(c);
+	tcp_sndq_drop(c, c->sndq_len);
+	tcp_reass_flush(c);
+	/* FIFO of TIME_WAIT connections for O(1) recycling */
+	c->lnext = AXIP_NULL;
+	c->lprev = t->tw_tail;
+	if (t->tw_tail)
+		t->tw_tail->lnext = c;
+	else
+		t->tw_head = c;
+	t->tw_tail = c;
+	/* the application's handle ends here; the tuple lingers in the core */
+	c->flags &= ~TF_ACCEPTED;
+	if (notify) {
+		tcp_hold(c);
+		c->cb->closed(c->arg, c, AXIP_OK);
+		tcp_unhold(c);
+	}
+}
+
+static struct axip_tcp *conn_alloc(struct axip_stack *s)
+{
+	struct tcp_state *t = s->tcp;
+	struct axip_tcp *c = t->free;
+	if (!c && t->tw_head) {
+		/* pool exhausted: recycle the oldest TIME_WAIT connection (the
+		 * tuple loses its 2*MSL protection; RFC 6191 reuse relies on
+		 * timestamps for the same reason) */
+		CTR_INC(s, tcp_tw_recycled);
+		tcp_conn_drop(t->tw_head, AXIP_OK);
+		c = t->free;
+	}
+	if (!c) {
+		CTR_INC(s, tcp_conn_pool_full);
+		return AXIP_NULL;
+	}
+	t->free = c->hnext;
+	t->n_free--;
+	CTR_INC(s, tcp_conn_alloc);
+	return c;
+}
+
+axip_u8 tcp_choose_ws(axip_u32 rcvbuf)
+{
+	axip_u8 ws = 0;
+	while (ws < TCP_MAX_WS && (rcvbuf >> ws) > 65535u)
+		ws++;
+	return ws;
+}
+
+struct axip_tcp *tcp_conn_new(struct axip_stack *s, axip_u32 laddr, axip_u16 lport,
+                              axip_u32 raddr, axip_u16 rport, const struct axip_tcp_opts *o)
+{
+	struct axip_tcp *c = conn_alloc(s);
+	if (!c)
+		return AXIP_NULL;
+	mem_zero(c, sizeof(*c));
+	timer_init(&c->timer, tcp_timer_fire);
+	c->s = s;
+	c->laddr = laddr;
+	c->raddr = raddr;
+	c->lport = lport;
+	c->rport = rport;
+	c->opts = *o;
+	c->state = AXIP_TCP_CLOSED;
+	c->sndbuf = o->sndbuf ? o->sndbuf : s->cfg.tcp_sndbuf;
+	c->rcvbuf = o->rcvbuf ? o->rcvbuf : s->cfg.tcp_rcvbuf;
+	if (o->nodelay)
+		c->flags |= TF_NODELAY;
+	if (o->keepalive)
+		c->flags |= TF_KEEPALIVE;
+	c->cc_id = o->cc;
+	c->cc_ops = tcp_cc_get(o->cc);
+	if (!c->cc_ops)
+		c->cc_ops = tcp_cc_get(s->cfg.tcp_cc);
+	c->rcv_mss = tcp_our_mss(s);
+	c->mss_clamp = TCP_MSS_DEFAULT;
+	c->mss = TCP_MSS_DEFAULT;
+	c->rto = AXIP_SEC(1); /* RFC 6298 2.1: initial RTO 1 s */
+	c->rcv_ws = tcp_choose_ws(c->rcvbuf);
+	c->iss = tcp_isn(s->cfg.secret, laddr, lport, raddr, rport, s->now);
+	c->ts_offset = (axip_u32)tcp_tuple_hash(s->cfg.secret, raddr, rport, laddr, lport);
+	c->snd_una = c->snd_nxt = c->snd_max = c->iss;
+	c->hash = tuple_bucket(s, laddr, lport, raddr, rport);
+	c->hnext = s->tcp->hash[c->hash];
+	s->tcp->hash[c->hash] = c;
+	return c;
+}
+
+void tcp_conn_negotiate(struct axip_tcp *c, const struct tcp_opts *o)
+{
+	axip_u32 mss = (o->have & TCPO_MSS) ? o->mss : TCP_MSS_DEFAULT;
+	axip_u32 ours = tcp_our_mss(c->s);
+	if (mss > ours)
+		mss = ours;
+	if (mss < 64u)
+		mss = 64u; /* absurd peer values still leave room for progress */
+	c->mss_clamp = mss;
+	if (o->have & TCPO_WS) {
+		/* RFC 7323 2.3: a shift above 14 is treated as 14 */
+		c->snd_ws = o->ws > TCP_MAX_WS ? (axip_u8)TCP_MAX_WS : o->ws;
+		c->flags |= TF_WS;
+	} else {
+		c->snd_ws = 0;
+		c->rcv_ws = 0;
+		c->flags &= ~TF_WS;
+	}
+	if (o->have & TCPO_SACK_OK)
+		c->flags |= TF_SACK;
+	else
+		c->flags &= ~TF_SACK;
+	if (o->have & TCPO_TS) {
+		c->flags |= TF_TS;
+		c->ts_recent = o->tsval;
+		c->ts_recent_at = c->s->now;
+	} else {
+		c->flags &= ~TF_TS;
+	}
+	/* RFC 9293 3.7.1: options of every segment count against the MSS */
+	c->mss = mss - tcp_opts_len(c, 0);
+	if (!(c->flags & TF_WS) && c->rcvbuf > 65535u)
+		c->rcvbuf = 65535u;
+}
+
+void tcp_conn_start_cc(struct axip_tcp *c)
+{
+	c->cc.mss = c->mss;
+	if (c->cc_ops)
+		c->cc_ops->init(&c->cc, c->mss);
+	if (c->cc.cwnd == 0)
+		c->cc.cwnd = 10u * c->mss;
+	c->recover = c->snd_una;
+	c->high_rxt = c->snd_una;
+	c->last_send = c->s->now;
+	tcp_keepalive_reset(c);
+}
+
+/* ---- send queue ---- */
+
+void tcp_sndq_drop(struct axip_tcp *c, axip_u32 n)
+{
+	struct axip_stack *s = c->s;
+	if (n > c->sndq_len)
+		n = c->sndq_len;
+	c->sndq_len -= n;
+	while (n && c->sq_head) {
+		struct axip_pkt *p = c->sq_head;
+		if (p->len > n) {
+			pkt_pull(p, n);
+			break;
+		}
+		n -= p->len;
+		c->sq_head = p->next;
+		if (!c->sq_head)
+			c->sq_tail = AXIP_NULL;
+		p->next = AXIP_NULL;
+		axip_pkt_free(s, p);
+	}
+	/* release empty buffers at the head too */
+	while (c->sq_head && c->sq_head->len == 0) {
+		struct axip_pkt *p = c->sq_head;
+		c->sq_head = p->next;
+		if (!c->sq_head)
+			c->sq_tail = AXIP_NULL;
+		p->next = AXIP_NULL;
+		axip_pkt_free(s, p);
+	}
+	c->sq_cur = AXIP_NULL;
+	c->sq_cur_off = 0;
+}
+
+static void sndq_append(struct axip_tcp *c, struct axip_pkt *p)
+{
+	p->next = AXIP_NULL;
+	if (c->sq_tail)
+		c->sq_tail->next = p;
+	else
+		c->sq_head = p;
+	c->sq_tail = p;
+	c->sndq_len += p->len;
+}
+
+/* ---- API ---- */
+
+void axip_tcp_opts_defaults(const struct axip_stack *s, struct axip_tcp_opts *o)
+{
+	mem_zero(o, sizeof(*o));
+	o->cc = (axip_u8)s->cfg.tcp_cc;
+	o->keepalive_idle_ns = AXIP_SEC(7200);
+	o->keepalive_intvl_ns = AXIP_SEC(75);
+	o->keepalive_probes = 9;
+}
+
+static int opts_valid(const struct axip_tcp_opts *o)
+{
+	if (o->cc != AXIP_TCP_CC_CUBIC && o->cc != AXIP_TCP_CC_NEWRENO)
+		return 0;
+	if ((o->sndbuf && o->sndbuf < 1024u) || o->sndbuf > (1u << 30))
+		return 0;
+	if ((o->rcvbuf && o->rcvbuf < 1024u) || o->rcvbuf > (1u << 30))
+		return 0;
+	if (o->keepalive && (o->keepalive_idle_ns == 0 || o->keepalive_intvl_ns == 0 ||
+	                     o->keepalive_probes == 0 || o->keepalive_probes > 255u))
+		return 0;
+	return 1;
+}
+
+int axip_tcp_listen(struct axip_stack *s, axip_u32 addr, axip_u16 port, axip_u32 backlog,
+                    axip_tcp_accept_fn accept, void *arg, const struct axip_tcp_opts *opts,
+                    struct axip_tcp_listener **out)
+{
+	struct tcp_state *t = s->tcp;
+	struct axip_tcp_listener *l, *x;
+	struct axip_tcp_opts o;
+	axip_u32 b;
+
+	if (!accept || !out || port == 0 || (addr && !ipv4_is_local(s, addr)))
+		return AXIP_E_INVAL;
+	if (opts)
+		o = *opts;
+	else
+		axip_tcp_opts_defaults(s, &o);
+	if (!opts_valid(&o))
+		return AXIP_E_INVAL;
+	for (x = t->lhash[port_bucket(s, port)]; x; x = x->next)
+		if (x->port == port && (x->addr == addr || x->addr == 0 || addr == 0))
+			return AXIP_E_ADDRINUSE;
+	l = t->lfree;
+	if (!l)
+		return AXIP_E_NOMEM;
+	t->lfree = l->next;
+	mem_zero(l, sizeof(*l));
+	l->s = s;
+	l->addr = addr;
+	l->port = port;
+	l->in_use = 1;
+	l->backlog = backlog ? backlog : s->cfg.tcp_syn_backlog;
+	l->accept = accept;
+	l->arg = arg;
+	l->opts = o;
+	b = port_bucket(s, port);
+	l->next = t->lhash[b];
+	t->lhash[b] = l;
+	*out = l;
+	return AXIP_OK;
+}
+
+void axip_tcp_listener_close(struct axip_tcp_listener *l)
+{
+	struct axip_stack *s;
+	struct axip_tcp_listener **pp;
+	if (!l || !l->in_use)
+		return;
+	s = l->s;
+	for (pp = &s->tcp->lhash[port_bucket(s, l->port)]; *pp; pp = &(*pp)->next) {
+		if (*pp == l) {
+			*pp = l->next;
+			break;
+		}
+	}
+	/* handshakes not yet accepted die with the listener (RFC 9293 3.10.4) */
+	while (l->embryo) {
+		struct axip_tcp *c = l->embryo;
+		tcp_send_rst_conn(c);
+		tcp_conn_drop(c, AXIP_E_ABORTED);
+	}
+	l->in_use = 0;
+	l->next = s->tcp->lfree;
+	s->tcp->lfree = l;
+}
+
+int tcp_accept(struct axip_tcp *c)
+{
+	struct axip_tcp_listener *l = c->listener;
+	const struct axip_tcp_callbacks *cb = AXIP_NULL;
+	void *arg = AXIP_NULL;
+	int rc;
+
+	embryo_unlink(c);
+	if (!l || !l->in_use)
+		return -1;
+	tcp_hold(c);
+	rc = l->accept(l->arg, c, &cb, &arg);
+	if (c->flags & TF_DEAD) {
+		tcp_unhold(c);
+		return -1;
+	}
+	tcp_unhold(c);
+	if (rc != AXIP_OK || !cb) {
+		CTR_INC(c->s, tcp_accept_refused);
+		return -1;
+	}
+	c->cb = cb;
+	c->arg = arg;
+	c->flags |= TF_ACCEPTED;
+	CTR_INC(c->s, tcp_passive_open);
+	return 0;
+}
+
+/* RFC 6056 3.3.3 (algorithm 3): keyed offset per destination, shared counter. */
+static int pick_port(struct axip_stack *s, axip_u32 laddr, axip_u32 raddr, axip_u16 rport,
+                     axip_u16 *out)
+{
+	struct tcp_state *t = s->tcp;
+	axip_u32 lo = s->cfg.tcp_ephemeral_lo, num = (axip_u32)s->cfg.tcp_ephemeral_hi - lo + 1u;
+	axip_u32 offset = tcp_port_offset(s->cfg.secret, laddr, raddr, rport);
+	axip_u32 count;
+	for (count = 0; count < num; count++) {
+		axip_u16 port = (axip_u16)(lo + (t->next_ephemeral + offset) % num);
+		t->next_ephemeral++;
+		if (tcp_lookup(s, laddr, port, raddr, rport))
+			continue;
+		if (tcp_listener_lookup(s, laddr, port))
+			continue;
+		*out = port;
+		return 0;
+	}
+	return -1;
+}
+
+int axip_tcp_connect_from(struct axip_stack *s, axip_u16 src_port, axip_u32 dst, axip_u16 dst_port,
+                          const struct axip_tcp_callbacks *cb, void *arg,
+                          const struct axip_tcp_opts *opts, struct axip_tcp **out)
+{
+	struct axip_tcp_opts o;
+	struct axip_tcp *c;
+	axip_u32 nexthop, src;
+
+	if (!cb || !out || dst_port == 0 || dst == 0 || ipv4_is_broadcast(s, dst) || (dst >> 28) == 14u)
+		return AXIP_E_INVAL;
+	if (opts)
+		o = *opts;
+	else
+		axip_tcp_opts_defaults(s, &o);
+	if (!opts_valid(&o))
+		return AXIP_E_INVAL;
+	if (ipv4_route(s, dst, &nexthop, &src) != AXIP_OK)
+		return AXIP_E_UNREACH;
+	if (src_port == 0) {
+		if (pick_port(s, src, dst, dst_port, &src_port) != 0) {
+			CTR_INC(s, tcp_ephemeral_exhausted);
+			return AXIP_E_PORTS;
+		}
+	} else if (tcp_lookup(s, src, src_port, dst, dst_port)) {
+		return AXIP_E_ADDRINUSE;
+	}
+	c = tcp_conn_new(s, src, src_port, dst, dst_port, &o);
+	if (!c)
+		return AXIP_E_NOMEM;
+	c->cb = cb;
+	c->arg = arg;
+	c->flags |= TF_ACCEPTED;
+	c->state = AXIP_TCP_SYN_SENT;
+	c->snd_nxt = c->snd_max = c->iss + 1u;
+	CTR_INC(s, tcp_active_open);
+	*out = c;
+	tcp_send_syn(c);
+	tcp_rto_arm(c);
+	return AXIP_OK;
+}
+
+int axip_tcp_connect(struct axip_stack *s, axip_u32 dst, axip_u16 dst_port,
+                     const struct axip_tcp_callbacks *cb, void *arg,
+                     const struct axip_tcp_opts *opts, struct axip_tcp **out)
+{
+	return axip_tcp_connect_from(s, 0, dst, dst_port, cb, arg, opts, out);
+}
+
+static int can_send(const struct axip_tcp *c)
+{
+	if (c->flags & (TF_SHUT_WR | TF_DEAD))
+		return AXIP_E_CLOSED;
+	if (c->state == AXIP_TCP_ESTABLISHED || c->state == AXIP_TCP_CLOSE_WAIT)
+		return AXIP_OK;
+	if (c->state == AXIP_TCP_SYN_SENT || c->state == AXIP_TCP_SYN_RECEIVED)
+		return AXIP_E_NOTCONN;
+	return AXIP_E_CLOSED;
+}
+
+axip_u32 axip_tcp_sndbuf_free(const struct axip_tcp *c)
+{
+	return c->sndq_len >= c->sndbuf ? 0 : c->sndbuf - c->sndq_len;
+}
+
+static void set_cork(struct axip_tcp *c, axip_u32 flags)
+{
+	if (flags & AXIP_TCP_MORE)
+		c->flags |= TF_CORK;
+	else
+		c->flags &= ~TF_CORK;
+}
+
+int axip_tcp_write(struct axip_tcp *c, const void *data, axip_u32 len, axip_u32 flags)
+{
+	struct axip_stack *s = c->s;
+	const axip_u8 *src = (const axip_u8 *)data;
+	axip_u32 room, done = 0;
+	int rc = can_send(c);
+
+	if (rc != AXIP_OK)
+		return rc;
+	room = axip_tcp_sndbuf_free(c);
+	if (len > room)
+		len = room;
+	if (len == 0 && room == 0) {
+		CTR_INC(s, tcp_sndbuf_full);
+		return AXIP_E_AGAIN;
+	}
+	/* fill the tail buffer first: it is ours (written by this call earlier) */
+	if (c->sq_tail && c->sq_tail->cb[0] == 1u && c->sq_tail->tailroom) {
+		struct axip_pkt *p = c->sq_tail;
+		axip_u32 n = p->tailroom < len ? p->tailroom : len;
+		mem_copy(p->data + p->len, src, n);
+		p->len += n;
+		p->tailroom -= n;
+		c->sndq_len += n;
+		done = n;
+	}
+	while (done < len) {
+		struct axip_pkt *p = axip_pkt_alloc(s, 0);
+		axip_u32 n;
+		if (!p)
+			break;
+		n = p->tailroom < len - done ? p->tailroom : len - done;
+		if (n == 0) {
+			axip_pkt_free(s, p);
+			break;
+		}
+		mem_copy(p->data, src + done, n);
+		p->len = n;
+		p->tailroom -= n;
+		p->cb[0] = 1u; /* copied by axip_tcp_write: more may be appended */
+		sndq_append(c, p);
+		done += n;
+	}
+	if (done == 0 && len > 0)
+		return AXIP_E_NOBUFS;
+	set_cork(c, flags);
+	tcp_output(c);
+	return (int)done;
+}
+
+int axip_tcp_send(struct axip_tcp *c, struct axip_pkt *data, axip_u32 flags)
+{
+	struct axip_stack *s = c->s;
+	axip_u32 len;
+	int rc = can_send(c);
+
+	if (rc != AXIP_OK)
+		return rc;
+	if (!data)
+		return AXIP_E_INVAL;
+	len = axip_pkt_chain_len(data);
+	if (len > axip_tcp_sndbuf_free(c)) {
+		CTR_INC(s, tcp_sndbuf_full);
+		return AXIP_E_AGAIN;
+	}
+	/* each buffer of the chain becomes one queue entry, held by reference */
+	while (data) {
+		struct axip_pkt *n = data->sg_next;
+		data->sg_next = AXIP_NULL;
+		if (data->len == 0) {
+			axip_pkt_free(s, data);
+		} else {
+			data->cb[0] = 0; /* the application's bytes: never appended to */
+			data->tailroom = 0;
+			sndq_append(c, data);
+		}
+		data = n;
+	}
+	set_cork(c, flags);
+	tcp_output(c);
+	return AXIP_OK;
+}
+
+void axip_tcp_recved(struct axip_tcp *c, axip_u32 len)
+{
+	if (c->flags & TF_DEAD)
+		return;
+	c->rcv_held = len > c->rcv_held ? 0 : c->rcv_held - len;
+	tcp_window_update(c);
+}
+
+int axip_tcp_shutdown(struct axip_tcp *c)
+{
+	if (c->flags & TF_DEAD)
+		return AXIP_E_CLOSED;
+	if (c->flags & TF_SHUT_WR)
+		return AXIP_OK;
+	switch (c->state) {
+	case AXIP_TCP_SYN_SENT:
+		tcp_conn_drop(c, AXIP_OK);
+		return AXIP_OK;
+	case AXIP_TCP_SYN_RECEIVED:
+	case AXIP_TCP_ESTABLISHED:
+		/* RFC 9293 3.10.4: FIN follows the queued data */
+		c->flags |= TF_SHUT_WR;
+		if (c->state == AXIP_TCP_ESTABLISHED)
+			c->state = AXIP_TCP_FIN_WAIT_1;
+		break;
+	case AXIP_TCP_CLOSE_WAIT:
+		c->flags |= TF_SHUT_WR;
+		c->state = AXIP_TCP_LAST_ACK;
+		break;
+	default:
+		return AXIP_E_CLOSED;
+	}
+	c->flags &= ~TF_CORK;
+	tcp_output(c);
+	return AXIP_OK;
+}
+
+int axip_tcp_close(struct axip_tcp *c)
+{
+	int rc;
+	if (c->flags & TF_DEAD)
+		return AXIP_E_CLOSED;
+	c->flags |= TF_APP_CLOSED;
+	if (c->state == AXIP_TCP_SYN_SENT) {
+		tcp_conn_drop(c, AXIP_OK);
+		return AXIP_OK;
+	}
+	if (c->flags & TF_SHUT_WR)
+		rc = AXIP_OK;
+	else
+		rc = axip_tcp_shutdown(c);
+	/* an orphan in FIN-WAIT-2 must not live forever */
+	if (!(c->flags & TF_DEAD) && c->state == AXIP_TCP_FIN_WAIT_2 && c->rtx_kind == RTX_NONE) {
+		c->rtx_kind = RTX_WAIT;
+		c->t_rtx = c->s->now + c->s->cfg.tcp_time_wait_ns;
+		tcp_timer_update(c);
+	}
+	return rc;
+}
+
+void axip_tcp_abort(struct axip_tcp *c)
+{
+	if (c->flags & TF_DEAD)
+		return;
+	/* RFC 9293 3.10.5: RST in synchronized states, then delete the TCB */
+	if (c->state != AXIP_TCP_SYN_SENT && c->state != AXIP_TCP_CLOSED &&
+	    c->state != AXIP_TCP_TIME_WAIT)
+		tcp_send_rst_conn(c);
+	tcp_conn_drop(c, AXIP_E_ABORTED);
+}
+
+int axip_tcp_setopt(struct axip_tcp *c, int opt, axip_u32 value)
+{
+	const struct tcp_cc_ops *ops;
+	if (c->flags & TF_DEAD)
+		return AXIP_E_CLOSED;
+	switch (opt) {
+	case AXIP_TCP_OPT_NODELAY:
+		if (value)
+			c->flags |= TF_NODELAY;
+		else
+			c->flags &= ~TF_NODELAY;
+		c->opts.nodelay = value ? 1 : 0;
+		tcp_output(c);
+		return AXIP_OK;
+	case AXIP_TCP_OPT_KEEPALIVE:
+		if (value)
+			c->flags |= TF_KEEPALIVE;
+		else
+			c->flags &= ~TF_KEEPALIVE;
+		c->opts.keepalive = value ? 1 : 0;
+		tcp_keepalive_reset(c);
+		return AXIP_OK;
+	case AXIP_TCP_OPT_CC:
+		ops = tcp_cc_get(value);
+		if (!ops)
+			return AXIP_E_INVAL;
+		c->cc_ops = ops;
+		c->cc_id = (axip_u8)value;
+		c->opts.cc = (axip_u8)value;
+		/* the new algorithm starts its own epoch from the current window */
+		c->cc.epoch_start = 0;
+		return AXIP_OK;
+	case AXIP_TCP_OPT_SNDBUF:
+		if (value < 1024u || value > (1u << 30))
+			return AXIP_E_INVAL;
+		c->sndbuf = value;
+		return AXIP_OK;
+	case AXIP_TCP_OPT_RCVBUF:
+		if (value < 1024u || value > (1u << 30))
+			return AXIP_E_INVAL;
+		/* the window shift is fixed by the handshake: cap what it can express */
+		if (c->state != AXIP_TCP_CLOSED && c->state != AXIP_TCP_SYN_SENT &&
+		    value > (65535u << c->rcv_ws))
+			value = 65535u << c->rcv_ws;
+		if (c->state == AXIP_TCP_SYN_SENT && value > (65535u << c->rcv_ws))
+			value = 65535u << c->rcv_ws;
+		c->rcvbuf = value;
+		tcp_window_update(c);
+		return AXIP_OK;
+	default:
+		return AXIP_E_INVAL;
+	}
+}
+
+void axip_tcp_get_info(const struct axip_tcp *c, struct axip_tcp_info *out)
+{
+	mem_zero(out, sizeof(*out));
+	out->state = c->state;
+	out->local_addr = c->laddr;
+	out->remote_addr = c->raddr;
+	out->local_port = c->lport;
+	out->remote_port = c->rport;
+	out->srtt_us = c->srtt_us;
+	out->rttvar_us = c->rttvar_us;
+	out->rto_us = tcp_ns_to_us(tcp_rto_ns(c));
+	out->cwnd = c->cc.cwnd;
+	out->ssthresh = c->cc.ssthresh;
+	out->snd_mss = c->mss;
+	out->rcv_mss = c->rcv_mss;
+	out->snd_wnd = c->snd_wnd;
+	out->rcv_wnd = c->rcv_adv - c->rcv_nxt;
+	out->bytes_sent = c->bytes_sent;
+	out->bytes_acked = c->bytes_acked;
+	out->bytes_received = c->bytes_received;
+	out->segs_out = c->segs_out;
+	out->segs_in = c->segs_in;
+	out->retransmits = c->n_retrans;
+	out->rto_count = c->n_rto;
+	out->fast_retransmits = c->n_fast;
+	out->cc = c->cc_id;
+}

@@ -80,7 +80,21 @@
 	X(tcp_challenge_ack_limited) X(tcp_paws_drop) X(tcp_ooo_queued)                  \
 	X(tcp_ooo_drop) X(tcp_rx_out_of_window) X(tcp_conn_timeout)                     \
 	X(tcp_active_open) X(tcp_passive_open) X(tcp_ephemeral_exhausted)               \
-	X(tcp_sndbuf_full)
+	X(tcp_sndbuf_full)                                                                \
+	X(tcp_conn_alloc) X(tcp_conn_free)  /* pool use: in use = alloc - free */          \
+	X(tcp_tw_recycled)     /* oldest TIME_WAIT reclaimed because the pool was full */  \
+	X(tcp_tw_reuse)        /* SYN reused a TIME_WAIT tuple (RFC 6191) */               \
+	X(tcp_accept_refused)  /* accept callback declined: connection reset */            \
+	X(tcp_rx_bad_opt)      /* malformed option length: parsing stopped */              \
+	X(tcp_rx_broadcast)    /* segment to a broadcast address */                        \
+	X(tcp_rx_rst) X(tcp_rx_rst_ignored) /* RST accepted / ignored (LISTEN, TIME_WAIT) */ \
+	X(tcp_rx_no_ack)       /* synchronized state, ACK bit off */                       \
+	X(tcp_rx_ack_unsent)   /* ACK of data never sent */                                \
+	X(tcp_rx_bad_flags)    /* no SYN/ACK/RST where one is required */                  \
+	X(tcp_rx_after_close)  /* data after the application closed: RST sent */           \
+	X(tcp_active_established) X(tcp_zero_window_probe) X(tcp_keepalive_probe)          \
+	X(tcp_pmtu_update)     /* MSS lowered by ICMP fragmentation needed */              \
+	X(tcp_icmp_ignored)    /* ICMP error quoting no connection or no data in flight */
 
 #define AXIP_COUNTERS_ALL(X)                                                           \
 	AXIP_COUNTERS_PKT(X) AXIP_COUNTERS_ETH(X) AXIP_COUNTERS_ARP(X) AXIP_COUNTERS_IP(X) \

@@ -1,0 +1,751 @@
+/*
+ * tcp_input.c - segment arrival (RFC 9293 3.10.7) with RFC 5961 (RST, SYN
+ * and ACK validation with rate-limited challenge ACKs), RFC 7323 PAWS,
+ * SYN cookies, TIME-WAIT reuse (RFC 6191) and ICMP errors (RFC 5927).
+ */
+#include "tcp_internal.h"
+#include "tcp_isn.h"
+#include "checksum.h"
+#include "wire.h"
+
+static void drop(struct axip_stack *s, struct axip_pkt *p)
+{
+	axip_pkt_free(s, p);
+}
+
+void tcp_challenge_ack(struct axip_tcp *c)
+{
+	struct axip_stack *s = c->s;
+	struct tcp_state *t = s->tcp;
+	/* RFC 5961 7: at most tcp_challenge_ack_per_sec per second, instance-wide */
+	if (s->now - t->chack_start >= AXIP_SEC(1)) {
+		t->chack_start = s->now;
+		t->chack_count = 0;
+	}
+	if (t->chack_count >= s->cfg.tcp_challenge_ack_per_sec) {
+		CTR_INC(s, tcp_challenge_ack_limited);
+		return;
+	}
+	t->chack_count++;
+	CTR_INC(s, tcp_challenge_ack);
+	tcp_send_ack(c);
+}
+
+/* RFC 9293 3.10.7.2: SYN to a listener creates a SYN-RECEIVED connection,
+ * or, with the backlog (or the pool) full, a stateless cookie SYN-ACK. */
+static void passive_open(struct axip_stack *s, struct axip_tcp_listener *l,
+                         const struct ipv4_rx_info *ip, axip_u16 sport, const struct tcp_seg *g)
+{
+	struct axip_tcp *c = AXIP_NULL;
+	if (l->syn_count >= l->backlog) {
+		CTR_INC(s, tcp_backlog_full);
+	} else {
+		c = tcp_conn_new(s, ip->dst, l->port, ip->src, sport, &l->opts);
+	}
+	if (!c) {
+		l->cookies = 1;
+		tcp_send_cookie_synack(s, l, ip, sport, g);
+		return;
+	}
+	c->listener = l;
+	c->lprev = AXIP_NULL;
+	c->lnext = l->embryo;
+	if (l->embryo)
+		l->embryo->lprev = c;
+	l->embryo = c;
+	l->syn_count++;
+	c->state = AXIP_TCP_SYN_RECEIVED;
+	c->irs = g->seq;
+	c->rcv_nxt = g->seq + 1u;
+	tcp_conn_negotiate(c, &g->o);
+	/* RFC 7323 2.2: the window of a SYN is not scaled */
+	c->snd_wnd = g->wnd;
+	c->max_snd_wnd = g->wnd;
+	c->snd_wl1 = g->seq;
+	c->snd_wl2 = c->iss;
+	c->snd_nxt = c->snd_max = c->iss + 1u;
+	c->flags |= TF_RTT_TIMING;
+	c->rtt_seq = c->iss;
+	c->rtt_at = s->now;
+	tcp_send_syn(c);
+	tcp_rto_arm(c);
+}
+
+/* The ACK completing a cookie handshake: rebuild the connection from it. */
+static struct axip_tcp *cookie_open(struct axip_stack *s, struct axip_tcp_listener *l,
+                                    const struct ipv4_rx_info *ip, axip_u16 sport,
+                                    const struct tcp_seg *g)
+{
+	struct axip_tcp *c;
+	struct tcp_opts o;
+	axip_u16 mss;
+
+	if (!tcp_syncookie_check(s->cfg.secret, ip->dst, l->port, ip->src, sport, g->seq, g->ack,
+	                         s->now, &mss)) {
+		CTR_INC(s, tcp_syncookie_bad);
+		return AXIP_NULL;
+	}
+	CTR_INC(s, tcp_syncookie_ok);
+	c = tcp_conn_new(s, ip->dst, l->port, ip->src, sport, &l->opts);
+	if (!c)
+		return AXIP_NULL;
+	mem_zero(&o, sizeof(o));
+	o.have = TCPO_MSS;
+	o.mss = mss;
+	if (g->o.have & TCPO_TS) {
+		axip_u8 ws, sack;
+		tcp_syncookie_ts_decode(g->o.tsecr, &ws, &sack);
+		o.have |= TCPO_TS;
+		o.tsval = g->o.tsval;
+		if (ws != 0xfu) {
+			o.have |= TCPO_WS;
+			o.ws = ws;
+		}
+		if (sack)
+			o.have |= TCPO_SACK_OK;
+	}
+	c->listener = l;
+	c->lprev = AXIP_NULL;
+	c->lnext = l->embryo;
+	if (l->embryo)
+		l->embryo->lprev = c;
+	l->embryo = c;
+	l->syn_count++;
+	c->state = AXIP_TCP_SYN_RECEIVED;
+	c->iss = g->ack - 1u;
+	c->snd_una = c->iss;
+	c->snd_nxt = c->snd_max = g->ack;
+	c->irs = g->seq - 1u;
+	c->rcv_nxt = g->seq;
+	tcp_conn_negotiate(c, &o);
+	c->rcv_adv = c->rcv_nxt + (c->rcvbuf > 65535u ? 65535u : c->rcvbuf);
+	c->snd_wl1 = g->seq - 1u;
+	c->snd_wl2 = c->iss;
+	c->flags |= TF_COOKIE_SYN;
+	return c;
+}
+
+static void establish(struct axip_tcp *c)
+{
+	struct axip_stack *s = c->s;
+	c->state = AXIP_TCP_ESTABLISHED;
+	if ((c->flags & TF_RTT_TIMING) && !(c->flags & TF_SYN_RTX))
+		tcp_rtt_sample(c, tcp_ns_to_us(s->now - c->rtt_at));
+	else if (c->flags & TF_SYN_RTX)
+		c->rto = AXIP_SEC(3); /* RFC 6298 5.7 */
+	c->flags &= ~TF_RTT_TIMING;
+	c->retries = 0;
+	c->backoff = 0;
+	tcp_rto_stop(c);
+	tcp_conn_start_cc(c);
+}
+
+/* RFC 9293 3.10.7.3: SYN-SENT. */
+static void syn_sent_input(struct axip_tcp *c, struct axip_pkt *p, const struct tcp_seg *g,
+                           const struct ipv4_rx_info *ip)
+{
+	struct axip_stack *s = c->s;
+	int ack_ok = 0;
+
+	if (g->flags & TCP_FLAG_ACK) {
+		if (SEQ_LEQ(g->ack, c->iss) || SEQ_GT(g->ack, c->snd_max)) {
+			CTR_INC(s, tcp_rx_ack_unsent);
+			tcp_send_rst_reply(s, ip, c->lport, c->rport, g);
+			drop(s, p);
+			return;
+		}
+		ack_ok = 1;
+	}
+	if (g->flags & TCP_FLAG_RST) {
+		if (ack_ok)
+			tcp_conn_drop(c, AXIP_E_REFUSED);
+		else
+			CTR_INC(s, tcp_rx_rst_ignored);
+		drop(s, p);
+		return;
+	}
+	if (!(g->flags & TCP_FLAG_SYN)) {
+		CTR_INC(s, tcp_rx_bad_flags);
+		drop(s, p);
+		return;
+	}
+	c->irs = g->seq;
+	c->rcv_nxt = g->seq + 1u;
+	c->rcv_adv = c->rcv_nxt;
+	tcp_conn_negotiate(c, &g->o);
+	c->snd_wnd = g->wnd; /* RFC 7323 2.2: not scaled in a SYN */
+	c->max_snd_wnd = g->wnd;
+	c->snd_wl1 = g->seq;
+	c->snd_wl2 = g->ack;
+	if (ack_ok) {
+		c->snd_una = g->ack;
+		establish(c);
+		c->flags |= TF_ACK_NOW;
+		CTR_INC(s, tcp_active_established);
+		if (c->cb && c->cb->connected)
+			c->cb->connected(c->arg, c);
+		/* data riding on the SYN-ACK is dropped; the peer resends it */
+		drop(s, p);
+		if (!(c->flags & TF_DEAD))
+			tcp_output(c);
+		return;
+	}
+	/* simultaneous open (RFC 9293 3.5 figure 8) */
+	c->state = AXIP_TCP_SYN_RECEIVED;
+	tcp_send_syn(c);
+	drop(s, p);
+}
+
+static int seq_acceptable(const struct axip_tcp *c, axip_u32 seq, axip_u32 seglen, axip_u32 rwnd)
+{
+	/* RFC 9293 3.10.7.4 table of the four cases */
+	if (seglen == 0) {
+		if (rwnd == 0)
+			return seq == c->rcv_nxt;
+		return SEQ_GEQ(seq, c->rcv_nxt) && SEQ_LT(seq, c->rcv_nxt + rwnd);
+	}
+	if (rwnd == 0)
+		return 0;
+	return (SEQ_GEQ(seq, c->rcv_nxt) && SEQ_LT(seq, c->rcv_nxt + rwnd)) ||
+	       (SEQ_GEQ(seq + seglen - 1u, c->rcv_nxt) && SEQ_LT(seq + seglen - 1u, c->rcv_nxt + rwnd));
+}
+
+static void report_closed_by_peer(struct axip_tcp *c)
+{
+	if ((c->flags & TF_ACCEPTED) && !(c->flags & TF_APP_CLOSED) && c->cb && c->cb->peer_closed)
+		c->cb->peer_closed(c->arg, c);
+}
+
+/* RFC 9293 3.10.7.4 fifth: the ACK field. Returns 0 to go on with the
+ * segment, 1 when the segment is finished with (p already handled). */
+static int ack_input(struct axip_tcp *c, const struct tcp_seg *g)
+{
+	struct axip_stack *s = c->s;
+	axip_u32 acked = 0, dbytes = 0, old_wnd = c->snd_wnd, newly = 0;
+	int dup;
+
+	if (SEQ_GT(g->ack, c->snd_max)) {
+		/* acknowledges something not yet sent: ACK and drop */
+		CTR_INC(s, tcp_rx_ack_unsent);
+		tcp_send_ack(c);
+		return 1;
+	}
+	if (SEQ_LT(g->ack, c->snd_una - c->max_snd_wnd)) {
+		/* RFC 5961 5.2: too old to be a real duplicate */
+		tcp_challenge_ack(c);
+		return 1;
+	}
+	if (SEQ_GT(g->ack, c->snd_una))
+		acked = g->ack - c->snd_una;
+	if (SEQ_GEQ(g->ack, c->snd_una) &&
+	    (SEQ_LT(c->snd_wl1, g->seq) || (c->snd_wl1 == g->seq && SEQ_LEQ(c->snd_wl2, g->ack)))) {
+		c->snd_wnd = g->wnd << c->snd_ws;
+		c->snd_wl1 = g->seq;
+		c->snd_wl2 = g->ack;
+		if (c->snd_wnd > c->max_snd_wnd)
+			c->max_snd_wnd = c->snd_wnd;
+	}
+	if (g->o.nsack && (c->flags & TF_SACK))
+		newly = tcp_sack_update(c, &g->o);
+	/* RFC 5681 2 duplicate ACK, extended by RFC 6675 2 with new SACK info */
+	dup = acked == 0 && g->ack == c->snd_una && g->len == 0 &&
+	      !(g->flags & (TCP_FLAG_SYN | TCP_FLAG_FIN)) && c->snd_max != c->snd_una &&
+	      (c->snd_wnd == old_wnd || newly);
+	if (acked) {
+		axip_u32 data_end = c->snd_una + c->sndq_len;
+		dbytes = acked < c->sndq_len ? acked : c->sndq_len;
+		if ((c->flags & TF_SHUT_WR) && SEQ_GT(g->ack, data_end))
+			c->flags |= TF_FIN_ACKED;
+		if ((c->flags & TF_RTT_TIMING) && SEQ_GT(g->ack, c->rtt_seq)) {
+			c->flags &= ~TF_RTT_TIMING;
+			tcp_rtt_sample(c, tcp_ns_to_us(s->now - c->rtt_at));
+		}
+		c->snd_una = g->ack;
+		tcp_sndq_drop(c, dbytes);
+		c->bytes_acked += dbytes;
+		if (SEQ_LT(c->snd_nxt, c->snd_una))
+			c->snd_nxt = c->snd_una;
+		tcp_sack_trim(c);
+		c->retries = 0;
+		c->backoff = 0;
+		/* RFC 6298 5.2 / 5.3 */
+		if (c->snd_una == c->snd_max)
+			tcp_rto_stop(c);
+		else if (c->rtx_kind != RTX_PERSIST)
+			tcp_rto_arm(c);
+	}
+	if (c->rtx_kind == RTX_PERSIST) {
+		/* the peer answered the probe */
+		c->retries = 0;
+		if (c->snd_wnd > 0) {
+			tcp_rto_stop(c);
+			c->backoff = 0;
+			c->snd_nxt = c->snd_una;
+			if (c->snd_max != c->snd_una)
+				tcp_rto_arm(c);
+		}
+	}
+	tcp_recovery_on_ack(c, acked, dup, newly);
+	if (dbytes && (c->flags & TF_ACCEPTED) && c->cb && c->cb->sent) {
+		c->cb->sent(c->arg, c, dbytes);
+		if (c->flags & TF_DEAD)
+			return 1;
+	}
+	if (!(c->flags & TF_FIN_ACKED))
+		return 0;
+	switch (c->state) {
+	case AXIP_TCP_FIN_WAIT_1:
+		c->state = AXIP_TCP_FIN_WAIT_2;
+		tcp_rto_stop(c);
+		if ((c->flags & TF_APP_CLOSED) && c->rtx_kind == RTX_NONE) {
+			/* orphaned: bounded wait for the peer's FIN */
+			c->rtx_kind = RTX_WAIT;
+			c->t_rtx = s->now + s->cfg.tcp_time_wait_ns;
+			tcp_timer_update(c);
+		}
+		return 0;
+	case AXIP_TCP_CLOSING:
+		tcp_enter_time_wait(c);
+		return 1;
+	case AXIP_TCP_LAST_ACK:
+		tcp_conn_drop(c, AXIP_OK);
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+/* Deliver in-order payload `p` (len bytes at rcv_nxt) and whatever the
+ * out-of-order queue now continues with. Returns 1 if a FIN became in order. */
+static int deliver(struct axip_tcp *c, struct axip_pkt *p, axip_u32 len)
+{
+	axip_u32 more = 0;
+	int fin = 0;
+	struct axip_pkt *q;
+	int had_ooo = c->ooo_head != AXIP_NULL;
+
+	c->rcv_nxt += len;
+	if (had_ooo) {
+		q = tcp_reass_pop(c, &more, &fin);
+		if (q) {
+			struct axip_pkt *t = p;
+			while (t->sg_next)
+				t = t->sg_next;
+			t->sg_next = q;
+		}
+		c->rcv_nxt += more;
+		len += more;
+		/* RFC 5681 4.2: ACK at once when a gap was filled */
+		c->flags |= TF_ACK_NOW;
+	}
+	tcp_rsack_trim(c);
+	c->bytes_received += len;
+	c->rcv_unacked += len;
+	c->rcv_held += len;
+	p->next = AXIP_NULL;
+	if (c->cb && c->cb->recv) {
+		c->cb->recv(c->arg, c, p);
+	} else {
+		axip_pkt_free(c->s, p);
+		c->rcv_held -= len;
+	}
+	return fin;
+}
+
+/* RFC 9293 3.10.7.4: synchronized states and SYN-RECEIVED. */
+static void sync_input(struct axip_tcp *c, struct axip_pkt *p, const struct tcp_seg *g,
+                       const struct ipv4_rx_info *ip)
+{
+	struct axip_stack *s = c->s;
+	axip_u32 seq = g->seq, len = g->len, seglen, rwnd;
+	int fin = (g->flags & TCP_FLAG_FIN) != 0, ack_only = 0, fin_ok;
+
+	/* a retransmitted SYN: our SYN-ACK was lost */
+	if (c->state == AXIP_TCP_SYN_RECEIVED && (g->flags & TCP_FLAG_SYN) &&
+	    !(g->flags & (TCP_FLAG_ACK | TCP_FLAG_RST)) && g->seq == c->irs) {
+		tcp_send_syn(c);
+		drop(s, p);
+		return;
+	}
+	/* RFC 7323 5.3 R1: PAWS */
+	if ((c->flags & TF_TS) && (g->o.have & TCPO_TS) && !(g->flags & TCP_FLAG_RST) &&
+	    SEQ_LT(g->o.tsval, c->ts_recent) && s->now - c->ts_recent_at < TCP_PAWS_IDLE_NS) {
+		CTR_INC(s, tcp_paws_drop);
+		tcp_send_ack(c);
+		drop(s, p);
+		return;
+	}
+	/* first: sequence number */
+	rwnd = SEQ_GT(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
+	seglen = len + ((g->flags & TCP_FLAG_SYN) ? 1u : 0) + (fin ? 1u : 0);
+	if (!seq_acceptable(c, seq, seglen, rwnd)) {
+		if (rwnd == 0 && seq == c->rcv_nxt && !(g->flags & (TCP_FLAG_RST | TCP_FLAG_SYN))) {
+			/* zero window: take the ACK, drop the text (3.10.7.4); a
+			 * bare FIN needs no buffer and is taken */
+			ack_only = len != 0;
+		} else {
+			CTR_INC(s, tcp_rx_out_of_window);
+			if (g->flags & TCP_FLAG_SYN)
+				tcp_challenge_ack(c);   /* RFC 5961 4.2 */
+			else if (!(g->flags & TCP_FLAG_RST))
+				tcp_send_ack(c);
+			drop(s, p);
+			return;
+		}
+	}
+	/* RFC 7323 4.3: remember the timestamp to echo */
+	if ((c->flags & TF_TS) && (g->o.have & TCPO_TS) && SEQ_GEQ(g->o.tsval, c->ts_recent) &&
+	    SEQ_LEQ(seq, c->last_ack_sent)) {
+		c->ts_recent = g->o.tsval;
+		c->ts_recent_at = s->now;
+	}
+	/* second: RST (RFC 5961 3.2) */
+	if (g->flags & TCP_FLAG_RST) {
+		drop(s, p);
+		if (seq != c->rcv_nxt) {
+			tcp_challenge_ack(c);
+			return;
+		}
+		if (c->state == AXIP_TCP_TIME_WAIT) {
+			/* RFC 1337: TIME-WAIT ignores RST */
+			CTR_INC(s, tcp_rx_rst_ignored);
+			return;
+		}
+		CTR_INC(s, tcp_rx_rst);
+		if (c->state == AXIP_TCP_SYN_RECEIVED && c->listener)
+			tcp_conn_drop(c, AXIP_E_RESET); /* back to LISTEN: nothing to report */
+		else
+			tcp_conn_drop(c, c->state == AXIP_TCP_SYN_RECEIVED ? AXIP_E_REFUSED : AXIP_E_RESET);
+		return;
+	}
+	/* fourth: SYN in a synchronized state (RFC 5961 4.2) */
+	if (g->flags & TCP_FLAG_SYN) {
+		tcp_challenge_ack(c);
+		drop(s, p);
+		return;
+	}
+	/* fifth: ACK */
+	if (!(g->flags & TCP_FLAG_ACK)) {
+		CTR_INC(s, tcp_rx_no_ack);
+		drop(s, p);
+		return;
+	}
+	c->last_rcv = s->now;
+	c->keep_sent = 0;
+	if (c->state == AXIP_TCP_SYN_RECEIVED) {
+		if (!SEQ_GT(g->ack, c->snd_una) || SEQ_GT(g->ack, c->snd_max)) {
+			CTR_INC(s, tcp_rx_ack_unsent);
+			tcp_send_rst_reply(s, ip, c->lport, c->rport, g);
+			drop(s, p);
+			return;
+		}
+		c->snd_una = c->iss + 1u;
+		c->snd_wnd = g->wnd << c->snd_ws;
+		c->max_snd_wnd = c->snd_wnd;
+		c->snd_wl1 = g->seq;
+		c->snd_wl2 = g->ack;
+		establish(c);
+		if (c->listener) {
+			if (tcp_accept(c) != 0) {
+				if (!(c->flags & TF_DEAD)) {
+					tcp_send_rst_conn(c);
+					tcp_conn_drop(c, AXIP_E_ABORTED);
+				}
+				drop(s, p);
+				return;
+			}
+		} else {
+			CTR_INC(s, tcp_active_established);
+			if (c->cb && c->cb->connected)
+				c->cb->connected(c->arg, c);
+		}
+		if (c->flags & TF_DEAD) {
+			drop(s, p);
+			return;
+		}
+		if ((c->flags & TF_SHUT_WR) && c->state == AXIP_TCP_ESTABLISHED)
+			c->state = AXIP_TCP_FIN_WAIT_1;
+	}
+	if (ack_input(c, g)) {
+		drop(s, p);
+		return;
+	}
+	if (ack_only) {
+		CTR_INC(s, tcp_rx_out_of_window);
+		c->flags |= TF_ACK_NOW;
+		drop(s, p);
+		tcp_output(c);
+		return;
+	}
+	/* seventh: segment text, trimmed to the window */
+	p = tcp_pkt_pull(s, p, g->hlen);
+	if (SEQ_LT(seq, c->rcv_nxt)) {
+		axip_u32 d = c->rcv_nxt - seq;
+		if (d >= len) {
+			if (fin && SEQ_LT(seq + len, c->rcv_nxt))
+				fin = 0; /* an old FIN */
+			axip_pkt_free(s, p);
+			p = AXIP_NULL;
+			len = 0;
+		} else {
+			p = tcp_pkt_pull(s, p, d);
+			len -= d;
+		}
+		seq = c->rcv_nxt;
+	}
+	if (len && SEQ_GT(seq + len, c->rcv_adv)) {
+		axip_u32 keep = SEQ_GT(c->rcv_adv, seq) ? c->rcv_adv - seq : 0;
+		fin = 0; /* the FIN lies beyond the window */
+		if (keep == 0) {
+			axip_pkt_free(s, p);
+			p = AXIP_NULL;
+		} else {
+			pkt_trim(s, p, keep);
+		}
+		len = keep;
+	}
+	fin_ok = fin && seq + len == c->rcv_nxt;
+	if (len && p) {
+		if (c->state != AXIP_TCP_ESTABLISHED && c->state != AXIP_TCP_FIN_WAIT_1 &&
+		    c->state != AXIP_TCP_FIN_WAIT_2) {
+			/* text after the peer's FIN: ignored (3.10.7.4 seventh) */
+			axip_pkt_free(s, p);
+			p = AXIP_NULL;
+			fin = 0;
+		} else if (c->flags & TF_APP_CLOSED) {
+			/* RFC 9293 3.10.4 / RFC 1122 4.2.2.13: data after close is lost: RST */
+			CTR_INC(s, tcp_rx_after_close);
+			axip_pkt_free(s, p);
+			tcp_send_rst_conn(c);
+			tcp_conn_drop(c, AXIP_E_RESET);
+			return;
+		} else if (seq == c->rcv_nxt) {
+			int fin2 = deliver(c, p, len);
+			p = AXIP_NULL;
+			if (c->flags & TF_DEAD)
+				return;
+			fin_ok = fin2 || (fin && !c->ooo_head && c->rcv_nxt == seq + len);
+			/* RFC 9293 3.8.6.3: ACK at least every second full segment */
+			if (c->rcv_unacked >= 2u * c->rcv_mss)
+				c->flags |= TF_ACK_NOW;
+			else if (!(c->flags & TF_ACK_NOW))
+				tcp_delack_arm(c);
+		} else {
+			/* out of order: queue, and ACK at once (RFC 5681 4.2) */
+			tcp_reass_insert(c, p, seq, len, fin);
+			p = AXIP_NULL;
+			fin = 0;
+			c->flags |= TF_ACK_NOW;
+		}
+	} else if (p) {
+		axip_pkt_free(s, p);
+		p = AXIP_NULL;
+	}
+	/* eighth: FIN, once everything before it arrived */
+	if (fin && !fin_ok)
+		c->flags |= TF_ACK_NOW;
+	if (fin_ok && !(c->flags & TF_FIN_RCVD)) {
+		c->rcv_nxt++;
+		c->flags |= TF_FIN_RCVD | TF_ACK_NOW;
+		tcp_rsack_trim(c);
+		switch (c->state) {
+		case AXIP_TCP_ESTABLISHED:
+			c->state = AXIP_TCP_CLOSE_WAIT;
+			report_closed_by_peer(c);
+			break;
+		case AXIP_TCP_FIN_WAIT_1:
+			c->state = AXIP_TCP_CLOSING;
+			report_closed_by_peer(c);
+			break;
+		case AXIP_TCP_FIN_WAIT_2:
+			tcp_send_ack(c);
+			report_closed_by_peer(c);
+			if (!(c->flags & TF_DEAD))
+				tcp_enter_time_wait(c);
+			return;
+		default:
+			break;
+		}
+		if (c->flags & TF_DEAD)
+			return;
+	}
+	tcp_output(c);
+}
+
+static void conn_input(struct axip_tcp *c, struct axip_pkt *p, const struct tcp_seg *g,
+                       const struct ipv4_rx_info *ip)
+{
+	struct axip_stack *s = c->s;
+	c->segs_in++;
+	if (c->state == AXIP_TCP_TIME_WAIT && (g->flags & TCP_FLAG_SYN) &&
+	    !(g->flags & (TCP_FLAG_ACK | TCP_FLAG_RST))) {
+		/* RFC 6191 / RFC 9293 3.10.7.4: a new SYN may reuse a TIME-WAIT
+		 * tuple if its timestamp (or, without timestamps, its sequence
+		 * number) is above everything of the old incarnation */
+		struct axip_tcp_listener *l = tcp_listener_lookup(s, c->laddr, c->lport);
+		int newer = ((c->flags & TF_TS) && (g->o.have & TCPO_TS))
+		                ? SEQ_GT(g->o.tsval, c->ts_recent)
+		                : SEQ_GT(g->seq, c->rcv_nxt);
+		if (l && newer) {
+			CTR_INC(s, tcp_tw_reuse);
+			tcp_conn_drop(c, AXIP_OK);
+			passive_open(s, l, ip, c->rport, g);
+			drop(s, p);
+			return;
+		}
+	}
+	if (c->state == AXIP_TCP_SYN_SENT)
+		syn_sent_input(c, p, g, ip);
+	else
+		sync_input(c, p, g, ip);
+}
+
+void tcp_input(struct axip_stack *s, struct axip_pkt *p, const struct ipv4_rx_info *ip)
+{
+	struct tcp_seg g;
+	axip_u32 total = axip_pkt_chain_len(p), doff;
+	const axip_u8 *h;
+	axip_u16 sport, dport;
+	struct axip_tcp *c;
+	struct axip_tcp_listener *l;
+
+	CTR_INC(s, tcp_rx);
+	if (total < TCP_HLEN || (p->len < TCP_HLEN && pkt_linearize(s, p, TCP_HLEN) != 0)) {
+		CTR_INC(s, tcp_rx_short);
+		drop(s, p);
+		return;
+	}
+	doff = (axip_u32)(p->data[TCP_OFF_DOFF] >> 4) * 4u;
+	if (doff < TCP_HLEN || doff > total) {
+		CTR_INC(s, tcp_rx_bad_off);
+		drop(s, p);
+		return;
+	}
+	if (p->len < doff && pkt_linearize(s, p, doff) != 0) {
+		CTR_INC(s, tcp_rx_short);
+		drop(s, p);
+		return;
+	}
+	/* RFC 9293 3.1: checksum over pseudo-header, header and text */
+	if (!ip->l4_csum_ok &&
+	    csum_fold(csum_add_chain(csum_pseudo(ip->src, ip->dst, IP_PROTO_TCP, total), p, 0, total)) != 0) {
+		CTR_INC(s, tcp_rx_bad_csum);
+		drop(s, p);
+		return;
+	}
+	if (ip->dst_is_broadcast) {
+		/* RFC 1122 4.2.3.10: TCP is unicast only */
+		CTR_INC(s, tcp_rx_broadcast);
+		drop(s, p);
+		return;
+	}
+	h = p->data;
+	sport = load_be16(h + TCP_OFF_SPORT);
+	dport = load_be16(h + TCP_OFF_DPORT);
+	g.seq = load_be32(h + TCP_OFF_SEQ);
+	g.ack = load_be32(h + TCP_OFF_ACK);
+	g.flags = h[TCP_OFF_FLAGS];
+	g.wnd = load_be16(h + TCP_OFF_WIN);
+	g.len = total - doff;
+	g.hlen = doff;
+	tcp_opts_parse(s, h + TCP_HLEN, doff - TCP_HLEN, (g.flags & TCP_FLAG_SYN) != 0, &g.o);
+
+	c = tcp_lookup(s, ip->dst, dport, ip->src, sport);
+	if (c) {
+		tcp_hold(c);
+		conn_input(c, p, &g, ip);
+		tcp_unhold(c);
+		return;
+	}
+	l = tcp_listener_lookup(s, ip->dst, dport);
+	if (!l) {
+		/* RFC 9293 3.10.7.1: CLOSED */
+		CTR_INC(s, tcp_rx_no_conn);
+		tcp_send_rst_reply(s, ip, dport, sport, &g);
+		drop(s, p);
+		return;
+	}
+	/* RFC 9293 3.10.7.2: LISTEN */
+	if (g.flags & TCP_FLAG_RST) {
+		CTR_INC(s, tcp_rx_rst_ignored);
+		drop(s, p);
+		return;
+	}
+	if (g.flags & TCP_FLAG_ACK) {
+		if (!(g.flags & TCP_FLAG_SYN) && l->cookies) {
+			c = cookie_open(s, l, ip, sport, &g);
+			if (c) {
+				tcp_hold(c);
+				conn_input(c, p, &g, ip);
+				tcp_unhold(c);
+				return;
+			}
+		} else {
+			CTR_INC(s, tcp_rx_no_conn);
+		}
+		tcp_send_rst_reply(s, ip, dport, sport, &g);
+		drop(s, p);
+		return;
+	}
+	if (!(g.flags & TCP_FLAG_SYN)) {
+		CTR_INC(s, tcp_rx_bad_flags);
+		drop(s, p);
+		return;
+	}
+	passive_open(s, l, ip, sport, &g);
+	drop(s, p);
+}
+
+void tcp_icmp_error(struct axip_stack *s, const struct icmp_err_info *e)
+{
+	const axip_u8 *q = e->quoted, *th;
+	axip_u32 src, dst, seq;
+	struct axip_tcp *c;
+
+	if (e->quoted_len < e->quoted_ihl + 8u || e->quoted_ihl < IP_HLEN) {
+		CTR_INC(s, tcp_icmp_ignored);
+		return;
+	}
+	src = load_be32(q + IP_OFF_SRC);
+	dst = load_be32(q + IP_OFF_DST);
+	th = q + e->quoted_ihl;
+	seq = load_be32(th + TCP_OFF_SEQ);
+	c = tcp_lookup(s, src, load_be16(th + TCP_OFF_SPORT), dst, load_be16(th + TCP_OFF_DPORT));
+	/* RFC 5927 4.1: only errors quoting a sequence number in flight count */
+	if (!c || c->state == AXIP_TCP_TIME_WAIT || SEQ_LT(seq, c->snd_una) ||
+	    !SEQ_LT(seq, c->snd_max)) {
+		CTR_INC(s, tcp_icmp_ignored);
+		return;
+	}
+	if (e->type == ICMP_DEST_UNREACH && e->code == ICMP_CODE_FRAG_NEEDED) {
+		/* RFC 1191 6.4 / RFC 5927 7.2: lower the MSS to the path MTU */
+		axip_u32 mss = e->mtu > 40u ? (axip_u32)e->mtu - 40u : 0;
+		if (mss < TCP_MSS_MIN)
+			mss = TCP_MSS_MIN;
+		if (mss >= c->mss_clamp) {
+			CTR_INC(s, tcp_icmp_ignored);
+			return;
+		}
+		CTR_INC(s, tcp_pmtu_update);
+		c->mss_clamp = mss;
+		c->mss = mss - tcp_opts_len(c, 0);
+		c->cc.mss = c->mss;
+		/* resend what was too big (RFC 1191 6.5) */
+		if (c->state != AXIP_TCP_SYN_SENT && c->state != AXIP_TCP_SYN_RECEIVED) {
+			tcp_hold(c);
+			c->snd_nxt = c->snd_una;
+			c->flags &= ~TF_RTT_TIMING;
+			tcp_output(c);
+			tcp_unhold(c);
+		}
+		return;
+	}
+	if (e->type == ICMP_DEST_UNREACH && c->state == AXIP_TCP_SYN_SENT &&
+	    (e->code == ICMP_CODE_PROTO_UNREACH || e->code == ICMP_CODE_PORT_UNREACH)) {
+		/* RFC 1122 4.2.3.9: hard error while connecting */
+		tcp_conn_drop(c, AXIP_E_UNREACH);
+		return;
+	}
+	/* soft error: reported if the connection later times out (RFC 5461) */
+	c->soft_err = AXIP_E_UNREACH;
+}

@@ -1,0 +1,303 @@
+/*
+ * tcp_internal.h - TCP engine state shared by tcp*.c (RFC 9293).
+ *
+ * struct axip_tcp is one connection (the public handle), struct
+ * axip_tcp_listener one passive endpoint. Both come from pools carved at
+ * init; nothing is allocated afterwards. Connections are found through a
+ * hash of the full 4-tuple, listeners through a hash of the local port.
+ */
+#ifndef AXIP_TCP_PRIV_H
+#define AXIP_TCP_PRIV_H
+
+#include "tcp.h"
+#include "tcp_cc.h"
+#include "../include/axip/tcp.h"
+
+/* Sequence-number arithmetic modulo 2^32 (RFC 9293 3.4). */
+#define SEQ_LT(a, b) ((axip_i32)((axip_u32)(a) - (axip_u32)(b)) < 0)
+#define SEQ_LEQ(a, b) ((axip_i32)((axip_u32)(a) - (axip_u32)(b)) <= 0)
+#define SEQ_GT(a, b) SEQ_LT(b, a)
+#define SEQ_GEQ(a, b) SEQ_LEQ(b, a)
+
+#define TCP_SACK_RANGES 16u   /* send-side scoreboard ranges */
+#define TCP_RSACK_BLOCKS 4u   /* receive-side SACK blocks remembered (RFC 2018 4) */
+#define TCP_DUPTHRESH 3u      /* RFC 5681 / RFC 6675 DupThresh */
+#define TCP_MSS_DEFAULT 536u  /* RFC 9293 3.7.1: peer sent no MSS option */
+#define TCP_MSS_MIN 536u      /* floor for ICMP-lowered MSS (RFC 1191 / RFC 791 576 bytes) */
+#define TCP_MAX_WS 14u        /* RFC 7323 2.3 */
+#define TCP_TS_SHIFT 20u      /* timestamp clock: 2^20 ns (~1 ms) per tick */
+#define TCP_PAWS_IDLE_NS (24ull * 24u * 3600u * 1000000000ull) /* RFC 7323 5.5: 24 days */
+
+/* Parsed options of one segment (tcp_options.c). */
+#define TCPO_MSS 1u
+#define TCPO_WS 2u
+#define TCPO_SACK_OK 4u
+#define TCPO_TS 8u
+#define TCPO_BAD 16u
+
+struct tcp_opts {
+	axip_u32 have;          /* TCPO_* */
+	axip_u16 mss;
+	axip_u8 ws;
+	axip_u8 nsack;
+	axip_u32 tsval, tsecr;
+	axip_u32 sack[4][2];    /* [start, end) */
+};
+
+/* One received segment after parsing (tcp_input.c). */
+struct tcp_seg {
+	axip_u32 seq, ack;
+	axip_u32 len;           /* payload bytes */
+	axip_u32 hlen;          /* header bytes incl. options */
+	axip_u32 wnd;           /* raw window field */
+	axip_u8 flags;
+	struct tcp_opts o;
+};
+
+struct tcp_range {
+	axip_u32 start, end;
+};
+
+/* Connection flags. */
+#define TF_TS 0x1u            /* timestamps negotiated (RFC 7323) */
+#define TF_SACK 0x2u          /* SACK permitted both ways (RFC 2018) */
+#define TF_WS 0x4u            /* window scaling negotiated */
+#define TF_NODELAY 0x8u       /* Nagle off */
+#define TF_CORK 0x10u         /* AXIP_TCP_MORE: hold partial segments */
+#define TF_KEEPALIVE 0x20u
+#define TF_APP_CLOSED 0x40u   /* axip_tcp_close called: no more recv */
+#define TF_SHUT_WR 0x80u      /* FIN queued after the data */
+#define TF_FIN_ACKED 0x100u
+#define TF_FIN_RCVD 0x200u
+#define TF_RECOVERY 0x400u    /* fast recovery (RFC 6675 or RFC 6582) */
+#define TF_DEAD 0x800u        /* released; memory freed when the last hold goes */
+#define TF_SYN_RTX 0x1000u    /* SYN retransmitted (RFC 6298 5.7) */
+#define TF_ACK_NOW 0x2000u
+#define TF_RTT_TIMING 0x4000u /* rtt_seq/rtt_at time one segment (Karn) */
+#define TF_PERSIST 0x8000u    /* persist timer owns t_rtx */
+#define TF_ACCEPTED 0x10000u  /* the application owns the handle */
+#define TF_COOKIE_SYN 0x20000u
+
+/* What t_rtx currently times. */
+enum tcp_rtx_kind { RTX_NONE = 0, RTX_RTO, RTX_PERSIST, RTX_WAIT };
+
+struct axip_tcp_listener;
+
+struct axip_tcp {
+	struct axip_timer timer;      /* first member: the timer callback casts back */
+	struct axip_stack *s;
+	struct axip_tcp *hnext;       /* hash chain, or the pool free list */
+	struct axip_tcp *lnext, *lprev; /* listener's embryonic list, or the TIME_WAIT FIFO */
+	struct axip_tcp_listener *listener; /* SYN-RECEIVED from a listener, not yet accepted */
+	const struct axip_tcp_callbacks *cb;
+	void *arg;
+	axip_u32 laddr, raddr;
+	axip_u16 lport, rport;
+	axip_u8 state;                /* enum axip_tcp_state_id */
+	axip_u8 hold;                 /* core frames using the connection */
+	axip_u8 snd_ws, rcv_ws;       /* window shifts (RFC 7323 2) */
+	axip_u32 flags;               /* TF_* */
+	axip_u32 hash;                /* bucket index */
+
+	/* send sequence space (RFC 9293 3.3.1) */
+	axip_u32 iss, snd_una, snd_nxt, snd_max;
+	axip_u32 snd_wnd, snd_wl1, snd_wl2, max_snd_wnd;
+	axip_u32 sndbuf, sndq_len;    /* queued data bytes from snd_una (SYN/FIN excluded) */
+	struct axip_pkt *sq_head, *sq_tail;
+	struct axip_pkt *sq_cur;      /* cursor: a queue buffer ... */
+	axip_u32 sq_cur_off;          /* ... and its first byte's offset from snd_una */
+	axip_u32 mss_clamp;           /* MSS from the peer's option / PMTU, header bytes excluded */
+	axip_u32 mss;                 /* payload per full segment (fixed options deducted) */
+	axip_u32 rcv_mss;             /* MSS we announced */
+
+	/* receive sequence space */
+	axip_u32 irs, rcv_nxt, rcv_adv; /* rcv_adv: right edge advertised */
+	axip_u32 rcvbuf, rcv_held;    /* delivered, not yet axip_tcp_recved() */
+	axip_u32 rcv_unacked;         /* bytes received since the last ACK sent */
+	struct axip_pkt *ooo_head;    /* out-of-order queue (tcp_reass.c) */
+	axip_u32 ooo_bytes, ooo_segs;
+	struct tcp_range rsack[TCP_RSACK_BLOCKS];
+	axip_u32 n_rsack;
+
+	/* timestamps (RFC 7323) */
+	axip_u32 ts_recent, ts_offset, last_ack_sent;
+	axip_time_ns ts_recent_at;
+
+	/* RTT and RTO (RFC 6298), microseconds */
+	axip_u32 srtt_us, rttvar_us;
+	axip_time_ns rto;             /* current RTO before backoff */
+	axip_time_ns last_rcv;        /* keepalive idle measurement */
+	axip_u32 rtt_seq;
+	axip_time_ns rtt_at;
+	axip_u32 backoff, retries;    /* RTO backoff shift; unanswered timeouts/probes */
+
+	/* timers, absolute ns, 0 = off; one struct axip_timer covers them all */
+	axip_time_ns t_rtx, t_delack, t_keep;
+	axip_u8 rtx_kind;
+	axip_u8 keep_sent;            /* keepalive probes unanswered */
+	axip_u8 dupacks;
+	axip_u8 cc_id;
+
+	/* congestion control and loss recovery */
+	struct tcp_cc_state cc;
+	const struct tcp_cc_ops *cc_ops;
+	axip_u32 recover;             /* RFC 6582 recover / RFC 6675 RecoveryPoint */
+	axip_u32 high_rxt;            /* RFC 6675 HighRxt */
+	axip_u32 inflate;             /* NewReno window inflation, bytes */
+	axip_time_ns last_send;       /* RFC 5681 4.1 idle detection */
+	struct tcp_range sacked[TCP_SACK_RANGES]; /* sorted, disjoint, above snd_una */
+	axip_u32 n_sacked;
+
+	struct axip_tcp_opts opts;
+	int soft_err;
+
+	/* statistics (axip_tcp_get_info) */
+	axip_u64 bytes_sent, bytes_acked, bytes_received, segs_out, segs_in;
+	axip_u32 n_retrans, n_rto, n_fast;
+};
+
+struct axip_tcp_listener {
+	struct axip_stack *s;
+	struct axip_tcp_listener *next; /* hash chain or free list */
+	axip_u32 addr;
+	axip_u16 port;
+	axip_u8 in_use;
+	axip_u8 cookies;               /* has answered SYNs with cookies */
+	axip_u32 backlog, syn_count;
+	axip_tcp_accept_fn accept;
+	void *arg;
+	struct axip_tcp_opts opts;
+	struct axip_tcp *embryo;       /* SYN-RECEIVED connections (lnext/lprev) */
+};
+
+struct tcp_state {
+	struct axip_tcp *conns;
+	struct axip_tcp *free;
+	axip_u32 n_free;
+	struct axip_tcp **hash;
+	axip_u32 hash_mask;
+	struct axip_tcp_listener *listeners;
+	struct axip_tcp_listener *lfree;
+	struct axip_tcp_listener **lhash;
+	axip_u32 lhash_mask;
+	struct axip_tcp *tw_head, *tw_tail; /* TIME_WAIT connections, oldest first */
+	axip_u32 next_ephemeral;            /* RFC 6056 algorithm 3 */
+	axip_u32 ooo_bytes, ooo_segs, ooo_segs_max;
+	axip_time_ns chack_start;           /* RFC 5961 7: challenge ACK rate window */
+	axip_u32 chack_count;
+};
+
+/* ---- tcp.c: tables, pool and life cycle ---- */
+struct axip_tcp *tcp_lookup(struct axip_stack *s, axip_u32 laddr, axip_u16 lport,
+                            axip_u32 raddr, axip_u16 rport);
+struct axip_tcp_listener *tcp_listener_lookup(struct axip_stack *s, axip_u32 addr, axip_u16 port);
+/* A fresh connection in CLOSED state for the tuple, hashed; NULL when the pool is full. */
+struct axip_tcp *tcp_conn_new(struct axip_stack *s, axip_u32 laddr, axip_u16 lport,
+                              axip_u32 raddr, axip_u16 rport, const struct axip_tcp_opts *o);
+/* Set MSS/window parameters once the peer's SYN options are known. */
+void tcp_conn_negotiate(struct axip_tcp *c, const struct tcp_opts *o);
+/* Connection reached ESTABLISHED: initialise congestion control. */
+void tcp_conn_start_cc(struct axip_tcp *c);
+/* Final teardown: report `err` to the application (if it owns the handle),
+ * drop queues, unhash, and free the memory once no core frame holds it. */
+void tcp_conn_drop(struct axip_tcp *c, int err);
+/* Enter TIME_WAIT (RFC 9293 3.10.7.4) and report a graceful close. */
+void tcp_enter_time_wait(struct axip_tcp *c);
+static inline void tcp_hold(struct axip_tcp *c) { c->hold++; }
+void tcp_unhold(struct axip_tcp *c);
+/* Listener hand-off at the end of a passive open; returns 0 if accepted. */
+int tcp_accept(struct axip_tcp *c);
+/* Free send-queue bytes acknowledged: `n` data bytes from the head. */
+void tcp_sndq_drop(struct axip_tcp *c, axip_u32 n);
+
+/* ---- tcp_output.c ---- */
+void tcp_output(struct axip_tcp *c);
+/* Send [seq, seq+len) of the send queue; the FIN rides along when the
+ * segment ends the stream after shutdown. Returns the sequence space sent
+ * (payload, possibly cut short by buffer room, plus 1 for a FIN), 0 if none. */
+axip_u32 tcp_send_seg(struct axip_tcp *c, axip_u32 seq, axip_u32 len);
+/* Send from snd_nxt and advance it; returns 1 if a segment went out. */
+int tcp_send_from_nxt(struct axip_tcp *c, axip_u32 len);
+void tcp_send_keepalive(struct axip_tcp *c);
+/* Persist timer expiry: zero-window probe or SWS override (RFC 9293 3.8.6). */
+void tcp_persist_probe(struct axip_tcp *c);
+void tcp_send_ack(struct axip_tcp *c);
+void tcp_send_syn(struct axip_tcp *c);
+void tcp_send_rst_conn(struct axip_tcp *c);
+/* RFC 9293 3.10.7.1 reply to a segment nobody owns. */
+void tcp_send_rst_reply(struct axip_stack *s, const struct ipv4_rx_info *ip, axip_u16 lport,
+                        axip_u16 rport, const struct tcp_seg *g);
+/* Stateless SYN-ACK carrying a cookie (RFC 4987 3.6). */
+void tcp_send_cookie_synack(struct axip_stack *s, struct axip_tcp_listener *l,
+                            const struct ipv4_rx_info *ip, axip_u16 rport, const struct tcp_seg *g);
+/* Window value for an outgoing segment; moves rcv_adv (never backwards). */
+axip_u32 tcp_rcv_wnd_field(struct axip_tcp *c);
+/* Application released receive space: ACK if the window grew enough. */
+void tcp_window_update(struct axip_tcp *c);
+axip_u32 tcp_ts_now(const struct axip_stack *s);
+axip_u32 tcp_our_mss(const struct axip_stack *s);
+axip_u8 tcp_choose_ws(axip_u32 rcvbuf);
+
+/* ---- tcp_timer.c ---- */
+void tcp_timer_fire(struct axip_stack *s, struct axip_timer *t);
+/* Re-arm the connection's wheel timer to the earliest of its deadlines. */
+void tcp_timer_update(struct axip_tcp *c);
+void tcp_rto_arm(struct axip_tcp *c);
+void tcp_rto_stop(struct axip_tcp *c);
+void tcp_delack_arm(struct axip_tcp *c);
+void tcp_keepalive_reset(struct axip_tcp *c);
+void tcp_rtt_sample(struct axip_tcp *c, axip_u32 rtt_us);
+/* RTO including backoff, clamped to cfg.tcp_rto_max_ns. */
+axip_time_ns tcp_rto_ns(const struct axip_tcp *c);
+/* Nanoseconds to microseconds without 64-bit division (exact below 4.29 s). */
+axip_u32 tcp_ns_to_us(axip_time_ns ns);
+/* Payload a segment sent now may carry. */
+axip_u32 tcp_seg_max(const struct axip_tcp *c);
+
+/* ---- tcp_options.c ---- */
+void tcp_opts_parse(struct axip_stack *s, const axip_u8 *p, axip_u32 len, int syn,
+                    struct tcp_opts *o);
+/* Options for a SYN or SYN-ACK; returns bytes written (<= 40, multiple of 4). */
+axip_u32 tcp_opts_syn(axip_u8 *p, axip_u16 mss, int ws_on, axip_u8 ws, int sack_ok, int ts_on,
+                      axip_u32 tsval, axip_u32 tsecr);
+/* Options for a synchronized segment: timestamps and up to `nsack` SACK blocks. */
+axip_u32 tcp_opts_data(axip_u8 *p, int ts_on, axip_u32 tsval, axip_u32 tsecr,
+                       const struct tcp_range *sack, axip_u32 nsack);
+/* Option bytes a synchronized segment of this connection carries. */
+axip_u32 tcp_opts_len(const struct axip_tcp *c, axip_u32 nsack);
+
+/* ---- tcp_reass.c ---- */
+/* Queue an out-of-order segment (payload `p`, FIN flag); consumes p. */
+void tcp_reass_insert(struct axip_tcp *c, struct axip_pkt *p, axip_u32 seq, axip_u32 len, int fin);
+/* Take the queued data that continues at rcv_nxt: returns it as one sg
+ * chain (bytes in *bytes) without advancing rcv_nxt; *fin is set when a
+ * queued FIN became in order. */
+struct axip_pkt *tcp_reass_pop(struct axip_tcp *c, axip_u32 *bytes, int *fin);
+void tcp_reass_flush(struct axip_tcp *c);
+/* Drop n bytes from the front of an sg chain, releasing emptied buffers;
+ * returns the new head (NULL when nothing is left). */
+struct axip_pkt *tcp_pkt_pull(struct axip_stack *s, struct axip_pkt *p, axip_u32 n);
+
+/* ---- tcp_sack.c ---- */
+/* Record the peer's SACK blocks; returns bytes newly SACKed. */
+axip_u32 tcp_sack_update(struct axip_tcp *c, const struct tcp_opts *o);
+/* Drop scoreboard ranges below snd_una. */
+void tcp_sack_trim(struct axip_tcp *c);
+void tcp_sack_clear(struct axip_tcp *c);
+/* If seq is SACKed, the end of its range, else seq. */
+axip_u32 tcp_sack_skip(const struct axip_tcp *c, axip_u32 seq);
+/* RFC 6675 / RFC 6582 reaction to an ACK; `acked` new bytes, `dup` a duplicate. */
+void tcp_recovery_on_ack(struct axip_tcp *c, axip_u32 acked, int dup, axip_u32 newly_sacked);
+/* RFC 6675 5: send during SACK recovery while cwnd - pipe allows. */
+void tcp_sack_output(struct axip_tcp *c);
+axip_u32 tcp_sack_pipe(const struct axip_tcp *c);
+/* Receive side: remember the block around [start, end) first (RFC 2018 4). */
+void tcp_rsack_note(struct axip_tcp *c, axip_u32 start, axip_u32 end);
+/* Receive side: drop blocks at or below rcv_nxt. */
+void tcp_rsack_trim(struct axip_tcp *c);
+
+/* ---- tcp_input.c ---- */
+/* RFC 5961 7: send a challenge ACK unless the per-second budget is spent. */
+void tcp_challenge_ack(struct axip_tcp *c);
+
+#endif
