@@ -83,6 +83,7 @@ void httpd_config_defaults(struct httpd_config *cfg)
 	static const char hello[] = "hello\n";
 	memset(cfg, 0, sizeof(*cfg));
 	cfg->port = 80;
+	cfg->nodelay = 1;
 	cfg->max_conns = 1024;
 	cfg->max_request_line = HTTP_DEFAULT_MAX_REQUEST_LINE;
 	cfg->max_header_bytes = HTTP_DEFAULT_MAX_HEADER_BYTES;
@@ -588,6 +589,8 @@ static int on_accept(void *arg, struct axip_tcp *tcp, const struct axip_tcp_call
 	lim.max_headers = h->cfg.max_headers;
 	lim.max_body = h->cfg.max_body;
 	http_req_parser_init(&c->parser, target, &lim);
+	if (h->cfg.nodelay)
+		axip_tcp_setopt(tcp, AXIP_TCP_OPT_NODELAY, 1);
 	h->st.conns_accepted++;
 	h->st.conns_active++;
 	*cb = &conn_callbacks;

@@ -28,6 +28,10 @@ struct httpd_config {
 	axip_u16 port;              /* default 80 */
 	axip_u32 backlog;           /* 0 = the instance default */
 	const struct axip_tcp_opts *tcp_opts; /* NULL = instance defaults */
+	int nodelay;                /* Nagle off on accepted connections, so that a small
+	                               response does not wait for the ACK of the previous
+	                               one (header and body are corked together anyway).
+	                               default 1 */
 
 	axip_u32 max_conns;         /* connections served at once; more are reset. default 1024 */
 	axip_u32 max_request_line;  /* bytes; longer targets get 414. default 4096 */

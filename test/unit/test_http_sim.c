@@ -493,6 +493,28 @@ static void test_pipelined(void)
 	run_pipelined(0);
 }
 
+/* Small pipelined responses go out at once: without nodelay the second would wait
+ * (Nagle) for the ACK of the first, which the client delays by 40 ms. */
+static void test_pipelined_small_responses_not_delayed(void)
+{
+	static const char q[] = "GET / HTTP/1.1\r\nHost: a\r\n\r\nHEAD / HTTP/1.1\r\nHost: a\r\n\r\n"
+	                        "GET /bytes/3 HTTP/1.1\r\nHost: a\r\n\r\n";
+	struct world w;
+	struct raw r;
+	struct parsed ps;
+	axip_time_ns t0;
+	world_init(&w, 0, 15, NULL);
+	REQUIRE(raw_connect(&w, &r) == 0);
+	t0 = sim_now(w.sim);
+	raw_send(&w, &r, q, sizeof(q) - 1);
+	wait_responses(&w, &r, 3, 1u << 1, &ps);
+	REQUIRE(ps.n == 3);
+	CHECK(sim_now(w.sim) - t0 < AXIP_MS(1));
+	CHECK_EQ(ps.hash[2], gen_hash(3));
+	raw_free(&w, &r);
+	world_free(&w);
+}
+
 /* Every frame arrives as a chain of receive buffers of at most 115 bytes (the
  * first holds the headers), so requests straddle buffer boundaries everywhere. */
 static void test_pipelined_split_buffers(void)
@@ -950,6 +972,7 @@ int main(void)
 	RUN_TEST(test_keep_alive);
 	RUN_TEST(test_pipelined);
 	RUN_TEST(test_pipelined_split_buffers);
+	RUN_TEST(test_pipelined_small_responses_not_delayed);
 	RUN_TEST(test_request_split_in_bytes);
 	RUN_TEST(test_connection_close_and_http10);
 	RUN_TEST(test_bad_requests);
