@@ -120,6 +120,7 @@ static const char *reason_phrase(unsigned status)
 	case 403: return "Forbidden";
 	case 404: return "Not Found";
 	case 405: return "Method Not Allowed";
+	case 408: return "Request Timeout";
 	case 413: return "Content Too Large";
 	case 414: return "URI Too Long";
 	case 431: return "Request Header Fields Too Large";
@@ -664,12 +665,16 @@ void httpd_tick(struct httpd *h, axip_time_ns now)
 			continue;
 		c->last_active = now;
 		h->st.conns_idle_closed++;
-		/* an idle keep-alive connection closes gracefully; one that
-		 * stopped reading our response or never closes its side is reset */
-		if (c->phase == PHASE_OPEN && !c->resp_active)
-			conn_close(c);
-		else
+		if (c->phase != PHASE_OPEN || c->resp_active) {
+			/* it stopped reading our response, or never closes its side */
 			conn_abort(c);
+		} else if (http_req_idle(&c->parser)) {
+			conn_close(c); /* an idle keep-alive connection */
+		} else {
+			/* RFC 9110 15.5.9: a request that did not complete in time */
+			respond_error(c, 408, 1);
+			conn_run(c);
+		}
 	}
 }
 

@@ -38,7 +38,8 @@ struct httpd_config {
 	axip_u32 max_header_bytes;  /* bytes of header fields; more gets 431. default 16384 */
 	axip_u32 max_headers;       /* header lines; more gets 431. default 64 */
 	axip_u64 max_body;          /* Content-Length of a request (discarded); more gets 413. default 64 KiB */
-	axip_time_ns idle_timeout_ns; /* idle connections closed by httpd_tick(); 0 = never. default 60 s */
+	axip_time_ns idle_timeout_ns; /* idle connections closed by httpd_tick() (408 when in the
+	                                 middle of a request); 0 = never. default 60 s */
 
 	const char *fixed_path;     /* NULL = no fixed response. default "/" */
 	const void *fixed_body;     /* default "hello\n"; must outlive the server */

@@ -225,6 +225,11 @@ static void raw_send(struct world *w, struct raw *r, const void *data, size_t le
 	axip_flush(w->cli);
 }
 
+static void raw_send_str(struct world *w, struct raw *r, const char *s)
+{
+	raw_send(w, r, s, strlen(s));
+}
+
 static void raw_free(struct world *w, struct raw *r)
 {
 	if (!r->closed) {
@@ -571,7 +576,7 @@ static void test_connection_close_and_http10(void)
 	}
 	/* HTTP/1.0 with keep-alive stays open and says so */
 	REQUIRE(raw_connect(&w, &r) == 0);
-	raw_send(&w, &r, "GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n", 42);
+	raw_send_str(&w, &r, "GET / HTTP/1.0\r\nConnection: keep-alive\r\n\r\n");
 	wait_responses(&w, &r, 1, 0, &ps);
 	REQUIRE(ps.n == 1);
 	CHECK(strstr(ps.head[0], "\r\nConnection: keep-alive") != NULL);
@@ -724,7 +729,7 @@ static void test_static_files(void)
 	CHECK(memcmp(f.body, "hello\n", 6) == 0);
 	/* Content-Type from the extension */
 	REQUIRE(raw_connect(&w, &r) == 0);
-	raw_send(&w, &r, "GET /index.html HTTP/1.1\r\nHost: a\r\n\r\n", 37);
+	raw_send_str(&w, &r, "GET /index.html HTTP/1.1\r\nHost: a\r\n\r\n");
 	wait_responses(&w, &r, 1, 0, &ps);
 	REQUIRE(ps.n == 1);
 	CHECK(strstr(ps.head[0], "\r\nContent-Type: text/html") != NULL);
@@ -762,8 +767,9 @@ static void test_conn_limit_and_idle_timeout(void)
 	CHECK_EQ(r[2].closed_err, AXIP_E_RESET);
 	CHECK_EQ(httpd_get_stats(w.httpd)->conns_rejected, 1);
 	CHECK_EQ(httpd_get_stats(w.httpd)->conns_active, 2);
-	/* one request on the first connection, then both go idle */
-	raw_send(&w, &r[0], "GET / HTTP/1.1\r\nHost: a\r\n\r\n", 27);
+	/* one request on the first connection, half of one on the second; both go idle */
+	raw_send_str(&w, &r[0], "GET / HTTP/1.1\r\nHost: a\r\n\r\n");
+	raw_send_str(&w, &r[1], "GET / HTTP/1.1\r\nHo");
 	sim_run(w.sim, AXIP_SEC(3));
 	httpd_tick(w.httpd, sim_now(w.sim));
 	CHECK_EQ(httpd_get_stats(w.httpd)->conns_idle_closed, 0);
@@ -775,6 +781,17 @@ static void test_conn_limit_and_idle_timeout(void)
 	CHECK_EQ(httpd_get_stats(w.httpd)->conns_idle_closed, 2);
 	CHECK_EQ(r[0].peer_closed, 1);
 	CHECK_EQ(r[1].peer_closed, 1);
+	{
+		/* the complete request got its answer, the incomplete one a 408 */
+		struct parsed ps;
+		parse_responses(r[0].buf, r[0].len, 0, &ps);
+		CHECK_EQ(ps.n, 1);
+		CHECK_EQ(ps.status[0], 200);
+		parse_responses(r[1].buf, r[1].len, 0, &ps);
+		CHECK_EQ(ps.n, 1);
+		CHECK_EQ(ps.status[0], 408);
+		CHECK_EQ(ps.conn_close[0], 1);
+	}
 	for (i = 0; i < 3; i++)
 		raw_free(&w, &r[i]);
 	world_free(&w);
@@ -794,13 +811,13 @@ static void test_linger_timeout_and_stop(void)
 	cfg.idle_timeout_ns = AXIP_SEC(2);
 	world_init(&w, 0, 13, &cfg);
 	REQUIRE(raw_connect(&w, &linger) == 0);
-	raw_send(&w, &linger, "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n", 46);
+	raw_send_str(&w, &linger, "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
 	sim_run_until(w.sim, raw_peer_is_closed, &linger, AXIP_SEC(5));
 	CHECK_EQ(linger.peer_closed, 1);
 	parse_responses(linger.buf, linger.len, 0, &ps);
 	CHECK_EQ(ps.n, 1);
 	/* the server waits for our FIN while discarding what we send */
-	raw_send(&w, &linger, "ignored bytes", 13);
+	raw_send_str(&w, &linger, "ignored bytes");
 	sim_run(w.sim, AXIP_MS(100));
 	CHECK_EQ(linger.closed, 0);
 	CHECK_EQ(httpd_get_stats(w.httpd)->conns_active, 1);
@@ -821,7 +838,7 @@ static void test_linger_timeout_and_stop(void)
 
 	/* stop with a connection in the middle of a large response */
 	REQUIRE(raw_connect(&w, &live) == 0);
-	raw_send(&w, &live, "GET /bytes/50000000 HTTP/1.1\r\nHost: a\r\n\r\n", 41);
+	raw_send_str(&w, &live, "GET /bytes/50000000 HTTP/1.1\r\nHost: a\r\n\r\n");
 	sim_run(w.sim, AXIP_MS(2));
 	CHECK(live.len > 0);
 	CHECK_EQ(httpd_get_stats(w.httpd)->conns_active, 1);
