@@ -312,6 +312,7 @@ void tcp_conn_negotiate(struct axip_tcp *c, const struct tcp_opts *o)
 	}
 	/* RFC 9293 3.7.1: options of every segment count against the MSS */
 	c->mss = mss - tcp_opts_len(c, 0);
+	c->rcv_seg = c->mss;
 	if (!(c->flags & TF_WS) && c->rcvbuf > 65535u)
 		c->rcvbuf = 65535u;
 }

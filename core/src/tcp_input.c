@@ -526,7 +526,9 @@ static void sync_input(struct axip_tcp *c, struct axip_pkt *p, const struct tcp_
 				return;
 			fin_ok = fin2 || (fin && !c->ooo_head && c->rcv_nxt == seq + len);
 			/* RFC 9293 3.8.6.3: ACK at least every second full segment */
-			if (c->rcv_unacked >= 2u * c->rcv_mss)
+			if (len > c->rcv_seg)
+				c->rcv_seg = len > c->rcv_mss ? c->rcv_mss : len;
+			if (c->rcv_unacked >= 2u * c->rcv_seg)
 				c->flags |= TF_ACK_NOW;
 			else if (!(c->flags & TF_ACK_NOW))
 				tcp_delack_arm(c);

@@ -114,6 +114,7 @@ struct axip_tcp {
 	axip_u32 irs, rcv_nxt, rcv_adv; /* rcv_adv: right edge advertised */
 	axip_u32 rcvbuf, rcv_held;    /* delivered, not yet axip_tcp_recved() */
 	axip_u32 rcv_unacked;         /* bytes received since the last ACK sent */
+	axip_u32 rcv_seg;             /* largest payload received: the peer's full segment */
 	struct axip_pkt *ooo_head;    /* out-of-order queue (tcp_reass.c) */
 	axip_u32 ooo_bytes, ooo_segs;
 	struct tcp_range rsack[TCP_RSACK_BLOCKS];

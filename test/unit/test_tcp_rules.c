@@ -1,0 +1,733 @@
+/* test_tcp_rules.c - protocol rules checked on the wire with crafted and
+ * recorded segments: RFC 5961 challenge ACKs and their rate limit, PAWS,
+ * SACK recovery resending only what was lost, RTO backoff, Nagle and
+ * delayed ACK, window scaling, MSS 536 without the option, zero-window
+ * probes, SYN cookies, keepalive, ICMP fragmentation-needed. */
+#include "tcp_util.h"
+#include "wire.h"
+
+/* ---- wire recording through the tap ---- */
+
+struct seg {
+	uint32_t from;
+	axip_time_ns t;
+	uint16_t sport, dport;
+	uint32_t seq, ack, plen;
+	uint8_t flags;
+	uint16_t win;
+	int has_ts, has_ws, has_mss, sack_ok, nsack;
+	uint32_t tsval, tsecr;
+	uint8_t ws;
+	uint16_t mss;
+};
+
+#define MAXSEG 200000
+static struct seg *segs;
+static uint32_t nsegs;
+static struct sim *g_sim;
+/* drop rule: data segments from host 0 whose seq is in drop_seq (once each) */
+static uint32_t drop_seq[8], n_drop;
+static int drop_all_from; /* 1 + host index: drop every TCP frame from it */
+
+static int parse(const uint8_t *f, uint32_t len, struct seg *s)
+{
+	const uint8_t *ip = f + 14, *t;
+	uint32_t ihl, tot, doff, i;
+	if (len < 54 || load_be16(f + 12) != ETH_TYPE_IPV4 || ip[IP_OFF_PROTO] != IP_PROTO_TCP)
+		return 0;
+	ihl = (ip[0] & 15u) * 4u;
+	tot = load_be16(ip + IP_OFF_TOTLEN);
+	t = ip + ihl;
+	doff = (t[12] >> 4) * 4u;
+	memset(s, 0, sizeof(*s));
+	s->sport = load_be16(t);
+	s->dport = load_be16(t + 2);
+	s->seq = load_be32(t + 4);
+	s->ack = load_be32(t + 8);
+	s->flags = t[13];
+	s->win = load_be16(t + 14);
+	s->plen = tot - ihl - doff;
+	for (i = 20; i < doff;) {
+		uint8_t k = t[i];
+		if (k == 0)
+			break;
+		if (k == 1) {
+			i++;
+			continue;
+		}
+		if (k == 2) { s->has_mss = 1; s->mss = load_be16(t + i + 2); }
+		if (k == 3) { s->has_ws = 1; s->ws = t[i + 2]; }
+		if (k == 4) s->sack_ok = 1;
+		if (k == 5) s->nsack = (t[i + 1] - 2) / 8;
+		if (k == 8) { s->has_ts = 1; s->tsval = load_be32(t + i + 2); s->tsecr = load_be32(t + i + 6); }
+		i += t[i + 1];
+	}
+	return 1;
+}
+
+static int tap(void *arg, uint32_t from, uint8_t *frame, uint32_t *len)
+{
+	struct seg s;
+	uint32_t i;
+	(void)arg;
+	if (!parse(frame, *len, &s))
+		return 1;
+	s.from = from;
+	s.t = sim_now(g_sim);
+	if (nsegs < MAXSEG)
+		segs[nsegs++] = s;
+	if (drop_all_from == (int)from + 1)
+		return 0;
+	if (from == 0 && s.plen) {
+		for (i = 0; i < n_drop; i++) {
+			if (drop_seq[i] == s.seq) {
+				drop_seq[i] = drop_seq[--n_drop];
+				return 0;
+			}
+		}
+	}
+	return 1;
+}
+
+static struct seg *last_from(uint32_t host)
+{
+	uint32_t i = nsegs;
+	while (i-- > 0)
+		if (segs[i].from == host)
+			return &segs[i];
+	return NULL;
+}
+
+static struct sim *new_sim_hook(void (*hook)(void *, uint32_t, struct axip_config *))
+{
+	struct sim_params p;
+	memset(&p, 0, sizeof(p));
+	p.seed = 7;
+	p.cfg_hook = hook;
+	g_sim = sim_new(&p);
+	sim_set_tap(g_sim, tap, NULL);
+	nsegs = 0;
+	n_drop = 0;
+	drop_all_from = 0;
+	return g_sim;
+}
+static struct sim *new_sim(void)
+{
+	return new_sim_hook(NULL);
+}
+
+/* Crafted segment from host 1 (10.0.0.2) to host 0. */
+static void inject_from(struct sim *sim, uint32_t src, uint16_t sport, uint16_t dport,
+                        uint32_t seq, uint32_t ack, uint8_t flags, uint16_t win,
+                        const uint8_t *opt, uint32_t optlen, const void *payload, uint32_t plen)
+{
+	uint8_t l4[1600], frame[1700], m0[6], m1[6];
+	uint32_t hl = 20 + optlen, n, ps;
+	uint16_t c;
+	memset(l4, 0, hl);
+	store_be16(l4, sport);
+	store_be16(l4 + 2, dport);
+	store_be32(l4 + 4, seq);
+	store_be32(l4 + 8, ack);
+	l4[12] = (uint8_t)((hl / 4) << 4);
+	l4[13] = flags;
+	store_be16(l4 + 14, win);
+	memcpy(l4 + 20, opt, optlen);
+	memcpy(l4 + hl, payload, plen);
+	ps = (src >> 16) + (src & 0xffff) + (H0 >> 16) + (H0 & 0xffff) + 6 + hl + plen;
+	c = sim_ref_csum(l4, hl + plen, ps);
+	store_be16(l4 + 16, c);
+	sim_host_mac(0, m0);
+	sim_host_mac(1, m1);
+	n = sim_build_ipv4(frame, m0, m1, src, H0, IP_PROTO_TCP, l4, hl + plen);
+	sim_inject(sim, 0, frame, n);
+}
+
+static void inject(struct sim *sim, uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack,
+                   uint8_t flags, uint16_t win, const uint8_t *opt, uint32_t optlen,
+                   const void *payload, uint32_t plen)
+{
+	inject_from(sim, H1, sport, dport, seq, ack, flags, win, opt, optlen, payload, plen);
+}
+
+#define H_GHOST AXIP_IP4(10, 0, 0, 3) /* no such host: replies to it go nowhere */
+
+static uint32_t ts_opt(uint8_t *o, uint32_t tsval, uint32_t tsecr)
+{
+	o[0] = 1;
+	o[1] = 1;
+	o[2] = 8;
+	o[3] = 10;
+	store_be32(o + 4, tsval);
+	store_be32(o + 8, tsecr);
+	return 12;
+}
+
+static int flag_set(void *arg)
+{
+	return *(int *)arg != 0;
+}
+
+/* An established connection host 0 (client, port 40000) -> host 1:80. */
+struct conn {
+	struct tapp cli, srv;
+	struct tserver sv;
+	struct axip_tcp_listener *l;
+};
+
+static int establish(struct sim *sim, struct conn *k, const struct axip_tcp_opts *copts)
+{
+	tapp_init(&k->cli, sim_stack(sim, 0), 1, 0);
+	tapp_init(&k->srv, sim_stack(sim, 1), 2, 0);
+	memset(&k->sv, 0, sizeof(k->sv));
+	k->sv.app = &k->srv;
+	if (axip_tcp_listen(sim_stack(sim, 1), 0, 80, 0, tserver_accept, &k->sv, NULL, &k->l))
+		return 0;
+	if (axip_tcp_connect_from(sim_stack(sim, 0), 40000, H1, 80, &tapp_cb, &k->cli, copts,
+	                          &k->cli.c))
+		return 0;
+	sim_run(sim, AXIP_MS(10));
+	return k->cli.connected && k->srv.accepted;
+}
+
+/* ---- RFC 5961 ---- */
+
+static uint32_t chack_limit = 1000;
+static void chack_hook(void *arg, uint32_t host, struct axip_config *cfg)
+{
+	(void)arg;
+	(void)host;
+	cfg->tcp_challenge_ack_per_sec = chack_limit;
+}
+
+static void test_challenge_acks(void)
+{
+	struct sim *sim;
+	struct conn k;
+	struct seg *s;
+	uint32_t rcv_nxt, snd_nxt, tsv, i, n;
+	uint8_t o[12];
+	chack_limit = 2;
+	sim = new_sim_hook(chack_hook);
+	REQUIRE(establish(sim, &k, NULL));
+	s = last_from(0);
+	REQUIRE(s != NULL);
+	rcv_nxt = s->ack;
+	snd_nxt = s->seq;
+	tsv = last_from(1)->tsval + 10;
+	/* in-window but inexact RST: challenge ACK, connection stays */
+	n = nsegs;
+	inject(sim, 80, 40000, rcv_nxt + 100, 0, TCP_FLAG_RST, 0, NULL, 0, NULL, 0);
+	sim_run(sim, AXIP_MS(1));
+	CHECK_EQ(axip_counters(sim_stack(sim, 0))->tcp_challenge_ack, 1);
+	CHECK_EQ(k.cli.closed, 0);
+	REQUIRE(nsegs == n + 1);
+	CHECK_EQ(segs[n].flags, TCP_FLAG_ACK);
+	CHECK_EQ(segs[n].ack, rcv_nxt);
+	/* SYN on an established connection: challenge ACK (RFC 5961 4.2) */
+	ts_opt(o, tsv, 0);
+	inject(sim, 80, 40000, rcv_nxt + 5000, 0, TCP_FLAG_SYN, 1000, o, 12, NULL, 0);
+	sim_run(sim, AXIP_MS(1));
+	CHECK_EQ(axip_counters(sim_stack(sim, 0))->tcp_challenge_ack, 2);
+	/* rate limit: two per second */
+	for (i = 0; i < 3; i++)
+		inject(sim, 80, 40000, rcv_nxt + 1 + i, 0, TCP_FLAG_RST, 0, NULL, 0, NULL, 0);
+	sim_run(sim, AXIP_MS(1));
+	CHECK_EQ(axip_counters(sim_stack(sim, 0))->tcp_challenge_ack, 2);
+	CHECK_EQ(axip_counters(sim_stack(sim, 0))->tcp_challenge_ack_limited, 3);
+	/* out-of-window RST: silently dropped */
+	inject(sim, 80, 40000, rcv_nxt + 0x40000000u, 0, TCP_FLAG_RST, 0, NULL, 0, NULL, 0);
+	sim_run(sim, AXIP_MS(1));
+	CHECK_EQ(k.cli.closed, 0);
+	/* ACK far below snd_una (RFC 5961 5.2): challenge ACK after the window resets */
+	sim_run(sim, AXIP_SEC(1));
+	ts_opt(o, tsv + 2000, 0);
+	inject(sim, 80, 40000, rcv_nxt, snd_nxt - 0x20000000u, TCP_FLAG_ACK, 1000, o, 12, NULL, 0);
+	sim_run(sim, AXIP_MS(1));
+	CHECK_EQ(axip_counters(sim_stack(sim, 0))->tcp_challenge_ack, 3);
+	/* exact RST: reset */
+	inject(sim, 80, 40000, rcv_nxt, 0, TCP_FLAG_RST, 0, NULL, 0, NULL, 0);
+	sim_run(sim, AXIP_MS(1));
+	CHECK_EQ(k.cli.closed, 1);
+	CHECK_EQ(k.cli.closed_err, AXIP_E_RESET);
+	sim_free(sim);
+	chack_limit = 1000;
+}
+
+/* ---- RFC 7323 PAWS ---- */
+
+static void test_paws(void)
+{
+	struct sim *sim = new_sim();
+	struct conn k;
+	struct seg *s;
+	uint32_t rcv_nxt, snd_nxt, tsv, n;
+	uint8_t o[12];
+	REQUIRE(establish(sim, &k, NULL));
+	s = last_from(0);
+	rcv_nxt = s->ack;
+	snd_nxt = s->seq;
+	tsv = last_from(1)->tsval;
+	n = nsegs;
+	ts_opt(o, tsv - 100, s->tsval);
+	inject(sim, 80, 40000, rcv_nxt, snd_nxt, TCP_FLAG_ACK | TCP_FLAG_PSH, 1000, o, 12, "old!", 4);
+	sim_run(sim, AXIP_MS(1));
+	CHECK_EQ(axip_counters(sim_stack(sim, 0))->tcp_paws_drop, 1);
+	CHECK_EQ(k.cli.rx_bytes, 0);
+	REQUIRE(nsegs == n + 1);
+	CHECK_EQ(segs[n].ack, rcv_nxt); /* the drop is answered with an ACK */
+	/* the same bytes with a current timestamp are taken */
+	ts_opt(o, tsv + 1, s->tsval);
+	inject(sim, 80, 40000, rcv_nxt, snd_nxt, TCP_FLAG_ACK | TCP_FLAG_PSH, 1000, o, 12, "new!", 4);
+	sim_run(sim, AXIP_MS(100));
+	CHECK_EQ(k.cli.rx_bytes, 4);
+	sim_free(sim);
+}
+
+/* ---- RFC 6675: SACK recovery resends only the lost segments ---- */
+
+static void sack_recovery(int sack)
+{
+	struct sim *sim = new_sim();
+	struct conn k;
+	struct axip_tcp_opts o;
+	uint32_t first_data = 0, i, j, rtx = 0, isn_set = 0, iss = 0;
+	axip_tcp_opts_defaults(sim_stack(sim, 0), &o);
+	(void)sack;
+	REQUIRE(establish(sim, &k, &o));
+	/* drop the 5th and 12th full segments of the stream, once */
+	for (i = nsegs; i-- > 0;)
+		if (segs[i].from == 0 && (segs[i].flags & TCP_FLAG_SYN)) {
+			iss = segs[i].seq;
+			isn_set = 1;
+		}
+	REQUIRE(isn_set);
+	first_data = iss + 1;
+	drop_seq[0] = first_data + 4 * 1448;
+	drop_seq[1] = first_data + 11 * 1448;
+	n_drop = 2;
+	k.cli.to_send = 300000;
+	tapp_pump(&k.cli);
+	sim_run(sim, AXIP_SEC(2));
+	CHECK_EQ(k.srv.rx_bytes, 300000);
+	CHECK_EQ(n_drop, 0);
+	CHECK_EQ(axip_counters(sim_stack(sim, 0))->tcp_rto, 0);
+	CHECK_EQ(axip_counters(sim_stack(sim, 0))->tcp_retransmit, 2);
+	CHECK_EQ(axip_counters(sim_stack(sim, 0))->tcp_fast_retransmit, 1);
+	/* the only repeated sequence numbers are the two dropped segments */
+	for (i = 0; i < nsegs; i++) {
+		if (segs[i].from != 0 || !segs[i].plen)
+			continue;
+		for (j = 0; j < i; j++)
+			if (segs[j].from == 0 && segs[j].plen && segs[j].seq == segs[i].seq) {
+				CHECK(segs[i].seq == first_data + 4 * 1448 || segs[i].seq == first_data + 11 * 1448);
+				rtx++;
+			}
+	}
+	CHECK_EQ(rtx, 2);
+	/* the receiver reported SACK blocks */
+	for (i = 0, j = 0; i < nsegs; i++)
+		if (segs[i].from == 1 && segs[i].nsack)
+			j++;
+	CHECK(j >= 2);
+	sim_free(sim);
+}
+static void test_sack_recovery(void)
+{
+	sack_recovery(1);
+}
+
+/* ---- RFC 6298: RTO 1 s, doubled per retry, abort after syn_retries ---- */
+
+static void test_rto_backoff(void)
+{
+	struct sim *sim = new_sim();
+	struct tapp cli;
+	axip_time_ns t[16], start;
+	uint32_t n = 0, i;
+	tapp_init(&cli, sim_stack(sim, 0), 1, 0);
+	sim_run(sim, AXIP_MS(10));
+	drop_all_from = 1; /* host 0's TCP frames never arrive */
+	start = sim_now(sim);
+	REQUIRE(axip_tcp_connect(sim_stack(sim, 0), H1, 80, &tapp_cb, &cli, NULL, &cli.c) == AXIP_OK);
+	REQUIRE(sim_run_until(sim, flag_set, &cli.closed, AXIP_SEC(300)));
+	CHECK_EQ(cli.closed_err, AXIP_E_TIMEDOUT);
+	for (i = 0; i < nsegs && n < 16; i++)
+		if (segs[i].from == 0 && (segs[i].flags & TCP_FLAG_SYN))
+			t[n++] = segs[i].t - start;
+	CHECK_EQ(n, 7); /* SYN + tcp_syn_retries (6) */
+	for (i = 1; i < n; i++) {
+		axip_time_ns gap = t[i] - t[i - 1], want = AXIP_SEC(1) << (i - 1);
+		/* +-1 ms: ARP resolution delays some SYNs by a few microseconds */
+		CHECK(gap + AXIP_MS(1) >= want && gap <= want + AXIP_MS(3));
+	}
+	/* closed one more RTO after the last SYN, 64 s capped by tcp_rto_max_ns
+	 * (60 s): 1+2+...+32 + 60 s */
+	CHECK(sim_now(sim) - start + AXIP_MS(1) >= AXIP_SEC(123) &&
+	      sim_now(sim) - start <= AXIP_SEC(123) + AXIP_MS(10));
+	CHECK_EQ(axip_counters(sim_stack(sim, 0))->tcp_conn_timeout, 1);
+	CHECK_EQ(conns_in_use(sim_stack(sim, 0)), 0);
+	sim_free(sim);
+}
+
+/* ---- RFC 9293 3.7.4 Nagle, 3.8.6.3 delayed ACK ---- */
+
+static void test_nagle_delack(void)
+{
+	struct sim *sim = new_sim();
+	struct conn k;
+	uint32_t i, n, d[4], nd = 0;
+	axip_time_ns t0;
+	REQUIRE(establish(sim, &k, NULL));
+	/* warm up: the first bytes open the receiver's window beyond the
+	 * 64 KiB of its SYN, which it announces at once */
+	axip_tcp_write(k.cli.c, "w", 1, 0);
+	sim_run(sim, AXIP_MS(100));
+	n = nsegs;
+	t0 = sim_now(sim);
+	/* three small writes: the first leaves at once, the others wait for its
+	 * ACK, which the receiver delays by tcp_delack_ns (40 ms) */
+	for (i = 0; i < 3; i++)
+		CHECK_EQ(axip_tcp_write(k.cli.c, "0123456789", 10, 0), 10);
+	sim_run(sim, AXIP_MS(200));
+	for (i = n; i < nsegs && nd < 4; i++)
+		if (segs[i].from == 0 && segs[i].plen)
+			d[nd++] = i;
+	REQUIRE(nd == 2);
+	CHECK_EQ(segs[d[0]].plen, 10);
+	CHECK_EQ(segs[d[1]].plen, 20); /* coalesced while held */
+	CHECK(segs[d[0]].t - t0 < AXIP_MS(1));
+	CHECK(segs[d[1]].t - segs[d[0]].t >= AXIP_MS(40) && segs[d[1]].t - segs[d[0]].t < AXIP_MS(42));
+	CHECK_EQ(k.srv.rx_bytes, 31);
+	/* nodelay: every write goes at once */
+	axip_tcp_setopt(k.cli.c, AXIP_TCP_OPT_NODELAY, 1);
+	n = nsegs;
+	for (i = 0; i < 3; i++)
+		axip_tcp_write(k.cli.c, "abcdefghij", 10, 0);
+	sim_run(sim, AXIP_MS(1));
+	for (i = n, nd = 0; i < nsegs; i++)
+		if (segs[i].from == 0 && segs[i].plen)
+			nd++;
+	CHECK_EQ(nd, 3);
+	/* cork: AXIP_TCP_MORE holds a partial segment until a write without it */
+	n = nsegs;
+	axip_tcp_write(k.cli.c, "abcdefghij", 10, AXIP_TCP_MORE);
+	sim_run(sim, AXIP_MS(100));
+	for (i = n, nd = 0; i < nsegs; i++)
+		if (segs[i].from == 0 && segs[i].plen)
+			nd++;
+	CHECK_EQ(nd, 0);
+	axip_tcp_write(k.cli.c, "klmnopqrst", 10, 0);
+	sim_run(sim, AXIP_MS(1));
+	for (i = n, nd = 0; i < nsegs; i++)
+		if (segs[i].from == 0 && segs[i].plen) {
+			nd++;
+			CHECK_EQ(segs[i].plen, 20);
+		}
+	CHECK_EQ(nd, 1);
+	/* the receiver ACKs at least every second full-sized segment */
+	k.cli.to_send = 100 * 1448;
+	k.cli.queued = 0;
+	n = nsegs;
+	tapp_pump(&k.cli);
+	sim_run(sim, AXIP_MS(100));
+	{
+		uint32_t data = 0, acks = 0;
+		for (i = n; i < nsegs; i++) {
+			if (segs[i].from == 0 && segs[i].plen)
+				data++;
+			if (segs[i].from == 1 && !segs[i].plen)
+				acks++;
+		}
+		CHECK(data >= 100);
+		CHECK(acks >= data / 2);
+	}
+	sim_free(sim);
+}
+
+/* ---- RFC 7323 window scaling beyond 64 KiB ---- */
+
+static void test_window_scaling(void)
+{
+	struct sim *sim = new_sim();
+	struct tapp cli, srv;
+	struct tserver sv = {0};
+	struct axip_tcp_listener *l;
+	struct axip_tcp_opts o;
+	struct axip_tcp_info ci;
+	uint32_t i, syn_ws = 99, max_win = 0;
+	tapp_init(&cli, sim_stack(sim, 0), 1, 0);
+	tapp_init(&srv, sim_stack(sim, 1), 2, 0);
+	sv.app = &srv;
+	axip_tcp_opts_defaults(sim_stack(sim, 1), &o);
+	o.rcvbuf = 1u << 20;
+	REQUIRE(axip_tcp_listen(sim_stack(sim, 1), 0, 80, 0, tserver_accept, &sv, &o, &l) == AXIP_OK);
+	REQUIRE(axip_tcp_connect(sim_stack(sim, 0), H1, 80, &tapp_cb, &cli, NULL, &cli.c) == AXIP_OK);
+	sim_run(sim, AXIP_MS(10));
+	REQUIRE(cli.connected);
+	cli.to_send = 4u << 20;
+	tapp_pump(&cli);
+	sim_run(sim, AXIP_SEC(1));
+	CHECK_EQ(srv.rx_bytes, 4u << 20);
+	for (i = 0; i < nsegs; i++) {
+		if (segs[i].from != 1)
+			continue;
+		if (segs[i].flags & TCP_FLAG_SYN) {
+			syn_ws = segs[i].ws;
+			CHECK_EQ(segs[i].win, 65535); /* SYN windows are unscaled */
+		} else if (segs[i].win > max_win) {
+			max_win = segs[i].win;
+		}
+	}
+	CHECK_EQ(syn_ws, 5); /* 1 MiB >> 5 fits 16 bits */
+	CHECK_EQ(max_win, (1u << 20) >> 5);
+	/* the whole buffer is open again, up to receiver SWS avoidance (< 1 MSS) */
+	axip_tcp_get_info(cli.c, &ci);
+	CHECK(ci.snd_wnd > (1u << 20) - 1460 && ci.snd_wnd <= (1u << 20));
+	sim_free(sim);
+}
+
+/* ---- peer without options: MSS 536, no scaling, no timestamps ---- */
+
+static int accept_cli(void *arg, struct axip_tcp *c, const struct axip_tcp_callbacks **cb, void **a)
+{
+	struct tapp *t = arg;
+	*cb = &tapp_cb;
+	*a = t;
+	t->c = c;
+	t->accepted = 1;
+	return AXIP_OK;
+}
+
+static void test_mss_default_536(void)
+{
+	struct sim *sim = new_sim();
+	struct tapp app;
+	struct axip_tcp_listener *l;
+	struct seg *sa;
+	uint32_t i, n, nd = 0;
+	uint8_t buf[3000];
+	tapp_init(&app, sim_stack(sim, 0), 1, 0);
+	REQUIRE(axip_tcp_listen(sim_stack(sim, 0), 0, 90, 0, accept_cli, &app, NULL, &l) == AXIP_OK);
+	sim_run(sim, AXIP_MS(1));
+	drop_all_from = 2; /* host 1 would reset the crafted handshake it knows nothing of */
+	n = nsegs;
+	inject(sim, 1234, 90, 1000, 0, TCP_FLAG_SYN, 8192, NULL, 0, NULL, 0);
+	sim_run(sim, AXIP_MS(1));
+	REQUIRE(nsegs > n);
+	sa = last_from(0);
+	CHECK_EQ(sa->flags, TCP_FLAG_SYN | TCP_FLAG_ACK);
+	CHECK_EQ(sa->ack, 1001);
+	CHECK_EQ(sa->mss, 1460);
+	CHECK_EQ(sa->has_ws + sa->has_ts + sa->sack_ok, 0); /* not offered by the peer */
+	inject(sim, 1234, 90, 1001, sa->seq + 1, TCP_FLAG_ACK, 8192, NULL, 0, NULL, 0);
+	sim_run(sim, AXIP_MS(1));
+	REQUIRE(app.accepted);
+	memset(buf, 'x', sizeof(buf));
+	n = nsegs;
+	CHECK_EQ(axip_tcp_write(app.c, buf, 3000, 0), 3000);
+	sim_run(sim, AXIP_MS(1));
+	for (i = n; i < nsegs; i++)
+		if (segs[i].from == 0 && segs[i].plen) {
+			nd++;
+			CHECK(segs[i].plen == 536);
+		}
+	CHECK_EQ(nd, 5); /* 8192-byte window, initial cwnd 10*536: five full segments */
+	axip_tcp_abort(app.c);
+	sim_free(sim);
+}
+
+/* ---- RFC 9293 3.8.6.1 zero-window probes with backoff ---- */
+
+static void test_zero_window_probe(void)
+{
+	struct sim *sim = new_sim();
+	struct tapp cli, srv;
+	struct tserver sv = {0};
+	struct axip_tcp_listener *l;
+	struct axip_tcp_opts o;
+	axip_time_ns pt[8];
+	uint32_t i, np = 0;
+	tapp_init(&cli, sim_stack(sim, 0), 1, 100000);
+	tapp_init(&srv, sim_stack(sim, 1), 2, 0);
+	srv.hold_rx = 1;
+	sv.app = &srv;
+	axip_tcp_opts_defaults(sim_stack(sim, 1), &o);
+	o.rcvbuf = 8192;
+	REQUIRE(axip_tcp_listen(sim_stack(sim, 1), 0, 80, 0, tserver_accept, &sv, &o, &l) == AXIP_OK);
+	REQUIRE(axip_tcp_connect(sim_stack(sim, 0), H1, 80, &tapp_cb, &cli, NULL, &cli.c) == AXIP_OK);
+	sim_run(sim, AXIP_SEC(4));
+	CHECK_EQ(srv.rx_bytes, 8192);
+	/* one-byte probes at snd_una, spaced by a doubling RTO (200 ms min) */
+	for (i = 0; i < nsegs && np < 8; i++)
+		if (segs[i].from == 0 && segs[i].plen == 1)
+			pt[np++] = segs[i].t;
+	CHECK(np >= 4);
+	for (i = 2; i < np; i++) {
+		axip_time_ns a = pt[i] - pt[i - 1], b = pt[i - 1] - pt[i - 2];
+		CHECK(a >= 2 * b - AXIP_MS(2) && a <= 2 * b + AXIP_MS(2));
+	}
+	CHECK_EQ(axip_counters(sim_stack(sim, 0))->tcp_zero_window_probe, np);
+	CHECK_EQ(cli.closed, 0);
+	tapp_release(&srv);
+	sim_run(sim, AXIP_SEC(20));
+	CHECK_EQ(srv.rx_bytes, 100000);
+	CHECK_EQ(srv.rx_hash, pattern_hash(1, 100000));
+	sim_free(sim);
+}
+
+/* ---- SYN cookies when the backlog is full ---- */
+
+static void test_syn_cookies(void)
+{
+	struct sim *sim = new_sim();
+	struct tapp cli, srv;
+	struct tserver sv = {0};
+	struct axip_tcp_listener *l;
+	uint8_t m0[6];
+	uint32_t i;
+	(void)m0;
+	tapp_init(&cli, sim_stack(sim, 1), 1, 200000);
+	tapp_init(&srv, sim_stack(sim, 0), 2, 0);
+	sv.app = &srv;
+	/* listener on host 0 with backlog 2 */
+	REQUIRE(axip_tcp_listen(sim_stack(sim, 0), 0, 80, 2, tserver_accept, &sv, NULL, &l) == AXIP_OK);
+	sim_run(sim, AXIP_MS(1));
+	/* two half-open handshakes fill it */
+	for (i = 0; i < 2; i++)
+		inject_from(sim, H_GHOST, 2000 + i, 80, 5000, 0, TCP_FLAG_SYN, 8192, NULL, 0, NULL, 0);
+	sim_run(sim, AXIP_MS(1));
+	CHECK_EQ(conns_in_use(sim_stack(sim, 0)), 2);
+	/* a real client now gets a cookie and still connects, with options */
+	REQUIRE(axip_tcp_connect(sim_stack(sim, 1), H0, 80, &tapp_cb, &cli, NULL, &cli.c) == AXIP_OK);
+	sim_run(sim, AXIP_SEC(1));
+	CHECK_EQ(axip_counters(sim_stack(sim, 0))->tcp_syncookie_sent, 1);
+	CHECK_EQ(axip_counters(sim_stack(sim, 0))->tcp_syncookie_ok, 1);
+	CHECK_EQ(axip_counters(sim_stack(sim, 0))->tcp_backlog_full, 1);
+	CHECK_EQ(srv.accepted, 1);
+	CHECK_EQ(srv.rx_bytes, 200000);
+	CHECK_EQ(srv.rx_hash, pattern_hash(1, 200000));
+	{
+		struct axip_tcp_info si;
+		axip_tcp_get_info(srv.c, &si);
+		CHECK_EQ(si.snd_mss, 1460 - 12); /* timestamps restored from the cookie */
+	}
+	/* a forged ACK does not pass */
+	inject_from(sim, H_GHOST, 3000, 80, 777, 12345, TCP_FLAG_ACK, 8192, NULL, 0, NULL, 0);
+	sim_run(sim, AXIP_MS(1));
+	CHECK_EQ(axip_counters(sim_stack(sim, 0))->tcp_syncookie_bad, 1);
+	/* the half-open ones time out after the SYN-ACK retries */
+	sim_run(sim, AXIP_SEC(200));
+	CHECK_EQ(conns_in_use(sim_stack(sim, 0)), 1);
+	axip_tcp_listener_close(l);
+	sim_free(sim);
+}
+
+/* ---- keepalive ---- */
+
+static void test_keepalive(void)
+{
+	struct sim *sim = new_sim();
+	struct conn k;
+	struct axip_tcp_opts o;
+	axip_tcp_opts_defaults(sim_stack(sim, 0), &o);
+	o.keepalive = 1;
+	o.keepalive_idle_ns = AXIP_SEC(10);
+	o.keepalive_intvl_ns = AXIP_SEC(1);
+	o.keepalive_probes = 3;
+	REQUIRE(establish(sim, &k, &o));
+	/* an idle but healthy peer answers the probes */
+	sim_run(sim, AXIP_SEC(25));
+	CHECK_EQ(k.cli.closed, 0);
+	CHECK_EQ(axip_counters(sim_stack(sim, 0))->tcp_keepalive_probe, 2);
+	/* the peer vanishes: three unanswered probes, then the abort */
+	drop_all_from = 2;
+	REQUIRE(sim_run_until(sim, flag_set, &k.cli.closed, AXIP_SEC(30)));
+	CHECK_EQ(k.cli.closed_err, AXIP_E_TIMEDOUT);
+	CHECK_EQ(axip_counters(sim_stack(sim, 0))->tcp_keepalive_probe, 2 + 3);
+	sim_free(sim);
+}
+
+/* ---- ICMP fragmentation needed (RFC 1191, RFC 5927) ---- */
+
+static void icmp_frag_needed(struct sim *sim, uint32_t seq, uint16_t mtu)
+{
+	uint8_t icmp[8 + 28], frame[100], m0[6], m1[6];
+	uint16_t c;
+	uint32_t n;
+	memset(icmp, 0, sizeof(icmp));
+	icmp[0] = ICMP_DEST_UNREACH;
+	icmp[1] = ICMP_CODE_FRAG_NEEDED;
+	store_be16(icmp + 6, mtu);
+	/* quoted: IPv4 header H0 -> H1 TCP, then 8 bytes of TCP header */
+	icmp[8] = 0x45;
+	store_be16(icmp + 8 + 2, 1500);
+	icmp[8 + 8] = 64;
+	icmp[8 + 9] = IP_PROTO_TCP;
+	store_be32(icmp + 8 + 12, H0);
+	store_be32(icmp + 8 + 16, H1);
+	c = sim_ref_csum(icmp + 8, 20, 0);
+	store_be16(icmp + 8 + 10, c);
+	store_be16(icmp + 28, 40000);
+	store_be16(icmp + 30, 80);
+	store_be32(icmp + 32, seq);
+	c = sim_ref_csum(icmp, sizeof(icmp), 0);
+	store_be16(icmp + 2, c);
+	sim_host_mac(0, m0);
+	sim_host_mac(1, m1);
+	n = sim_build_ipv4(frame, m0, m1, H1, H0, IP_PROTO_ICMP, icmp, sizeof(icmp));
+	sim_inject(sim, 0, frame, n);
+}
+
+static void test_icmp_frag_needed(void)
+{
+	struct sim *sim = new_sim();
+	struct conn k;
+	struct axip_tcp_info ci;
+	struct seg *s;
+	uint32_t i, n, big = 0;
+	REQUIRE(establish(sim, &k, NULL));
+	s = last_from(0);
+	/* quoting a sequence number not in flight: ignored (RFC 5927 4.1) */
+	icmp_frag_needed(sim, s->seq + 100000, 1000);
+	sim_run(sim, AXIP_MS(1));
+	axip_tcp_get_info(k.cli.c, &ci);
+	CHECK_EQ(ci.snd_mss, 1448);
+	CHECK_EQ(axip_counters(sim_stack(sim, 0))->tcp_icmp_ignored, 1);
+	/* data in flight, then a valid quote lowers the MSS */
+	drop_all_from = 1;
+	k.cli.to_send = 20000;
+	tapp_pump(&k.cli);
+	icmp_frag_needed(sim, s->seq, 1000);
+	sim_run(sim, AXIP_MS(1));
+	drop_all_from = 0;
+	axip_tcp_get_info(k.cli.c, &ci);
+	CHECK_EQ(ci.snd_mss, 1000 - 40 - 12);
+	CHECK_EQ(axip_counters(sim_stack(sim, 0))->tcp_pmtu_update, 1);
+	n = nsegs;
+	sim_run(sim, AXIP_SEC(2));
+	CHECK_EQ(k.srv.rx_bytes, 20000);
+	for (i = n; i < nsegs; i++)
+		if (segs[i].from == 0 && segs[i].plen > 948)
+			big++;
+	CHECK_EQ(big, 0);
+	sim_free(sim);
+}
+
+int main(void)
+{
+	segs = calloc(MAXSEG, sizeof(*segs));
+	RUN_TEST(test_challenge_acks);
+	RUN_TEST(test_paws);
+	RUN_TEST(test_sack_recovery);
+	RUN_TEST(test_rto_backoff);
+	RUN_TEST(test_nagle_delack);
+	RUN_TEST(test_window_scaling);
+	RUN_TEST(test_mss_default_536);
+	RUN_TEST(test_zero_window_probe);
+	RUN_TEST(test_syn_cookies);
+	RUN_TEST(test_keepalive);
+	RUN_TEST(test_icmp_frag_needed);
+	free(segs);
+	return test_summary();
+}
