@@ -9,7 +9,8 @@
 #   net_setup [QUEUES]   create the pair (QUEUES rx/tx queues per end, default 1)
 #   in_a CMD... / in_b CMD...   run in a namespace
 #   start_axip NAME CMD...      start CMD in $NSA in the background; its PID
-#                               goes to $WORK/NAME.pid, output to $WORK/NAME.log
+#                               goes to $WORK/NAME.pid, output to $WORK/NAME.log;
+#                               killed after $AXT_TIMEOUT seconds (default 120)
 #   stop_axip NAME [SIG]        signal it (default TERM) and wait for it to exit
 #   wait_attached NAME          wait until it printed that it is attached
 #   fail MSG                    print MSG and the logs, exit 1
@@ -83,14 +84,20 @@ net_setup() {
 start_axip() {
 	local name=$1
 	shift
+	# the PID is the program's own (exec), so SIGKILL really kills it; a
+	# watchdog bounds its lifetime like `timeout` would
 	ip netns exec "$NSA" sh -c 'echo $$ >"$0"; exec "$@"' "$WORK/$name.pid" "$@" \
 		>"$WORK/$name.log" 2>&1 &
+	disown $!
 	local i
 	for i in $(seq 50); do
-		[ -s "$WORK/$name.pid" ] && return 0
+		[ -s "$WORK/$name.pid" ] && break
 		sleep 0.1
 	done
-	fail "$name did not start"
+	[ -s "$WORK/$name.pid" ] || fail "$name did not start"
+	(sleep "${AXT_TIMEOUT:-120}"; kill -KILL "$(cat "$WORK/$name.pid" 2>/dev/null)" 2>/dev/null) &
+	disown $!
+	echo $! >"$WORK/$name.watchdog.pid"
 }
 
 wait_attached() {
@@ -108,7 +115,11 @@ stop_axip() {
 	pid=$(cat "$WORK/$name.pid")
 	kill "-$sig" "$pid" 2>/dev/null || true
 	for i in $(seq 100); do
-		kill -0 "$pid" 2>/dev/null || { rm -f "$WORK/$name.pid"; return 0; }
+		if ! kill -0 "$pid" 2>/dev/null; then
+			kill "$(cat "$WORK/$name.watchdog.pid")" 2>/dev/null
+			rm -f "$WORK/$name.pid" "$WORK/$name.watchdog.pid"
+			return 0
+		fi
 		sleep 0.1
 	done
 	fail "$name did not exit after SIG$sig"

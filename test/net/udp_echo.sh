@@ -6,7 +6,7 @@
 . "$(dirname "$0")/lib.sh"
 need_prog axip-udp-echo
 net_setup 1
-start_axip echo timeout 60 "$BUILD/examples/axip-udp-echo" --ifname "$IFA" --port 7
+start_axip echo "$BUILD/examples/axip-udp-echo" --ifname "$IFA" --port 7
 wait_attached echo
 
 in_b timeout 30 /usr/bin/python3 - "$ADDR_A" <<'PY' || fail "UDP echo from the kernel client"

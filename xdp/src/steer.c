@@ -81,6 +81,7 @@ static int take_lock(int ifindex, char *err, size_t errlen)
 	if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
 		n = (int)pread(fd, pid, sizeof pid - 1, 0);
 		pid[n > 0 ? n : 0] = 0;
+		pid[strcspn(pid, "\n")] = 0;
 		xerr(err, errlen, "interface is already served by a running axip process (pid %s)",
 		     pid[0] ? pid : "?");
 		close(fd);
