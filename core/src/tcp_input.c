@@ -57,6 +57,7 @@ static void passive_open(struct axip_stack *s, struct axip_tcp_listener *l,
 	c->state = AXIP_TCP_SYN_RECEIVED;
 	c->irs = g->seq;
 	c->rcv_nxt = g->seq + 1u;
+	c->rcv_adv = c->rcv_nxt;
 	tcp_conn_negotiate(c, &g->o);
 	/* RFC 7323 2.2: the window of a SYN is not scaled */
 	c->snd_wnd = g->wnd;
