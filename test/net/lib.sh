@@ -84,20 +84,17 @@ net_setup() {
 start_axip() {
 	local name=$1
 	shift
-	# the PID is the program's own (exec), so SIGKILL really kills it; a
-	# watchdog bounds its lifetime like `timeout` would
-	ip netns exec "$NSA" sh -c 'echo $$ >"$0"; exec "$@"' "$WORK/$name.pid" "$@" \
-		>"$WORK/$name.log" 2>&1 &
+	# the PID file holds the program's own PID (sh execs it), so SIGKILL
+	# really reaches it; `timeout` above it bounds its lifetime
+	ip netns exec "$NSA" timeout -s KILL "${AXT_TIMEOUT:-120}" \
+		sh -c 'echo $$ >"$0"; exec "$@"' "$WORK/$name.pid" "$@" >"$WORK/$name.log" 2>&1 &
 	disown $!
 	local i
 	for i in $(seq 50); do
-		[ -s "$WORK/$name.pid" ] && break
+		[ -s "$WORK/$name.pid" ] && return 0
 		sleep 0.1
 	done
-	[ -s "$WORK/$name.pid" ] || fail "$name did not start"
-	(sleep "${AXT_TIMEOUT:-120}"; kill -KILL "$(cat "$WORK/$name.pid" 2>/dev/null)" 2>/dev/null) &
-	disown $!
-	echo $! >"$WORK/$name.watchdog.pid"
+	fail "$name did not start"
 }
 
 wait_attached() {
@@ -115,11 +112,7 @@ stop_axip() {
 	pid=$(cat "$WORK/$name.pid")
 	kill "-$sig" "$pid" 2>/dev/null || true
 	for i in $(seq 100); do
-		if ! kill -0 "$pid" 2>/dev/null; then
-			kill "$(cat "$WORK/$name.watchdog.pid")" 2>/dev/null
-			rm -f "$WORK/$name.pid" "$WORK/$name.watchdog.pid"
-			return 0
-		fi
+		kill -0 "$pid" 2>/dev/null || { rm -f "$WORK/$name.pid"; return 0; }
 		sleep 0.1
 	done
 	fail "$name did not exit after SIG$sig"
