@@ -45,7 +45,7 @@ int main(int argc, char **argv)
 	struct ex_cli c;
 	struct axip_xdp *x;
 	int rc;
-	ex_parse(&c, argc, argv, "UDP echo server (RFC 862) on axip over AF_XDP.", 7);
+	ex_parse(&c, argc, argv, "UDP echo server (RFC 862) on axip over AF_XDP.", 7, NULL, NULL);
 	x = ex_open(&c);
 	rc = axip_xdp_add_rule(x, IPPROTO_UDP, c.port);
 	if (rc) {

@@ -10,7 +10,8 @@
 #include <arpa/inet.h>
 #include "example_cli.h"
 
-static void usage(FILE *f, const struct ex_cli *c, const char *summary, uint16_t port)
+static void usage(FILE *f, const struct ex_cli *c, const char *summary, uint16_t port,
+                  const struct ex_extra_opt *extra)
 {
 	fprintf(f,
 	        "usage: %s --ifname IFNAME [options]\n"
@@ -35,13 +36,16 @@ static void usage(FILE *f, const struct ex_cli *c, const char *summary, uint16_t
 	        "      --pcap FILE       write every frame the stack receives and sends\n"
 	        "      --frame-size N    UMEM frame size, 2048 or 4096 (default 2048)\n"
 	        "  -v, --verbose         libxdp/libbpf diagnostics\n"
-	        "  -h, --help            this text\n\n"
+	        "  -h, --help            this text\n",
+	        c->prog, summary, port);
+	for (; extra && extra->name; extra++)
+		fprintf(f, "      --%s%s  %s\n", extra->name, extra->has_arg ? " ARG" : "", extra->help);
+	fprintf(f, "\n"
 	        "Counters are printed on exit and on SIGUSR1; SIGINT/SIGTERM detach cleanly.\n"
 	        "A program left behind by a killed process is replaced at the next start, or\n"
 	        "removed with: axip-xdp-detach --ifname IFNAME\n"
 	        "Exit codes: 0 ok, 1 runtime failure, 2 bad arguments, 3 missing privileges,\n"
-	        "4 no such interface.\n",
-	        c->prog, summary, port);
+	        "4 no such interface.\n");
 }
 
 static int parse_uint(const char *s, unsigned long max, unsigned long *out)
@@ -86,10 +90,13 @@ static void parse_cores(struct ex_cli *c, const char *arg)
 	free(copy);
 }
 
-void ex_parse(struct ex_cli *c, int argc, char **argv, const char *summary, uint16_t default_port)
+#define EX_MAX_OPTS 32
+
+void ex_parse(struct ex_cli *c, int argc, char **argv, const char *summary, uint16_t default_port,
+              const struct ex_extra_opt *extra, void *ctx)
 {
 	enum { O_BUSY = 256, O_TRUST, O_NATIVE, O_GENERIC, O_ADDR, O_PORTS, O_PCAP, O_FRAME };
-	static const struct option lo[] = {
+	static const struct option common[] = {
 		{ "ifname", required_argument, NULL, 'i' },
 		{ "port", required_argument, NULL, 'p' },
 		{ "queues", required_argument, NULL, 'q' },
@@ -106,8 +113,19 @@ void ex_parse(struct ex_cli *c, int argc, char **argv, const char *summary, uint
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
 	};
+	struct option lo[EX_MAX_OPTS];
 	unsigned long v, v2;
-	int o;
+	int o, n = 0, k;
+	while (common[n].name)
+		n++;
+	memcpy(lo, common, sizeof(struct option) * (size_t)n);
+	for (k = 0; extra && extra[k].name && n < EX_MAX_OPTS - 1; k++, n++) {
+		lo[n].name = extra[k].name;
+		lo[n].has_arg = extra[k].has_arg ? required_argument : no_argument;
+		lo[n].flag = NULL;
+		lo[n].val = 1000 + k;
+	}
+	memset(&lo[n], 0, sizeof lo[n]);
 	memset(c, 0, sizeof *c);
 	c->prog = argv[0];
 	c->port = default_port;
@@ -168,8 +186,15 @@ void ex_parse(struct ex_cli *c, int argc, char **argv, const char *summary, uint
 			c->xo.frame_size = (unsigned)v;
 			break;
 		case 'v': c->xo.verbose = 1; break;
-		case 'h': usage(stdout, c, summary, default_port); exit(EX_OK);
-		default: usage(stderr, c, summary, default_port); exit(EX_USAGE);
+		case 'h': usage(stdout, c, summary, default_port, extra); exit(EX_OK);
+		default:
+			if (o >= 1000 && extra) {
+				if (extra[o - 1000].handle(optarg, ctx))
+					bad(c, extra[o - 1000].name, optarg);
+				break;
+			}
+			usage(stderr, c, summary, default_port, extra);
+			exit(EX_USAGE);
 		}
 	}
 	if (optind != argc)

@@ -24,12 +24,21 @@ struct ex_cli {
 	const char *prog;
 };
 
+/* A program-specific long option; handle() returns non-zero to reject arg. */
+struct ex_extra_opt {
+	const char *name;
+	int has_arg;             /* 0 or 1 */
+	const char *help;        /* one line for --help, after the option name */
+	int (*handle)(const char *arg, void *ctx);
+};
+
 /*
- * Parse argv. `extra_help` is printed after the common options (may be
- * NULL). Exits with EX_OK after --help and EX_USAGE on bad arguments.
+ * Parse argv: the common options plus `extra` (an array ended by a NULL
+ * name, or NULL), whose handlers get `ctx`. Exits with EX_OK after --help
+ * and EX_USAGE on bad arguments.
  */
 void ex_parse(struct ex_cli *c, int argc, char **argv, const char *summary,
-              uint16_t default_port);
+              uint16_t default_port, const struct ex_extra_opt *extra, void *ctx);
 
 /* axip_xdp_open with the parsed options; on failure prints the reason and
  * exits with the matching code. Prints a one-line summary on success. */

@@ -481,10 +481,18 @@ void axip_xdp_print_counters(struct axip_xdp *x, FILE *f)
 
 /* ---- the ready loop ---- */
 
+static void worker_dump(struct axip_xdp_worker *w)
+{
+	axip_xdp_worker_print_counters(w, stderr);
+	if (w->x->hooks.dump)
+		w->x->hooks.dump(w, stderr, w->x->hooks_arg);
+}
+
 static void *worker_main(void *arg)
 {
 	struct axip_xdp_worker *w = arg;
 	struct axip_xdp *x = w->x;
+	const struct axip_xdp_hooks *h = &x->hooks;
 	if (w->core >= 0) {
 		cpu_set_t set;
 		CPU_ZERO(&set);
@@ -492,20 +500,36 @@ static void *worker_main(void *arg)
 		if (pthread_setaffinity_np(pthread_self(), sizeof set, &set) != 0)
 			fprintf(stderr, "axip: worker %u: cannot pin to core %d\n", w->idx, w->core);
 	}
-	if (x->setup && (w->rc = x->setup(w, x->setup_arg)) != 0) {
+	if (h->setup && (w->rc = h->setup(w, x->hooks_arg)) != 0) {
 		atomic_store(&x->failed, 1);
 		pthread_kill(x->main_thread, SIGTERM);
 		return NULL;
 	}
 	axip_xdp_flush(w);
+	w->next_tick = axip_xdp_now() + h->tick_ns;
 	while (!atomic_load(&x->stop)) {
 		axip_time_ns now = axip_xdp_now(), next;
 		unsigned got = axip_xdp_rx_batch(w, now);
 		next = axip_xdp_poll_timers(w, now);
+		if (h->tick && h->tick_ns) {
+			if (now >= w->next_tick) {
+				h->tick(w, now, x->hooks_arg);
+				axip_xdp_flush(w);
+				w->next_tick = now + h->tick_ns;
+			}
+			if (w->next_tick < next)
+				next = w->next_tick;
+		}
 		if (atomic_exchange(&w->dump_req, 0))
-			axip_xdp_worker_print_counters(w, stderr);
+			worker_dump(w);
 		if (!got)
 			axip_xdp_wait(w, next);
+	}
+	if (h->dump)
+		h->dump(w, stderr, x->hooks_arg);
+	if (h->teardown) {
+		h->teardown(w, x->hooks_arg);
+		axip_xdp_flush(w);
 	}
 	return NULL;
 }
@@ -520,6 +544,14 @@ void axip_xdp_stop(struct axip_xdp *x)
 
 int axip_xdp_run(struct axip_xdp *x, axip_xdp_setup_fn setup, void *arg)
 {
+	struct axip_xdp_hooks h;
+	memset(&h, 0, sizeof h);
+	h.setup = setup;
+	return axip_xdp_run_hooks(x, &h, arg);
+}
+
+int axip_xdp_run_hooks(struct axip_xdp *x, const struct axip_xdp_hooks *h, void *arg)
+{
 	sigset_t set, old;
 	unsigned i, started = 0;
 	int rc = 0;
@@ -529,8 +561,8 @@ int axip_xdp_run(struct axip_xdp *x, axip_xdp_setup_fn setup, void *arg)
 	sigaddset(&set, SIGUSR1);
 	pthread_sigmask(SIG_BLOCK, &set, &old);
 	x->main_thread = pthread_self();
-	x->setup = setup;
-	x->setup_arg = arg;
+	x->hooks = *h;
+	x->hooks_arg = arg;
 	for (i = 0; i < x->n_workers; i++) {
 		if (pthread_create(&x->w[i]->thread, NULL, worker_main, x->w[i]) != 0) {
 			rc = -EAGAIN;

@@ -73,6 +73,7 @@ struct axip_xdp_worker {
 
 	struct xdp_worker_ctr ctr;
 	atomic_int dump_req;
+	axip_time_ns next_tick;
 	pthread_t thread;
 	int thread_started;
 	int rc;
@@ -93,8 +94,8 @@ struct axip_xdp {
 	atomic_int stop;
 	atomic_int failed;
 	pthread_t main_thread;
-	axip_xdp_setup_fn setup;
-	void *setup_arg;
+	struct axip_xdp_hooks hooks;
+	void *hooks_arg;
 };
 
 /* xsk.c: UMEM, socket and the environment ops over them */

@@ -130,6 +130,21 @@ typedef int (*axip_xdp_setup_fn)(struct axip_xdp_worker *w, void *arg);
  * failed). Counters are printed on return.
  */
 int axip_xdp_run(struct axip_xdp *x, axip_xdp_setup_fn setup, void *arg);
+/* Everything an application can hook into the ready loop; NULL = unused. */
+struct axip_xdp_hooks {
+	axip_xdp_setup_fn setup;   /* worker thread, before its loop (non-zero stops all) */
+	/* worker thread, every tick_ns of the stack's clock (tick_ns 0 = never) */
+	void (*tick)(struct axip_xdp_worker *w, axip_time_ns now, void *arg);
+	axip_time_ns tick_ns;
+	/* worker thread, on SIGUSR1 and after the loop: print application counters */
+	void (*dump)(struct axip_xdp_worker *w, FILE *f, void *arg);
+	/* worker thread, after the loop and its last dump: release what setup made */
+	void (*teardown)(struct axip_xdp_worker *w, void *arg);
+};
+
+/* axip_xdp_run with every hook. */
+int axip_xdp_run_hooks(struct axip_xdp *x, const struct axip_xdp_hooks *h, void *arg);
+
 /* Ask every worker loop to return (thread- and async-signal-safe). */
 void axip_xdp_stop(struct axip_xdp *x);
 
