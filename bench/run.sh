@@ -1,0 +1,631 @@
+#!/usr/bin/env bash
+# bench/run.sh - axip against Linux kernel TCP/UDP, side by side, on one veth
+# pair between two network namespaces. Run as root from anywhere:
+#
+#     bench/run.sh            # everything (under 10 minutes on a 2-core VM)
+#     bench/run.sh --quick    # short runs, to check the machinery (~2 minutes)
+#     bench/run.sh --only rpc,udp
+#
+# See --help and docs/benchmarks.md.
+set -u
+set -o pipefail
+
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+ALL_WORKLOADS="rpc http connrate bulk udp scaling idle"
+
+usage() {
+	cat <<EOF
+usage: bench/run.sh [options]
+Runs each workload against axip and against Linux kernel TCP/UDP on the same
+veth pair between two network namespaces (server namespace: axip or the
+kernel server; client namespace: the load generator), client and server
+pinned to different CPUs. Each measurement: one warm-up run, then --reps
+repetitions; tables show the median and the spread (min..max). Progress goes
+to stderr, tables to stdout, CSVs (and a copy of the tables) to the output
+directory. Needs root, iproute2, ethtool, wrk, nginx (nginx-light), iperf3,
+cmake and a C compiler; bench/plot.sh draws the charts (gnuplot-nox).
+
+Workloads (--only takes a comma-separated list):
+  rpc       TCP request/response, 64-byte messages, ping-pong, 1 and 32
+            connections (bench/rpc client; kernel rpc server or axip-tcp-echo)
+  http      HTTP/1.1 keep-alive, 2-byte body, wrk 1 and 32 connections
+            (nginx, one worker, vs axip-httpd)
+  connrate  connect-request-response-close: wrk -H "Connection: close", 32
+            connections (nginx vs axip-httpd)
+  bulk      one TCP connection, iperf3 (kernel <-> kernel; axip pending)
+  udp       UDP echo, 64 bytes, 1 and 32 in flight (bench/udp_rr client;
+            kernel echo vs axip-udp-echo): the AF_XDP ceiling without TCP
+  scaling   rpc with 1..N server cores on an N-queue veth (kernel: SO_REUSEPORT
+            threads; axip: --queues). On a 2-CPU machine client and server
+            share CPUs at N=2, so it only shows the machinery works.
+  idle      CPU time of an attached, idle axip process (interrupt mode) over
+            --idle-secs, from /proc/PID/stat (kernel rpc server alongside)
+
+Options:
+  --quick             1 s runs, 0.5 s warm-up, 3 s idle window
+  --only LIST         run only these workloads
+  --reps N            repetitions per measurement (default 3, at least 3)
+  --duration S        seconds per repetition (default 3)
+  --idle-secs S       idle window (default 10)
+  --out DIR           output directory (default bench/results/<date>)
+  --build DIR         build directory (default build-bench); configured and
+                      built here unless --no-build
+  --no-build          use the binaries already in --build DIR
+  --server-cpu N      CPU of the server (default 1)
+  --client-cpu N      CPU of the client (default 0)
+  --scale-max N       largest server core count of 'scaling' (default: CPUs)
+  -h, --help          this text
+
+Checksum offload: kernel TCP/UDP over veth leaves checksums partial; axip
+checks them, so for axip runs the client-side veth gets 'ethtool -K IF tx off'.
+Kernel <-> kernel is measured both with the default offloads ('default') and
+with that same setting ('tx off'). Ratios in the tables are against the kernel
+with default offloads.
+
+axip programs are looked up in the build directory (examples/axip-tcp-echo,
+examples/axip-udp-echo, examples/axip-httpd, bench/axip-rpc); a missing one
+gives the row "axip: not built yet" instead of failing.
+EOF
+}
+
+ARGS="$*"
+QUICK=0 ONLY=$ALL_WORKLOADS REPS=3 DUR=3 IDLE_S=10 OUT= BUILD=$ROOT/build-bench DO_BUILD=1
+SCPU=1 CCPU=0 SCALE_MAX=$(nproc)
+while [ $# -gt 0 ]; do
+	case $1 in
+	--quick) QUICK=1 ;;
+	--only) ONLY=${2:?--only needs a list}; shift ;;
+	--reps) REPS=${2:?}; shift ;;
+	--duration) DUR=${2:?}; shift ;;
+	--idle-secs) IDLE_S=${2:?}; shift ;;
+	--out) OUT=${2:?}; shift ;;
+	--build) BUILD=$(realpath -m "${2:?}"); shift ;;
+	--no-build) DO_BUILD=0 ;;
+	--server-cpu) SCPU=${2:?}; shift ;;
+	--client-cpu) CCPU=${2:?}; shift ;;
+	--scale-max) SCALE_MAX=${2:?}; shift ;;
+	-h | --help) usage; exit 0 ;;
+	*) echo "bench/run.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
+	esac
+	shift
+done
+ONLY=${ONLY//,/ }
+for w in $ONLY; do
+	case " $ALL_WORKLOADS " in *" $w "*) ;; *) echo "bench/run.sh: unknown workload '$w'" >&2; exit 2 ;; esac
+done
+[[ $REPS =~ ^[0-9]+$ ]] && [ "$REPS" -ge 3 ] || { echo "bench/run.sh: --reps must be >= 3" >&2; exit 2; }
+WARM=2 CWARM=0.5
+if [ "$QUICK" = 1 ]; then
+	DUR=1 WARM=0.5 CWARM=0.3 IDLE_S=3
+fi
+[ "$(id -u)" = 0 ] || { echo "bench/run.sh: needs root (network namespaces, XDP)" >&2; exit 3; }
+for t in ip ethtool taskset wrk nginx iperf3 cmake; do
+	command -v "$t" >/dev/null || { echo "bench/run.sh: '$t' not found (apt-get install iproute2 ethtool util-linux wrk nginx-light iperf3 cmake)" >&2; exit 3; }
+done
+OUT=${OUT:-$ROOT/bench/results/$(date +%Y-%m-%d_%H%M%S)}
+mkdir -p "$OUT" || exit 1
+OUT=$(cd "$OUT" && pwd)
+
+T0=$(date +%s)
+log() { printf '[%4ds] %s\n' $(($(date +%s) - T0)) "$*" >&2; }
+
+# ---------------------------------------------------------------- build
+if [ "$DO_BUILD" = 1 ]; then
+	log "building in $BUILD"
+	cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release >"$OUT/build.log" 2>&1 ||
+		cmake -S "$ROOT" -B "$BUILD" -DCMAKE_BUILD_TYPE=Release -DAXIP_BUILD_XDP=OFF >>"$OUT/build.log" 2>&1 ||
+		{ echo "bench/run.sh: cmake failed, see $OUT/build.log" >&2; exit 1; }
+	cmake --build "$BUILD" -j2 --target rpc udp_rr >>"$OUT/build.log" 2>&1 ||
+		{ echo "bench/run.sh: building bench/ failed, see $OUT/build.log" >&2; exit 1; }
+	for t in axip-udp-echo axip-tcp-echo axip-httpd axip-rpc; do
+		cmake --build "$BUILD" -j2 --target "$t" >>"$OUT/build.log" 2>&1 ||
+			log "$t: not built (no such target yet, or it failed: see $OUT/build.log)"
+	done
+fi
+RPC=$BUILD/bench/rpc
+UDPRR=$BUILD/bench/udp_rr
+[ -x "$RPC" ] && [ -x "$UDPRR" ] || { echo "bench/run.sh: $RPC or $UDPRR missing" >&2; exit 1; }
+axip_bin() { # axip_bin NAME: print the path of an axip program, or nothing
+	local d
+	for d in examples bench; do
+		[ -x "$BUILD/$d/$1" ] && { echo "$BUILD/$d/$1"; return 0; }
+	done
+	return 1
+}
+
+# ---------------------------------------------------------------- namespaces
+SFX=$$
+NSS=axb${SFX}s NSC=axb${SFX}c IF_S=axb${SFX}s0 IF_C=axb${SFX}c0
+NET=$((200 + SFX % 50))
+ADDR_S=10.$NET.0.1 ADDR_C=10.$NET.0.2
+WORK=$(mktemp -d /tmp/axip-bench.XXXXXX)
+
+cleanup() {
+	local f
+	for f in "$WORK"/*.pid; do
+		[ -s "$f" ] || continue
+		kill -KILL "$(cat "$f")" 2>/dev/null
+	done
+	ip netns del "$NSS" 2>/dev/null
+	ip netns del "$NSC" 2>/dev/null
+	rm -rf "$WORK"
+}
+trap cleanup EXIT
+trap 'log "interrupted"; exit 130' INT TERM
+
+in_s() { ip netns exec "$NSS" "$@"; }
+in_c() { ip netns exec "$NSC" "$@"; }
+
+# link_setup QUEUES: (re)create the veth pair with QUEUES queues per end
+link_setup() {
+	local q=$1
+	ip netns del "$NSS" 2>/dev/null
+	ip netns del "$NSC" 2>/dev/null
+	ip netns add "$NSS" && ip netns add "$NSC" || { echo "ip netns add failed" >&2; exit 1; }
+	ip link add "$IF_S" netns "$NSS" numrxqueues "$q" numtxqueues "$q" type veth \
+		peer name "$IF_C" netns "$NSC" numrxqueues "$q" numtxqueues "$q" || exit 1
+	in_s ip addr add "$ADDR_S/24" dev "$IF_S"
+	in_c ip addr add "$ADDR_C/24" dev "$IF_C"
+	in_s ip link set lo up
+	in_c ip link set lo up
+	in_s ip link set "$IF_S" up
+	in_c ip link set "$IF_C" up
+	# connection-rate runs leave many TIME_WAITs on the client side
+	in_c sysctl -qw net.ipv4.tcp_tw_reuse=1 net.ipv4.ip_local_port_range="10000 60999"
+	in_c ping -c1 -W2 "$ADDR_S" >/dev/null || { echo "no connectivity over the veth" >&2; exit 1; }
+}
+
+# offload default|txoff: checksum offload of the client-side veth
+offload() {
+	if [ "$1" = txoff ]; then
+		in_c ethtool -K "$IF_C" tx off >/dev/null 2>&1
+	else
+		in_c ethtool -K "$IF_C" tx on >/dev/null 2>&1
+	fi
+}
+offload_label() { [ "$1" = txoff ] && echo "tx off" || echo "default"; }
+
+# start_bg NAME NS CPUS CMD...: run CMD in namespace NS pinned to CPUS; its
+# own PID (exec) goes to $WORK/NAME.pid, output to $WORK/NAME.log
+start_bg() {
+	local name=$1 ns=$2 cpus=$3 i
+	shift 3
+	rm -f "$WORK/$name.pid"
+	ip netns exec "$ns" taskset -c "$cpus" sh -c 'echo $$ >"$0"; exec "$@"' "$WORK/$name.pid" "$@" \
+		>"$WORK/$name.log" 2>&1 &
+	disown $!
+	for i in $(seq 50); do
+		[ -s "$WORK/$name.pid" ] && return 0
+		sleep 0.1
+	done
+	log "$name did not start"
+	return 1
+}
+
+stop_bg() {
+	local name=$1 pid i
+	[ -s "$WORK/$name.pid" ] || return 0
+	pid=$(cat "$WORK/$name.pid")
+	kill -TERM "$pid" 2>/dev/null
+	for i in $(seq 50); do
+		kill -0 "$pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$pid" 2>/dev/null
+	rm -f "$WORK/$name.pid"
+}
+
+# wait_listen PROTO PORT: until something in the server namespace listens
+wait_listen() {
+	local i opt=-ltn
+	[ "$1" = udp ] && opt=-lun
+	for i in $(seq 50); do
+		in_s ss -H $opt "sport = :$2" 2>/dev/null | grep -q . && return 0
+		sleep 0.1
+	done
+	return 1
+}
+
+# wait_attached NAME: until an axip program printed that it attached
+wait_attached() {
+	local i
+	for i in $(seq 100); do
+		if grep -q 'attached to' "$WORK/$1.log" 2>/dev/null; then
+			sleep 0.3
+			return 0
+		fi
+		[ -s "$WORK/$1.pid" ] && kill -0 "$(cat "$WORK/$1.pid")" 2>/dev/null || break
+		sleep 0.1
+	done
+	log "$1 did not attach: $(tail -n 3 "$WORK/$1.log" 2>/dev/null | tr '\n' ' ')"
+	return 1
+}
+
+# ---------------------------------------------------------------- results
+# Raw rows: workload,variant,stack,offload,rep,value,p50_us,p99_us,p999_us,extra
+# Summary rows (one per measurement, $OUT/WORKLOAD.csv):
+#   workload,variant,stack,offload,unit,reps,median,min,max,p50_us,p99_us,p999_us,ratio,note
+kv() { # kv KEY LINE: value of KEY=... in a result line
+	local k=$1
+	shift
+	echo "$*" | tr ' ' '\n' | sed -n "s/^$k=//p" | head -n1
+}
+median_of() { sort -g | awk '{a[NR]=$1} END {if (NR) print a[int((NR+1)/2)]}'; }
+min_of() { sort -g | head -n1; }
+max_of() { sort -g | tail -n1; }
+
+raw_header() {
+	[ -s "$OUT/$1_raw.csv" ] || echo "workload,variant,stack,offload,rep,value,p50_us,p99_us,p999_us,extra" >"$OUT/$1_raw.csv"
+}
+sum_header() {
+	[ -s "$OUT/$1.csv" ] ||
+		echo "workload,variant,stack,offload,unit,reps,median,min,max,p50_us,p99_us,p999_us,ratio,note" >"$OUT/$1.csv"
+}
+
+# summarize WORKLOAD VARIANT STACK OFFLOAD UNIT: from the raw rows of this
+# measurement, append the summary row; the ratio is against the kernel row
+# with default offloads of the same variant
+summarize() {
+	local w=$1 v=$2 st=$3 of=$4 unit=$5 rows med mn mx p50 p99 p999 ref ratio=
+	rows=$(awk -F, -v v="$v" -v s="$st" -v o="$of" '$2==v && $3==s && $4==o' "$OUT/${w}_raw.csv")
+	med=$(echo "$rows" | cut -d, -f6 | median_of)
+	mn=$(echo "$rows" | cut -d, -f6 | min_of)
+	mx=$(echo "$rows" | cut -d, -f6 | max_of)
+	p50=$(echo "$rows" | cut -d, -f7 | median_of)
+	p99=$(echo "$rows" | cut -d, -f8 | median_of)
+	p999=$(echo "$rows" | cut -d, -f9 | median_of)
+	ref=$(awk -F, -v v="$v" '$2==v && $3=="kernel" && $4=="default" {print $7}' "$OUT/$w.csv" | head -n1)
+	if [ -n "$ref" ] && ! { [ "$st" = kernel ] && [ "$of" = default ]; }; then
+		ratio=$(awk -v a="$med" -v b="$ref" 'BEGIN { if (b > 0) printf "%.2f", a / b }')
+	fi
+	echo "$w,$v,$st,$of,$unit,$(echo "$rows" | grep -c .),$med,$mn,$mx,$p50,$p99,$p999,$ratio," >>"$OUT/$w.csv"
+}
+
+# pending WORKLOAD VARIANT STACK NOTE: a row that could not be measured
+pending() {
+	echo "$1,$2,$3,-,,0,,,,,,,,$4" >>"$OUT/$1.csv"
+	log "$1 $2 $3: $4"
+}
+
+# measure WORKLOAD VARIANT STACK OFFLOAD UNIT CMD...: one warm-up run, then
+# $REPS runs of CMD (a function printing one line: value p50 p99 p999 extra)
+measure() {
+	local w=$1 v=$2 st=$3 of=$4 unit=$5 r line
+	shift 5
+	raw_header "$w"
+	sum_header "$w"
+	log "$w: $v, $st, $(offload_label "$of"): warm-up"
+	"$@" warm >/dev/null
+	for r in $(seq "$REPS"); do
+		line=$("$@" "$r")
+		if [ -z "$line" ]; then
+			log "$w: $v, $st: repetition $r failed"
+			continue
+		fi
+		log "$w: $v, $st, $(offload_label "$of"): rep $r/$REPS: $(echo "$line" | cut -d' ' -f1) $unit"
+		echo "$w,$v,$st,$of,$r,$(echo "$line" | awk '{print $1","$2","$3","$4","$5}')" >>"$OUT/${w}_raw.csv"
+	done
+	summarize "$w" "$v" "$st" "$of" "$unit"
+}
+
+# ---------------------------------------------------------------- clients
+# Each prints "value p50_us p99_us p999_us extra" (or nothing on failure);
+# the last argument is the repetition ("warm" for the warm-up).
+rpc_client() { # rpc_client CONNS DEPTH REP
+	local d=$DUR line
+	[ "$3" = warm ] && d=$WARM
+	line=$(in_c taskset -c "$CCPU" "$RPC" client --host "$ADDR_S" --port 6201 --conns "$1" \
+		--depth "$2" --duration "$d" --warmup "$CWARM" 2>>"$WORK/client.log") || return 0
+	echo "$(kv tps "$line") $(kv p50_us "$line") $(kv p99_us "$line") $(kv p999_us "$line") -"
+}
+
+udp_client() { # udp_client DEPTH REP
+	local d=$DUR line
+	[ "$2" = warm ] && d=$WARM
+	line=$(in_c taskset -c "$CCPU" "$UDPRR" client --host "$ADDR_S" --port 7 --depth "$1" \
+		--duration "$d" --warmup "$CWARM" 2>>"$WORK/client.log") || return 0
+	echo "$(kv tps "$line") $(kv p50_us "$line") $(kv p99_us "$line") $(kv p999_us "$line") lost=$(kv lost "$line")"
+}
+
+# wrk latency value (e.g. 95.00us, 1.20ms, 2.00s) in microseconds
+wrk_us() { awk -v x="$1" 'BEGIN { v = x + 0; if (x ~ /ms$/) v *= 1000; else if (x ~ /[0-9]s$/) v *= 1e6; printf "%.2f", v }'; }
+
+wrk_client() { # wrk_client CONNS CLOSE(0|1) REP
+	local d=$DUR out rps p50 p99 errs hdr=()
+	[ "$3" = warm ] && d=$WARM
+	[ "$2" = 1 ] && hdr=(-H "Connection: close")
+	d=${d%.*}
+	[ "$d" -ge 1 ] 2>/dev/null || d=1
+	out=$(in_c taskset -c "$CCPU" wrk -t1 -c"$1" -d"${d}s" --latency "${hdr[@]}" \
+		"http://$ADDR_S:8080/" 2>>"$WORK/client.log") || return 0
+	rps=$(echo "$out" | awk '/^Requests\/sec:/ {print $2}')
+	p50=$(echo "$out" | awk '$1=="50%" {print $2}')
+	p99=$(echo "$out" | awk '$1=="99%" {print $2}')
+	errs=$(echo "$out" | awk '/Non-2xx|Socket errors/ {printf "%s;", $0}' | tr -s ' ,' '__')
+	[ -n "$rps" ] || return 0
+	echo "$rps $(wrk_us "$p50") $(wrk_us "$p99") - ${errs:--}"
+}
+
+iperf_client() { # iperf_client REP: Gbit/s received
+	local d=$DUR out
+	[ "$1" = warm ] && d=$WARM
+	d=${d%.*}
+	[ "$d" -ge 1 ] 2>/dev/null || d=1
+	out=$(in_c taskset -c "$CCPU" iperf3 -c "$ADDR_S" -p 5201 -t "$d" -f m 2>>"$WORK/client.log") || return 0
+	echo "$out" | awk '/receiver$/ { for (i = 1; i <= NF; i++) if ($i == "Mbits/sec") printf "%.2f - - - -\n", $(i-1) / 1000 }'
+}
+
+# ---------------------------------------------------------------- servers
+kernel_rpc_server() { start_bg srv "$NSS" "$SCPU" "$RPC" server --port 6201 && wait_listen tcp 6201; }
+kernel_udp_server() { start_bg srv "$NSS" "$SCPU" "$UDPRR" server --port 7 && wait_listen udp 7; }
+iperf_server() { start_bg srv "$NSS" "$SCPU" iperf3 -s -p 5201 && wait_listen tcp 5201; }
+
+nginx_server() {
+	local d=$WORK/nginx
+	mkdir -p "$d"
+	cat >"$d/nginx.conf" <<EOF
+worker_processes 1;
+daemon off;
+pid $d/nginx.pid;
+error_log $d/error.log warn;
+events { worker_connections 8192; }
+http {
+    access_log off;
+    keepalive_requests 100000000;
+    keepalive_timeout 120s;
+    client_body_temp_path $d/body;
+    default_type text/plain;
+    server {
+        listen $ADDR_S:8080 backlog=4096;
+        location / { return 200 "ok"; }
+    }
+}
+EOF
+	start_bg srv "$NSS" "$SCPU" nginx -c "$d/nginx.conf" -p "$d" && wait_listen tcp 8080
+}
+
+# axip_server PROG PORT [ARGS...]: an axip example on the server-side veth
+axip_server() {
+	local prog=$1 port=$2
+	shift 2
+	start_bg srv "$NSS" "$SCPU" "$prog" --ifname "$IF_S" --port "$port" --cores "$SCPU" "$@" &&
+		wait_attached srv
+}
+
+# axip_why BIN NAME: why there is no axip row (BIN empty: not built); the
+# failed program's log is kept as $OUT/NAME-axip.log
+axip_why() {
+	if [ -z "$1" ]; then
+		echo "axip: not built yet"
+	else
+		cp "$WORK/srv.log" "$OUT/$2-axip.log" 2>/dev/null
+		echo "axip: $(basename "$1") did not start (see $2-axip.log)"
+	fi
+}
+
+# ---------------------------------------------------------------- workloads
+wl_rpc() {
+	local of n echo_bin= axrpc
+	for of in default txoff; do
+		offload "$of"
+		kernel_rpc_server || { log "kernel rpc server did not start"; return; }
+		for n in 1 32; do
+			measure rpc "${n} conn" kernel "$of" tps rpc_client "$n" 1
+		done
+		stop_bg srv
+	done
+	offload txoff
+	if echo_bin=$(axip_bin axip-tcp-echo) && axip_server "$echo_bin" 6201; then
+		for n in 1 32; do
+			measure rpc "${n} conn" kernel-client/axip-server txoff tps rpc_client "$n" 1
+		done
+		stop_bg srv
+	else
+		stop_bg srv
+		for n in 1 32; do pending rpc "${n} conn" kernel-client/axip-server "$(axip_why "$echo_bin" rpc)"; done
+	fi
+	if axrpc=$(axip_bin axip-rpc); then
+		pending rpc "32 conn" axip "axip-rpc found; axip<->axip needs a second veth end (not wired yet)"
+	else
+		for n in 1 32; do pending rpc "${n} conn" axip "axip: not built yet (AF_XDP client)"; done
+	fi
+}
+
+wl_http() { # wl_http: keep-alive; wl_http close: connection rate
+	local w=http close=0 of n conns="1 32" httpd=
+	if [ "${1:-}" = close ]; then
+		w=connrate close=1 conns=32
+	fi
+	for of in default txoff; do
+		offload "$of"
+		nginx_server || { log "nginx did not start: $(tail -n 3 "$WORK/srv.log")"; return; }
+		for n in $conns; do
+			measure "$w" "${n} conn" kernel "$of" req/s wrk_client "$n" "$close"
+		done
+		stop_bg srv
+	done
+	offload txoff
+	if httpd=$(axip_bin axip-httpd) && axip_server "$httpd" 8080; then
+		for n in $conns; do
+			measure "$w" "${n} conn" axip txoff req/s wrk_client "$n" "$close"
+		done
+		stop_bg srv
+	else
+		stop_bg srv
+		for n in $conns; do pending "$w" "${n} conn" axip "$(axip_why "$httpd" "$w")"; done
+	fi
+}
+
+wl_bulk() {
+	local of
+	for of in default txoff; do
+		offload "$of"
+		iperf_server || { log "iperf3 server did not start"; return; }
+		measure bulk "1 stream" kernel "$of" Gbit/s iperf_client
+		stop_bg srv
+	done
+	pending bulk "1 stream" axip "axip: not built yet (bulk sender/receiver)"
+	pending bulk "1 stream" kernel-sender/axip-receiver "axip: not built yet (bulk receiver)"
+	pending bulk "1 stream" axip-sender/kernel-receiver "axip: not built yet (bulk sender)"
+}
+
+wl_udp() {
+	local of d echo_bin=
+	for of in default txoff; do
+		offload "$of"
+		kernel_udp_server || { log "kernel UDP echo did not start"; return; }
+		for d in 1 32; do
+			measure udp "${d} in flight" kernel "$of" rt/s udp_client "$d"
+		done
+		stop_bg srv
+	done
+	offload txoff
+	if echo_bin=$(axip_bin axip-udp-echo) && axip_server "$echo_bin" 7; then
+		for d in 1 32; do
+			measure udp "${d} in flight" kernel-client/axip-server txoff rt/s udp_client "$d"
+		done
+		stop_bg srv
+	else
+		stop_bg srv
+		for d in 1 32; do pending udp "${d} in flight" kernel-client/axip-server "$(axip_why "$echo_bin" udp)"; done
+	fi
+}
+
+# scaling: k = 1..SCALE_MAX server cores (CPUs 0..k-1; the client gets the
+# other CPUs, or all of them when none is left), 32 connections per core
+wl_scaling() {
+	local k scpus ccpus nc echo_bin= ncpu
+	ncpu=$(nproc)
+	link_setup "$SCALE_MAX"
+	offload txoff
+	for k in $(seq 1 "$SCALE_MAX"); do
+		scpus=$(seq -s, 0 $((k - 1)))
+		if [ "$k" -lt "$ncpu" ]; then ccpus=$(seq -s, "$k" $((ncpu - 1))); else ccpus=$(seq -s, 0 $((ncpu - 1))); fi
+		nc=$(echo "$ccpus" | tr ',' '\n' | grep -c .)
+		start_bg srv "$NSS" "$scpus" "$RPC" server --port 6201 --threads "$k" --cpus "$scpus" &&
+			wait_listen tcp 6201 || { log "kernel rpc server did not start"; return; }
+		measure scaling "${k} core" kernel txoff tps scale_client $((32 * k)) "$nc" "$ccpus"
+		stop_bg srv
+		if echo_bin=$(axip_bin axip-tcp-echo) &&
+			start_bg srv "$NSS" "$scpus" "$echo_bin" --ifname "$IF_S" --port 6201 --queues "$k" \
+				--cores "$scpus" && wait_attached srv; then
+			measure scaling "${k} core" kernel-client/axip-server txoff tps scale_client $((32 * k)) "$nc" "$ccpus"
+			stop_bg srv
+		else
+			stop_bg srv
+			pending scaling "${k} core" kernel-client/axip-server "$(axip_why "$echo_bin" scaling)"
+		fi
+	done
+	link_setup 1
+}
+
+scale_client() { # scale_client CONNS THREADS CPUS REP
+	local d=$DUR line
+	[ "$4" = warm ] && d=$WARM
+	line=$(in_c taskset -c "$3" "$RPC" client --host "$ADDR_S" --port 6201 --conns "$1" \
+		--threads "$2" --cpus "$3" --duration "$d" --warmup "$CWARM" 2>>"$WORK/client.log") || return 0
+	echo "$(kv tps "$line") $(kv p50_us "$line") $(kv p99_us "$line") $(kv p999_us "$line") -"
+}
+
+cpu_ticks() { awk '{print $14 + $15}' "/proc/$1/stat" 2>/dev/null; }
+
+# idle: the axip process and a kernel rpc server, both idle, sampled over
+# the same windows; CPU milliseconds per window
+wl_idle() {
+	local bin name r a0 a1 k0 k1 hz apid kpid
+	hz=$(getconf CLK_TCK)
+	raw_header idle
+	sum_header idle
+	start_bg idlek "$NSS" "$SCPU" "$RPC" server --port 6202 || return
+	kpid=$(cat "$WORK/idlek.pid")
+	if bin=$(axip_bin axip-tcp-echo) || bin=$(axip_bin axip-udp-echo); then
+		name=$(basename "$bin")
+		offload txoff
+		axip_server "$bin" 6201 || bin=
+	fi
+	apid=
+	[ -n "$bin" ] && apid=$(cat "$WORK/srv.pid")
+	sleep 1
+	for r in $(seq "$REPS"); do
+		log "idle: window $r/$REPS (${IDLE_S} s)"
+		k0=$(cpu_ticks "$kpid")
+		[ -n "$apid" ] && a0=$(cpu_ticks "$apid")
+		sleep "$IDLE_S"
+		k1=$(cpu_ticks "$kpid")
+		echo "idle,${IDLE_S} s,kernel,default,$r,$(((k1 - k0) * 1000 / hz)),,,,rpc server" >>"$OUT/idle_raw.csv"
+		if [ -n "$apid" ]; then
+			a1=$(cpu_ticks "$apid")
+			echo "idle,${IDLE_S} s,axip,txoff,$r,$(((a1 - a0) * 1000 / hz)),,,,$name" >>"$OUT/idle_raw.csv"
+		fi
+	done
+	summarize idle "${IDLE_S} s" kernel default "CPU ms"
+	if [ -n "$apid" ]; then
+		summarize idle "${IDLE_S} s" axip txoff "CPU ms"
+		stop_bg srv
+	else
+		pending idle "${IDLE_S} s" axip "axip: not built yet"
+	fi
+	stop_bg idlek
+}
+
+# ---------------------------------------------------------------- tables
+title_of() {
+	case $1 in
+	rpc) echo "TCP request/response, 64-byte messages, ping-pong (transactions/s)" ;;
+	http) echo "HTTP/1.1 keep-alive, 2-byte body, wrk (requests/s)" ;;
+	connrate) echo "Connection rate: wrk -H 'Connection: close' (connections/s)" ;;
+	bulk) echo "Bulk, one TCP connection, iperf3 (Gbit/s)" ;;
+	udp) echo "UDP echo, 64-byte payload: the AF_XDP ceiling (round trips/s)" ;;
+	scaling) echo "RPC scaling over server cores, 32 connections per core (transactions/s)" ;;
+	idle) echo "Idle cost: CPU time of an idle server process (ms per window)" ;;
+	esac
+}
+
+print_table() {
+	local w=$1
+	[ -s "$OUT/$w.csv" ] || return 0
+	echo
+	echo "== $w: $(title_of "$w") =="
+	awk -F, 'NR > 1 {
+		of = $4 == "txoff" ? "tx off" : $4 == "default" ? "default" : "-"
+		if ($6 == 0) {
+			printf "%-12s %-27s %-8s %s\n", $2, $3, of, $14
+			next
+		}
+		spread = sprintf("%s..%s", $8, $9)
+		lat = $10 == "" ? "" : sprintf("%8s %8s %8s", $10, $11, $12)
+		printf "%-12s %-27s %-8s %12s %-25s %-8s %s\n", $2, $3, of, $7, spread, ($13 == "" ? "-" : $13 "x"), lat
+	}
+	BEGIN {
+		printf "%-12s %-27s %-8s %12s %-25s %-8s %8s %8s %8s\n", "variant", "stack", "offload", "median", "min..max", "vs kern", "p50 us", "p99 us", "p99.9 us"
+	}' "$OUT/$w.csv"
+}
+
+# ---------------------------------------------------------------- main
+log "namespaces $NSS/$NSC, veth $IF_S/$IF_C, $ADDR_S <- $ADDR_C; server CPU $SCPU, client CPU $CCPU"
+log "reps $REPS x ${DUR}s (warm-up ${WARM}s); output $OUT"
+link_setup 1
+{
+	echo "date: $(date -Iseconds)"
+	echo "command: bench/run.sh $ARGS"
+	echo "kernel: $(uname -srm)"
+	echo "cpu: $(lscpu | sed -n 's/^Model name: *//p') x $(nproc)"
+	echo "reps: $REPS, duration: ${DUR}s, warm-up: ${WARM}s, server CPU $SCPU, client CPU $CCPU"
+	echo "commit: $(git -C "$ROOT" rev-parse --short HEAD 2>/dev/null)"
+	echo "load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
+} >"$OUT/machine.txt"
+LOAD1=$(cut -d' ' -f1 /proc/loadavg)
+if awk -v l="$LOAD1" -v n="$(nproc)" 'BEGIN { exit !(l > n / 4) }'; then
+	log "warning: load average $LOAD1 on $(nproc) CPUs: other work is running, results will be noisy"
+fi
+for w in $ALL_WORKLOADS; do
+	case " $ONLY " in *" $w "*) ;; *) continue ;; esac
+	rm -f "$OUT/$w.csv" "$OUT/${w}_raw.csv"
+	case $w in
+	connrate) wl_http close ;;
+	*) "wl_$w" ;;
+	esac
+	print_table "$w" | tee -a "$OUT/tables.txt"
+done
+echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/machine.txt"
+log "done in $(($(date +%s) - T0)) s; results in $OUT (charts: bench/plot.sh $OUT)"
