@@ -122,7 +122,6 @@ static struct axip_tcp *cookie_open(struct axip_stack *s, struct axip_tcp_listen
 	c->rcv_adv = c->rcv_nxt + (c->rcvbuf > 65535u ? 65535u : c->rcvbuf);
 	c->snd_wl1 = g->seq - 1u;
 	c->snd_wl2 = c->iss;
-	c->flags |= TF_COOKIE_SYN;
 	return c;
 }
 

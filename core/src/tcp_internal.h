@@ -74,9 +74,7 @@ struct tcp_range {
 #define TF_SYN_RTX 0x1000u    /* SYN retransmitted (RFC 6298 5.7) */
 #define TF_ACK_NOW 0x2000u
 #define TF_RTT_TIMING 0x4000u /* rtt_seq/rtt_at time one segment (Karn) */
-#define TF_PERSIST 0x8000u    /* persist timer owns t_rtx */
 #define TF_ACCEPTED 0x10000u  /* the application owns the handle */
-#define TF_COOKIE_SYN 0x20000u
 
 /* What t_rtx currently times. */
 enum tcp_rtx_kind { RTX_NONE = 0, RTX_RTO, RTX_PERSIST, RTX_WAIT };

@@ -132,8 +132,10 @@ static void inject_from(struct sim *sim, uint32_t src, uint16_t sport, uint16_t 
 	l4[12] = (uint8_t)((hl / 4) << 4);
 	l4[13] = flags;
 	store_be16(l4 + 14, win);
-	memcpy(l4 + 20, opt, optlen);
-	memcpy(l4 + hl, payload, plen);
+	if (optlen)
+		memcpy(l4 + 20, opt, optlen);
+	if (plen)
+		memcpy(l4 + hl, payload, plen);
 	ps = (src >> 16) + (src & 0xffff) + (H0 >> 16) + (H0 & 0xffff) + 6 + hl + plen;
 	c = sim_ref_csum(l4, hl + plen, ps);
 	store_be16(l4 + 16, c);
