@@ -715,9 +715,13 @@ static void default_config(struct sim *sim, uint32_t i, struct axip_config *cfg)
 	cfg->n_addrs = 1;
 	cfg->addrs[0].addr = AXIP_IP4(10, 0, 0, i + 1);
 	cfg->addrs[0].prefix_len = 24;
+	/* byte by byte, so the secret (and all it keys) is the same on every
+	 * architecture and a run reproduces across byte orders */
 	for (k = 0; k < 16; k += 8) {
 		uint64_t r = splitmix64(&st);
-		memcpy(cfg->secret + k, &r, 8);
+		uint32_t b;
+		for (b = 0; b < 8; b++)
+			cfg->secret[k + b] = (uint8_t)(r >> (8 * b));
 	}
 }
 
