@@ -268,14 +268,20 @@ sum_header() {
 summarize() {
 	local w=$1 v=$2 st=$3 of=$4 unit=$5 rows med mn mx p50 p99 p999 ref ratio=
 	rows=$(awk -F, -v v="$v" -v s="$st" -v o="$of" '$2==v && $3==s && $4==o' "$OUT/${w}_raw.csv")
+	if [ -z "$rows" ]; then
+		pending "$w" "$v" "$st" "all repetitions failed (logs: $OUT/*.log)"
+		return
+	fi
 	med=$(echo "$rows" | cut -d, -f6 | median_of)
 	mn=$(echo "$rows" | cut -d, -f6 | min_of)
 	mx=$(echo "$rows" | cut -d, -f6 | max_of)
 	p50=$(echo "$rows" | cut -d, -f7 | median_of)
 	p99=$(echo "$rows" | cut -d, -f8 | median_of)
 	p999=$(echo "$rows" | cut -d, -f9 | median_of)
-	ref=$(awk -F, -v v="$v" '$2==v && $3=="kernel" && $4=="default" {print $7}' "$OUT/$w.csv" | head -n1)
-	if [ -n "$ref" ] && ! { [ "$st" = kernel ] && [ "$of" = default ]; }; then
+	ref=$(awk -F, -v v="$v" '$2==v && $3=="kernel" && $4=="default" && $6 > 0 {print $7}' "$OUT/$w.csv" | head -n1)
+	[ -n "$ref" ] || ref=$(awk -F, -v v="$v" '$2==v && $3=="kernel" && $6 > 0 {print $7}' "$OUT/$w.csv" | head -n1)
+	if [ -n "$ref" ] && [ "$w" != idle ] && ! { [ "$st" = kernel ] && [ "$of" = default ]; } &&
+		! { [ "$st" = kernel ] && [ "$w" = scaling ]; }; then
 		ratio=$(awk -v a="$med" -v b="$ref" 'BEGIN { if (b > 0) printf "%.2f", a / b }')
 	fi
 	echo "$w,$v,$st,$of,$unit,$(echo "$rows" | grep -c .),$med,$mn,$mx,$p50,$p99,$p999,$ratio," >>"$OUT/$w.csv"
@@ -496,9 +502,11 @@ wl_udp() {
 wl_scaling() {
 	local k scpus ccpus nc echo_bin= ncpu
 	ncpu=$(nproc)
-	link_setup "$SCALE_MAX"
-	offload txoff
 	for k in $(seq 1 "$SCALE_MAX"); do
+		# k queues per end: axip serves queues 0..k-1, and a flow that landed
+		# on a queue without an axip worker would reach the kernel instead
+		link_setup "$k"
+		offload txoff
 		scpus=$(seq -s, 0 $((k - 1)))
 		if [ "$k" -lt "$ncpu" ]; then ccpus=$(seq -s, "$k" $((ncpu - 1))); else ccpus=$(seq -s, 0 $((ncpu - 1))); fi
 		nc=$(echo "$ccpus" | tr ',' '\n' | grep -c .)
