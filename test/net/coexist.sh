@@ -28,7 +28,8 @@ sys.exit(1)' "$ADDR_A" "$1"
 
 reserved_before=$(in_a cat /proc/sys/net/ipv4/ip_local_reserved_ports)
 # kernel TCP service on the same address, another port
-in_a timeout 120 socat TCP-LISTEN:8080,reuseaddr,fork SYSTEM:'echo kernel-tcp-ok' &
+in_a timeout 120 socat TCP-LISTEN:8080,reuseaddr,fork SYSTEM:'echo kernel-tcp-ok' \
+	>"$WORK/socat.log" 2>&1 &
 echo $! >"$WORK/socat.pid"
 disown $!
 

@@ -28,7 +28,13 @@ WORK=$(mktemp -d /tmp/axip-net.XXXXXX)
 BUILD=${AXIP_BUILD_DIR:?AXIP_BUILD_DIR must point at the build directory}
 
 cleanup() {
-	local f
+	local f any=
+	# TERM first: `timeout` wrappers pass it on to their child
+	for f in "$WORK"/*.pid; do
+		[ -e "$f" ] || continue
+		kill -TERM "$(cat "$f")" 2>/dev/null && any=1
+	done
+	[ -n "$any" ] && sleep 0.3
 	for f in "$WORK"/*.pid; do
 		[ -e "$f" ] || continue
 		kill -KILL "$(cat "$f")" 2>/dev/null || true

@@ -184,9 +184,8 @@ static int worker_open(struct axip_xdp *x, unsigned i, char *err, size_t errlen)
 	if (x->o.port_hi) {
 		/* each worker takes its own slice of the reserved range, so the
 		 * owner of a reply's destination port is known from the port */
-		unsigned span = (unsigned)(x->o.port_hi - x->o.port_lo + 1) / x->n_workers;
-		cfg.tcp_ephemeral_lo = (axip_u16)(x->o.port_lo + i * span);
-		cfg.tcp_ephemeral_hi = (axip_u16)(cfg.tcp_ephemeral_lo + span - 1);
+		cfg.tcp_ephemeral_lo = (axip_u16)(x->o.port_lo + i * x->port_span);
+		cfg.tcp_ephemeral_hi = (axip_u16)(cfg.tcp_ephemeral_lo + x->port_span - 1);
 	}
 	if (getrandom(cfg.secret, sizeof cfg.secret, 0) != (ssize_t)sizeof cfg.secret)
 		return xerr(err, errlen, "getrandom: %s", strerror(errno)), -errno;
@@ -282,10 +281,20 @@ int axip_xdp_open(const struct axip_xdp_opts *o, struct axip_xdp **out, char *er
 			goto fail;
 		}
 	}
+	x->port_span = o->port_hi ? (uint32_t)(o->port_hi - o->port_lo + 1) / x->n_workers : 1;
 	for (i = 0; i < x->n_workers; i++) {
 		rc = worker_open(x, i, err, errlen);
 		if (rc)
 			goto fail;
+	}
+	if (x->n_workers > 1) {
+		unsigned j;
+		for (i = 0; i < x->n_workers; i++)
+			for (j = 0; j < x->n_workers; j++)
+				if (i != j && !(x->ring[i][j] = handoff_new(256, o->frame_size))) {
+					rc = -ENOMEM;
+					goto fail;
+				}
 	}
 	*out = x;
 	return 0;
@@ -298,7 +307,7 @@ fail:
 
 void axip_xdp_close(struct axip_xdp *x)
 {
-	unsigned i;
+	unsigned i, j;
 	if (!x)
 		return;
 	/* detach first: nothing may be redirected to sockets being closed */
@@ -306,6 +315,9 @@ void axip_xdp_close(struct axip_xdp *x)
 		steer_detach(&x->steer);
 	for (i = 0; i < x->n_workers; i++)
 		worker_close(x->w[i]);
+	for (i = 0; i < x->n_workers; i++)
+		for (j = 0; j < x->n_workers; j++)
+			handoff_free(x->ring[i][j]);
 	unreserve_ports(x);
 	pcap_out_close(x->pcap);
 	free(x);
@@ -389,6 +401,12 @@ void axip_xdp_wait(struct axip_xdp_worker *w, axip_time_ns deadline)
 	}
 	if (xsk_cons_nb_avail(&w->rx, 1) || atomic_load(&w->x->stop) || atomic_load(&w->dump_req))
 		return;
+	if (w->x->n_workers > 1) {
+		unsigned k;
+		for (k = 0; k < w->x->n_workers; k++)
+			if (k != w->idx && handoff_pending(w->x->ring[k][w->idx]))
+				return;
+	}
 	now = axip_xdp_now();
 	if (deadline <= now)
 		return;
@@ -537,9 +555,13 @@ static void *worker_main(void *arg)
 void axip_xdp_stop(struct axip_xdp *x)
 {
 	unsigned i;
-	atomic_store(&x->stop, 1);
+	if (atomic_exchange(&x->stop, 1))
+		return;
 	for (i = 0; i < x->n_workers; i++)
 		axip_xdp_wake(x->w[i]);
+	/* the thread in axip_xdp_run sleeps in sigwaitinfo: wake it too */
+	if (atomic_load(&x->running) && !pthread_equal(pthread_self(), x->main_thread))
+		pthread_kill(x->main_thread, SIGTERM);
 }
 
 int axip_xdp_run(struct axip_xdp *x, axip_xdp_setup_fn setup, void *arg)
@@ -561,6 +583,7 @@ int axip_xdp_run_hooks(struct axip_xdp *x, const struct axip_xdp_hooks *h, void 
 	sigaddset(&set, SIGUSR1);
 	pthread_sigmask(SIG_BLOCK, &set, &old);
 	x->main_thread = pthread_self();
+	atomic_store(&x->running, 1);
 	x->hooks = *h;
 	x->hooks_arg = arg;
 	for (i = 0; i < x->n_workers; i++) {
@@ -570,7 +593,7 @@ int axip_xdp_run_hooks(struct axip_xdp *x, const struct axip_xdp_hooks *h, void 
 		}
 		started++;
 	}
-	while (!rc && !atomic_load(&x->failed)) {
+	while (!rc && !atomic_load(&x->failed) && !atomic_load(&x->stop)) {
 		siginfo_t si;
 		int sig = sigwaitinfo(&set, &si);
 		if (sig == SIGUSR1) {
@@ -586,6 +609,16 @@ int axip_xdp_run_hooks(struct axip_xdp *x, const struct axip_xdp_hooks *h, void 
 	axip_xdp_stop(x);
 	for (i = 0; i < started; i++)
 		pthread_join(x->w[i]->thread, NULL);
+	atomic_store(&x->running, 0);
+	/* a wake-up signal sent while we were leaving must not kill the process */
+	{
+		struct timespec zero = { 0, 0 };
+		sigset_t term;
+		sigemptyset(&term);
+		sigaddset(&term, SIGTERM);
+		while (sigtimedwait(&term, NULL, &zero) > 0) {
+		}
+	}
 	pthread_sigmask(SIG_SETMASK, &old, NULL);
 	axip_xdp_print_counters(x, stderr);
 	if (atomic_load(&x->failed)) {

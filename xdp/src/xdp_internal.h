@@ -24,7 +24,10 @@
 	X(tx_sg_copied)         /* chained frame copied into one UMEM frame */           \
 	X(rx_drop_bad_desc)     /* RX descriptor outside the UMEM: frame dropped */       \
 	X(neigh_updates)        /* neighbour entries taken from the kernel */           \
-	X(neigh_resolve_req)    /* kernel asked to resolve a neighbour for the core */
+	X(neigh_resolve_req)    /* kernel asked to resolve a neighbour for the core */      \
+	X(handoff_out)          /* frames copied to the worker owning their port */      \
+	X(handoff_in)           /* frames taken from other workers */                    \
+	X(handoff_drop_full)    /* hand-off ring to the owner full: frame dropped */
 
 struct xdp_worker_ctr {
 #define AXIP_XDP_CTR_FIELD(n) uint64_t n;
@@ -90,9 +93,12 @@ struct axip_xdp {
 	char saved_reserved_ports[4096];
 	struct pcap_out *pcap;
 	unsigned n_workers;
+	uint32_t port_span;     /* reserved ports per worker */
+	struct handoff *ring[AXIP_XDP_MAX_WORKERS][AXIP_XDP_MAX_WORKERS]; /* [from][to] */
 	struct axip_xdp_worker *w[AXIP_XDP_MAX_WORKERS];
 	atomic_int stop;
 	atomic_int failed;
+	atomic_int running;     /* axip_xdp_run is waiting for signals */
 	pthread_t main_thread;
 	struct axip_xdp_hooks hooks;
 	void *hooks_arg;
@@ -105,6 +111,17 @@ void xsk_refill(struct axip_xdp_worker *w);
 void xsk_reclaim(struct axip_xdp_worker *w);
 void xsk_kick(struct axip_xdp_worker *w);
 extern const struct axip_env_ops xsk_env_ops;
+
+/* handoff.c: frames for another worker's port slice (active opens) */
+struct handoff;
+struct handoff *handoff_new(uint32_t entries, uint32_t slot_bytes);
+void handoff_free(struct handoff *h);
+int handoff_pending(struct handoff *h);
+/* Move frames [from, n) of w->frames owned by other workers to them;
+ * returns how many frames stay (compacted, [0, from) untouched). */
+uint32_t handoff_filter_from(struct axip_xdp_worker *w, uint32_t from, uint32_t n);
+/* Fill w->frames[0, max) from other workers' rings; returns the count. */
+uint32_t handoff_take(struct axip_xdp_worker *w, uint32_t max);
 
 /* pcap.c */
 struct pcap_out *pcap_out_open(const char *path, char *err, size_t errlen);

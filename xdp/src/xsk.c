@@ -232,12 +232,11 @@ const struct axip_env_ops xsk_env_ops = {
 
 unsigned axip_xdp_rx_batch(struct axip_xdp_worker *w, axip_time_ns now)
 {
-	uint32_t idx, n, k, m = 0;
-	n = xsk_ring_cons__peek(&w->rx, w->batch, &idx);
-	if (!n) {
-		xsk_refill(w);
-		return 0;
-	}
+	uint32_t idx, n = 0, k, m = 0, got;
+	if (w->x->n_workers > 1)
+		m = handoff_take(w, w->batch / 2);
+	got = m;
+	n = xsk_ring_cons__peek(&w->rx, w->batch - m, &idx);
 	for (k = 0; k < n; k++) {
 		const struct xdp_desc *d = xsk_ring_cons__rx_desc(&w->rx, idx + k);
 		uint64_t addr = xsk_umem__extract_addr(d->addr) + xsk_umem__extract_offset(d->addr);
@@ -255,17 +254,27 @@ unsigned axip_xdp_rx_batch(struct axip_xdp_worker *w, axip_time_ns now)
 		fr->tailroom = w->frame_size - off - d->len;
 		fr->flags = w->x->o.trusted_csum ? (AXIP_PKT_RX_IP_CSUM_OK | AXIP_PKT_RX_L4_CSUM_OK) : 0;
 		fr->rx_hash = 0;
-		if (w->x->pcap)
-			pcap_out_write(w->x->pcap, fr->data, fr->len);
 		m++;
 	}
-	xsk_ring_cons__release(&w->rx, n);
-	w->ctr.rx_frames += m;
-	w->ctr.rx_batches++;
+	if (n) {
+		xsk_ring_cons__release(&w->rx, n);
+		w->ctr.rx_frames += m - got;
+		w->ctr.rx_batches++;
+	}
 	/* give the kernel fresh frames before the core runs, so RX continues meanwhile */
 	xsk_refill(w);
+	if (!m)
+		return 0;
+	if (w->x->n_workers > 1 && n) {
+		/* frames taken from other workers are already ours: filter only new ones */
+		uint32_t kept = handoff_filter_from(w, got, m);
+		m = kept;
+	}
+	if (w->x->pcap)
+		for (k = 0; k < m; k++)
+			pcap_out_write(w->x->pcap, w->frames[k].data, w->frames[k].len);
 	axip_rx(w->stack, w->frames, m, now);
-	return n;
+	return n + got;
 }
 
 /* ---- setup ---- */

@@ -1,0 +1,171 @@
+/*
+ * handoff.c - moving frames that reached the wrong worker.
+ *
+ * A worker only receives from its own queue, and the XDP program cannot
+ * move a frame to another queue's socket. Passive opens need nothing: the
+ * peer keeps sending a flow to the queue that got its SYN. Replies to axip's
+ * own connections (active opens) land on whatever queue the peer's hashing
+ * picks, so each worker owns a slice of the reserved local port range (its
+ * instance's ephemeral ports) and a frame whose destination port lies in
+ * another worker's slice is copied into a single-producer/single-consumer
+ * ring from this worker to that one, which wakes it. In dedicated-address
+ * mode ARP is copied to every worker, since each has its own neighbour
+ * cache. The copy costs one memcpy of a frame on a path that only carries
+ * traffic of connections this host opened across queues.
+ */
+#include <stdlib.h>
+#include <string.h>
+#include "xdp_internal.h"
+
+#define XDP_HEADROOM 256u
+
+struct handoff {
+	_Atomic uint32_t head; /* written by the producer */
+	char pad0[60];
+	_Atomic uint32_t tail; /* written by the consumer */
+	char pad1[60];
+	uint32_t mask, slot;
+	uint32_t *len;
+	uint8_t *data;
+};
+
+struct handoff *handoff_new(uint32_t entries, uint32_t slot_bytes)
+{
+	struct handoff *h = aligned_alloc(64, sizeof *h);
+	if (!h)
+		return NULL;
+	memset(h, 0, sizeof *h);
+	h->mask = entries - 1;
+	h->slot = slot_bytes;
+	h->len = calloc(entries, sizeof *h->len);
+	h->data = malloc((size_t)entries * slot_bytes);
+	if (!h->len || !h->data) {
+		handoff_free(h);
+		return NULL;
+	}
+	return h;
+}
+
+void handoff_free(struct handoff *h)
+{
+	if (!h)
+		return;
+	free(h->len);
+	free(h->data);
+	free(h);
+}
+
+/* Producer: copy one frame in; 0, or -1 when the ring is full. */
+static int handoff_push(struct handoff *h, const uint8_t *data, uint32_t len)
+{
+	uint32_t head = atomic_load_explicit(&h->head, memory_order_relaxed);
+	uint32_t tail = atomic_load_explicit(&h->tail, memory_order_acquire);
+	if (head - tail > h->mask || len > h->slot)
+		return -1;
+	memcpy(h->data + (size_t)(head & h->mask) * h->slot, data, len);
+	h->len[head & h->mask] = len;
+	atomic_store_explicit(&h->head, head + 1, memory_order_release);
+	return 0;
+}
+
+int handoff_pending(struct handoff *h)
+{
+	return atomic_load_explicit(&h->head, memory_order_acquire) !=
+	       atomic_load_explicit(&h->tail, memory_order_relaxed);
+}
+
+/* Which worker a received frame belongs to: its own index, another
+ * worker's, or HANDOFF_ALL (ARP in dedicated mode). */
+#define HANDOFF_ALL 0xffffffffu
+static uint32_t owner_of(const struct axip_xdp *x, uint32_t self, const uint8_t *d, uint32_t len)
+{
+	uint32_t ihl, port, k;
+	if (len < 14 + 20 + 4)
+		return self;
+	if (d[12] == 0x08 && d[13] == 0x06) /* ARP */
+		return x->o.dedicated_addr ? HANDOFF_ALL : self;
+	if (d[12] != 0x08 || d[13] != 0x00 || (d[14] >> 4) != 4)
+		return self;
+	ihl = (uint32_t)(d[14] & 0x0f) * 4u;
+	if (ihl < 20 || len < 14 + ihl + 4)
+		return self;
+	if (d[14 + 9] != 6 && d[14 + 9] != 17) /* TCP, UDP */
+		return self;
+	if (((uint32_t)d[14 + 6] << 8 | d[14 + 7]) & 0x3fff) /* fragment: no ports here */
+		return self;
+	port = (uint32_t)d[14 + ihl + 2] << 8 | d[14 + ihl + 3];
+	if (port < x->o.port_lo || port > x->o.port_hi)
+		return self;
+	k = (port - x->o.port_lo) / x->port_span;
+	return k < x->n_workers ? k : self;
+}
+
+uint32_t handoff_filter_from(struct axip_xdp_worker *w, uint32_t from, uint32_t n)
+{
+	struct axip_xdp *x = w->x;
+	uint32_t i, m = from, k;
+	uint64_t wake = 0;
+	for (i = from; i < n; i++) {
+		struct axip_rx_frame *f = &w->frames[i];
+		uint32_t to = owner_of(x, w->idx, f->data, f->len);
+		if (to == w->idx) {
+			w->frames[m++] = *f;
+			continue;
+		}
+		for (k = 0; k < x->n_workers; k++) {
+			if (k == w->idx || (to != HANDOFF_ALL && k != to))
+				continue;
+			if (handoff_push(x->ring[w->idx][k], f->data, f->len) == 0) {
+				w->ctr.handoff_out++;
+				wake |= 1ull << k;
+			} else {
+				w->ctr.handoff_drop_full++;
+			}
+		}
+		if (to == HANDOFF_ALL)
+			w->frames[m++] = *f;
+		else
+			xsk_env_ops.buf_free(w, f->buf);
+	}
+	for (k = 0; k < x->n_workers; k++)
+		if (wake & (1ull << k))
+			axip_xdp_wake(x->w[k]);
+	return m;
+}
+
+uint32_t handoff_take(struct axip_xdp_worker *w, uint32_t max)
+{
+	struct axip_xdp *x = w->x;
+	uint32_t k, m = 0;
+	for (k = 0; k < x->n_workers && m < max; k++) {
+		struct handoff *h;
+		uint32_t tail, head;
+		if (k == w->idx)
+			continue;
+		h = x->ring[k][w->idx];
+		tail = atomic_load_explicit(&h->tail, memory_order_relaxed);
+		head = atomic_load_explicit(&h->head, memory_order_acquire);
+		while (tail != head && m < max) {
+			struct axip_rx_frame *f = &w->frames[m];
+			uint32_t len = h->len[tail & h->mask];
+			axip_u8 *mem;
+			axip_u32 size;
+			void *buf = xsk_env_ops.buf_alloc(w, &mem, &size);
+			if (!buf)
+				break; /* no frame now: stays in the ring */
+			memcpy(mem + XDP_HEADROOM, h->data + (size_t)(tail & h->mask) * h->slot, len);
+			f->buf = buf;
+			f->data = mem + XDP_HEADROOM;
+			f->len = len;
+			f->headroom = XDP_HEADROOM;
+			f->tailroom = size - XDP_HEADROOM - len;
+			f->flags = x->o.trusted_csum ? (AXIP_PKT_RX_IP_CSUM_OK | AXIP_PKT_RX_L4_CSUM_OK) : 0;
+			f->rx_hash = 0;
+			m++;
+			tail++;
+			w->ctr.handoff_in++;
+		}
+		atomic_store_explicit(&h->tail, tail, memory_order_release);
+	}
+	return m;
+}
