@@ -37,4 +37,5 @@ for w in 0 1; do
 	[ "${n:-0}" = 6 ] || fail "worker $w: expected 6 active opens, got ${n:-0}"
 done
 grep -Eq '^  xdp_handoff_in +[1-9]' "$WORK/get.log" || fail "no frame was handed over between workers"
+grep -qi sanitizer "$WORK/get.log" && fail "sanitizer report"
 echo "PASS net_active_open"

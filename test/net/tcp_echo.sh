@@ -30,4 +30,5 @@ done
 stop_axip echo TERM
 grep -Eq '^  tcp_passive_open +7$' "$WORK/echo.log" || fail "expected 7 passive opens in the counters"
 xdp_attached && fail "XDP program left after exit"
+grep -qi sanitizer "$WORK/echo.log" && fail "sanitizer report"
 echo "PASS net_tcp_echo"

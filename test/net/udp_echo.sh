@@ -34,4 +34,5 @@ stop_axip echo TERM
 grep -Eq '^  udp_rx +(29[0-9]|3[0-9][0-9])$' "$WORK/echo.log" || fail "udp_rx counter missing or low"
 grep -Eq '^  rule udp/7 +hits +(29[0-9]|3[0-9][0-9])$' "$WORK/echo.log" || fail "rule hit counter missing"
 xdp_attached && fail "an XDP program is still attached after exit"
+grep -qi sanitizer "$WORK/echo.log" && fail "sanitizer report"
 echo "PASS net_udp_echo"

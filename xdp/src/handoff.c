@@ -31,7 +31,7 @@ struct handoff {
 
 struct handoff *handoff_new(uint32_t entries, uint32_t slot_bytes)
 {
-	struct handoff *h = aligned_alloc(64, sizeof *h);
+	struct handoff *h = aligned_alloc(64, (sizeof *h + 63) & ~(size_t)63);
 	if (!h)
 		return NULL;
 	memset(h, 0, sizeof *h);

@@ -193,6 +193,7 @@ int steer_attach(struct steer *s, int ifindex, const char *ifname, enum axip_xdp
 		goto fail;
 	}
 	s->prog = prog;
+	s->obj = obj;
 
 	rc = -EOPNOTSUPP;
 	if (mode != AXIP_XDP_MODE_GENERIC) {
@@ -208,7 +209,9 @@ int steer_attach(struct steer *s, int ifindex, const char *ifname, enum axip_xdp
 		libxdp_strerror(rc, msg, sizeof msg);
 		xerr(err, errlen, "XDP attach to %s failed: %s", ifname, msg);
 		xdp_program__close(prog);
+		bpf_object__close(obj);
 		s->prog = NULL;
+		s->obj = NULL;
 		goto fail;
 	}
 	{
@@ -246,6 +249,10 @@ void steer_detach(struct steer *s)
 		xdp_program__detach(s->prog, s->ifindex, (enum xdp_attach_mode)s->attach_mode, 0);
 		xdp_program__close(s->prog);
 		s->prog = NULL;
+	}
+	if (s->obj) {
+		bpf_object__close(s->obj);
+		s->obj = NULL;
 	}
 	if (s->lock_fd >= 0) {
 		close(s->lock_fd);

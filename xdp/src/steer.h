@@ -13,10 +13,12 @@
 #include <axip/xdp.h>
 
 struct xdp_program;
+struct bpf_object;
 
 struct steer {
 	int ifindex;
 	struct xdp_program *prog;
+	struct bpf_object *obj;      /* ours: libxdp does not close an object it was given */
 	int attach_mode;             /* enum xdp_attach_mode in effect */
 	int dispatcher;              /* 1 if attached through libxdp's dispatcher */
 	int fd_xsks, fd_cfg, fd_rules, fd_rule_hits, fd_stats;
