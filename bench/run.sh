@@ -19,8 +19,11 @@ usage: bench/run.sh [options]
 Runs each workload against axip and against Linux kernel TCP/UDP on the same
 veth pair between two network namespaces (server namespace: axip or the
 kernel server; client namespace: the load generator), client and server
-pinned to different CPUs. Each measurement: one warm-up run, then --reps
-repetitions; tables show the median and the spread (min..max). Progress goes
+pinned to different CPUs. The configurations of a workload are measured in
+rounds (repetition r of each before repetition r+1 of any, so background load
+hits them alike); each repetition starts its server, warms up (2 s in the
+first round), measures, and stops it. Tables show the median of --reps
+repetitions and the spread (min..max). Progress goes
 to stderr, tables to stdout, CSVs (and a copy of the tables) to the output
 directory. Needs root, iproute2, ethtool, wrk, nginx (nginx-light), iperf3,
 cmake and a C compiler; bench/plot.sh draws the charts (gnuplot-nox).
@@ -318,16 +321,16 @@ measure() {
 # Each prints "value p50_us p99_us p999_us extra" (or nothing on failure);
 # the last argument is the repetition ("warm" for the warm-up).
 rpc_client() { # rpc_client CONNS DEPTH REP
-	local d=$DUR line
-	[ "$3" = warm ] && d=$WARM
+	local d line
+	d=$(warm_secs "$3")
 	line=$(in_c taskset -c "$CCPU" "$RPC" client --host "$ADDR_S" --port 6201 --conns "$1" \
 		--depth "$2" --duration "$d" --warmup "$CWARM" 2>>"$WORK/client.log") || return 0
 	echo "$(kv tps "$line") $(kv p50_us "$line") $(kv p99_us "$line") $(kv p999_us "$line") -"
 }
 
 udp_client() { # udp_client DEPTH REP
-	local d=$DUR line
-	[ "$2" = warm ] && d=$WARM
+	local d line
+	d=$(warm_secs "$2")
 	line=$(in_c taskset -c "$CCPU" "$UDPRR" client --host "$ADDR_S" --port 7 --depth "$1" \
 		--duration "$d" --warmup "$CWARM" 2>>"$WORK/client.log") || return 0
 	echo "$(kv tps "$line") $(kv p50_us "$line") $(kv p99_us "$line") $(kv p999_us "$line") lost=$(kv lost "$line")"
@@ -337,8 +340,8 @@ udp_client() { # udp_client DEPTH REP
 wrk_us() { awk -v x="$1" 'BEGIN { v = x + 0; if (x ~ /ms$/) v *= 1000; else if (x ~ /[0-9]s$/) v *= 1e6; printf "%.2f", v }'; }
 
 wrk_client() { # wrk_client CONNS CLOSE(0|1) REP
-	local d=$DUR out rps p50 p99 errs hdr=()
-	[ "$3" = warm ] && d=$WARM
+	local d out rps p50 p99 errs hdr=()
+	d=$(warm_secs "$3")
 	[ "$2" = 1 ] && hdr=(-H "Connection: close")
 	d=${d%.*}
 	[ "$d" -ge 1 ] 2>/dev/null || d=1
@@ -353,8 +356,8 @@ wrk_client() { # wrk_client CONNS CLOSE(0|1) REP
 }
 
 iperf_client() { # iperf_client REP: Gbit/s received
-	local d=$DUR out
-	[ "$1" = warm ] && d=$WARM
+	local d out
+	d=$(warm_secs "$1")
 	d=${d%.*}
 	[ "$d" -ge 1 ] 2>/dev/null || d=1
 	out=$(in_c taskset -c "$CCPU" iperf3 -c "$ADDR_S" -p 5201 -t "$d" -f m 2>>"$WORK/client.log") || return 0
@@ -409,91 +412,131 @@ axip_why() {
 	fi
 }
 
+# http_shape LABEL: record what the HTTP server answers (status line, header
+# and body sizes) so that the comparison's fairness can be checked
+http_shape() {
+	grep -qF "$1:" "$OUT/http_responses.txt" 2>/dev/null && return 0
+	in_c curl -s -o /dev/null -w "$1: %{http_code}, header %{size_header} B, body %{size_download} B\n" \
+		"http://$ADDR_S:8080/" >>"$OUT/http_responses.txt" 2>/dev/null
+}
+
 # ---------------------------------------------------------------- workloads
-wl_rpc() {
-	local of n echo_bin= axrpc
-	for of in default txoff; do
-		offload "$of"
-		kernel_rpc_server || { log "kernel rpc server did not start"; return; }
-		for n in 1 32; do
-			measure rpc "${n} conn" kernel "$of" tps rpc_client "$n" 1
+# run_matrix WORKLOAD SPEC...: measure several configurations of a workload
+# in rounds: repetition r of every configuration runs before repetition r+1
+# of any, so that a change in background load hits all of them alike. Each
+# repetition starts its server afresh, runs a warm-up (WARM seconds in the
+# first round, CWARM after) and one measured run, and stops the server.
+# SPEC: "variant|stack|offload|unit|server command|client command" (the
+# commands are word-split; the client gets the repetition number appended).
+run_matrix() {
+	local w=$1 r spec v st of unit srv cli line
+	local -A bad=()
+	shift
+	raw_header "$w"
+	sum_header "$w"
+	for r in $(seq "$REPS"); do
+		for spec in "$@"; do
+			IFS='|' read -r v st of unit srv cli <<<"$spec"
+			[ -n "${bad[$spec]:-}" ] && continue
+			offload "$of"
+			if ! $srv; then
+				stop_bg srv
+				log "$w: $v, $st: server did not start"
+				bad[$spec]=1
+				continue
+			fi
+			if [ "$r" = 1 ]; then $cli warm >/dev/null; else $cli rewarm >/dev/null; fi
+			line=$($cli "$r")
+			stop_bg srv
+			if [ -z "$line" ]; then
+				log "$w: $v, $st, $(offload_label "$of"): repetition $r failed"
+				continue
+			fi
+			log "$w: $v, $st, $(offload_label "$of"): rep $r/$REPS: $(echo "$line" | cut -d' ' -f1) $unit"
+			echo "$w,$v,$st,$of,$r,$(echo "$line" | awk '{print $1","$2","$3","$4","$5}')" >>"$OUT/${w}_raw.csv"
 		done
-		stop_bg srv
 	done
-	offload txoff
-	if echo_bin=$(axip_bin axip-tcp-echo) && axip_server "$echo_bin" 6201; then
-		for n in 1 32; do
-			measure rpc "${n} conn" kernel-client/axip-server txoff tps rpc_client "$n" 1
+	for spec in "$@"; do
+		IFS='|' read -r v st of unit srv cli <<<"$spec"
+		if [ -n "${bad[$spec]:-}" ]; then
+			cp "$WORK/srv.log" "$OUT/$w-server.log" 2>/dev/null
+			pending "$w" "$v" "$st" "server did not start (see $w-server.log)"
+		else
+			summarize "$w" "$v" "$st" "$of" "$unit"
+		fi
+	done
+}
+
+# warm-up length for a client's repetition argument
+warm_secs() {
+	case $1 in
+	warm) echo "$WARM" ;;
+	rewarm) echo "$CWARM" ;;
+	*) echo "$DUR" ;;
+	esac
+}
+
+srv_nginx() { nginx_server && http_shape "nginx ($CUR)"; }
+srv_httpd() { axip_server "$1" 8080 && http_shape "axip-httpd ($CUR)"; }
+
+wl_rpc() {
+	local of n bin specs=()
+	for n in 1 32; do
+		for of in default txoff; do
+			specs+=("${n} conn|kernel|$of|tps|kernel_rpc_server|rpc_client $n 1")
 		done
-		stop_bg srv
-	else
-		stop_bg srv
-		for n in 1 32; do pending rpc "${n} conn" kernel-client/axip-server "$(axip_why "$echo_bin" rpc)"; done
+		if bin=$(axip_bin axip-tcp-echo); then
+			specs+=("${n} conn|kernel-client/axip-server|txoff|tps|axip_server $bin 6201|rpc_client $n 1")
+		fi
+	done
+	run_matrix rpc "${specs[@]}"
+	if ! axip_bin axip-tcp-echo >/dev/null; then
+		for n in 1 32; do pending rpc "${n} conn" kernel-client/axip-server "axip: not built yet"; done
 	fi
-	if axrpc=$(axip_bin axip-rpc); then
-		pending rpc "32 conn" axip "axip-rpc found; axip<->axip needs a second veth end (not wired yet)"
-	else
-		for n in 1 32; do pending rpc "${n} conn" axip "axip: not built yet (AF_XDP client)"; done
-	fi
+	for n in 1 32; do pending rpc "${n} conn" axip "axip: not built yet (AF_XDP RPC client)"; done
 }
 
 wl_http() { # wl_http: keep-alive; wl_http close: connection rate
-	local w=http close=0 of n conns="1 32" httpd=
+	local w=http close=0 of n conns="1 32" bin specs=()
 	if [ "${1:-}" = close ]; then
 		w=connrate close=1 conns=32
 	fi
-	for of in default txoff; do
-		offload "$of"
-		nginx_server || { log "nginx did not start: $(tail -n 3 "$WORK/srv.log")"; return; }
-		for n in $conns; do
-			measure "$w" "${n} conn" kernel "$of" req/s wrk_client "$n" "$close"
+	CUR=$w
+	for n in $conns; do
+		for of in default txoff; do
+			specs+=("${n} conn|kernel|$of|req/s|srv_nginx|wrk_client $n $close")
 		done
-		stop_bg srv
+		if bin=$(axip_bin axip-httpd); then
+			specs+=("${n} conn|axip|txoff|req/s|srv_httpd $bin|wrk_client $n $close")
+		fi
 	done
-	offload txoff
-	if httpd=$(axip_bin axip-httpd) && axip_server "$httpd" 8080; then
-		for n in $conns; do
-			measure "$w" "${n} conn" axip txoff req/s wrk_client "$n" "$close"
-		done
-		stop_bg srv
-	else
-		stop_bg srv
-		for n in $conns; do pending "$w" "${n} conn" axip "$(axip_why "$httpd" "$w")"; done
+	run_matrix "$w" "${specs[@]}"
+	if ! axip_bin axip-httpd >/dev/null; then
+		for n in $conns; do pending "$w" "${n} conn" axip "axip: not built yet"; done
 	fi
 }
 
 wl_bulk() {
-	local of
-	for of in default txoff; do
-		offload "$of"
-		iperf_server || { log "iperf3 server did not start"; return; }
-		measure bulk "1 stream" kernel "$of" Gbit/s iperf_client
-		stop_bg srv
-	done
+	run_matrix bulk "1 stream|kernel|default|Gbit/s|iperf_server|iperf_client" \
+		"1 stream|kernel|txoff|Gbit/s|iperf_server|iperf_client"
 	pending bulk "1 stream" axip "axip: not built yet (bulk sender/receiver)"
 	pending bulk "1 stream" kernel-sender/axip-receiver "axip: not built yet (bulk receiver)"
 	pending bulk "1 stream" axip-sender/kernel-receiver "axip: not built yet (bulk sender)"
 }
 
 wl_udp() {
-	local of d echo_bin=
-	for of in default txoff; do
-		offload "$of"
-		kernel_udp_server || { log "kernel UDP echo did not start"; return; }
-		for d in 1 32; do
-			measure udp "${d} in flight" kernel "$of" rt/s udp_client "$d"
+	local of d bin specs=()
+	for d in 1 32; do
+		for of in default txoff; do
+			specs+=("${d} in flight|kernel|$of|rt/s|kernel_udp_server|udp_client $d")
 		done
-		stop_bg srv
+		if bin=$(axip_bin axip-udp-echo); then
+			specs+=("${d} in flight|kernel-client/axip-server|txoff|rt/s|axip_server $bin 7|udp_client $d")
+		fi
 	done
-	offload txoff
-	if echo_bin=$(axip_bin axip-udp-echo) && axip_server "$echo_bin" 7; then
-		for d in 1 32; do
-			measure udp "${d} in flight" kernel-client/axip-server txoff rt/s udp_client "$d"
-		done
-		stop_bg srv
-	else
-		stop_bg srv
-		for d in 1 32; do pending udp "${d} in flight" kernel-client/axip-server "$(axip_why "$echo_bin" udp)"; done
+	run_matrix udp "${specs[@]}"
+	if ! axip_bin axip-udp-echo >/dev/null; then
+		for d in 1 32; do pending udp "${d} in flight" kernel-client/axip-server "axip: not built yet"; done
 	fi
 }
 
@@ -528,8 +571,8 @@ wl_scaling() {
 }
 
 scale_client() { # scale_client CONNS THREADS CPUS REP
-	local d=$DUR line
-	[ "$4" = warm ] && d=$WARM
+	local d line
+	d=$(warm_secs "$4")
 	line=$(in_c taskset -c "$3" "$RPC" client --host "$ADDR_S" --port 6201 --conns "$1" \
 		--threads "$2" --cpus "$3" --duration "$d" --warmup "$CWARM" 2>>"$WORK/client.log") || return 0
 	echo "$(kv tps "$line") $(kv p50_us "$line") $(kv p99_us "$line") $(kv p999_us "$line") -"
@@ -609,6 +652,27 @@ print_table() {
 	}' "$OUT/$w.csv"
 }
 
+# print_md WORKLOAD: the same table in Markdown (for docs/benchmarks.md)
+print_md() {
+	local w=$1
+	[ -s "$OUT/$w.csv" ] || return 0
+	echo
+	echo "**$w** — $(title_of "$w")"
+	echo
+	echo "| variant | stack | offload | median | min..max | vs kernel | p50 µs | p99 µs | p99.9 µs |"
+	echo "|---|---|---|--:|--:|--:|--:|--:|--:|"
+	awk -F, 'NR > 1 {
+		of = $4 == "txoff" ? "tx off" : $4 == "default" ? "default" : "–"
+		if ($6 == 0) {
+			printf "| %s | %s | %s | %s | | | | | |\n", $2, $3, of, $14
+			next
+		}
+		printf "| %s | %s | %s | %s | %s..%s | %s | %s | %s | %s |\n", $2, $3, of, $7, $8, $9,
+			($13 == "" ? "–" : $13 "x"), ($10 == "" || $10 == "-" ? "–" : $10),
+			($11 == "" || $11 == "-" ? "–" : $11), ($12 == "" || $12 == "-" ? "–" : $12)
+	}' "$OUT/$w.csv"
+}
+
 # ---------------------------------------------------------------- main
 log "namespaces $NSS/$NSC, veth $IF_S/$IF_C, $ADDR_S <- $ADDR_C; server CPU $SCPU, client CPU $CCPU"
 log "reps $REPS x ${DUR}s (warm-up ${WARM}s); output $OUT"
@@ -634,6 +698,7 @@ for w in $ALL_WORKLOADS; do
 	*) "wl_$w" ;;
 	esac
 	print_table "$w" | tee -a "$OUT/tables.txt"
+	print_md "$w" >>"$OUT/tables.md"
 done
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/machine.txt"
 log "done in $(($(date +%s) - T0)) s; results in $OUT (charts: bench/plot.sh $OUT)"
