@@ -358,9 +358,16 @@ static void setup(struct fz *z, unsigned sc)
 		}
 	}
 	if (sc == SC_ESTABLISHED_DATA) {
+		/* data both ways; the peer's segment acknowledges none of ours,
+		 * so all of it stays in flight */
+		uint8_t o[40];
+		uint32_t on;
 		FUZZ_CHECK(axip_tcp_write(fl->c, data, sizeof(data), 0) > 0);
 		pump(z);
-		peer_send(z, fl, TH_ACK | TH_PSH, data, 500);
+		on = peer_opts(z, fl, 0, o);
+		send_seg(z, fl, TH_ACK | TH_PSH, fl->peer_nxt, fl->inst_isn + 1, 65535, 0, o, on, data,
+		         500, 0, 0);
+		fl->peer_nxt += 500;
 	}
 	if (sc == SC_FIN_WAIT_1 || sc == SC_FIN_WAIT_2 || sc == SC_CLOSING || sc == SC_TIME_WAIT) {
 		axip_tcp_close(fl->c);

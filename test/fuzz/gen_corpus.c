@@ -378,8 +378,8 @@ static void t_start(struct seed *s, uint8_t conf, uint8_t sc)
 static void tcp_states_seeds(void)
 {
 	struct seed s;
-	static const uint16_t sack1[2] = {1000, 500};
-	static const uint16_t sack3[6] = {2900, 100, 2000, 300, 1000, 200};
+	static const uint16_t sack1[2] = {1448, 1448};
+	static const uint16_t sack3[6] = {1448, 1448, 600, 300, 200, 100};
 	unsigned i;
 
 	/* passive: data both ways, window reopened, FIN from the peer, close */
@@ -430,11 +430,13 @@ static void tcp_states_seeds(void)
 
 	/* data in flight: out-of-order data, SACK, duplicate ACKs, RTO */
 	t_start(&s, 0xf0, SC_EST_DATA);
-	t_seg_x(&s, 2, F_ACK, 1000, 0, 65535, 200, 0, NULL);
-	t_seg_x(&s, 2, F_ACK, 0, 2000, 65535, 0, 1, sack1);
-	t_seg_x(&s, 2, F_ACK, 0, 2000, 65535, 0, 3, sack3);
-	t_seg_x(&s, 2, F_ACK, 0, 2000, 65535, 0, 3, sack3);
-	t_seg_x(&s, 2, F_ACK, 0, 2000, 65535, 0, 3, sack3);
+	t_seg_x(&s, 2, F_ACK, 1000, 2896, 65535, 200, 0, NULL);
+	/* 2896 bytes are in flight (Nagle holds the last 104): the second
+	 * segment is SACKed, then three duplicate ACKs */
+	t_seg_x(&s, 2, F_ACK, 0, 2896, 65535, 0, 1, sack1);
+	t_seg_x(&s, 2, F_ACK, 0, 2896, 65535, 0, 3, sack3);
+	t_seg_x(&s, 2, F_ACK, 0, 2896, 65535, 0, 3, sack3);
+	t_seg_x(&s, 2, F_ACK, 0, 2896, 65535, 0, 3, sack3);
 	t_time(&s, 3, 100);
 	t_time(&s, 4, 0);
 	t_seg(&s, 2, F_ACK, 0);
@@ -447,8 +449,8 @@ static void tcp_states_seeds(void)
 	put8(&s, 2); /* AXIP_TCP_OPT_CC */
 	put32(&s, AXIP_TCP_CC_NEWRENO);
 	for (i = 0; i < 4; i++)
-		t_seg_x(&s, 2, F_ACK, 0, 3000, 65535, 0, 0, NULL);
-	t_seg_x(&s, 2, F_ACK, 0, 1552, 0, 0, 0, NULL);
+		t_seg_x(&s, 2, F_ACK, 0, 2896, 65535, 0, 0, NULL);
+	t_seg_x(&s, 2, F_ACK, 0, 1448, 0, 0, 0, NULL);
 	t_time(&s, 4, 0);
 	t_time(&s, 5, 0);
 	t_seg(&s, 2, F_ACK, 0);
