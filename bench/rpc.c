@@ -359,8 +359,11 @@ static void *client_thread(void *arg)
 			}
 		}
 	}
-	for (i = 0; i < t->count; i++)
+	for (i = 0; i < t->count; i++) {
 		close(t->c[i].fd);
+		free(t->c[i].ts);
+	}
+	free(t->c);
 	close(ep);
 	return NULL;
 }
@@ -404,6 +407,7 @@ static int run_client(void)
 	}
 	rpc_report(stdout, done, O.duration, &total);
 	printf(" conns=%u depth=%u size=%u threads=%u\n", O.conns, O.depth, O.size, O.threads);
+	free(t);
 	return done ? 0 : 1;
 }
 

@@ -212,6 +212,9 @@ static int run_client(void)
 	}
 	rpc_report(stdout, done, duration, &h);
 	printf(" lost=%llu depth=%u size=%u\n", (unsigned long long)lost, depth, size);
+	close(fd);
+	free(s);
+	free(resend);
 	return done ? 0 : 1;
 }
 
