@@ -30,7 +30,8 @@ cmake and a C compiler; bench/plot.sh draws the charts (gnuplot-nox).
 
 Workloads (--only takes a comma-separated list):
   rpc       TCP request/response, 64-byte messages, ping-pong, 1 and 32
-            connections (bench/rpc client; kernel rpc server or axip-tcp-echo)
+            connections: bench/rpc client against the kernel rpc server and
+            against axip-tcp-echo; bench/axip-rpc (AF_XDP) against axip-tcp-echo
   http      HTTP/1.1 keep-alive, 2-byte body, wrk 1 and 32 connections
             (nginx, one worker, vs axip-httpd)
   connrate  connect-request-response-close: wrk -H "Connection: close", 32
@@ -328,6 +329,15 @@ rpc_client() { # rpc_client CONNS DEPTH REP
 	echo "$(kv tps "$line") $(kv p50_us "$line") $(kv p99_us "$line") $(kv p999_us "$line") -"
 }
 
+axip_rpc_client() { # axip_rpc_client CONNS DEPTH REP: bench/axip-rpc on the client-side veth
+	local d line
+	d=$(warm_secs "$3")
+	line=$(in_c taskset -c "$CCPU" timeout 60 "$AXRPC" --ifname "$IF_C" --cores "$CCPU" --host "$ADDR_S" \
+		--port 6201 --conns "$1" --depth "$2" --duration "$d" --warmup "$CWARM" 2>>"$WORK/axip-client.log") ||
+		return 0
+	echo "$(kv tps "$line") $(kv p50_us "$line") $(kv p99_us "$line") $(kv p999_us "$line") -"
+}
+
 udp_client() { # udp_client DEPTH REP
 	local d line
 	d=$(warm_secs "$2")
@@ -487,13 +497,18 @@ wl_rpc() {
 		done
 		if bin=$(axip_bin axip-tcp-echo); then
 			specs+=("${n} conn|kernel-client/axip-server|txoff|tps|axip_server $bin 6201|rpc_client $n 1")
+			if AXRPC=$(axip_bin axip-rpc); then
+				specs+=("${n} conn|axip|txoff|tps|axip_server $bin 6201|axip_rpc_client $n 1")
+			fi
 		fi
 	done
 	run_matrix rpc "${specs[@]}"
 	if ! axip_bin axip-tcp-echo >/dev/null; then
 		for n in 1 32; do pending rpc "${n} conn" kernel-client/axip-server "axip: not built yet"; done
 	fi
-	for n in 1 32; do pending rpc "${n} conn" axip "axip: not built yet (AF_XDP RPC client)"; done
+	if ! axip_bin axip-tcp-echo >/dev/null || ! axip_bin axip-rpc >/dev/null; then
+		for n in 1 32; do pending rpc "${n} conn" axip "axip: not built yet (axip-tcp-echo and bench/axip-rpc)"; done
+	fi
 }
 
 wl_http() { # wl_http: keep-alive; wl_http close: connection rate
