@@ -37,8 +37,9 @@ Workloads (--only takes a comma-separated list):
   connrate  connect-request-response-close: wrk -H "Connection: close", 32
             connections (nginx vs axip-httpd)
   bulk      one TCP connection, iperf3 (kernel <-> kernel; axip pending)
-  udp       UDP echo, 64 bytes, 1 and 32 in flight (bench/udp_rr client;
-            kernel echo vs axip-udp-echo): the AF_XDP ceiling without TCP
+  udp       UDP echo, 64 bytes, 1 and 32 in flight: bench/udp_rr (kernel) against
+            the kernel echo and axip-udp-echo; bench/axip-udp-rr (AF_XDP) against
+            axip-udp-echo: the AF_XDP ceiling without TCP
   scaling   rpc with 1..N server cores on an N-queue veth (kernel: SO_REUSEPORT
             threads; axip: --queues). On a 2-CPU machine client and server
             share CPUs at N=2, so it only shows the machinery works.
@@ -67,8 +68,8 @@ with that same setting ('tx off'). Ratios in the tables are against the kernel
 with default offloads.
 
 axip programs are looked up in the build directory (examples/axip-tcp-echo,
-examples/axip-udp-echo, examples/axip-httpd, bench/axip-rpc); a missing one
-gives the row "axip: not built yet" instead of failing.
+examples/axip-udp-echo, examples/axip-httpd, bench/axip-rpc, bench/axip-udp-rr);
+a missing one gives the row "axip: not built yet" instead of failing.
 EOF
 }
 
@@ -121,7 +122,7 @@ if [ "$DO_BUILD" = 1 ]; then
 		{ echo "bench/run.sh: cmake failed, see $OUT/build.log" >&2; exit 1; }
 	cmake --build "$BUILD" -j2 --target rpc udp_rr >>"$OUT/build.log" 2>&1 ||
 		{ echo "bench/run.sh: building bench/ failed, see $OUT/build.log" >&2; exit 1; }
-	for t in axip-udp-echo axip-tcp-echo axip-httpd axip-rpc; do
+	for t in axip-udp-echo axip-tcp-echo axip-httpd axip-rpc axip-udp-rr; do
 		cmake --build "$BUILD" -j2 --target "$t" >>"$OUT/build.log" 2>&1 ||
 			log "$t: not built (no such target yet, or it failed: see $OUT/build.log)"
 	done
@@ -338,6 +339,14 @@ axip_rpc_client() { # axip_rpc_client CONNS DEPTH REP: bench/axip-rpc on the cli
 	echo "$(kv tps "$line") $(kv p50_us "$line") $(kv p99_us "$line") $(kv p999_us "$line") -"
 }
 
+axip_udp_client() { # axip_udp_client DEPTH REP: bench/axip-udp-rr on the client-side veth
+	local d line
+	d=$(warm_secs "$2")
+	line=$(in_c taskset -c "$CCPU" timeout 60 "$AXUDP" --ifname "$IF_C" --cores "$CCPU" --host "$ADDR_S" \
+		--port 7 --depth "$1" --duration "$d" --warmup "$CWARM" 2>>"$WORK/axip-client.log") || return 0
+	echo "$(kv tps "$line") $(kv p50_us "$line") $(kv p99_us "$line") $(kv p999_us "$line") lost=$(kv lost "$line")"
+}
+
 udp_client() { # udp_client DEPTH REP
 	local d line
 	d=$(warm_secs "$2")
@@ -547,11 +556,17 @@ wl_udp() {
 		done
 		if bin=$(axip_bin axip-udp-echo); then
 			specs+=("${d} in flight|kernel-client/axip-server|txoff|rt/s|axip_server $bin 7|udp_client $d")
+			if AXUDP=$(axip_bin axip-udp-rr); then
+				specs+=("${d} in flight|axip|txoff|rt/s|axip_server $bin 7|axip_udp_client $d")
+			fi
 		fi
 	done
 	run_matrix udp "${specs[@]}"
 	if ! axip_bin axip-udp-echo >/dev/null; then
 		for d in 1 32; do pending udp "${d} in flight" kernel-client/axip-server "axip: not built yet"; done
+	fi
+	if ! axip_bin axip-udp-echo >/dev/null || ! axip_bin axip-udp-rr >/dev/null; then
+		for d in 1 32; do pending udp "${d} in flight" axip "axip: not built yet (axip-udp-echo and bench/axip-udp-rr)"; done
 	fi
 }
 
