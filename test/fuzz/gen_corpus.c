@@ -105,8 +105,10 @@ static uint32_t build_tcp(uint8_t *f, uint32_t src, uint32_t dst, uint16_t sport
 	seg[12] = (uint8_t)((hl / 4) << 4);
 	seg[13] = flags;
 	put_be16(seg + 14, win);
-	memcpy(seg + 20, opts, optlen);
-	memcpy(seg + hl, payload, len);
+	if (optlen)
+		memcpy(seg + 20, opts, optlen);
+	if (len)
+		memcpy(seg + hl, payload, len);
 	n = sim_build_ipv4(f, mac_self, mac_peer, src, dst, 6, seg, hl + len);
 	fuzz_fix_checksums(f, n);
 	return n;
