@@ -36,7 +36,9 @@ Workloads (--only takes a comma-separated list):
             (nginx, one worker, vs axip-httpd)
   connrate  connect-request-response-close: wrk -H "Connection: close", 32
             connections (nginx vs axip-httpd)
-  bulk      one TCP connection, iperf3 (kernel <-> kernel; axip pending)
+  bulk      one TCP connection: iperf3 kernel <-> kernel, and one HTTP GET of
+            2 GB (nginx or axip-httpd sends, curl or axip-http-get receives)
+            for kernel <-> kernel, axip -> kernel, kernel -> axip, axip <-> axip
   udp       UDP echo, 64 bytes, 1 and 32 in flight: bench/udp_rr (kernel) against
             the kernel echo and axip-udp-echo; bench/axip-udp-rr (AF_XDP) against
             axip-udp-echo: the AF_XDP ceiling without TCP
@@ -62,7 +64,8 @@ Options:
   -h, --help          this text
 
 Checksum offload: kernel TCP/UDP over veth leaves checksums partial; axip
-checks them, so for axip runs the client-side veth gets 'ethtool -K IF tx off'.
+checks them, so for axip runs the client-side veth gets 'ethtool -K IF tx off'
+('tx off 2': both ends, when a kernel sender feeds an axip receiver).
 Kernel <-> kernel is measured both with the default offloads ('default') and
 with that same setting ('tx off'). Ratios in the tables are against the kernel
 with default offloads.
@@ -99,9 +102,9 @@ for w in $ONLY; do
 	case " $ALL_WORKLOADS " in *" $w "*) ;; *) echo "bench/run.sh: unknown workload '$w'" >&2; exit 2 ;; esac
 done
 [[ $REPS =~ ^[0-9]+$ ]] && [ "$REPS" -ge 3 ] || { echo "bench/run.sh: --reps must be >= 3" >&2; exit 2; }
-WARM=2 CWARM=0.5
+WARM=2 CWARM=0.5 BULK_BYTES=2000000000
 if [ "$QUICK" = 1 ]; then
-	DUR=1 WARM=0.5 CWARM=0.3 IDLE_S=3
+	DUR=1 WARM=0.5 CWARM=0.3 IDLE_S=3 BULK_BYTES=500000000
 fi
 [ "$(id -u)" = 0 ] || { echo "bench/run.sh: needs root (network namespaces, XDP)" >&2; exit 3; }
 for t in ip ethtool taskset wrk nginx iperf3 cmake; do
@@ -122,7 +125,7 @@ if [ "$DO_BUILD" = 1 ]; then
 		{ echo "bench/run.sh: cmake failed, see $OUT/build.log" >&2; exit 1; }
 	cmake --build "$BUILD" -j2 --target rpc udp_rr >>"$OUT/build.log" 2>&1 ||
 		{ echo "bench/run.sh: building bench/ failed, see $OUT/build.log" >&2; exit 1; }
-	for t in axip-udp-echo axip-tcp-echo axip-httpd axip-rpc axip-udp-rr; do
+	for t in axip-udp-echo axip-tcp-echo axip-httpd axip-http-get axip-rpc axip-udp-rr; do
 		cmake --build "$BUILD" -j2 --target "$t" >>"$OUT/build.log" 2>&1 ||
 			log "$t: not built (no such target yet, or it failed: see $OUT/build.log)"
 	done
@@ -144,6 +147,7 @@ NSS=axb${SFX}s NSC=axb${SFX}c IF_S=axb${SFX}s0 IF_C=axb${SFX}c0
 NET=$((200 + SFX % 50))
 ADDR_S=10.$NET.0.1 ADDR_C=10.$NET.0.2
 WORK=$(mktemp -d /tmp/axip-bench.XXXXXX)
+chmod 711 "$WORK" # nginx workers (not root) read the bulk file below it
 
 cleanup() {
 	local f
@@ -180,15 +184,25 @@ link_setup() {
 	in_c ping -c1 -W2 "$ADDR_S" >/dev/null || { echo "no connectivity over the veth" >&2; exit 1; }
 }
 
-# offload default|txoff: checksum offload of the client-side veth
+# offload default|txoff|txoff2: checksum offload of the client-side veth
+# (txoff), or of both ends (txoff2: a kernel sender in the server namespace
+# feeding an axip receiver)
 offload() {
-	if [ "$1" = txoff ]; then
-		in_c ethtool -K "$IF_C" tx off >/dev/null 2>&1
-	else
-		in_c ethtool -K "$IF_C" tx on >/dev/null 2>&1
-	fi
+	local c=on s=on
+	case $1 in
+	txoff) c=off ;;
+	txoff2) c=off s=off ;;
+	esac
+	in_c ethtool -K "$IF_C" tx $c >/dev/null 2>&1
+	in_s ethtool -K "$IF_S" tx $s >/dev/null 2>&1
 }
-offload_label() { [ "$1" = txoff ] && echo "tx off" || echo "default"; }
+offload_label() {
+	case $1 in
+	txoff) echo "tx off" ;;
+	txoff2) echo "tx off 2" ;;
+	*) echo "default" ;;
+	esac
+}
 
 # start_bg NAME NS CPUS CMD...: run CMD in namespace NS pinned to CPUS; its
 # own PID (exec) goes to $WORK/NAME.pid, output to $WORK/NAME.log
@@ -274,7 +288,7 @@ summarize() {
 	local w=$1 v=$2 st=$3 of=$4 unit=$5 rows med mn mx p50 p99 p999 ref ratio=
 	rows=$(awk -F, -v v="$v" -v s="$st" -v o="$of" '$2==v && $3==s && $4==o' "$OUT/${w}_raw.csv")
 	if [ -z "$rows" ]; then
-		pending "$w" "$v" "$st" "all repetitions failed (logs: $OUT/*.log)"
+		pending "$w" "$v" "$st" "all repetitions failed (see $OUT/logs/)"
 		return
 	fi
 	med=$(echo "$rows" | cut -d, -f6 | median_of)
@@ -374,6 +388,26 @@ wrk_client() { # wrk_client CONNS CLOSE(0|1) REP
 	echo "$rps $(wrk_us "$p50") $(wrk_us "$p99") - ${errs:--}"
 }
 
+# get_client RECEIVER PATH REP: one HTTP GET of BULK_BYTES, Gbit/s.
+# RECEIVER curl (kernel) or axip (axip-http-get on the client-side veth; its
+# time is measured from process start to exit, so it includes the attach)
+get_client() {
+	local out t0 t1
+	[ "$3" = warm ] || [ "$3" = rewarm ] && return 0
+	if [ "$1" = curl ]; then
+		out=$(in_c taskset -c "$CCPU" curl -s -o /dev/null -w '%{size_download} %{speed_download}' \
+			"http://$ADDR_S:8080$2" 2>>"$WORK/client.log") || return 0
+		[ "${out% *}" = "$BULK_BYTES" ] || return 0
+		awk -v b="${out#* }" 'BEGIN { printf "%.2f - - - -\n", b * 8 / 1e9 }'
+	else
+		t0=$(date +%s%N)
+		in_c taskset -c "$CCPU" timeout 120 "$AXGET" --ifname "$IF_C" --cores "$CCPU" \
+			--url "http://$ADDR_S:8080$2" --output /dev/null 2>>"$WORK/axip-client.log" || return 0
+		t1=$(date +%s%N)
+		awk -v n="$BULK_BYTES" -v t=$((t1 - t0)) 'BEGIN { printf "%.2f - - - -\n", n * 8 / t }'
+	fi
+}
+
 iperf_client() { # iperf_client REP: Gbit/s received
 	local d out
 	d=$(warm_secs "$1")
@@ -390,7 +424,10 @@ iperf_server() { start_bg srv "$NSS" "$SCPU" iperf3 -s -p 5201 && wait_listen tc
 
 nginx_server() {
 	local d=$WORK/nginx
-	mkdir -p "$d"
+	mkdir -p "$d/files"
+	chmod 755 "$d" "$d/files"
+	# a sparse file for the bulk HTTP GET (served from the page cache)
+	[ -e "$d/files/big" ] || truncate -s "$BULK_BYTES" "$d/files/big"
 	cat >"$d/nginx.conf" <<EOF
 worker_processes 1;
 daemon off;
@@ -403,9 +440,11 @@ http {
     keepalive_timeout 120s;
     client_body_temp_path $d/body;
     default_type text/plain;
+    sendfile on;
     server {
         listen $ADDR_S:8080 backlog=4096;
         location / { return 200 "ok"; }
+        location /files/ { root $d; }
     }
 }
 EOF
@@ -417,7 +456,11 @@ axip_server() {
 	local prog=$1 port=$2
 	shift 2
 	start_bg srv "$NSS" "$SCPU" "$prog" --ifname "$IF_S" --port "$port" --cores "$SCPU" "$@" &&
-		wait_attached srv
+		wait_attached srv || return 1
+	# axip-httpd's idle clock starts at its first 1 s tick: a connection
+	# accepted before it is closed as idle at that tick (seen with a 2 GB
+	# response), so serve only after it
+	case $prog in */axip-httpd) sleep 1.2 ;; esac
 }
 
 # axip_why BIN NAME: why there is no axip row (BIN empty: not built); the
@@ -540,12 +583,27 @@ wl_http() { # wl_http: keep-alive; wl_http close: connection rate
 	fi
 }
 
+# bulk: iperf3 kernel <-> kernel, and one HTTP GET of BULK_BYTES for every
+# sender/receiver pairing (nginx or axip-httpd sends; curl or axip-http-get
+# receives)
 wl_bulk() {
-	run_matrix bulk "1 stream|kernel|default|Gbit/s|iperf_server|iperf_client" \
-		"1 stream|kernel|txoff|Gbit/s|iperf_server|iperf_client"
-	pending bulk "1 stream" axip "axip: not built yet (bulk sender/receiver)"
-	pending bulk "1 stream" kernel-sender/axip-receiver "axip: not built yet (bulk receiver)"
-	pending bulk "1 stream" axip-sender/kernel-receiver "axip: not built yet (bulk sender)"
+	local httpd= get= specs=()
+	specs=("iperf3|kernel|default|Gbit/s|iperf_server|iperf_client"
+		"iperf3|kernel|txoff|Gbit/s|iperf_server|iperf_client"
+		"HTTP GET|kernel|default|Gbit/s|nginx_server|get_client curl /files/big"
+		"HTTP GET|kernel|txoff|Gbit/s|nginx_server|get_client curl /files/big")
+	httpd=$(axip_bin axip-httpd)
+	AXGET=$(axip_bin axip-http-get)
+	[ -n "$httpd" ] &&
+		specs+=("HTTP GET|axip-sender/kernel-receiver|txoff|Gbit/s|axip_server $httpd 8080|get_client curl /bytes/$BULK_BYTES")
+	[ -n "$AXGET" ] &&
+		specs+=("HTTP GET|kernel-sender/axip-receiver|txoff2|Gbit/s|nginx_server|get_client axip /files/big")
+	[ -n "$httpd" ] && [ -n "$AXGET" ] &&
+		specs+=("HTTP GET|axip|txoff|Gbit/s|axip_server $httpd 8080|get_client axip /bytes/$BULK_BYTES")
+	run_matrix bulk "${specs[@]}"
+	[ -n "$httpd" ] || pending bulk "HTTP GET" axip-sender/kernel-receiver "axip: not built yet (axip-httpd)"
+	[ -n "$AXGET" ] || pending bulk "HTTP GET" kernel-sender/axip-receiver "axip: not built yet (axip-http-get)"
+	[ -n "$httpd" ] && [ -n "$AXGET" ] || pending bulk "HTTP GET" axip "axip: not built yet (axip-httpd, axip-http-get)"
 }
 
 wl_udp() {
@@ -668,7 +726,7 @@ print_table() {
 	echo
 	echo "== $w: $(title_of "$w") =="
 	awk -F, 'NR > 1 {
-		of = $4 == "txoff" ? "tx off" : $4 == "default" ? "default" : "-"
+		of = $4 == "txoff" ? "tx off" : $4 == "txoff2" ? "tx off 2" : $4 == "default" ? "default" : "-"
 		if ($6 == 0) {
 			printf "%-12s %-27s %-8s %s\n", $2, $3, of, $14
 			next
@@ -692,7 +750,7 @@ print_md() {
 	echo "| variant | stack | offload | median | min..max | vs kernel | p50 µs | p99 µs | p99.9 µs |"
 	echo "|---|---|---|--:|--:|--:|--:|--:|--:|"
 	awk -F, 'NR > 1 {
-		of = $4 == "txoff" ? "tx off" : $4 == "default" ? "default" : "–"
+		of = $4 == "txoff" ? "tx off" : $4 == "txoff2" ? "tx off 2" : $4 == "default" ? "default" : "–"
 		if ($6 == 0) {
 			printf "| %s | %s | %s | %s | | | | | |\n", $2, $3, of, $14
 			next
@@ -727,6 +785,7 @@ for w in $ALL_WORKLOADS; do
 	connrate) wl_http close ;;
 	*) "wl_$w" ;;
 	esac
+	mkdir -p "$OUT/logs" && cp "$WORK"/*.log "$OUT/logs/" 2>/dev/null
 	print_table "$w" | tee -a "$OUT/tables.txt"
 	print_md "$w" >>"$OUT/tables.md"
 done
