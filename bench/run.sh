@@ -716,7 +716,7 @@ title_of() {
 	rpc) echo "TCP request/response, 64-byte messages, ping-pong (transactions/s)" ;;
 	http) echo "HTTP/1.1 keep-alive, 2-byte body, wrk (requests/s)" ;;
 	connrate) echo "Connection rate: wrk -H 'Connection: close' (connections/s)" ;;
-	bulk) echo "Bulk, one TCP connection, iperf3 (Gbit/s)" ;;
+	bulk) echo "Bulk, one TCP connection: iperf3, and one 2 GB HTTP GET (Gbit/s)" ;;
 	udp) echo "UDP echo, 64-byte payload: the AF_XDP ceiling (round trips/s)" ;;
 	scaling) echo "RPC scaling over server cores, 32 connections per core (transactions/s)" ;;
 	idle) echo "Idle cost: CPU time of an idle server process (ms per window)" ;;
