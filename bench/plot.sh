@@ -22,7 +22,7 @@ title_of() {
 	rpc) echo "TCP RPC, 64 B ping-pong" ;;
 	http) echo "HTTP keep-alive, 2 B body (wrk)" ;;
 	connrate) echo "Connection rate (wrk, Connection: close)" ;;
-	bulk) echo "Bulk, one TCP connection (iperf3; 2 GB HTTP GET)" ;;
+	bulk) echo "Bulk, one TCP connection (iperf3; HTTP GET)" ;;
 	udp) echo "UDP echo, 64 B (AF_XDP ceiling)" ;;
 	scaling) echo "RPC scaling over server cores" ;;
 	idle) echo "Idle server process: CPU time per window" ;;

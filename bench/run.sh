@@ -22,7 +22,8 @@ kernel server; client namespace: the load generator), client and server
 pinned to different CPUs. The configurations of a workload are measured in
 rounds (repetition r of each before repetition r+1 of any, so background load
 hits them alike); each repetition starts its server, warms up (2 s in the
-first round), measures, and stops it. Tables show the median of --reps
+first round; after that the clients' own 0.5 s warm-up, 1 s for wrk),
+measures, and stops it. Tables show the median of --reps
 repetitions and the spread (min..max). Progress goes
 to stderr, tables to stdout, CSVs (and a copy of the tables) to the output
 directory. Needs root, iproute2, ethtool, wrk, nginx (nginx-light), iperf3,
@@ -37,7 +38,7 @@ Workloads (--only takes a comma-separated list):
   connrate  connect-request-response-close: wrk -H "Connection: close", 32
             connections (nginx vs axip-httpd)
   bulk      one TCP connection: iperf3 kernel <-> kernel, and one HTTP GET of
-            2 GB (nginx or axip-httpd sends, curl or axip-http-get receives)
+            1 GB (nginx or axip-httpd sends, curl or axip-http-get receives)
             for kernel <-> kernel, axip -> kernel, kernel -> axip, axip <-> axip
   udp       UDP echo, 64 bytes, 1 and 32 in flight: bench/udp_rr (kernel) against
             the kernel echo and axip-udp-echo; bench/axip-udp-rr (AF_XDP) against
@@ -102,7 +103,7 @@ for w in $ONLY; do
 	case " $ALL_WORKLOADS " in *" $w "*) ;; *) echo "bench/run.sh: unknown workload '$w'" >&2; exit 2 ;; esac
 done
 [[ $REPS =~ ^[0-9]+$ ]] && [ "$REPS" -ge 3 ] || { echo "bench/run.sh: --reps must be >= 3" >&2; exit 2; }
-WARM=2 CWARM=0.5 BULK_BYTES=2000000000
+WARM=2 CWARM=0.5 BULK_BYTES=1000000000
 if [ "$QUICK" = 1 ]; then
 	DUR=1 WARM=0.5 CWARM=0.3 IDLE_S=3 BULK_BYTES=500000000
 fi
@@ -338,6 +339,7 @@ measure() {
 # the last argument is the repetition ("warm" for the warm-up).
 rpc_client() { # rpc_client CONNS DEPTH REP
 	local d line
+	[ "$3" = rewarm ] && return 0 # its own --warmup covers a restarted server
 	d=$(warm_secs "$3")
 	line=$(in_c taskset -c "$CCPU" "$RPC" client --host "$ADDR_S" --port 6201 --conns "$1" \
 		--depth "$2" --duration "$d" --warmup "$CWARM" 2>>"$WORK/client.log") || return 0
@@ -346,6 +348,7 @@ rpc_client() { # rpc_client CONNS DEPTH REP
 
 axip_rpc_client() { # axip_rpc_client CONNS DEPTH REP: bench/axip-rpc on the client-side veth
 	local d line
+	[ "$3" = rewarm ] && return 0 # its own --warmup covers a restarted server
 	d=$(warm_secs "$3")
 	line=$(in_c taskset -c "$CCPU" timeout 60 "$AXRPC" --ifname "$IF_C" --cores "$CCPU" --host "$ADDR_S" \
 		--port 6201 --conns "$1" --depth "$2" --duration "$d" --warmup "$CWARM" 2>>"$WORK/axip-client.log") ||
@@ -355,6 +358,7 @@ axip_rpc_client() { # axip_rpc_client CONNS DEPTH REP: bench/axip-rpc on the cli
 
 axip_udp_client() { # axip_udp_client DEPTH REP: bench/axip-udp-rr on the client-side veth
 	local d line
+	[ "$2" = rewarm ] && return 0 # its own --warmup covers a restarted server
 	d=$(warm_secs "$2")
 	line=$(in_c taskset -c "$CCPU" timeout 60 "$AXUDP" --ifname "$IF_C" --cores "$CCPU" --host "$ADDR_S" \
 		--port 7 --depth "$1" --duration "$d" --warmup "$CWARM" 2>>"$WORK/axip-client.log") || return 0
@@ -363,6 +367,7 @@ axip_udp_client() { # axip_udp_client DEPTH REP: bench/axip-udp-rr on the client
 
 udp_client() { # udp_client DEPTH REP
 	local d line
+	[ "$2" = rewarm ] && return 0 # its own --warmup covers a restarted server
 	d=$(warm_secs "$2")
 	line=$(in_c taskset -c "$CCPU" "$UDPRR" client --host "$ADDR_S" --port 7 --depth "$1" \
 		--duration "$d" --warmup "$CWARM" 2>>"$WORK/client.log") || return 0
@@ -663,6 +668,7 @@ wl_scaling() {
 
 scale_client() { # scale_client CONNS THREADS CPUS REP
 	local d line
+	[ "$4" = rewarm ] && return 0 # its own --warmup covers a restarted server
 	d=$(warm_secs "$4")
 	line=$(in_c taskset -c "$3" "$RPC" client --host "$ADDR_S" --port 6201 --conns "$1" \
 		--threads "$2" --cpus "$3" --duration "$d" --warmup "$CWARM" 2>>"$WORK/client.log") || return 0
@@ -716,7 +722,7 @@ title_of() {
 	rpc) echo "TCP request/response, 64-byte messages, ping-pong (transactions/s)" ;;
 	http) echo "HTTP/1.1 keep-alive, 2-byte body, wrk (requests/s)" ;;
 	connrate) echo "Connection rate: wrk -H 'Connection: close' (connections/s)" ;;
-	bulk) echo "Bulk, one TCP connection: iperf3, and one 2 GB HTTP GET (Gbit/s)" ;;
+	bulk) echo "Bulk, one TCP connection: iperf3, and one 1 GB HTTP GET (Gbit/s)" ;;
 	udp) echo "UDP echo, 64-byte payload: the AF_XDP ceiling (round trips/s)" ;;
 	scaling) echo "RPC scaling over server cores, 32 connections per core (transactions/s)" ;;
 	idle) echo "Idle cost: CPU time of an idle server process (ms per window)" ;;
