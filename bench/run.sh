@@ -3,7 +3,7 @@
 # pair between two network namespaces. Run as root from anywhere:
 #
 #     bench/run.sh            # everything (under 10 minutes on a 2-core VM)
-#     bench/run.sh --quick    # short runs, to check the machinery (~2 minutes)
+#     bench/run.sh --quick    # short runs, to check the machinery (about 4 minutes)
 #     bench/run.sh --only rpc,udp
 #
 # See --help and docs/benchmarks.md.
