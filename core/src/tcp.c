@@ -324,7 +324,9 @@ void tcp_conn_start_cc(struct axip_tcp *c)
 		c->cc_ops->init(&c->cc, c->mss);
 	if (c->cc.cwnd == 0)
 		c->cc.cwnd = 10u * c->mss;
-	c->recover = c->snd_una;
+	/* RFC 6582 3.2: recover starts at the ISN, so duplicate ACKs in the
+	 * first window can already trigger fast retransmit */
+	c->recover = c->snd_una - 1u;
 	c->high_rxt = c->snd_una;
 	c->last_send = c->s->now;
 	tcp_keepalive_reset(c);

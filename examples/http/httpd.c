@@ -71,6 +71,7 @@ struct httpd {
 	struct hconn *free_list;
 	int root_fd;
 	axip_time_ns now;
+	int clock_known;        /* httpd_tick has run at least once */
 	struct httpd_stats st;
 	time_t date_sec;
 	char date[32];
@@ -656,11 +657,17 @@ fail:
 void httpd_tick(struct httpd *h, axip_time_ns now)
 {
 	axip_u32 i;
+	int first_tick = !h->clock_known;
 	h->now = now;
+	h->clock_known = 1;
 	if (!h->cfg.idle_timeout_ns)
 		return;
 	for (i = 0; i < h->cfg.max_conns; i++) {
 		struct hconn *c = &h->conns[i];
+		/* connections accepted before the first tick were stamped with an
+		 * unknown clock: their idle time starts now */
+		if (first_tick && c->phase != PHASE_FREE)
+			c->last_active = now;
 		if (c->phase == PHASE_FREE || c->busy || now - c->last_active < h->cfg.idle_timeout_ns)
 			continue;
 		c->last_active = now;
