@@ -730,6 +730,12 @@ int axip_tcp_close(struct axip_tcp *c)
 	return rc;
 }
 
+void axip_tcp_set_callbacks(struct axip_tcp *c, const struct axip_tcp_callbacks *cb, void *arg)
+{
+	c->cb = cb;
+	c->arg = arg;
+}
+
 void axip_tcp_abort(struct axip_tcp *c)
 {
 	if (c->flags & TF_DEAD)

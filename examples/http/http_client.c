@@ -47,10 +47,16 @@ static void finish(struct http_get *g, int ok, const char *error)
 	if (g->req.done)
 		g->req.done(g->req.arg, &r);
 	if (!g->tcp_gone) {
-		if (ok)
+		if (ok) {
+			/* the fetch is over: close, and detach so the fetch can be
+			 * freed now rather than when the connection leaves TIME_WAIT */
 			axip_tcp_close(g->tcp);
-		else
+			if (!g->tcp_gone) /* `closed` may have run inside close */
+				axip_tcp_set_callbacks(g->tcp, NULL, NULL);
+			g->tcp_gone = 1;
+		} else {
 			axip_tcp_abort(g->tcp);
+		}
 	}
 	g->busy--;
 }

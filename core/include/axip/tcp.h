@@ -115,6 +115,13 @@ axip_u32 axip_tcp_sndbuf_free(const struct axip_tcp *c);
 /* The application consumed `len` bytes delivered by recv: reopen the window. */
 void axip_tcp_recved(struct axip_tcp *c, axip_u32 len);
 
+/*
+ * Replace the connection's callbacks and argument (e.g. after accept, or to
+ * detach an application that has closed and freed its state: cb NULL means
+ * no further callbacks; data still arriving is then released by the core).
+ */
+void axip_tcp_set_callbacks(struct axip_tcp *c, const struct axip_tcp_callbacks *cb, void *arg);
+
 /* Half close: send FIN after the queued data; receiving continues. */
 int axip_tcp_shutdown(struct axip_tcp *c);
 /* Graceful close: shutdown, and no more recv callbacks (data arriving later
