@@ -62,6 +62,19 @@ need_root() {
 		echo "SKIP: network tests need root" >&2
 		exit 77
 	fi
+	# `ip netns exec` needs / to be a mount point (it makes it rslave); a
+	# chroot without one cannot host these tests at all
+	local probe="axprobe$$"
+	if ! ip netns add "$probe" 2>/dev/null; then
+		echo "SKIP: cannot create network namespaces here" >&2
+		exit 77
+	fi
+	if ! ip netns exec "$probe" true 2>/dev/null; then
+		ip netns del "$probe" 2>/dev/null
+		echo "SKIP: 'ip netns exec' does not work here (is / a mount point?)" >&2
+		exit 77
+	fi
+	ip netns del "$probe"
 }
 
 in_a() { ip netns exec "$NSA" "$@"; }
