@@ -788,10 +788,7 @@ int axip_tcp_setopt(struct axip_tcp *c, int opt, axip_u32 value)
 		if (value < 1024u || value > (1u << 30))
 			return AXIP_E_INVAL;
 		/* the window shift is fixed by the handshake: cap what it can express */
-		if (c->state != AXIP_TCP_CLOSED && c->state != AXIP_TCP_SYN_SENT &&
-		    value > (65535u << c->rcv_ws))
-			value = 65535u << c->rcv_ws;
-		if (c->state == AXIP_TCP_SYN_SENT && value > (65535u << c->rcv_ws))
+		if (c->state != AXIP_TCP_CLOSED && value > (65535u << c->rcv_ws))
 			value = 65535u << c->rcv_ws;
 		c->rcvbuf = value;
 		tcp_window_update(c);
