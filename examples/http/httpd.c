@@ -191,25 +191,58 @@ static void conn_abort(struct hconn *c)
 
 /* ---- responses ---- */
 
+/* Bounded appends into a response head (the hot path: no printf). */
+struct head_buf {
+	char *p;
+	axip_u32 len, cap;
+};
+
+static void head_str(struct head_buf *b, const char *s)
+{
+	while (*s && b->len < b->cap)
+		b->p[b->len++] = *s++;
+}
+
+static void head_u64(struct head_buf *b, axip_u64 v)
+{
+	char digits[20];
+	unsigned n = 0;
+	do {
+		digits[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	while (n && b->len < b->cap)
+		b->p[b->len++] = digits[--n];
+}
+
 /* Stage the status line and header fields; body_len is the Content-Length. */
 static void stage_head(struct hconn *c, unsigned status, const char *type, axip_u64 body_len,
                        const char *extra)
 {
 	struct httpd *h = c->h;
+	struct head_buf b = {c->stage, 0, sizeof(c->stage) - 1};
 	const char *conn_hdr = "";
-	int n;
 	if (c->close_after)
 		conn_hdr = "Connection: close\r\n";
 	else if (c->parser.minor == 0)
 		conn_hdr = "Connection: keep-alive\r\n"; /* RFC 9112 C.2.2 */
+	head_str(&b, "HTTP/1.1 ");
+	head_u64(&b, status);
+	head_str(&b, " ");
+	head_str(&b, reason_phrase(status));
 	/* RFC 9110 6.6.1: an origin server with a clock sends Date */
-	n = snprintf(c->stage, sizeof(c->stage),
-	             "HTTP/1.1 %u %s\r\nServer: axip\r\nDate: %s\r\nContent-Type: %s\r\n"
-	             "Content-Length: %llu\r\n%s%s\r\n",
-	             status, reason_phrase(status), http_date(h), type,
-	             (unsigned long long)body_len, conn_hdr, extra);
+	head_str(&b, "\r\nServer: axip\r\nDate: ");
+	head_str(&b, http_date(h));
+	head_str(&b, "\r\nContent-Type: ");
+	head_str(&b, type);
+	head_str(&b, "\r\nContent-Length: ");
+	head_u64(&b, body_len);
+	head_str(&b, "\r\n");
+	head_str(&b, conn_hdr);
+	head_str(&b, extra);
+	head_str(&b, "\r\n");
 	/* every field is bounded; a long configured Content-Type is cut short */
-	c->stage_len = n < 0 ? 0 : (axip_u32)n >= sizeof(c->stage) ? sizeof(c->stage) - 1 : (axip_u32)n;
+	c->stage_len = b.len;
 	c->stage_off = 0;
 	c->resp_active = 1;
 	h->st.responses[status / 100 < 6 ? status / 100 : 5]++;
