@@ -141,6 +141,35 @@ int steer_remove_all(int ifindex, char *err, size_t errlen)
 	return removed ? 0 : 1;
 }
 
+/*
+ * A program attached without libxdp's dispatcher (ip link ... xdp obj, or a
+ * loader that fell back to a direct attach) owns the interface's only XDP
+ * slot: the kernel refuses a second one in any mode (EBUSY). Name it, so the
+ * refusal says what holds the interface; it stays attached.
+ */
+static int check_foreign(int ifindex, const char *ifname, char *err, size_t errlen)
+{
+	struct xdp_multiprog *mp = xdp_multiprog__get_from_ifindex(ifindex);
+	struct xdp_program *p;
+	int rc = 0;
+	if (!mp || libxdp_get_error(mp))
+		return 0;
+	p = xdp_multiprog__is_legacy(mp) ? xdp_multiprog__main_prog(mp) : NULL;
+	if (p && !is_axip_prog(p)) {
+		const char *name = xdp_program__name(p);
+		int generic = xdp_multiprog__attach_mode(mp) == XDP_MODE_SKB;
+		xerr(err, errlen,
+		     "%s already has XDP program '%s' (id %u, %s mode) attached without libxdp's "
+		     "dispatcher; axip cannot share the interface with it and leaves it in place "
+		     "(remove it with: ip link set dev %s %s off)",
+		     ifname, name ? name : "?", xdp_program__id(p), generic ? "generic" : "native",
+		     ifname, generic ? "xdpgeneric" : "xdp");
+		rc = -EBUSY;
+	}
+	xdp_multiprog__close(mp);
+	return rc;
+}
+
 static int find_map(struct steer *s, const char *name, char *err, size_t errlen)
 {
 	int fd = bpf_object__find_map_fd_by_name(xdp_program__bpf_obj(s->prog), name);
@@ -174,6 +203,9 @@ int steer_attach(struct steer *s, int ifindex, const char *ifname, enum axip_xdp
 		goto fail;
 	if (rc == 0)
 		fprintf(stderr, "axip: removed a stale axip XDP program from %s\n", ifname);
+	rc = check_foreign(ifindex, ifname, err, errlen);
+	if (rc)
+		goto fail;
 
 	obj = bpf_object__open_mem(axip_steer_obj, axip_steer_obj_len, &oo);
 	if (!obj || libbpf_get_error(obj)) {

@@ -90,8 +90,10 @@ static int check_privileges(char *err, size_t errlen)
 	eff = (uint64_t)d[1].effective << 32 | d[0].effective;
 #define HAS(c) ((eff >> (c)) & 1u)
 	if (!HAS(CAP_NET_ADMIN) || !HAS(CAP_NET_RAW) || !(HAS(CAP_BPF) || HAS(CAP_SYS_ADMIN))) {
-		xerr(err, errlen, "insufficient privileges: run as root or with CAP_NET_ADMIN, "
-		                  "CAP_NET_RAW and CAP_BPF");
+		xerr(err, errlen, "insufficient privileges (missing%s%s%s): run as root or with "
+		     "CAP_NET_ADMIN, CAP_NET_RAW and CAP_BPF", HAS(CAP_NET_ADMIN) ? "" : " CAP_NET_ADMIN",
+		     HAS(CAP_NET_RAW) ? "" : " CAP_NET_RAW",
+		     HAS(CAP_BPF) || HAS(CAP_SYS_ADMIN) ? "" : " CAP_BPF");
 		return -EPERM;
 	}
 #undef HAS
