@@ -15,7 +15,9 @@ struct ipv4_state {
 	struct ip_frag_table *frag;
 	/* Identification of the next datagram. RFC 6864 4.1 only requires
 	 * uniqueness per (src, dst, proto) within the reassembly lifetime for
-	 * fragmentable datagrams; one per-instance counter provides that. */
+	 * fragmentable datagrams; one per-instance counter provides that. It
+	 * starts at a value taken from the instance's secret, so instances that
+	 * share an address (one per core) do not all walk the same sequence. */
 	axip_u16 next_id;
 };
 
@@ -26,7 +28,7 @@ void ipv4_carve(struct axip_stack *s, struct carve *c)
 	if (carve_dry(c))
 		return;
 	st->frag = frag;
-	st->next_id = 0;
+	st->next_id = (axip_u16)(s->cfg.secret[0] << 8 | s->cfg.secret[1]);
 	s->ip = st;
 }
 

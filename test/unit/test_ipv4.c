@@ -386,6 +386,8 @@ static void test_output_header(void)
 
 	base_cfg(&c);
 	c.gateway = GW;
+	c.secret[0] = 0xa5;
+	c.secret[1] = 0x3c;
 	h = host_new(&c, 0);
 	s = sim_single_stack(h);
 	CHECK_EQ(axip_neigh_set(s, GW, gw_mac, 1), AXIP_OK);
@@ -401,6 +403,9 @@ static void test_output_header(void)
 	CHECK_EQ(out[15], 0);
 	CHECK_EQ(be16(out + 16), 50);
 	id0 = be16(out + 18);
+	/* the first Identification comes from the instance's secret, so two
+	 * instances sharing an address do not send the same sequence */
+	CHECK_EQ(id0, 0xa53c);
 	CHECK_EQ(be16(out + 20), 0);
 	CHECK_EQ(out[22], 64);
 	CHECK_EQ(out[23], 17);

@@ -62,7 +62,7 @@
 	X(icmp_rx_error)       /* error messages delivered to a transport */             \
 	X(icmp_rx_error_ignored) /* error quoting nothing we know */                     \
 	X(icmp_rate_limited)   /* error we did not send because of the rate limit */      \
-	X(icmp_rx_unknown_type)                                                          \
+	X(icmp_rx_unknown_type) /* types axip does not act on: echo reply, redirect, ... */\
 	X(icmp_rx_echo_bcast)  /* echo request to a broadcast address: not answered */   \
 	X(icmp_tx_error_other) /* errors sent other than destination unreachable */
 
