@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# net_conformance: an independent peer written with Scapy sends crafted
+# frames to axip and checks its answers against the RFCs
+# (test/conformance/*.py, docs/conformance.md).
+#
+# axip-tcp-echo runs on the veth pair of lib.sh with a dedicated address
+# (so axip itself handles ARP, ICMP and every IPv4 packet to it), and
+# axip-httpd on a second pair (it closes first after "Connection: close",
+# which reaches FIN-WAIT, CLOSING and TIME-WAIT). The peer uses an address
+# and a MAC that the kernel of namespace B does not own: the kernel drops
+# axip's answers as frames for another host, so it never sends RSTs or ICMP
+# errors of its own, and the Scapy peer answers axip's ARP requests itself.
+#
+# CONF_CASES="module[.case] ..." runs only those cases.
+. "$(dirname "$0")/lib.sh"
+need_prog axip-tcp-echo
+need_prog axip-httpd
+PY=/usr/bin/python3
+if ! [ -x $PY ] || ! $PY -c 'import scapy.all' 2>/dev/null; then
+	echo "SKIP: python3-scapy not installed (/usr/bin/python3 -c 'import scapy.all' failed)" >&2
+	exit 77
+fi
+CONF_DIR=$(cd "$(dirname "$0")/../conformance" && pwd)
+net_setup 1
+
+# second pair for axip-httpd, same namespaces
+IFA2=${IFA}2
+IFB2=${IFB}2
+ip link add "$IFA2" netns "$NSA" type veth peer name "$IFB2" netns "$NSB" || fail "ip link add (second pair)"
+in_a ip link set "$IFA2" up
+in_b ip link set "$IFB2" up
+
+mac_of() { # mac_of NS IF
+	ip netns exec "$1" cat "/sys/class/net/$2/address"
+}
+
+AXIP_IP=10.$NET.0.3
+PEER_IP=10.$NET.0.4
+HTTP_IP=10.$NET.1.3
+HTTP_PEER_IP=10.$NET.1.4
+
+export AXT_TIMEOUT=165
+start_axip echo "$BUILD/examples/axip-tcp-echo" --ifname "$IFA" --port 7 --addr "$AXIP_IP/24"
+wait_attached echo
+start_axip http "$BUILD/examples/axip-httpd" --ifname "$IFA2" --port 80 --addr "$HTTP_IP/24"
+wait_attached http
+
+export CONF_IFACE=$IFB CONF_AXIP_IP=$AXIP_IP CONF_AXIP_MAC=$(mac_of "$NSA" "$IFA")
+export CONF_PEER_IP=$PEER_IP CONF_PEER_MAC=02:00:5e:00:53:04 CONF_PORT=7
+export CONF_AXIP_PID=$(cat "$WORK/echo.pid") CONF_AXIP_LOG=$WORK/echo.log
+export CONF_HTTP_IFACE=$IFB2 CONF_HTTP_AXIP_IP=$HTTP_IP CONF_HTTP_AXIP_MAC=$(mac_of "$NSA" "$IFA2")
+export CONF_HTTP_PEER_IP=$HTTP_PEER_IP CONF_HTTP_PEER_MAC=02:00:5e:00:53:14 CONF_HTTP_PORT=80
+export CONF_HTTP_AXIP_PID=$(cat "$WORK/http.pid") CONF_HTTP_AXIP_LOG=$WORK/http.log
+
+# shellcheck disable=SC2086 # word splitting of the case list intended
+in_b timeout 150 $PY "$CONF_DIR/run.py" ${CONF_CASES:-} | tee "$WORK/conformance.out"
+rc=${PIPESTATUS[0]}
+
+stop_axip echo TERM
+stop_axip http TERM
+grep -qi sanitizer "$WORK/echo.log" "$WORK/http.log" && fail "sanitizer report"
+[ "$rc" = 0 ] || fail "conformance cases failed (rc $rc)"
+echo "PASS net_conformance"
