@@ -157,10 +157,14 @@ static void syn_sent_input(struct axip_tcp *c, struct axip_pkt *p, const struct 
 		ack_ok = 1;
 	}
 	if (g->flags & TCP_FLAG_RST) {
-		if (ack_ok)
+		/* RFC 9293 3.10.7.3: a RST with an acceptable ACK refuses the
+		 * connection; without one it is dropped */
+		if (ack_ok) {
+			CTR_INC(s, tcp_rx_rst);
 			tcp_conn_drop(c, AXIP_E_REFUSED);
-		else
+		} else {
 			CTR_INC(s, tcp_rx_rst_ignored);
+		}
 		drop(s, p);
 		return;
 	}

@@ -238,6 +238,9 @@ static void test_refused_and_listener_errors(void)
 	CHECK_EQ(axip_counters(sim_stack(sim, 1))->tcp_rx_no_conn, 1);
 	CHECK_EQ(axip_counters(sim_stack(sim, 1))->tcp_tx_rst, 1);
 	CHECK_EQ(axip_counters(sim_stack(sim, 0))->tcp_tx_rst, 0); /* never RST a RST */
+	/* RFC 9293 3.10.7.3: the RST in SYN-SENT is counted as accepted */
+	CHECK_EQ(axip_counters(sim_stack(sim, 0))->tcp_rx_rst, 1);
+	CHECK_EQ(axip_counters(sim_stack(sim, 0))->tcp_rx_rst_ignored, 0);
 	CHECK_EQ(conns_in_use(sim_stack(sim, 0)), 0);
 	CHECK_EQ(axip_tcp_listen(sim_stack(sim, 1), 0, 80, 0, tserver_accept, &sv, NULL, &l), AXIP_OK);
 	CHECK_EQ(axip_tcp_listen(sim_stack(sim, 1), 0, 80, 0, tserver_accept, &sv, NULL, &l2),

@@ -339,6 +339,51 @@ static void test_sack_recovery(void)
 	sack_recovery(1);
 }
 
+/* ---- RFC 6582 3.2: NewReno fast retransmit in the first window ----
+ * A crafted peer without SACK answers the SYN, then the first data segment
+ * "goes missing": three duplicate ACKs must trigger a fast retransmit at
+ * once. With `recover` initialised to ISS + 1 (the first unacknowledged
+ * byte) instead of the ISN, step 1 would see snd_una == recover and wait
+ * for the RTO instead. */
+static void test_newreno_first_window(void)
+{
+	struct sim *sim = new_sim();
+	struct tapp cli;
+	struct seg *syn;
+	uint32_t iss, irs = 5000, n, i, rtx = 0;
+	uint8_t mss[4] = {2, 4, 0x05, 0xb4}; /* MSS 1460: no SACK, no timestamps */
+	tapp_init(&cli, sim_stack(sim, 0), 3, 8u * 1460u);
+	drop_all_from = 2; /* host 1's own stack stays silent: the test is the peer */
+	REQUIRE(axip_tcp_connect_from(sim_stack(sim, 0), 40001, H1, 81, &tapp_cb, &cli, NULL,
+	                              &cli.c) == AXIP_OK);
+	sim_run(sim, AXIP_MS(1));
+	syn = last_from(0);
+	REQUIRE(syn != NULL && syn->flags == TCP_FLAG_SYN);
+	iss = syn->seq;
+	sim_run(sim, AXIP_MS(5));
+	inject(sim, 81, 40001, irs, iss + 1, TCP_FLAG_SYN | TCP_FLAG_ACK, 65535, mss, 4, NULL, 0);
+	sim_run(sim, AXIP_MS(1));
+	REQUIRE(cli.connected);
+	/* the whole initial window went out: 8 full segments */
+	for (i = 0, n = 0; i < nsegs; i++)
+		if (segs[i].from == 0 && segs[i].plen == 1460)
+			n++;
+	CHECK_EQ(n, 8);
+	n = nsegs;
+	/* the first segment was lost: every later one draws a duplicate ACK */
+	for (i = 0; i < 3; i++)
+		inject(sim, 81, 40001, irs + 1, iss + 1, TCP_FLAG_ACK, 65535, NULL, 0, NULL, 0);
+	sim_run(sim, AXIP_MS(1));
+	CHECK_EQ(axip_counters(sim_stack(sim, 0))->tcp_fast_retransmit, 1);
+	CHECK_EQ(axip_counters(sim_stack(sim, 0))->tcp_rto, 0);
+	for (i = n; i < nsegs; i++)
+		if (segs[i].from == 0 && segs[i].plen && segs[i].seq == iss + 1)
+			rtx++;
+	CHECK_EQ(rtx, 1); /* resent within a millisecond, long before any RTO */
+	axip_tcp_abort(cli.c);
+	sim_free(sim);
+}
+
 /* ---- RFC 6298: RTO 1 s, doubled per retry, abort after syn_retries ---- */
 
 static void test_rto_backoff(void)
@@ -722,6 +767,7 @@ int main(void)
 	RUN_TEST(test_challenge_acks);
 	RUN_TEST(test_paws);
 	RUN_TEST(test_sack_recovery);
+	RUN_TEST(test_newreno_first_window);
 	RUN_TEST(test_rto_backoff);
 	RUN_TEST(test_nagle_delack);
 	RUN_TEST(test_window_scaling);
