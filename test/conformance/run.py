@@ -2,7 +2,9 @@
 environment (see axpeer.py) and print PASS/FAIL per case.
 
 usage: run.py [MODULE[:CASE]...]   (default: every module, every case)
-Exit status: 0 all passed, 1 any failure.
+Exit status: 0 all passed, 1 any failure. A case listed with a third
+element is a known deviation (docs/conformance.md): it prints XFAIL while it
+fails and XPASS once it passes, and does not change the exit status.
 """
 import importlib
 import os
@@ -42,7 +44,9 @@ def main(argv):
     t_start = time.monotonic()
     for mname in MODULES:
         mod = importlib.import_module(mname)
-        for cname, fn in mod.CASES:
+        for case in mod.CASES:
+            cname, fn = case[0], case[1]
+            known = case[2] if len(case) > 2 else None
             full = "%s.%s" % (mname, cname)
             if want and not any(full == w or mname == w or full.startswith(w + ".") for w in want):
                 continue
@@ -62,9 +66,16 @@ def main(argv):
             for link in (ctx.echo, ctx.http):
                 if link and not link.alive():
                     ok, why = False, (why + "; " if why else "") + "axip process %d died" % link.pid
+            verdict = "PASS" if ok else "FAIL"
+            if known:
+                # a documented deviation: its failure is expected and does
+                # not fail the run; a pass means the docs need updating
+                verdict = "XPASS" if ok else "XFAIL"
+                why = (why + " -- " if why else "") + known
+                ok = True
             results.append((full, ok))
-            print("%s %-48s %5.2fs%s" % ("PASS" if ok else "FAIL", full, time.monotonic() - t0,
-                                         "  " + why if why else ""), flush=True)
+            print("%-5s %-48s %5.2fs%s" % (verdict, full, time.monotonic() - t0,
+                                          "  " + why if why else ""), flush=True)
     failed = [n for n, ok in results if not ok]
     print("%d cases, %d passed, %d failed, %.1f s" % (len(results), len(results) - len(failed),
                                                        len(failed), time.monotonic() - t_start))
