@@ -57,8 +57,9 @@ class Link:
 
     # ---- frames out ----
     def send(self, ip_pkt, dst_mac=None, src_mac=None):
-        """Send an IP (or any L3) packet to axip's MAC, from the peer's MAC."""
-        self.sock.send(Ether(dst=dst_mac or self.axip_mac, src=src_mac or self.peer_mac) / ip_pkt)
+        """Send an IP packet (or raw bytes of one) to axip's MAC, from the
+        peer's MAC."""
+        self.sock.send(Ether(dst=dst_mac or self.axip_mac, src=src_mac or self.peer_mac, type=0x0800) / ip_pkt)
 
     def send_frame(self, frame):
         self.sock.send(frame)

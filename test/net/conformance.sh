@@ -53,7 +53,7 @@ export CONF_HTTP_PEER_IP=$HTTP_PEER_IP CONF_HTTP_PEER_MAC=02:00:5e:00:53:14 CONF
 export CONF_HTTP_AXIP_PID=$(cat "$WORK/http.pid") CONF_HTTP_AXIP_LOG=$WORK/http.log
 
 # shellcheck disable=SC2086 # word splitting of the case list intended
-in_b timeout 150 $PY ${CONF_SCRIPT:-$CONF_DIR/run.py} ${CONF_CASES:-} | tee "$WORK/conformance.out"
+in_b timeout 150 $PY "$CONF_DIR/run.py" ${CONF_CASES:-} | tee "$WORK/conformance.out"
 rc=${PIPESTATUS[0]}
 
 stop_axip echo TERM
