@@ -23,7 +23,8 @@
 FAULT_SRC="$(dirname "${BASH_SOURCE[0]}")/faults.bpf.c"
 IFB_R=${IFB}r
 FAULT_RATE_TBF="rate 20mbit burst 3000 latency 40ms"
-declare -A FAULT_PROG # DIR -> program id of the "fault" section
+declare -A FAULT_PROG  # DIR -> program id of the "fault" filter
+declare -A FAULT_RPROG # DIR -> program id of the "reorder" filter (own counters)
 
 need_faults() {
 	command -v clang >/dev/null || { echo "SKIP: clang not installed" >&2; exit 77; }
@@ -75,10 +76,16 @@ fault_set() {
 		in_b tc filter add dev "$IFB" "$hook" prio 2 bpf obj "$obj" sec reorder \
 			action mirred egress redirect dev "$IFB_R" || fail "attach the reorder program ($dir)"
 	fi
-	FAULT_PROG[$dir]=$(in_b tc filter show dev "$IFB" "$hook" prio 1 |
-		sed -n 's/.* id \([0-9]*\) .*/\1/p' | head -n1)
+	FAULT_PROG[$dir]=$(fault_prog_id "$hook" 1)
 	[ -n "${FAULT_PROG[$dir]}" ] || fail "no program id for the $dir faults"
+	FAULT_RPROG[$dir]=
+	[ "$reorder" = 0 ] || FAULT_RPROG[$dir]=$(fault_prog_id "$hook" 2)
 	echo "faults $dir: loss $2% dup $3% corrupt $4% reorder $5%"
+}
+
+# fault_prog_id HOOK PRIO: id of the BPF program of that filter on $IFB
+fault_prog_id() {
+	in_b tc filter show dev "$IFB" "$1" prio "$2" | sed -n 's/.* id \([0-9]*\) .*/\1/p' | head -n1
 }
 
 fault_clear() {
@@ -90,13 +97,15 @@ fault_clear() {
 
 # fault_stat DIR NAME: counter of the last program attached for DIR
 fault_stat() {
-	local dir=$1 name=$2 idx map
+	local dir=$1 name=$2 idx map prog
 	case $name in
 	seen) idx=0 ;; dropped) idx=1 ;; duplicated) idx=2 ;; corrupted) idx=3 ;; reordered) idx=4 ;;
 	*) fail "unknown fault counter $name" ;;
 	esac
-	[ -n "${FAULT_PROG[$dir]:-}" ] || { echo 0; return; }
-	map=$(bpftool prog show id "${FAULT_PROG[$dir]}" | sed -n 's/.*map_ids \([0-9]*\).*/\1/p')
+	prog=${FAULT_PROG[$dir]:-}
+	[ "$name" = reordered ] && prog=${FAULT_RPROG[$dir]:-}
+	[ -n "$prog" ] || { echo 0; return; }
+	map=$(bpftool prog show id "$prog" | sed -n 's/.*map_ids \([0-9]*\).*/\1/p')
 	[ -n "$map" ] || fail "no counters map for the $dir faults"
 	# the map has BTF, so bpftool prints {"key": 0, "value": N}
 	bpftool map lookup id "$map" key $idx 0 0 0 | sed -n 's/.*"value": *\([0-9]*\).*/\1/p'
