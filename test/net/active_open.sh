@@ -10,10 +10,7 @@ need_prog axip-http-get
 net_setup 2
 mkdir "$WORK/www"
 head -c 2M /dev/urandom >"$WORK/www/f.bin"
-(cd "$WORK/www" && exec ip netns exec "$NSB" timeout 100 /usr/bin/python3 -m http.server \
-	--bind "$ADDR_B" 8000 >"$WORK/pyhttp.log" 2>&1) &
-echo $! >"$WORK/pyhttp.pid"
-disown $!
+start_in "$NSB" pyhttp /usr/bin/python3 -m http.server --directory "$WORK/www" --bind "$ADDR_B" 8000
 for i in $(seq 50); do
 	in_b timeout 2 curl -s -o /dev/null "http://$ADDR_B:8000/" && break
 	sleep 0.1

@@ -30,8 +30,8 @@ ip link add "$IFA2" netns "$NSA" type veth peer name "$IFB2" netns "$NSB" || fai
 in_a ip link set "$IFA2" up
 in_b ip link set "$IFB2" up
 
-mac_of() { # mac_of NS IF
-	ip netns exec "$1" cat "/sys/class/net/$2/address"
+mac_of() { # mac_of NS IF (from netlink: /sys is the caller's view under nsenter)
+	in_ns "$1" ip -o link show dev "$2" | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2
 }
 
 AXIP_IP=10.$NET.0.3

@@ -8,10 +8,19 @@
 #
 #   net_setup [QUEUES]   create the pair (QUEUES rx/tx queues per end, default 1)
 #   in_a CMD... / in_b CMD...   run in a namespace
+#   in_ns NS CMD...      run in namespace NS: `ip netns exec`, or where that
+#                        cannot work (a chroot whose / is not a mount point)
+#                        `nsenter --net=/run/netns/NS`, which enters only the
+#                        network namespace: /sys then stays the caller's view,
+#                        so read interface facts with `ip`, not /sys/class/net.
+#                        AXT_NS_EXEC=nsenter forces the second way.
 #   start_axip NAME CMD...      start CMD in $NSA in the background; its PID
 #                               goes to $WORK/NAME.pid, output to $WORK/NAME.log;
 #                               killed after $AXT_TIMEOUT seconds (default 120)
+#   start_in NS NAME CMD...     the same in namespace NS (kernel peers in $NSB)
 #   stop_axip NAME [SIG]        signal it (default TERM) and wait for it to exit
+#   wait_exit NAME SECONDS      wait for it to end by itself
+#   wait_listen NS PORT         wait until a kernel TCP listener is up in NS
 #   wait_attached NAME          wait until it printed that it is attached
 #   fail MSG                    print MSG and the logs, exit 1
 
@@ -62,23 +71,38 @@ need_root() {
 		echo "SKIP: network tests need root" >&2
 		exit 77
 	fi
-	# `ip netns exec` needs / to be a mount point (it makes it rslave); a
-	# chroot without one cannot host these tests at all
+	# `ip netns exec` needs / to be a mount point (it makes it rslave); in a
+	# chroot without one, enter the namespace with nsenter instead
 	local probe="axprobe$$"
 	if ! ip netns add "$probe" 2>/dev/null; then
 		echo "SKIP: cannot create network namespaces here" >&2
 		exit 77
 	fi
-	if ! ip netns exec "$probe" true 2>/dev/null; then
+	if [ "${AXT_NS_EXEC:-}" != nsenter ] && ip netns exec "$probe" true 2>/dev/null; then
+		AXT_NS_EXEC=ip
+	elif command -v nsenter >/dev/null && nsenter --net="/run/netns/$probe" true 2>/dev/null; then
+		[ "${AXT_NS_EXEC:-}" = nsenter ] ||
+			echo "note: 'ip netns exec' does not work here (is / a mount point?); using nsenter" >&2
+		AXT_NS_EXEC=nsenter
+	else
 		ip netns del "$probe" 2>/dev/null
-		echo "SKIP: 'ip netns exec' does not work here (is / a mount point?)" >&2
+		echo "SKIP: neither 'ip netns exec' nor 'nsenter --net' can enter a namespace here" >&2
 		exit 77
 	fi
 	ip netns del "$probe"
 }
 
-in_a() { ip netns exec "$NSA" "$@"; }
-in_b() { ip netns exec "$NSB" "$@"; }
+in_ns() {
+	local ns=$1
+	shift
+	if [ "${AXT_NS_EXEC:-ip}" = nsenter ]; then
+		nsenter --net="/run/netns/$ns" "$@"
+	else
+		ip netns exec "$ns" "$@"
+	fi
+}
+in_a() { in_ns "$NSA" "$@"; }
+in_b() { in_ns "$NSB" "$@"; }
 
 net_setup() {
 	local q=${1:-1}
@@ -100,12 +124,12 @@ net_setup() {
 	in_b ping -c1 -W2 "$ADDR_A" >/dev/null || fail "no kernel connectivity before attaching"
 }
 
-start_axip() {
-	local name=$1
-	shift
+start_in() {
+	local ns=$1 name=$2
+	shift 2
 	# the PID file holds the program's own PID (sh execs it), so SIGKILL
 	# really reaches it; `timeout` above it bounds its lifetime
-	ip netns exec "$NSA" timeout -s KILL "${AXT_TIMEOUT:-120}" \
+	in_ns "$ns" timeout -s KILL "${AXT_TIMEOUT:-120}" \
 		sh -c 'echo $$ >"$0"; exec "$@"' "$WORK/$name.pid" "$@" >"$WORK/$name.log" 2>&1 &
 	disown $!
 	local i
@@ -114,6 +138,28 @@ start_axip() {
 		sleep 0.1
 	done
 	fail "$name did not start"
+}
+start_axip() { start_in "$NSA" "$@"; }
+
+# wait_listen NS PORT: wait until a kernel TCP socket listens on PORT in NS
+wait_listen() {
+	local i
+	for i in $(seq 100); do
+		in_ns "$1" ss -Hltn "sport = :$2" | grep -q . && return 0
+		sleep 0.1
+	done
+	fail "nothing listens on TCP port $2 in $1"
+}
+
+# wait_exit NAME SECONDS: wait for a program started with start_in to end by itself
+wait_exit() {
+	local pid i
+	pid=$(cat "$WORK/$1.pid")
+	for i in $(seq $(($2 * 10))); do
+		kill -0 "$pid" 2>/dev/null || { rm -f "$WORK/$1.pid"; return 0; }
+		sleep 0.1
+	done
+	fail "$1 did not finish within $2 s"
 }
 
 wait_attached() {
