@@ -41,7 +41,7 @@ def _in_flight(ctx):
     data = bytes(random.randrange(256) for _ in range(4 * 1448))
     for i in range(0, len(data), 1448):
         c.send("PA", data[i:i + 1448])
-    segs = c.l.recv_all(lambda f: c.mine(f) and len(c.data_from(f)) > 0, 0.15)
+    segs = c.l.recv_all(lambda f: c.mine(f) and len(c.data_from(f)) > 0, 1.0, limit=4)
     check(segs, "nothing echoed")
     return c, segs
 

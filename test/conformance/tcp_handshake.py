@@ -164,13 +164,13 @@ def _flight_after_acks(ctx, wscale, window):
     data = b"w" * 48000
     for i in range(0, len(data), 1460):
         c.send("PA", data[i:i + 1460])
-    segs = c.l.recv_all(lambda f: c.mine(f) and len(c.data_from(f)) > 0, 0.1)
+    segs = c.l.recv_all(lambda f: c.mine(f) and len(c.data_from(f)) > 0, 0.5, limit=10)
     check(segs, "no data echoed")
     end = c.rcv_nxt
     for f in sorted(segs, key=lambda f: f[TCP].seq):
         end = (f[TCP].seq + len(c.data_from(f))) & 0xffffffff
         c.send("A", ack=end, advance=False)
-    segs2 = c.l.recv_all(lambda f: c.mine(f) and len(c.data_from(f)) > 0, 0.1)
+    segs2 = c.l.recv_all(lambda f: c.mine(f) and len(c.data_from(f)) > 0, 0.3, limit=20)
     top = max([((f[TCP].seq + len(c.data_from(f)) - end) & 0xffffffff) for f in segs2] + [0])
     c.abort()
     return top
