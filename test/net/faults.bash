@@ -228,3 +228,62 @@ print_axip_counters() {
 	done
 	echo "axip ($(basename "$log" .log)):$line"
 }
+
+# ---- events during a transfer ----
+#
+#   when_size FILE BYTES CMD...   in the background: once FILE has at least
+#                                 BYTES, run CMD (output to $WORK/event.log);
+#                                 the size seen then goes to $WORK/event.size
+#   bg_in_b NAME CMD...           run CMD in $NSB in the background; its own
+#                                 PID goes to $WORK/NAME.pid (for kill -9)
+#   httpd_stat NAME LOG           an axip-httpd statistic (httpd_NAME) of
+#                                 worker 0 from the last dump in LOG
+#   dump_counters NAME            SIGUSR1 to the axip program NAME and wait
+#                                 until its log has one more counter dump
+
+when_size() {
+	local file=$1 bytes=$2
+	shift 2
+	(
+		for _ in $(seq 6000); do
+			s=$(stat -c %s "$file" 2>/dev/null || echo 0)
+			if [ "$s" -ge "$bytes" ]; then
+				echo "$s" >"$WORK/event.size"
+				"$@" >>"$WORK/event.log" 2>&1
+				exit 0
+			fi
+			sleep 0.01
+		done
+	) &
+	echo $! >"$WORK/event.pid"
+	disown $!
+}
+
+bg_in_b() {
+	local name=$1
+	shift
+	in_b sh -c 'echo $$ >"$0"; exec "$@"' "$WORK/$name.pid" "$@" >"$WORK/$name.log" 2>&1 &
+	disown $!
+	for _ in $(seq 50); do
+		[ -s "$WORK/$name.pid" ] && return 0
+		sleep 0.1
+	done
+	fail "$name did not start"
+}
+
+httpd_stat() {
+	awk -v n="httpd_$1" '$1 == "worker" && $2 == 0 && $3 == n { v = $4 } END { print v + 0 }' "$2"
+}
+
+dump_counters() {
+	local name=$1 n i
+	n=$(grep -c '^worker 0 (queue' "$WORK/$name.log")
+	kill -USR1 "$(cat "$WORK/$name.pid")" || fail "$name is not running"
+	for i in $(seq 50); do
+		# complete once its last line is out (httpd's statistics end the dump)
+		[ "$(grep -c '^worker 0 (queue' "$WORK/$name.log")" -gt "$n" ] &&
+			tail -n 1 "$WORK/$name.log" | grep -Eq 'umem_frames_free|httpd_send_stalls' && return 0
+		sleep 0.1
+	done
+	fail "$name printed no counters after SIGUSR1"
+}
