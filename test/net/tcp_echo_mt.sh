@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # net_tcp_echo_mt: axip-tcp-echo-mt (one application thread apart from the
 # stack threads, SPSC rings between them) answers kernel TCP clients across a
-# two-queue veth pair, with two workers (two stack threads). First as a plain echo: a line (socat, nc), an 8 MiB random file and
-# four concurrent 1 MiB connections, compared by SHA-256. Then with --upper
+# two-queue veth pair, with two workers (two stack threads). First as a plain
+# echo: a line (socat, nc), an 8 MiB random file and four concurrent 1 MiB
+# connections, compared by SHA-256. Then with --upper
 # and a pool of one message: every reply must equal `tr a-z A-Z` of what was
 # sent, and the counters must show that the empty pool held data back
 # (app_pool_empty) without losing any of it.
