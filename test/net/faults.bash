@@ -238,8 +238,11 @@ print_axip_counters() {
 #                                 PID goes to $WORK/NAME.pid (for kill -9)
 #   httpd_stat NAME LOG           an axip-httpd statistic (httpd_NAME) of
 #                                 worker 0 from the last dump in LOG
-#   dump_counters NAME            SIGUSR1 to the axip program NAME and wait
-#                                 until its log has one more counter dump
+#   dump_counters NAME [LAST]     SIGUSR1 to the axip program NAME and wait
+#                                 until its log has one more line matching
+#                                 LAST, the dump's last line (default
+#                                 umem_frames_free; httpd_send_stalls for
+#                                 axip-httpd, whose statistics come after)
 
 when_size() {
 	local file=$1 bytes=$2
@@ -276,13 +279,11 @@ httpd_stat() {
 }
 
 dump_counters() {
-	local name=$1 n i
-	n=$(grep -c '^worker 0 (queue' "$WORK/$name.log")
+	local name=$1 last=${2:-umem_frames_free} n i
+	n=$(grep -c "$last" "$WORK/$name.log")
 	kill -USR1 "$(cat "$WORK/$name.pid")" || fail "$name is not running"
 	for i in $(seq 50); do
-		# complete once its last line is out (httpd's statistics end the dump)
-		[ "$(grep -c '^worker 0 (queue' "$WORK/$name.log")" -gt "$n" ] &&
-			tail -n 1 "$WORK/$name.log" | grep -Eq 'umem_frames_free|httpd_send_stalls' && return 0
+		[ "$(grep -c "$last" "$WORK/$name.log")" -gt "$n" ] && return 0
 		sleep 0.1
 	done
 	fail "$name printed no counters after SIGUSR1"
