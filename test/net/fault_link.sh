@@ -3,8 +3,9 @@
 # transfer. Down for 2 s in the middle of a kernel -> axip transfer
 # (axip-http-get) and of an axip -> kernel one (axip-httpd -> curl, read at
 # 25 MB/s so it lasts): both complete byte-identical, the senders having
-# retransmitted after timeouts (counted on both sides). Down for 10 s while axip-http-get gives up after 6 s:
-# it exits 1 with a clear error instead of waiting.
+# retransmitted after timeouts (counted on both sides). Down for 10 s while
+# axip-http-get gives up after 6 s: it exits 1 with a clear error instead of
+# waiting.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/faults.bash"
 need_prog axip-http-get
