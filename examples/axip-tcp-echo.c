@@ -154,12 +154,58 @@ static int setup(struct axip_xdp_worker *w, void *arg)
 	return 0;
 }
 
+/* Pool and ring sizes, to show what happens when they run out. */
+static int opt_uint(const char *arg, unsigned long min, unsigned long max, unsigned *out)
+{
+	char *end;
+	unsigned long v;
+	if (!arg[0] || arg[0] == '-')
+		return -1;
+	v = strtoul(arg, &end, 10);
+	if (*end || v < min || v > max)
+		return -1;
+	*out = (unsigned)v;
+	return 0;
+}
+
+static int opt_tcp_conns(const char *arg, void *ctx)
+{
+	return opt_uint(arg, 1, 1u << 20, &((struct ex_cli *)ctx)->xo.stack_cfg.tcp_conns);
+}
+
+static int opt_syn_backlog(const char *arg, void *ctx)
+{
+	return opt_uint(arg, 1, 1u << 16, &((struct ex_cli *)ctx)->xo.stack_cfg.tcp_syn_backlog);
+}
+
+static int opt_umem_frames(const char *arg, void *ctx)
+{
+	return opt_uint(arg, 128, 1u << 20, &((struct ex_cli *)ctx)->xo.n_frames);
+}
+
+static int opt_ring_size(const char *arg, void *ctx)
+{
+	return opt_uint(arg, 64, 16384, &((struct ex_cli *)ctx)->xo.ring_size);
+}
+
 int main(int argc, char **argv)
 {
+	static const struct ex_extra_opt extra[] = {
+		{ "tcp-conns", 1, "TCP connections per worker, TIME_WAIT included (default 1024)",
+		  opt_tcp_conns },
+		{ "syn-backlog", 1, "half-open connections per listener before SYN cookies (default 128)",
+		  opt_syn_backlog },
+		{ "umem-frames", 1, "UMEM frames per worker, a power of two >= 2 x ring size (default 8192)",
+		  opt_umem_frames },
+		{ "ring-size", 1, "entries of each AF_XDP ring, a power of two (default 2048)",
+		  opt_ring_size },
+		{ NULL, 0, NULL, NULL },
+	};
 	struct ex_cli c;
 	struct axip_xdp *x;
 	int rc;
-	ex_parse(&c, argc, argv, "TCP echo server (RFC 862) on axip over AF_XDP.", 7, NULL, NULL);
+	/* the handlers write into c, after ex_parse has set its defaults */
+	ex_parse(&c, argc, argv, "TCP echo server (RFC 862) on axip over AF_XDP.", 7, extra, &c);
 	x = ex_open(&c);
 	rc = axip_xdp_add_rule(x, IPPROTO_TCP, c.port);
 	if (rc) {

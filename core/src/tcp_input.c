@@ -362,7 +362,7 @@ static void sync_input(struct axip_tcp *c, struct axip_pkt *p, const struct tcp_
 {
 	struct axip_stack *s = c->s;
 	axip_u32 seq = g->seq, len = g->len, seglen, rwnd;
-	int fin = (g->flags & TCP_FLAG_FIN) != 0, ack_only = 0, fin_ok;
+	int fin = (g->flags & TCP_FLAG_FIN) != 0, ack_only = 0, low_buf = 0, fin_ok;
 
 	/* a retransmitted SYN: our SYN-ACK was lost */
 	if (c->state == AXIP_TCP_SYN_RECEIVED && (g->flags & TCP_FLAG_SYN) &&
@@ -397,6 +397,11 @@ static void sync_input(struct axip_tcp *c, struct axip_pkt *p, const struct tcp_
 			return;
 		}
 	}
+	/* The embedder is short of buffers (AXIP_PKT_RX_LOW_BUF): take the
+	 * ACK, drop the text, which the peer sends again. A window is an offer,
+	 * not a promise to keep what arrives in it (RFC 9293 3.8.6); processing
+	 * the ACK is what frees the buffers held in the send queue. */
+	low_buf = len != 0 && (p->flags & AXIP_PKT_RX_LOW_BUF) != 0;
 	/* RFC 7323 4.3: remember the timestamp to echo */
 	if ((c->flags & TF_TS) && (g->o.have & TCPO_TS) && SEQ_GEQ(g->o.tsval, c->ts_recent) &&
 	    SEQ_LEQ(seq, c->last_ack_sent)) {
@@ -474,8 +479,11 @@ static void sync_input(struct axip_tcp *c, struct axip_pkt *p, const struct tcp_
 		drop(s, p);
 		return;
 	}
-	if (ack_only) {
-		CTR_INC(s, tcp_rx_out_of_window);
+	if (ack_only || low_buf) {
+		if (low_buf)
+			CTR_INC(s, rx_low_buf_drop);
+		else
+			CTR_INC(s, tcp_rx_out_of_window);
 		c->flags |= TF_ACK_NOW;
 		drop(s, p);
 		tcp_output(c);

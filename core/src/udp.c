@@ -209,6 +209,13 @@ void udp_input(struct axip_stack *s, struct axip_pkt *p, const struct ipv4_rx_in
 		udp_drop(s, p);
 		return;
 	}
+	if (p->flags & AXIP_PKT_RX_LOW_BUF) {
+		/* the embedder is short of buffers: hand the application nothing
+		 * it could keep (RFC 768 promises no delivery) */
+		CTR_INC(s, rx_low_buf_drop);
+		udp_drop(s, p);
+		return;
+	}
 	pkt_pull(p, UDP_HLEN);
 	/* skip leading buffers the header pull emptied, so the callback's
 	 * first buffer holds payload whenever there is any */

@@ -676,6 +676,9 @@ static uint32_t rx_wrap(struct sim_host *h, const uint8_t *f, uint32_t len, uint
 	uint32_t piece = split && split < room ? split : room;
 	uint32_t n = 0, off = 0;
 	uint32_t flags = rx_offload_flags(h, f, len);
+	if (h->sim->p.rx_low_buf &&
+	    h->sim->p.bufs_per_host - h->bufs_in_use < h->sim->p.rx_low_buf)
+		flags |= AXIP_PKT_RX_LOW_BUF;
 	do {
 		axip_u8 *mem;
 		axip_u32 size;

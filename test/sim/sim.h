@@ -51,6 +51,10 @@ struct sim_params {
 	 * buffers chained with AXIP_RX_MORE. 0 = one buffer per frame (frames
 	 * longer than buf_size - 256 are split regardless). */
 	uint32_t rx_split;
+	/* Like an AF_XDP backend short of UMEM frames: a frame that reaches a
+	 * host while fewer than rx_low_buf of its buffers are free is marked
+	 * AXIP_PKT_RX_LOW_BUF. 0 = never. */
+	uint32_t rx_low_buf;
 };
 
 /* What the wire did, for tests of the impairments themselves. */

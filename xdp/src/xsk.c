@@ -265,6 +265,14 @@ unsigned axip_xdp_rx_batch(struct axip_xdp_worker *w, axip_time_ns now)
 	xsk_refill(w);
 	if (!m)
 		return 0;
+	/* The stack and the application hold so many frames that the fill
+	 * ring can no longer be kept supplied: if they kept these too, nothing
+	 * could arrive any more, not even the ACKs that free frames held in
+	 * send queues. The core takes their headers and ACKs and drops their
+	 * payload (rx_low_buf_drop); the frames return at once. */
+	if (w->n_free < w->tx_reserve + w->ring_size / 2)
+		for (k = 0; k < m; k++)
+			w->frames[k].flags |= AXIP_PKT_RX_LOW_BUF;
 	if (w->x->n_workers > 1 && n) {
 		/* frames taken from other workers are already ours: filter only new ones */
 		uint32_t kept = handoff_filter_from(w, got, m);

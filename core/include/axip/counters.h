@@ -14,6 +14,8 @@
 	X(pkt_pool_empty)      /* packet-object pool exhausted (alloc or rx wrap failed) */ \
 	X(buf_alloc_fail)      /* environment buf_alloc returned NULL */                    \
 	X(tx_env_drop)         /* environment tx() refused a frame */                       \
+	X(rx_low_buf_drop)     /* TCP text / UDP datagram dropped: frame marked            \
+	                          AXIP_PKT_RX_LOW_BUF (embedder short of buffers) */        \
 	X(tx_packets) X(tx_bytes) X(rx_packets) X(rx_bytes)
 
 #define AXIP_COUNTERS_ETH(X)                                                         \

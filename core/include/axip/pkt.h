@@ -33,7 +33,11 @@ enum axip_pkt_flags {
 	AXIP_PKT_TX_L4_CSUM = 1u << 3,     /* NIC must finish the L4 checksum: the field holds the
 	                                      pseudo-header sum; csum_start/csum_offset locate it */
 	AXIP_PKT_TX_TSO = 1u << 4,         /* NIC must segment the TCP payload in tso_mss pieces */
-	AXIP_PKT_RX_LRO = 1u << 5          /* frame is an aggregate of several TCP segments */
+	AXIP_PKT_RX_LRO = 1u << 5,         /* frame is an aggregate of several TCP segments */
+	AXIP_PKT_RX_LOW_BUF = 1u << 6      /* the embedder is short of buffers: the core keeps
+	                                      nothing of this frame past axip_rx (TCP text and
+	                                      UDP datagrams are dropped, counted as
+	                                      rx_low_buf_drop; headers and ACKs are processed) */
 };
 
 struct axip_pkt {
