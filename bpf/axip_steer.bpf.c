@@ -12,6 +12,13 @@
  * fragments in shared mode are not, unknown protocols, malformed headers)
  * returns XDP_PASS. A frame can only reach a socket bound to its own receive
  * queue, so when that queue has none the frame is passed too (counted).
+ *
+ * The program runs in multi-buffer mode (SEC "xdp.frags"), so jumbo frames
+ * larger than one page reach it; it only reads the headers, which lie in the
+ * first buffer. When cfg has AXIP_STEER_F_RX_HASH (the loader bound the
+ * program to the device, so the metadata kfunc reaches the driver), a
+ * redirected frame carries a struct axip_rx_meta in its metadata area: the
+ * device's receive hash, read with bpf_xdp_metadata_rx_hash.
  */
 #include <linux/bpf.h>
 #include <linux/if_ether.h>
@@ -26,6 +33,15 @@
 #define ARP_TPA_OFF 24
 #define IP_MF 0x2000
 #define IP_OFFMASK 0x1fff
+
+/* XDP RX metadata kfunc (kernel 6.3+); weak, so the object also loads where
+ * the kernel lacks it. Its prototype must match the kernel's BTF, enum type
+ * included (include/net/xdp.h, not in the uapi headers). */
+#ifdef AXIP_STEER_RX_HASH
+enum xdp_rss_hash_type { XDP_RSS_TYPE_NONE = 0 };
+extern int bpf_xdp_metadata_rx_hash(const struct xdp_md *ctx, __u32 *hash,
+                                    enum xdp_rss_hash_type *rss_type) __ksym __weak;
+#endif
 
 struct {
 	__uint(type, BPF_MAP_TYPE_XSKMAP);
@@ -82,13 +98,49 @@ static __always_inline int pass(__u32 reason)
 	return XDP_PASS;
 }
 
-static __always_inline int steer(struct xdp_md *ctx, __u32 reason)
+#ifdef AXIP_STEER_RX_HASH
+/* Put the device's receive hash in front of the frame (struct axip_rx_meta). */
+static __always_inline void store_rx_hash(struct xdp_md *ctx)
+{
+	struct axip_rx_meta *m;
+	enum xdp_rss_hash_type type = XDP_RSS_TYPE_NONE;
+	__u32 hash = 0;
+	void *data;
+
+	if (!bpf_xdp_metadata_rx_hash || bpf_xdp_metadata_rx_hash(ctx, &hash, &type) != 0) {
+		count(&stats, AXIP_STEER_ST_NO_RX_HASH);
+		return;
+	}
+	if (bpf_xdp_adjust_meta(ctx, -(int)sizeof(*m)) != 0) {
+		count(&stats, AXIP_STEER_ST_NO_RX_HASH);
+		return;
+	}
+	m = (void *)(long)ctx->data_meta;
+	data = (void *)(long)ctx->data;
+	if ((void *)(m + 1) > data)
+		return;
+	m->hash = hash;
+	m->magic = AXIP_RX_META_MAGIC;
+}
+#else
+/* Built without the kfunc: the verifier refuses metadata kfuncs in a
+ * program that is not bound to a device, so this object serves that case. */
+static __always_inline void store_rx_hash(struct xdp_md *ctx)
+{
+	(void)ctx;
+	count(&stats, AXIP_STEER_ST_NO_RX_HASH);
+}
+#endif
+
+static __always_inline int steer(struct xdp_md *ctx, const struct axip_steer_cfg *c, __u32 reason)
 {
 	__u32 q = ctx->rx_queue_index;
 	/* redirecting to another queue's socket drops the frame: pass instead */
 	if (!bpf_map_lookup_elem(&xsks, &q))
 		return pass(AXIP_STEER_ST_NO_XSK);
 	count(&stats, reason);
+	if (c->flags & AXIP_STEER_F_RX_HASH)
+		store_rx_hash(ctx);
 	return bpf_redirect_map(&xsks, q, XDP_PASS);
 }
 
@@ -97,7 +149,7 @@ static __always_inline int in_range(const struct axip_steer_cfg *c, __u16 port)
 	return c->range_hi != 0 && port >= c->range_lo && port <= c->range_hi;
 }
 
-SEC("xdp")
+SEC("xdp.frags")
 int axip_steer(struct xdp_md *ctx)
 {
 	void *data = (void *)(long)ctx->data;
@@ -127,7 +179,7 @@ int axip_steer(struct xdp_md *ctx)
 		__builtin_memcpy(&tpa, arp + ARP_TPA_OFF, 4);
 		if (tpa != c->addr_be)
 			return pass(AXIP_STEER_ST_PASS_NO_RULE);
-		return steer(ctx, AXIP_STEER_ST_ARP_HIT);
+		return steer(ctx, c, AXIP_STEER_ST_ARP_HIT);
 	}
 	if (eth->h_proto != bpf_htons(ETH_P_IP))
 		return pass(AXIP_STEER_ST_PASS_L2); /* VLAN, IPv6, anything else */
@@ -140,7 +192,7 @@ int axip_steer(struct xdp_md *ctx)
 	if (ip->daddr != c->addr_be)
 		return pass(AXIP_STEER_ST_PASS_NO_RULE);
 	if (c->flags & AXIP_STEER_F_DEDICATED)
-		return steer(ctx, AXIP_STEER_ST_ADDR_HIT);
+		return steer(ctx, c, AXIP_STEER_ST_ADDR_HIT);
 	/* shared address: a fragment carries no ports (or only the first
 	 * does), so the whole datagram is left to the kernel */
 	if (ip->frag_off & bpf_htons(IP_MF | IP_OFFMASK))
@@ -159,10 +211,10 @@ int axip_steer(struct xdp_md *ctx)
 	if (slot) {
 		__u32 s = *slot;
 		count(&rule_hits, s);
-		return steer(ctx, AXIP_STEER_ST_RULE_HIT);
+		return steer(ctx, c, AXIP_STEER_ST_RULE_HIT);
 	}
 	if (in_range(c, key.port))
-		return steer(ctx, AXIP_STEER_ST_RANGE_HIT);
+		return steer(ctx, c, AXIP_STEER_ST_RANGE_HIT);
 	return pass(AXIP_STEER_ST_PASS_NO_RULE);
 }
 

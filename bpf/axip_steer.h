@@ -15,6 +15,16 @@
 
 /* cfg.flags */
 #define AXIP_STEER_F_DEDICATED 1u /* addr_be is axip's alone: steer all its IPv4 and ARP */
+#define AXIP_STEER_F_RX_HASH 2u   /* put the receive hash in the metadata area (device-bound load) */
+
+/* Metadata area in front of a redirected frame when AXIP_STEER_F_RX_HASH is
+ * set: the last 8 bytes before the Ethernet header. magic tells a hash the
+ * program stored from stale bytes of an earlier use of the UMEM frame. */
+#define AXIP_RX_META_MAGIC 0xa71b4a5du
+struct axip_rx_meta {
+	__u32 hash;       /* bpf_xdp_metadata_rx_hash; host byte order */
+	__u32 magic;      /* AXIP_RX_META_MAGIC */
+};
 
 /* Single entry of the "cfg" array map. */
 struct axip_steer_cfg {
@@ -42,6 +52,7 @@ enum axip_steer_stat {
 	AXIP_STEER_ST_PASS_L2,       /* VLAN, non-IPv4/ARP, truncated: passed */
 	AXIP_STEER_ST_PASS_L3,       /* bad IPv4 header, fragment, other protocol: passed */
 	AXIP_STEER_ST_PASS_NO_RULE,  /* well-formed but not axip's: passed */
+	AXIP_STEER_ST_NO_RX_HASH,    /* RX hash wanted but the kfunc or the metadata area failed */
 	AXIP_STEER_ST_COUNT
 };
 

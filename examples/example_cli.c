@@ -35,9 +35,18 @@ static void usage(FILE *f, const struct ex_cli *c, const char *summary, uint16_t
 	        "                        kernel while running (default 61000-61999)\n"
 	        "      --pcap FILE       write every frame the stack receives and sends\n"
 	        "      --frame-size N    UMEM frame size, 2048 or 4096 (default 2048)\n"
+	        "      --no-sg           no multi-buffer frames: chains are copied on transmit,\n"
+	        "                        frames must fit one UMEM frame\n"
+	        "      --tx-copy-max N   copy TX payloads up to N bytes into the header frame\n"
+	        "                        instead of chaining them (default %u)\n"
+	        "      --tx-csum MODE    TCP/UDP transmit checksum: sw (default), meta (AF_XDP\n"
+	        "                        TX metadata: device or kernel), meta-sw (TX metadata,\n"
+	        "                        kernel computes it in software)\n"
+	        "      --no-rx-hash      do not load the XDP program bound to the device for\n"
+	        "                        the receive hash\n"
 	        "  -v, --verbose         libxdp/libbpf diagnostics\n"
 	        "  -h, --help            this text\n",
-	        c->prog, summary, port);
+	        c->prog, summary, port, AXIP_XDP_TX_COPY_MAX_DEFAULT);
 	for (; extra && extra->name; extra++)
 		fprintf(f, "      --%s%s  %s\n", extra->name, extra->has_arg ? " ARG" : "", extra->help);
 	fprintf(f, "\n"
@@ -95,7 +104,8 @@ static void parse_cores(struct ex_cli *c, const char *arg)
 void ex_parse(struct ex_cli *c, int argc, char **argv, const char *summary, uint16_t default_port,
               const struct ex_extra_opt *extra, void *ctx)
 {
-	enum { O_BUSY = 256, O_TRUST, O_NATIVE, O_GENERIC, O_ADDR, O_PORTS, O_PCAP, O_FRAME };
+	enum { O_BUSY = 256, O_TRUST, O_NATIVE, O_GENERIC, O_ADDR, O_PORTS, O_PCAP, O_FRAME,
+	       O_NO_SG, O_COPY_MAX, O_CSUM, O_NO_RX_HASH };
 	static const struct option common[] = {
 		{ "ifname", required_argument, NULL, 'i' },
 		{ "port", required_argument, NULL, 'p' },
@@ -109,6 +119,10 @@ void ex_parse(struct ex_cli *c, int argc, char **argv, const char *summary, uint
 		{ "local-ports", required_argument, NULL, O_PORTS },
 		{ "pcap", required_argument, NULL, O_PCAP },
 		{ "frame-size", required_argument, NULL, O_FRAME },
+		{ "no-sg", no_argument, NULL, O_NO_SG },
+		{ "tx-copy-max", required_argument, NULL, O_COPY_MAX },
+		{ "tx-csum", required_argument, NULL, O_CSUM },
+		{ "no-rx-hash", no_argument, NULL, O_NO_RX_HASH },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 },
@@ -185,6 +199,23 @@ void ex_parse(struct ex_cli *c, int argc, char **argv, const char *summary, uint
 				bad(c, "frame size", optarg);
 			c->xo.frame_size = (unsigned)v;
 			break;
+		case O_NO_SG: c->xo.no_sg = 1; break;
+		case O_COPY_MAX:
+			if (parse_uint(optarg, 4096, &v))
+				bad(c, "copy threshold", optarg);
+			c->xo.tx_copy_max = (unsigned)v;
+			break;
+		case O_CSUM:
+			if (!strcmp(optarg, "sw"))
+				c->xo.tx_csum = AXIP_XDP_CSUM_SW;
+			else if (!strcmp(optarg, "meta"))
+				c->xo.tx_csum = AXIP_XDP_CSUM_META;
+			else if (!strcmp(optarg, "meta-sw"))
+				c->xo.tx_csum = AXIP_XDP_CSUM_META_SW;
+			else
+				bad(c, "checksum mode", optarg);
+			break;
+		case O_NO_RX_HASH: c->xo.no_rx_hash = 1; break;
 		case 'v': c->xo.verbose = 1; break;
 		case 'h': usage(stdout, c, summary, default_port, extra); exit(EX_OK);
 		default:
@@ -224,5 +255,7 @@ struct axip_xdp *ex_open(struct ex_cli *c)
 	        c->xo.ifname, axip_xdp_mode_name(x),
 	        axip_xdp_uses_dispatcher(x) ? ", libxdp dispatcher" : "", ex_ip(axip_xdp_addr(x), ip),
 	        axip_xdp_n_workers(x), axip_xdp_n_workers(x) == 1 ? "" : "s");
+	axip_xdp_describe(x, err, sizeof err);
+	fprintf(stderr, "%s: %s\n", c->prog, err);
 	return x;
 }

@@ -55,14 +55,24 @@ void handoff_free(struct handoff *h)
 	free(h);
 }
 
-/* Producer: copy one frame in; 0, or -1 when the ring is full. */
-static int handoff_push(struct handoff *h, const uint8_t *data, uint32_t len)
+/* Producer: copy one frame in (n buffers of a multi-buffer frame); 0, -1
+ * when the ring is full, -2 when the frame is longer than a slot. */
+static int handoff_push(struct handoff *h, const struct axip_rx_frame *f, uint32_t n)
 {
 	uint32_t head = atomic_load_explicit(&h->head, memory_order_relaxed);
 	uint32_t tail = atomic_load_explicit(&h->tail, memory_order_acquire);
-	if (head - tail > h->mask || len > h->slot)
+	uint32_t i, len = 0;
+	uint8_t *dst = h->data + (size_t)(head & h->mask) * h->slot;
+	for (i = 0; i < n; i++)
+		len += f[i].len;
+	if (len > h->slot)
+		return -2;
+	if (head - tail > h->mask)
 		return -1;
-	memcpy(h->data + (size_t)(head & h->mask) * h->slot, data, len);
+	for (len = 0, i = 0; i < n; i++) {
+		memcpy(dst + len, f[i].data, f[i].len);
+		len += f[i].len;
+	}
 	h->len[head & h->mask] = len;
 	atomic_store_explicit(&h->head, head + 1, memory_order_release);
 	return 0;
@@ -105,27 +115,38 @@ uint32_t handoff_filter_from(struct axip_xdp_worker *w, uint32_t from, uint32_t 
 	struct axip_xdp *x = w->x;
 	uint32_t i, m = from, k;
 	uint64_t wake = 0;
-	for (i = from; i < n; i++) {
+	for (i = from; i < n;) {
 		struct axip_rx_frame *f = &w->frames[i];
-		uint32_t to = owner_of(x, w->idx, f->data, f->len);
+		uint32_t to = owner_of(x, w->idx, f->data, f->len), nb = 1, j;
+		/* a multi-buffer frame moves as a whole */
+		while (i + nb < n && (f[nb - 1].flags & AXIP_RX_MORE))
+			nb++;
+		i += nb;
 		if (to == w->idx) {
-			w->frames[m++] = *f;
+			for (j = 0; j < nb; j++)
+				w->frames[m++] = f[j];
 			continue;
 		}
 		for (k = 0; k < x->n_workers; k++) {
+			int rc;
 			if (k == w->idx || (to != HANDOFF_ALL && k != to))
 				continue;
-			if (handoff_push(x->ring[w->idx][k], f->data, f->len) == 0) {
+			rc = handoff_push(x->ring[w->idx][k], f, nb);
+			if (rc == 0) {
 				w->ctr.handoff_out++;
 				wake |= 1ull << k;
+			} else if (rc == -2) {
+				w->ctr.handoff_drop_big++;
 			} else {
 				w->ctr.handoff_drop_full++;
 			}
 		}
-		if (to == HANDOFF_ALL)
-			w->frames[m++] = *f;
-		else
-			xsk_env_ops.buf_free(w, f->buf);
+		for (j = 0; j < nb; j++) {
+			if (to == HANDOFF_ALL)
+				w->frames[m++] = f[j];
+			else
+				xsk_env_ops.buf_free(w, f[j].buf);
+		}
 	}
 	for (k = 0; k < x->n_workers; k++)
 		if (wake & (1ull << k))
@@ -146,22 +167,36 @@ uint32_t handoff_take(struct axip_xdp_worker *w, uint32_t max)
 		tail = atomic_load_explicit(&h->tail, memory_order_relaxed);
 		head = atomic_load_explicit(&h->head, memory_order_acquire);
 		while (tail != head && m < max) {
-			struct axip_rx_frame *f = &w->frames[m];
-			uint32_t len = h->len[tail & h->mask];
-			axip_u8 *mem;
-			axip_u32 size;
-			void *buf = xsk_env_ops.buf_alloc(w, &mem, &size);
-			if (!buf)
-				break; /* no frame now: stays in the ring */
-			memcpy(mem + XDP_HEADROOM, h->data + (size_t)(tail & h->mask) * h->slot, len);
-			f->buf = buf;
-			f->data = mem + XDP_HEADROOM;
-			f->len = len;
-			f->headroom = XDP_HEADROOM;
-			f->tailroom = size - XDP_HEADROOM - len;
-			f->flags = x->o.trusted_csum ? (AXIP_PKT_RX_IP_CSUM_OK | AXIP_PKT_RX_L4_CSUM_OK) : 0;
-			f->rx_hash = 0;
-			m++;
+			uint32_t len = h->len[tail & h->mask], done = 0, m0 = m;
+			const uint8_t *src = h->data + (size_t)(tail & h->mask) * h->slot;
+			/* one or more frames (longer than one UMEM frame: chained) */
+			while (done < len && m < max + AXIP_XDP_RX_FRAGS_MAX) {
+				struct axip_rx_frame *f = &w->frames[m];
+				axip_u8 *mem;
+				axip_u32 size, piece;
+				void *buf = xsk_env_ops.buf_alloc(w, &mem, &size);
+				if (!buf)
+					break;
+				piece = len - done < size - XDP_HEADROOM ? len - done : size - XDP_HEADROOM;
+				memcpy(mem + XDP_HEADROOM, src + done, piece);
+				f->buf = buf;
+				f->data = mem + XDP_HEADROOM;
+				f->len = piece;
+				f->headroom = XDP_HEADROOM;
+				f->tailroom = size - XDP_HEADROOM - piece;
+				f->flags = x->o.trusted_csum ? (AXIP_PKT_RX_IP_CSUM_OK | AXIP_PKT_RX_L4_CSUM_OK) : 0;
+				f->rx_hash = 0;
+				done += piece;
+				if (done < len)
+					f->flags |= AXIP_RX_MORE;
+				m++;
+			}
+			if (done < len) {
+				/* no frame now: give back what was taken, it stays in the ring */
+				for (; m > m0; m--)
+					xsk_env_ops.buf_free(w, w->frames[m - 1].buf);
+				break;
+			}
 			tail++;
 			w->ctr.handoff_in++;
 		}

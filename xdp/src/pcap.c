@@ -77,6 +77,22 @@ void pcap_out_write_pkt(struct pcap_out *p, const struct axip_pkt *pkt)
 	pthread_mutex_unlock(&p->lock);
 }
 
+void pcap_out_write_frames(struct pcap_out *p, const struct axip_rx_frame *f, uint32_t n)
+{
+	uint32_t i, len = 0;
+	pthread_mutex_lock(&p->lock);
+	for (i = 0; i < n; i++) {
+		uint32_t k = f[i].len < sizeof p->buf - len ? f[i].len : (uint32_t)sizeof p->buf - len;
+		memcpy(p->buf + len, f[i].data, k);
+		len += k;
+		if (!(f[i].flags & AXIP_RX_MORE)) {
+			write_locked(p, p->buf, len);
+			len = 0;
+		}
+	}
+	pthread_mutex_unlock(&p->lock);
+}
+
 void pcap_out_close(struct pcap_out *p)
 {
 	if (!p)

@@ -21,8 +21,12 @@
 /* generated at build time from bpf/axip_steer.bpf.c (bpf/embed.cmake) */
 extern const unsigned char axip_steer_obj[];
 extern const unsigned int axip_steer_obj_len;
+/* the same with the receive-hash kfunc, loaded bound to the device */
+extern const unsigned char axip_steer_hash_obj[];
+extern const unsigned int axip_steer_hash_obj_len;
 
 #define BPF_FS_MAGIC_ 0xcafe4a11
+#define BPF_F_XDP_DEV_BOUND_ONLY_ (1u << 6) /* linux/bpf.h of 6.3+ */
 #define BPFFS_DIR "/sys/fs/bpf"
 
 static int libxdp_quiet(enum libxdp_print_level l, const char *fmt, va_list ap)
@@ -179,11 +183,13 @@ static int find_map(struct steer *s, const char *name, char *err, size_t errlen)
 }
 
 int steer_attach(struct steer *s, int ifindex, const char *ifname, enum axip_xdp_mode mode,
-                 const struct axip_steer_cfg *cfg, int verbose, char *err, size_t errlen)
+                 const struct axip_steer_cfg *cfg, int rx_hash, int verbose, char *err,
+                 size_t errlen)
 {
 	DECLARE_LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = AXIP_STEER_PROG_NAME);
 	struct bpf_object *obj;
 	struct xdp_program *prog;
+	struct axip_steer_cfg c;
 	__u32 zero = 0;
 	int rc;
 
@@ -207,11 +213,25 @@ int steer_attach(struct steer *s, int ifindex, const char *ifname, enum axip_xdp
 	if (rc)
 		goto fail;
 
-	obj = bpf_object__open_mem(axip_steer_obj, axip_steer_obj_len, &oo);
+	s->rx_hash = rx_hash;
+load:
+	if (s->rx_hash)
+		obj = bpf_object__open_mem(axip_steer_hash_obj, axip_steer_hash_obj_len, &oo);
+	else
+		obj = bpf_object__open_mem(axip_steer_obj, axip_steer_obj_len, &oo);
 	if (!obj || libbpf_get_error(obj)) {
 		xerr(err, errlen, "cannot open the embedded XDP program");
 		rc = -EINVAL;
 		goto fail;
+	}
+	if (s->rx_hash) {
+		/* the RX metadata kfuncs reach the driver only in a program bound
+		 * to the device; such a program cannot go through the dispatcher */
+		struct bpf_program *bp = bpf_object__find_program_by_name(obj, AXIP_STEER_PROG_NAME);
+		if (bp) {
+			bpf_program__set_ifindex(bp, (__u32)ifindex);
+			bpf_program__set_flags(bp, bpf_program__flags(bp) | BPF_F_XDP_DEV_BOUND_ONLY_);
+		}
 	}
 	{
 		DECLARE_LIBXDP_OPTS(xdp_program_opts, xo, .obj = obj, .prog_name = AXIP_STEER_PROG_NAME);
@@ -235,6 +255,17 @@ int steer_attach(struct steer *s, int ifindex, const char *ifname, enum axip_xdp
 	if (rc && mode != AXIP_XDP_MODE_NATIVE) {
 		rc = xdp_program__attach(prog, ifindex, XDP_MODE_SKB, 0);
 		s->attach_mode = XDP_MODE_SKB;
+	}
+	if (rc && s->rx_hash) {
+		/* a kernel without device-bound programs (before 6.3): load
+		 * again unbound, without the receive hash */
+		xdp_program__close(prog);
+		bpf_object__close(obj);
+		s->prog = NULL;
+		s->obj = NULL;
+		s->rx_hash = 0;
+		s->rx_hash_refused = 1;
+		goto load;
 	}
 	if (rc) {
 		char msg[128];
@@ -262,7 +293,10 @@ int steer_attach(struct steer *s, int ifindex, const char *ifname, enum axip_xdp
 		steer_detach(s);
 		return rc;
 	}
-	if (bpf_map_update_elem(s->fd_cfg, &zero, cfg, BPF_ANY) != 0) {
+	c = *cfg;
+	if (s->rx_hash)
+		c.flags |= AXIP_STEER_F_RX_HASH;
+	if (bpf_map_update_elem(s->fd_cfg, &zero, &c, BPF_ANY) != 0) {
 		rc = -errno;
 		xerr(err, errlen, "cannot configure the steering program: %s", strerror(errno));
 		steer_detach(s);

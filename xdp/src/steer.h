@@ -21,6 +21,8 @@ struct steer {
 	struct bpf_object *obj;      /* ours: libxdp does not close an object it was given */
 	int attach_mode;             /* enum xdp_attach_mode in effect */
 	int dispatcher;              /* 1 if attached through libxdp's dispatcher */
+	int rx_hash;                 /* device-bound: the program stores the receive hash */
+	int rx_hash_refused;         /* the device-bound load failed: loaded without it */
 	int fd_xsks, fd_cfg, fd_rules, fd_rule_hits, fd_stats;
 	int lock_fd;                 /* flock held while attached */
 	struct {
@@ -31,9 +33,12 @@ struct steer {
 };
 
 /* Load and attach with `cfg`. A stale axip program on the interface is
- * replaced (reported on stderr); one owned by a live process is an error. */
+ * replaced (reported on stderr); one owned by a live process is an error.
+ * rx_hash: load the program bound to the device so it can store the
+ * receive hash (s->rx_hash says whether that worked). */
 int steer_attach(struct steer *s, int ifindex, const char *ifname, enum axip_xdp_mode mode,
-                 const struct axip_steer_cfg *cfg, int verbose, char *err, size_t errlen);
+                 const struct axip_steer_cfg *cfg, int rx_hash, int verbose, char *err,
+                 size_t errlen);
 void steer_detach(struct steer *s);
 int steer_set_xsk(struct steer *s, uint32_t queue, int xsk_fd);
 int steer_add_rule(struct steer *s, uint8_t proto, uint16_t port);

@@ -27,6 +27,7 @@
 #include "util.h"
 
 #define XDP_HEADROOM 256u /* XDP_PACKET_HEADROOM: the kernel writes frames after it */
+#define AXIP_MTU_MAX 9216u /* largest axip_config.mtu */
 #define RESERVED_PORTS "/proc/sys/net/ipv4/ip_local_reserved_ports"
 
 void axip_xdp_opts_defaults(struct axip_xdp_opts *o)
@@ -41,6 +42,8 @@ void axip_xdp_opts_defaults(struct axip_xdp_opts *o)
 		o->cores[i] = (int)(i % (unsigned)ncpu);
 	o->mode = AXIP_XDP_MODE_AUTO;
 	o->frame_size = 2048;
+	o->tx_copy_max = AXIP_XDP_TX_COPY_MAX_DEFAULT;
+	o->tx_csum = AXIP_XDP_CSUM_SW;
 	o->n_frames = 8192;
 	o->ring_size = 2048;
 	o->batch = 64;
@@ -72,6 +75,11 @@ static int check_opts(const struct axip_xdp_opts *o, char *err, size_t errlen)
 	if (o->port_lo > o->port_hi || (o->port_hi && o->port_lo < 1024) ||
 	    (o->port_hi && (unsigned)(o->port_hi - o->port_lo + 1) < o->n_queues))
 		return xerr(err, errlen, "bad reserved port range %u-%u", o->port_lo, o->port_hi), -EINVAL;
+	if (o->tx_csum != AXIP_XDP_CSUM_SW && o->tx_csum != AXIP_XDP_CSUM_META &&
+	    o->tx_csum != AXIP_XDP_CSUM_META_SW)
+		return xerr(err, errlen, "bad transmit checksum mode %d", (int)o->tx_csum), -EINVAL;
+	if (o->tx_copy_max > o->frame_size)
+		return xerr(err, errlen, "copy threshold above the frame size"), -EINVAL;
 	if (o->dedicated_addr && (o->dedicated_prefix < 1 || o->dedicated_prefix > 32))
 		return xerr(err, errlen, "bad prefix length /%u", o->dedicated_prefix), -EINVAL;
 	return 0;
@@ -167,9 +175,15 @@ static int worker_open(struct axip_xdp *x, unsigned i, char *err, size_t errlen)
 	w->core = x->o.cores[i];
 	w->ev_fd = -1;
 	w->nl_fd = -1;
+	w->xsk_fd = -1;
 	rc = xsk_worker_open(w, err, errlen);
 	if (rc)
 		return rc;
+	if (!w->sg && x->ifi.mtu + 14u + XDP_HEADROOM > w->frame_size)
+		return xerr(err, errlen, "MTU %u of %s does not fit a %u-byte UMEM frame and "
+		            "multi-buffer frames are off", x->ifi.mtu, x->o.ifname, w->frame_size),
+		       -EMSGSIZE;
+	w->rx_meta = x->steer.rx_hash;
 	rc = steer_set_xsk(&x->steer, w->queue, w->xsk_fd);
 	if (rc)
 		return xerr(err, errlen, "cannot register the socket of queue %u: %s", w->queue,
@@ -194,6 +208,14 @@ static int worker_open(struct axip_xdp *x, unsigned i, char *err, size_t errlen)
 	w->env.ops = &xsk_env_ops;
 	w->env.ctx = w;
 	w->env.caps = x->o.trusted_csum ? AXIP_CAP_TRUSTED_CSUM : 0;
+	if (w->sg) {
+		/* the core attaches payload by reference; env_tx sends the chain
+		 * as one multi-buffer packet */
+		w->env.caps |= AXIP_CAP_SG;
+		w->env.sg_max = w->sg_max;
+	}
+	if (w->tx_meta_len)
+		w->env.caps |= AXIP_CAP_TX_L4_CSUM;
 	rc = axip_mem_size(&cfg, &size);
 	if (rc != AXIP_OK)
 		return xerr(err, errlen, "stack configuration rejected: %s", axip_strerror(rc)), -EINVAL;
@@ -258,9 +280,15 @@ int axip_xdp_open(const struct axip_xdp_opts *o, struct axip_xdp **out, char *er
 		rc = -EADDRNOTAVAIL;
 		goto fail;
 	}
-	if (x->ifi.mtu + 14u + XDP_HEADROOM > o->frame_size) {
-		xerr(err, errlen, "MTU %u of %s does not fit a %u-byte UMEM frame", x->ifi.mtu,
-		     o->ifname, o->frame_size);
+	if (o->no_sg && x->ifi.mtu + 14u + XDP_HEADROOM > o->frame_size) {
+		xerr(err, errlen, "MTU %u of %s does not fit a %u-byte UMEM frame (multi-buffer "
+		     "frames are off)", x->ifi.mtu, o->ifname, o->frame_size);
+		rc = -EMSGSIZE;
+		goto fail;
+	}
+	if (x->ifi.mtu > AXIP_MTU_MAX) {
+		xerr(err, errlen, "MTU %u of %s is above axip's limit of %u", x->ifi.mtu, o->ifname,
+		     AXIP_MTU_MAX);
 		rc = -EMSGSIZE;
 		goto fail;
 	}
@@ -269,7 +297,8 @@ int axip_xdp_open(const struct axip_xdp_opts *o, struct axip_xdp **out, char *er
 	sc.flags = o->dedicated_addr ? AXIP_STEER_F_DEDICATED : 0;
 	sc.range_lo = o->port_lo;
 	sc.range_hi = o->port_hi;
-	rc = steer_attach(&x->steer, x->ifi.ifindex, o->ifname, o->mode, &sc, o->verbose, err, errlen);
+	rc = steer_attach(&x->steer, x->ifi.ifindex, o->ifname, o->mode, &sc, !o->no_rx_hash,
+	                  o->verbose, err, errlen);
 	if (rc)
 		goto fail;
 	x->attached = 1;
@@ -290,10 +319,13 @@ int axip_xdp_open(const struct axip_xdp_opts *o, struct axip_xdp **out, char *er
 			goto fail;
 	}
 	if (x->n_workers > 1) {
+		/* a slot holds the longest frame (a jumbo frame spans several UMEM frames) */
+		uint32_t slot = x->ifi.mtu + 18u > o->frame_size ? (x->ifi.mtu + 18u + 63u) & ~63u
+		                                                  : o->frame_size;
 		unsigned j;
 		for (i = 0; i < x->n_workers; i++)
 			for (j = 0; j < x->n_workers; j++)
-				if (i != j && !(x->ring[i][j] = handoff_new(256, o->frame_size))) {
+				if (i != j && !(x->ring[i][j] = handoff_new(256, slot))) {
 					rc = -ENOMEM;
 					goto fail;
 				}
@@ -364,6 +396,15 @@ const char *axip_xdp_mode_name(const struct axip_xdp *x)
 	return x->steer.attach_mode == XDP_MODE_SKB ? "generic" : "native";
 }
 int axip_xdp_uses_dispatcher(const struct axip_xdp *x) { return x->steer.dispatcher; }
+
+void axip_xdp_describe(const struct axip_xdp *x, char *buf, size_t len)
+{
+	const struct axip_xdp_worker *w = x->w[0];
+	static const char *const csum[] = { "sw", "tx-metadata", "tx-metadata+kernel-sw" };
+	snprintf(buf, len, "multi-buffer %s, tx copy below %u bytes, tx checksum %s, rx hash %s",
+	         w && w->sg ? "on" : "off", x->o.tx_copy_max,
+	         w && w->tx_meta_len ? csum[x->o.tx_csum] : "sw", x->steer.rx_hash ? "on" : "off");
+}
 
 /* ---- loop building blocks ---- */
 
@@ -471,7 +512,7 @@ void axip_xdp_worker_print_counters(struct axip_xdp_worker *w, FILE *f)
 
 static const char *const stat_names[AXIP_STEER_ST_COUNT] = {
 	"rule_hit", "range_hit", "addr_hit", "arp_hit", "no_xsk_passed",
-	"pass_l2", "pass_l3", "pass_no_rule",
+	"pass_l2", "pass_l3", "pass_no_rule", "no_rx_hash",
 };
 
 static void print_steer(struct axip_xdp *x, FILE *f)

@@ -21,13 +21,26 @@
 	X(tx_ring_full_retries) /* TX ring full: kicked the kernel and retried */         \
 	X(tx_drop_stuck)        /* TX ring stayed full for 1 s: frame dropped */          \
 	X(tx_drop_bad_buf)      /* frame outside the worker's UMEM: dropped */           \
-	X(tx_sg_copied)         /* chained frame copied into one UMEM frame */           \
+	X(tx_sg_copied)         /* chain copied into one fresh frame (no SG, > sg max)  */ \
+	X(tx_sg_frames)         /* chains sent zero-copy as multi-buffer packets */      \
+	X(tx_sg_descs)          /* TX descriptors of those packets */                   \
+	X(tx_copy_small)        /* payload <= tx_copy_max copied into the header frame */ \
+	X(tx_drop_too_big)      /* chain to copy larger than a frame (or no frame) */    \
+	X(tx_csum_offload)      /* L4 checksum requested through TX metadata */         \
+	X(tx_csum_sw_fallback)  /* no room for TX metadata: checksum done here */        \
+	X(tx_csum_sw_multibuf)  /* kernel-sw checksum mode, multi-buffer: done here */    \
+	X(tx_meta_refused)      /* UMEM registration with TX metadata refused */         \
+	X(sg_bind_refused)      /* bind with XDP_USE_SG refused: no multi-buffer */      \
+	X(rx_multibuf)          /* multi-buffer frames received (one chain each) */     \
+	X(rx_drop_partial)      /* multi-buffer frame cut short: dropped */             \
+	X(rx_hash)              /* frames with the device's receive hash */             \
 	X(rx_drop_bad_desc)     /* RX descriptor outside the UMEM: frame dropped */       \
 	X(neigh_updates)        /* neighbour entries taken from the kernel */           \
 	X(neigh_resolve_req)    /* kernel asked to resolve a neighbour for the core */      \
 	X(handoff_out)          /* frames copied to the worker owning their port */      \
 	X(handoff_in)           /* frames taken from other workers */                    \
-	X(handoff_drop_full)    /* hand-off ring to the owner full: frame dropped */
+	X(handoff_drop_full)    /* hand-off ring to the owner full: frame dropped */      \
+	X(handoff_drop_big)     /* frame longer than a hand-off slot: dropped */
 
 struct xdp_worker_ctr {
 #define AXIP_XDP_CTR_FIELD(n) uint64_t n;
@@ -38,6 +51,10 @@ struct xdp_worker_ctr {
 struct pcap_out;
 
 #define NEIGH_PENDING_MAX 8
+/* Most descriptors of one multi-buffer packet: the kernel's copy mode takes
+ * 1 + MAX_SKB_FRAGS (17) on TX; RX uses the same bound. */
+#define AXIP_XDP_TX_SG_MAX 16u
+#define AXIP_XDP_RX_FRAGS_MAX 18u
 
 struct axip_xdp_worker {
 	struct axip_xdp *x;
@@ -55,8 +72,17 @@ struct axip_xdp_worker {
 	uint32_t tx_reserve;    /* free frames the fill ring never takes (for TX) */
 	uint32_t ring_size;
 
-	struct xsk_umem *umem;
-	struct xsk_socket *xsk;
+	uint32_t buf_off;       /* bytes kept free at the start of each frame (TX metadata) */
+	uint32_t tx_meta_len;   /* UMEM's TX metadata length; 0 = none (software checksum) */
+	uint32_t tx_copy_max;   /* payload bytes up to which a chain is copied */
+	int tx_sw_csum;         /* UMEM has XDP_UMEM_TX_SW_CSUM */
+	int sg;                 /* bound with XDP_USE_SG: multi-buffer TX and RX */
+	uint32_t sg_max;        /* most descriptors per TX packet */
+	int rx_meta;            /* the XDP program stores the receive hash */
+	int rx_skip_contd;      /* dropping the rest of a multi-buffer packet */
+
+	void *ring_map[4];      /* fill, completion, RX, TX ring mappings */
+	size_t ring_len[4];
 	struct xsk_ring_prod fq, tx;
 	struct xsk_ring_cons cq, rx;
 	int xsk_fd;
@@ -127,6 +153,8 @@ uint32_t handoff_take(struct axip_xdp_worker *w, uint32_t max);
 struct pcap_out *pcap_out_open(const char *path, char *err, size_t errlen);
 void pcap_out_write(struct pcap_out *p, const uint8_t *data, uint32_t len);
 void pcap_out_write_pkt(struct pcap_out *p, const struct axip_pkt *pkt);
+/* n received frames; elements with AXIP_RX_MORE continue one record */
+void pcap_out_write_frames(struct pcap_out *p, const struct axip_rx_frame *f, uint32_t n);
 void pcap_out_close(struct pcap_out *p);
 
 /* neigh.c: neighbours from the kernel (shared-address mode) */

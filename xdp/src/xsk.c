@@ -3,10 +3,23 @@
  * ops over them: UMEM frames are the core's packet buffers (no copy on
  * receive or transmit), handed out by a LIFO allocator with per-frame
  * reference counts.
+ *
+ * A chained packet (header frame + payload frames) leaves as one AF_XDP
+ * multi-buffer packet: one descriptor per buffer, all but the last with
+ * XDP_PKT_CONTD. Each descriptor holds one reference on its frame, dropped
+ * when the completion ring returns its address; the core's own references
+ * (retransmission queue) are separate, so a frame returns to the free stack
+ * only when both are gone. Small payloads are copied into the header frame
+ * instead (tx_copy_max). Multi-buffer receive is the same in reverse: the
+ * descriptors of one packet become one AXIP_RX_MORE chain for the core.
+ *
+ * The socket and UMEM are set up here, not with libxdp's helpers, because
+ * TX metadata needs the kernel's extended struct xdp_umem_reg.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <poll.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -17,9 +30,49 @@
 #include "xdp_internal.h"
 #include "util.h"
 
+/* Kernel ABI newer than Debian 12's linux/if_xdp.h (values from 6.18). */
+#ifndef XDP_USE_SG
+#define XDP_USE_SG (1 << 4)
+#endif
+#ifndef XDP_PKT_CONTD
+#define XDP_PKT_CONTD (1 << 0)
+#endif
+#ifndef XDP_TX_METADATA
+#define XDP_TX_METADATA (1 << 1)
+#endif
+#ifndef XDP_UMEM_TX_SW_CSUM
+#define XDP_UMEM_TX_SW_CSUM (1 << 1)
+#endif
+#ifndef XDP_UMEM_TX_METADATA_LEN
+#define XDP_UMEM_TX_METADATA_LEN (1 << 2)
+#endif
+#ifndef XDP_TXMD_FLAGS_CHECKSUM
+#define XDP_TXMD_FLAGS_CHECKSUM (1 << 1)
+#endif
+
+/* struct xdp_umem_reg with tx_metadata_len (kernel 6.8+) */
+struct umem_reg_v3 {
+	uint64_t addr;
+	uint64_t len;
+	uint32_t chunk_size;
+	uint32_t headroom;
+	uint32_t flags;
+	uint32_t tx_metadata_len;
+};
+
+/* struct xsk_tx_metadata (kernel 6.8+): the request half of the union */
+struct tx_meta {
+	uint64_t flags;
+	uint16_t csum_start;
+	uint16_t csum_offset;
+	uint32_t pad_;
+	uint64_t launch_time;
+};
+
 #define HANDLE(i) ((void *)(uintptr_t)((i) + 1u))
 #define INDEX(h) ((uint32_t)((uintptr_t)(h) - 1u))
 #define TX_STUCK_NS 1000000000ull
+#define TX_META_LEN 24u /* sizeof(struct xsk_tx_metadata), a multiple of 8 */
 
 static inline uint32_t frame_pop(struct axip_xdp_worker *w)
 {
@@ -94,12 +147,12 @@ static uint64_t mono_ns(void)
 	return (uint64_t)ts.tv_sec * 1000000000ull + (uint64_t)ts.tv_nsec;
 }
 
-/* One TX descriptor; waits (kick, reclaim, poll) while the ring is full.
+/* n TX descriptors; waits (kick, reclaim, poll) while the ring is full.
  * Returns 0, or -1 after TX_STUCK_NS without room (counted). */
-static int tx_reserve(struct axip_xdp_worker *w, uint32_t *idx)
+static int tx_reserve(struct axip_xdp_worker *w, uint32_t n, uint32_t *idx)
 {
 	uint64_t start = 0;
-	while (xsk_ring_prod__reserve(&w->tx, 1, idx) != 1) {
+	while (xsk_ring_prod__reserve(&w->tx, n, idx) != n) {
 		struct pollfd pfd = { .fd = w->xsk_fd, .events = POLLOUT };
 		w->ctr.tx_ring_full_retries++;
 		w->ctr.tx_kicks++;
@@ -129,8 +182,9 @@ static void *env_buf_alloc(void *ctx, axip_u8 **mem, axip_u32 *size)
 	}
 	i = frame_pop(w);
 	w->refcnt[i] = 1;
-	*mem = w->area + ((size_t)i << w->frame_shift);
-	*size = w->frame_size;
+	/* buf_off keeps room for TX metadata in front of every byte the core writes */
+	*mem = w->area + ((size_t)i << w->frame_shift) + w->buf_off;
+	*size = w->frame_size - w->buf_off;
 	return HANDLE(i);
 }
 
@@ -145,9 +199,23 @@ static void env_buf_ref(void *ctx, void *buf)
 	w->refcnt[INDEX(buf)]++;
 }
 
-/* Copy a chained frame into one fresh UMEM frame (no SG on this path). */
-static int tx_linearize(struct axip_xdp_worker *w, const struct axip_pkt *pkt, uint32_t *fidx,
-                        uint32_t *len)
+/* Offset of a packet buffer's data inside its frame, or -1 when it is not
+ * inside the worker's UMEM frame named by its handle. */
+static long buf_offset(const struct axip_xdp_worker *w, const struct axip_pkt *p)
+{
+	uint32_t f = INDEX(p->buf);
+	const uint8_t *base;
+	if (f >= w->n_frames)
+		return -1;
+	base = w->area + ((size_t)f << w->frame_shift);
+	if (p->data < base || p->data + p->len > base + w->frame_size)
+		return -1;
+	return (long)(p->data - base);
+}
+
+/* Copy a chained frame into one fresh UMEM frame (no SG, or too many
+ * pieces). Returns the new frame's packet view in *out. */
+static int tx_linearize(struct axip_xdp_worker *w, const struct axip_pkt *pkt, struct axip_pkt *out)
 {
 	axip_u8 *mem;
 	axip_u32 size, total = axip_pkt_chain_len(pkt);
@@ -159,58 +227,181 @@ static int tx_linearize(struct axip_xdp_worker *w, const struct axip_pkt *pkt, u
 		return -1;
 	}
 	axip_pkt_copy_out(pkt, 0, mem, total);
-	*fidx = INDEX(h);
-	*len = total;
-	w->ctr.tx_sg_copied++;
+	memset(out, 0, sizeof *out);
+	out->buf = h;
+	out->data = mem;
+	out->len = total;
+	out->flags = pkt->flags;
+	out->csum_start = pkt->csum_start;
+	out->csum_offset = pkt->csum_offset;
+	return 0;
+}
+
+/* Finish an AXIP_PKT_TX_L4_CSUM checksum in software over the first n
+ * buffers: the field holds the pseudo-header sum, the NIC would add
+ * everything from csum_start (RFC 1071 sum of 16-bit big-endian words). */
+static void tx_csum_sw(struct axip_pkt *head, uint32_t n)
+{
+	uint32_t at = (uint32_t)head->csum_start + head->csum_offset, from = head->csum_start;
+	uint32_t odd = 0, k;
+	uint64_t sum = 0;
+	const struct axip_pkt *p;
+	uint16_t c;
+	if (at + 2 > head->len)
+		return;
+	for (p = head, k = 0; p && k < n; p = p->sg_next, k++) {
+		uint32_t i;
+		if (from >= p->len) {
+			from -= p->len;
+			continue;
+		}
+		for (i = from; i < p->len; i++, odd ^= 1)
+			sum += odd ? p->data[i] : (uint32_t)p->data[i] << 8;
+		from = 0;
+	}
+	while (sum >> 16)
+		sum = (sum & 0xffff) + (sum >> 16);
+	c = (uint16_t)~sum;
+	head->data[at] = (uint8_t)(c >> 8);
+	head->data[at + 1] = (uint8_t)c;
+}
+
+/* Ask the kernel (or NIC) to complete the L4 checksum through TX metadata in
+ * front of the head buffer. Returns XDP_TX_METADATA, or 0 after finishing
+ * the sum in software (no room for the metadata: counted). */
+static uint32_t tx_meta(struct axip_xdp_worker *w, struct axip_pkt *head, uint32_t n, long off)
+{
+	struct tx_meta m;
+	if (!(head->flags & AXIP_PKT_TX_L4_CSUM))
+		return 0;
+	if (!w->tx_meta_len || off < (long)w->tx_meta_len) {
+		w->ctr.tx_csum_sw_fallback++;
+		tx_csum_sw(head, n);
+		return 0;
+	}
+	if (n > 1 && w->tx_sw_csum) {
+		/* XDP_UMEM_TX_SW_CSUM sums only the first buffer of a
+		 * multi-buffer packet (seen on 6.18: wrong sums on the wire),
+		 * so finish those here */
+		tx_csum_sw(head, n);
+		w->ctr.tx_csum_sw_multibuf++;
+		return 0;
+	}
+	memset(&m, 0, sizeof m);
+	m.flags = XDP_TXMD_FLAGS_CHECKSUM;
+	m.csum_start = head->csum_start;
+	m.csum_offset = head->csum_offset;
+	memcpy(head->data - w->tx_meta_len, &m, sizeof m);
+	w->ctr.tx_csum_offload++;
+	return XDP_TX_METADATA;
+}
+
+/* Put the first n buffers of the chain from `head` on the TX ring as one
+ * packet (empty buffers are skipped: n counts the others). */
+static int tx_descs(struct axip_xdp_worker *w, struct axip_pkt *head, uint32_t n, long head_off)
+{
+	const struct axip_pkt *p;
+	uint32_t idx, k = 0, meta;
+	if (tx_reserve(w, n, &idx) != 0) {
+		w->ctr.tx_drop_stuck++;
+		for (p = head; p && k < n; p = p->sg_next)
+			if (p->len) {
+				frame_put(w, INDEX(p->buf));
+				k++;
+			}
+		return -1;
+	}
+	meta = tx_meta(w, head, n, head_off);
+	for (p = head; p && k < n; p = p->sg_next) {
+		struct xdp_desc *d;
+		if (!p->len)
+			continue;
+		d = xsk_ring_prod__tx_desc(&w->tx, idx + k);
+		d->addr = (uint64_t)(p->data - w->area);
+		d->len = p->len;
+		d->options = (k + 1 < n ? XDP_PKT_CONTD : 0) | (k == 0 ? meta : 0);
+		k++;
+	}
+	xsk_ring_prod__submit(&w->tx, n);
+	w->ctr.tx_frames++;
+	if (n > 1) {
+		w->ctr.tx_sg_frames++;
+		w->ctr.tx_sg_descs += n;
+	}
 	return 0;
 }
 
 static int env_tx(void *ctx, struct axip_pkt *pkt)
 {
 	struct axip_xdp_worker *w = ctx;
-	const struct axip_pkt *p;
-	struct xdp_desc *d;
-	uint32_t fidx, len, idx;
-	uint64_t addr;
+	struct axip_pkt *p, lin;
+	uint32_t n = 0, payload = 0;
+	long off = 0;
+	int ok = 1;
 
 	if (w->x->pcap)
 		pcap_out_write_pkt(w->x->pcap, pkt);
 	if (w->x->addr && !w->x->o.dedicated_addr)
 		neigh_note_tx(w, pkt);
 
-	if (pkt->sg_next) {
-		int rc = tx_linearize(w, pkt, &fidx, &len);
-		for (p = pkt; p; p = p->sg_next) /* the chain's references are ours now */
-			env_buf_free(w, p->buf);
-		if (rc) {
-			w->ctr.tx_drop_bad_buf++;
-			return -1;
+	/* every buffer must lie inside its UMEM frame, with room for TX
+	 * metadata in front (the kernel checks that for every descriptor, and
+	 * never completes one it refused); empty buffers are released */
+	for (p = pkt; p; p = p->sg_next) {
+		long o = buf_offset(w, p);
+		if (o < 0) {
+			ok = 0;
+		} else if (p != pkt && p->len == 0) {
+			frame_put(w, INDEX(p->buf));
+			p->buf = NULL; /* released: skipped below */
+			continue;
+		} else if (o < (long)w->tx_meta_len && ok) {
+			ok = 2; /* must be copied */
 		}
-		addr = (uint64_t)fidx << w->frame_shift;
-	} else {
-		fidx = INDEX(pkt->buf);
-		if (fidx >= w->n_frames || pkt->data < w->area + ((size_t)fidx << w->frame_shift) ||
-		    pkt->data + pkt->len > w->area + ((size_t)(fidx + 1) << w->frame_shift)) {
-			w->ctr.tx_drop_bad_buf++;
-			if (fidx < w->n_frames)
-				env_buf_free(w, pkt->buf);
-			return -1;
-		}
-		addr = (uint64_t)(pkt->data - w->area);
-		len = pkt->len;
+		if (p == pkt)
+			off = o;
+		else
+			payload += p->len;
+		n++;
 	}
-	if (tx_reserve(w, &idx) != 0) {
-		w->ctr.tx_drop_stuck++;
-		frame_put(w, fidx);
+	if (!ok || pkt->len == 0) {
+		w->ctr.tx_drop_bad_buf++;
+		for (p = pkt; p; p = p->sg_next)
+			if (p->buf && INDEX(p->buf) < w->n_frames)
+				frame_put(w, INDEX(p->buf));
 		return -1;
 	}
-	d = xsk_ring_prod__tx_desc(&w->tx, idx);
-	d->addr = addr;
-	d->len = len;
-	d->options = 0;
-	xsk_ring_prod__submit(&w->tx, 1);
-	w->ctr.tx_frames++;
-	return 0;
+	if (n == 1 && ok == 1)
+		return tx_descs(w, pkt, 1, off);
+
+	if (n > 1 && ok == 1 && payload <= w->tx_copy_max && pkt->tailroom >= payload) {
+		/* a small payload costs less to copy than to chain */
+		axip_pkt_copy_out(pkt->sg_next, 0, pkt->data + pkt->len, payload);
+		pkt->len += payload;
+		pkt->tailroom -= payload;
+		for (p = pkt->sg_next; p; p = p->sg_next)
+			if (p->len)
+				frame_put(w, INDEX(p->buf));
+		w->ctr.tx_copy_small++;
+		return tx_descs(w, pkt, 1, off);
+	}
+	if (ok == 1 && w->sg && n <= w->sg_max)
+		return tx_descs(w, pkt, n, off); /* zero copy: one descriptor per buffer */
+
+	/* no multi-buffer TX, too many pieces, or a buffer without room for
+	 * metadata: copy into one fresh frame */
+	if (tx_linearize(w, pkt, &lin) != 0) {
+		w->ctr.tx_drop_too_big++;
+		for (p = pkt; p; p = p->sg_next)
+			if (p->len)
+				frame_put(w, INDEX(p->buf));
+		return -1;
+	}
+	for (p = pkt; p; p = p->sg_next)
+		if (p->len)
+			frame_put(w, INDEX(p->buf));
+	w->ctr.tx_sg_copied++;
+	return tx_descs(w, &lin, 1, buf_offset(w, &lin));
 }
 
 static void env_tx_flush(void *ctx)
@@ -230,32 +421,98 @@ const struct axip_env_ops xsk_env_ops = {
 
 /* ---- receive ---- */
 
+/* Fill w->frames[m] from one RX descriptor; 0, or -1 if it lies outside the UMEM. */
+static int rx_desc(struct axip_xdp_worker *w, const struct xdp_desc *d, uint32_t m)
+{
+	uint64_t addr = xsk_umem__extract_addr(d->addr) + xsk_umem__extract_offset(d->addr);
+	uint32_t f = (uint32_t)(addr >> w->frame_shift);
+	uint32_t off = (uint32_t)(addr & (w->frame_size - 1));
+	struct axip_rx_frame *fr = &w->frames[m];
+	if (f >= w->n_frames || off + d->len > w->frame_size)
+		return -1;
+	fr->buf = HANDLE(f);
+	fr->data = w->area + addr;
+	fr->len = d->len;
+	fr->headroom = off;
+	fr->tailroom = w->frame_size - off - d->len;
+	fr->flags = w->x->o.trusted_csum ? (AXIP_PKT_RX_IP_CSUM_OK | AXIP_PKT_RX_L4_CSUM_OK) : 0;
+	fr->rx_hash = 0;
+	if (d->options & XDP_PKT_CONTD)
+		fr->flags |= AXIP_RX_MORE;
+	return 0;
+}
+
+/* The receive hash the XDP program put in front of the first buffer. */
+static void rx_meta(struct axip_xdp_worker *w, struct axip_rx_frame *fr)
+{
+	struct axip_rx_meta m;
+	if (fr->headroom < sizeof m)
+		return;
+	memcpy(&m, fr->data - sizeof m, sizeof m);
+	if (m.magic != AXIP_RX_META_MAGIC)
+		return;
+	fr->rx_hash = m.hash;
+	m.magic = 0; /* a later use of the frame must not see it again */
+	memcpy(fr->data - sizeof m, &m, sizeof m);
+	w->ctr.rx_hash++;
+}
+
 unsigned axip_xdp_rx_batch(struct axip_xdp_worker *w, axip_time_ns now)
 {
-	uint32_t idx, n = 0, k, m = 0, got;
+	uint32_t idx, n = 0, k, m = 0, got, first, pkt_start = 0, extra = 0;
+	int in_pkt = 0, bad = 0;
 	if (w->x->n_workers > 1)
 		m = handoff_take(w, w->batch / 2);
 	got = m;
-	n = xsk_ring_cons__peek(&w->rx, w->batch - m, &idx);
-	for (k = 0; k < n; k++) {
-		const struct xdp_desc *d = xsk_ring_cons__rx_desc(&w->rx, idx + k);
-		uint64_t addr = xsk_umem__extract_addr(d->addr) + xsk_umem__extract_offset(d->addr);
-		uint32_t f = (uint32_t)(addr >> w->frame_shift);
-		uint32_t off = (uint32_t)(addr & (w->frame_size - 1));
-		struct axip_rx_frame *fr = &w->frames[m];
-		if (f >= w->n_frames || off + d->len > w->frame_size) {
-			w->ctr.rx_drop_bad_desc++;
+	n = m < w->batch ? xsk_ring_cons__peek(&w->rx, w->batch - m, &idx) : 0;
+	first = idx;
+	for (k = 0; k < n + extra; k++) {
+		const struct xdp_desc *d = xsk_ring_cons__rx_desc(&w->rx, first + k);
+		if (w->rx_skip_contd) {
+			/* the rest of a packet dropped in an earlier batch */
+			if (rx_desc(w, d, m) == 0)
+				frame_put(w, INDEX(w->frames[m].buf));
+			w->rx_skip_contd = (d->options & XDP_PKT_CONTD) != 0;
 			continue;
 		}
-		fr->buf = HANDLE(f);
-		fr->data = w->area + addr;
-		fr->len = d->len;
-		fr->headroom = off;
-		fr->tailroom = w->frame_size - off - d->len;
-		fr->flags = w->x->o.trusted_csum ? (AXIP_PKT_RX_IP_CSUM_OK | AXIP_PKT_RX_L4_CSUM_OK) : 0;
-		fr->rx_hash = 0;
-		m++;
+		if (!in_pkt) {
+			pkt_start = m;
+			bad = 0;
+		}
+		if (rx_desc(w, d, m) != 0) {
+			w->ctr.rx_drop_bad_desc++;
+			bad = 1;
+		} else {
+			m++;
+		}
+		in_pkt = (d->options & XDP_PKT_CONTD) != 0;
+		/* the kernel puts a multi-buffer packet on the ring whole: take
+		 * the rest of one cut by the batch limit (bounded by the frames
+		 * array's spare room) */
+		if (in_pkt && k + 1 == n + extra && extra < AXIP_XDP_RX_FRAGS_MAX &&
+		    xsk_ring_cons__peek(&w->rx, 1, &idx) == 1)
+			extra++;
+		if (in_pkt && k + 1 < n + extra)
+			continue;
+		if (in_pkt || bad) {
+			/* cut short or partly invalid: drop the whole packet */
+			uint32_t j;
+			if (in_pkt) {
+				w->ctr.rx_drop_partial++;
+				w->rx_skip_contd = 1;
+			}
+			for (j = pkt_start; j < m; j++)
+				frame_put(w, INDEX(w->frames[j].buf));
+			m = pkt_start;
+			in_pkt = 0;
+			continue;
+		}
+		if (m - pkt_start > 1)
+			w->ctr.rx_multibuf++;
+		if (w->rx_meta && m > pkt_start)
+			rx_meta(w, &w->frames[pkt_start]);
 	}
+	n += extra;
 	if (n) {
 		xsk_ring_cons__release(&w->rx, n);
 		w->ctr.rx_frames += m - got;
@@ -279,40 +536,151 @@ unsigned axip_xdp_rx_batch(struct axip_xdp_worker *w, axip_time_ns now)
 		m = kept;
 	}
 	if (w->x->pcap)
-		for (k = 0; k < m; k++)
-			pcap_out_write(w->x->pcap, w->frames[k].data, w->frames[k].len);
+		pcap_out_write_frames(w->x->pcap, w->frames, m);
 	axip_rx(w->stack, w->frames, m, now);
 	return n + got;
 }
 
 /* ---- setup ---- */
 
+static void *ring_map(struct axip_xdp_worker *w, int i, size_t len, off_t pgoff)
+{
+	void *m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_POPULATE, w->xsk_fd, pgoff);
+	if (m == MAP_FAILED)
+		return NULL;
+	w->ring_map[i] = m;
+	w->ring_len[i] = len;
+	return m;
+}
+
+static void ring_prod(struct xsk_ring_prod *r, void *m, const struct xdp_ring_offset *o, uint32_t size)
+{
+	r->producer = (void *)((char *)m + o->producer);
+	r->consumer = (void *)((char *)m + o->consumer);
+	r->ring = (char *)m + o->desc;
+	r->flags = (void *)((char *)m + o->flags);
+	r->mask = size - 1;
+	r->size = size;
+	r->cached_prod = *r->producer;
+	r->cached_cons = *r->consumer + size; /* free entries, as libxdp keeps them */
+}
+
+static void ring_cons(struct xsk_ring_cons *r, void *m, const struct xdp_ring_offset *o, uint32_t size)
+{
+	r->producer = (void *)((char *)m + o->producer);
+	r->consumer = (void *)((char *)m + o->consumer);
+	r->ring = (char *)m + o->desc;
+	r->flags = (void *)((char *)m + o->flags);
+	r->mask = size - 1;
+	r->size = size;
+	r->cached_prod = *r->producer;
+	r->cached_cons = *r->consumer;
+}
+
+static void sock_close(struct axip_xdp_worker *w)
+{
+	int i;
+	for (i = 0; i < 4; i++)
+		if (w->ring_map[i])
+			munmap(w->ring_map[i], w->ring_len[i]);
+	memset(w->ring_map, 0, sizeof w->ring_map);
+	if (w->xsk_fd >= 0)
+		close(w->xsk_fd);
+	w->xsk_fd = -1;
+}
+
+/* UMEM registration with `flags`/`meta_len`; -errno on refusal. */
+static int umem_reg(struct axip_xdp_worker *w, uint32_t flags, uint32_t meta_len)
+{
+	struct umem_reg_v3 mr;
+	memset(&mr, 0, sizeof mr);
+	mr.addr = (uint64_t)(uintptr_t)w->area;
+	mr.len = w->area_size;
+	mr.chunk_size = w->frame_size;
+	mr.headroom = 0;
+	mr.flags = flags;
+	mr.tx_metadata_len = meta_len;
+	return setsockopt(w->xsk_fd, SOL_XDP, XDP_UMEM_REG, &mr, sizeof mr) ? -errno : 0;
+}
+
+/*
+ * One AF_XDP socket with its own UMEM: register the UMEM (with TX metadata
+ * when `meta`; with XDP_UMEM_TX_SW_CSUM when `sw_csum`), size and map the
+ * four rings, bind to the queue (XDP_USE_SG when `sg`). *stage tells which
+ * step failed: 1 UMEM registration, 2 bind, 0 anything else.
+ */
+static int sock_open(struct axip_xdp_worker *w, int ifindex, int sg, int meta, int sw_csum,
+                     int *stage)
+{
+	struct xdp_mmap_offsets off;
+	struct sockaddr_xdp sa;
+	socklen_t optlen = sizeof off;
+	uint32_t rs = w->ring_size;
+	void *m;
+	int rc;
+
+	*stage = 0;
+	w->xsk_fd = socket(AF_XDP, SOCK_RAW | SOCK_CLOEXEC, 0);
+	if (w->xsk_fd < 0)
+		return -errno;
+	if (meta) {
+		uint32_t f = XDP_UMEM_TX_METADATA_LEN | (sw_csum ? XDP_UMEM_TX_SW_CSUM : 0);
+		rc = umem_reg(w, f, TX_META_LEN);
+		if (rc == -EINVAL) /* 6.8-6.10: tx_metadata_len without the flag */
+			rc = umem_reg(w, f & ~(uint32_t)XDP_UMEM_TX_METADATA_LEN, TX_META_LEN);
+	} else {
+		rc = umem_reg(w, 0, 0);
+	}
+	if (rc) {
+		*stage = 1;
+		return rc;
+	}
+	if (setsockopt(w->xsk_fd, SOL_XDP, XDP_UMEM_FILL_RING, &rs, sizeof rs) ||
+	    setsockopt(w->xsk_fd, SOL_XDP, XDP_UMEM_COMPLETION_RING, &rs, sizeof rs) ||
+	    setsockopt(w->xsk_fd, SOL_XDP, XDP_RX_RING, &rs, sizeof rs) ||
+	    setsockopt(w->xsk_fd, SOL_XDP, XDP_TX_RING, &rs, sizeof rs) ||
+	    getsockopt(w->xsk_fd, SOL_XDP, XDP_MMAP_OFFSETS, &off, &optlen))
+		return -errno;
+	if (!(m = ring_map(w, 0, off.fr.desc + rs * sizeof(uint64_t), XDP_UMEM_PGOFF_FILL_RING)))
+		return -errno;
+	ring_prod(&w->fq, m, &off.fr, rs);
+	if (!(m = ring_map(w, 1, off.cr.desc + rs * sizeof(uint64_t), XDP_UMEM_PGOFF_COMPLETION_RING)))
+		return -errno;
+	ring_cons(&w->cq, m, &off.cr, rs);
+	if (!(m = ring_map(w, 2, off.rx.desc + rs * sizeof(struct xdp_desc), XDP_PGOFF_RX_RING)))
+		return -errno;
+	ring_cons(&w->rx, m, &off.rx, rs);
+	if (!(m = ring_map(w, 3, off.tx.desc + rs * sizeof(struct xdp_desc), XDP_PGOFF_TX_RING)))
+		return -errno;
+	ring_prod(&w->tx, m, &off.tx, rs);
+	memset(&sa, 0, sizeof sa);
+	sa.sxdp_family = AF_XDP;
+	sa.sxdp_ifindex = (uint32_t)ifindex;
+	sa.sxdp_queue_id = w->queue;
+	sa.sxdp_flags = XDP_USE_NEED_WAKEUP | (sg ? XDP_USE_SG : 0);
+	if (bind(w->xsk_fd, (struct sockaddr *)&sa, sizeof sa)) {
+		*stage = 2;
+		return -errno;
+	}
+	return 0;
+}
+
 int xsk_worker_open(struct axip_xdp_worker *w, char *err, size_t errlen)
 {
 	const struct axip_xdp_opts *o = &w->x->o;
-	struct xsk_umem_config uc = {
-		.fill_size = o->ring_size,
-		.comp_size = o->ring_size,
-		.frame_size = o->frame_size,
-		.frame_headroom = 0,
-		.flags = 0,
-	};
-	struct xsk_socket_config sc = {
-		.rx_size = o->ring_size,
-		.tx_size = o->ring_size,
-		.libxdp_flags = XSK_LIBXDP_FLAGS__INHIBIT_PROG_LOAD,
-		.xdp_flags = 0,
-		.bind_flags = XDP_USE_NEED_WAKEUP,
-	};
+	int ifindex = w->x->ifi.ifindex, sg = !o->no_sg, meta = o->tx_csum != AXIP_XDP_CSUM_SW;
+	int sw_csum = o->tx_csum == AXIP_XDP_CSUM_META_SW, stage;
 	uint32_t i;
 	int rc;
 
+	w->xsk_fd = -1;
 	w->frame_size = o->frame_size;
 	w->frame_shift = (uint32_t)__builtin_ctz(o->frame_size);
 	w->n_frames = o->n_frames;
 	w->ring_size = o->ring_size;
 	w->batch = o->batch;
 	w->tx_reserve = o->n_frames / 8;
+	w->tx_copy_max = o->tx_copy_max;
 	w->area_size = (size_t)o->n_frames * o->frame_size;
 	w->area = mmap(NULL, w->area_size, PROT_READ | PROT_WRITE,
 	               MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
@@ -323,7 +691,8 @@ int xsk_worker_open(struct axip_xdp_worker *w, char *err, size_t errlen)
 	}
 	w->free_stack = calloc(o->n_frames, sizeof *w->free_stack);
 	w->refcnt = calloc(o->n_frames, sizeof *w->refcnt);
-	w->frames = calloc(o->batch, sizeof *w->frames);
+	/* a multi-buffer packet cut by the batch limit is completed in place */
+	w->frames = calloc(o->batch + AXIP_XDP_RX_FRAGS_MAX, sizeof *w->frames);
 	if (!w->free_stack || !w->refcnt || !w->frames)
 		return -ENOMEM;
 	/* LIFO: frame 0 on top, so the first allocations reuse warm cache lines */
@@ -331,18 +700,36 @@ int xsk_worker_open(struct axip_xdp_worker *w, char *err, size_t errlen)
 		w->free_stack[i] = o->n_frames - 1 - i;
 	w->n_free = o->n_frames;
 
-	rc = xsk_umem__create(&w->umem, w->area, w->area_size, &w->fq, &w->cq, &uc);
-	if (rc) {
-		xerr(err, errlen, "UMEM registration failed: %s", strerror(-rc));
-		return rc;
-	}
-	rc = xsk_socket__create(&w->xsk, o->ifname, w->queue, w->umem, &w->rx, &w->tx, &sc);
-	if (rc) {
+	/* fall back step by step: TX metadata (kernel 6.8+), then
+	 * multi-buffer (6.6+); each refusal is reported and counted */
+	for (;;) {
+		rc = sock_open(w, ifindex, sg, meta, sw_csum, &stage);
+		if (!rc)
+			break;
+		sock_close(w);
+		if (meta && stage == 1 && rc == -EINVAL) {
+			fprintf(stderr, "axip: worker %u: the kernel refused TX metadata in the UMEM: "
+			                "checksums computed in software\n", w->idx);
+			w->ctr.tx_meta_refused++;
+			meta = 0;
+			continue;
+		}
+		if (sg && stage == 2 && (rc == -EINVAL || rc == -EOPNOTSUPP)) {
+			fprintf(stderr, "axip: worker %u: bind with XDP_USE_SG refused (%s): no "
+			                "multi-buffer frames, chains are copied\n", w->idx, strerror(-rc));
+			w->ctr.sg_bind_refused++;
+			sg = 0;
+			continue;
+		}
 		xerr(err, errlen, "AF_XDP socket on %s queue %u failed: %s%s", o->ifname, w->queue,
 		     strerror(-rc), rc == -EINVAL ? " (does the interface have that many queues?)" : "");
 		return rc;
 	}
-	w->xsk_fd = xsk_socket__fd(w->xsk);
+	w->sg = sg;
+	w->sg_max = sg ? AXIP_XDP_TX_SG_MAX : 1;
+	w->tx_meta_len = meta ? TX_META_LEN : 0;
+	w->buf_off = meta ? TX_META_LEN : 0;
+	w->tx_sw_csum = meta && sw_csum;
 	if (o->busy_poll) {
 		int one = 1, usec = 20, budget = (int)o->batch;
 		if (setsockopt(w->xsk_fd, SOL_SOCKET, SO_PREFER_BUSY_POLL, &one, sizeof one) ||
@@ -358,16 +745,11 @@ int xsk_worker_open(struct axip_xdp_worker *w, char *err, size_t errlen)
 
 void xsk_worker_close(struct axip_xdp_worker *w)
 {
-	if (w->xsk)
-		xsk_socket__delete(w->xsk);
-	if (w->umem)
-		xsk_umem__delete(w->umem);
+	sock_close(w);
 	if (w->area)
 		munmap(w->area, w->area_size);
 	free(w->free_stack);
 	free(w->refcnt);
 	free(w->frames);
-	w->xsk = NULL;
-	w->umem = NULL;
 	w->area = NULL;
 }

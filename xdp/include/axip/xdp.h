@@ -34,6 +34,21 @@ enum axip_xdp_mode {
 	AXIP_XDP_MODE_GENERIC = 2
 };
 
+/* Transmit checksum of TCP/UDP (the IPv4 header sum is always computed). */
+enum axip_xdp_csum {
+	AXIP_XDP_CSUM_SW = 0,      /* the core computes it */
+	AXIP_XDP_CSUM_META = 1,    /* AF_XDP TX metadata asks the device (zero-copy driver with
+	                              the tx-checksum xsk feature) or, in copy mode, the kernel's
+	                              skb path: CHECKSUM_PARTIAL, finished by the NIC, or left
+	                              partial on veth as kernel TCP does */
+	AXIP_XDP_CSUM_META_SW = 2  /* TX metadata with XDP_UMEM_TX_SW_CSUM: the kernel computes
+	                              the sum in software (copy mode) */
+};
+
+/* Default of axip_xdp_opts.tx_copy_max (docs/benchmarks.md: cycles per byte
+ * of copying against chaining, measured on veth). */
+#define AXIP_XDP_TX_COPY_MAX_DEFAULT 256u
+
 struct axip_xdp_opts {
 	const char *ifname;        /* required */
 	unsigned n_queues;         /* workers, bound to queues 0..n-1; default 1 */
@@ -41,7 +56,18 @@ struct axip_xdp_opts {
 	int busy_poll;             /* spin on the rings with SO_PREFER_BUSY_POLL; default 0 */
 	int trusted_csum;          /* AXIP_CAP_TRUSTED_CSUM: skip RX checksum checks; default 0 */
 	enum axip_xdp_mode mode;   /* default AUTO */
-	unsigned frame_size;       /* UMEM frame bytes, 2048 or 4096; default 2048 */
+	unsigned frame_size;       /* UMEM frame bytes, 2048 or 4096; default 2048. Frames longer
+	                              than one UMEM frame (jumbo MTU) need multi-buffer (no_sg 0) */
+	int no_sg;                 /* 1 = no XDP_USE_SG: chains copied into one frame, no
+	                              multi-buffer receive; default 0 (refused bind: falls back,
+	                              counted as sg_bind_refused) */
+	unsigned tx_copy_max;      /* TX chains whose payload is at most this many bytes are copied
+	                              into the header frame instead of sent as multi-buffer;
+	                              default AXIP_XDP_TX_COPY_MAX_DEFAULT */
+	enum axip_xdp_csum tx_csum; /* default AXIP_XDP_CSUM_SW (a refused TX metadata
+	                              registration falls back to it, counted) */
+	int no_rx_hash;            /* 1 = do not load the program bound to the device for the
+	                              receive hash kfunc; default 0 */
 	unsigned n_frames;         /* UMEM frames per worker (power of two); default 8192 */
 	unsigned ring_size;        /* fill/completion/RX/TX ring entries; default 2048 */
 	unsigned batch;            /* RX descriptors per batch; default 64 */
@@ -93,6 +119,8 @@ struct axip_xdp *axip_xdp_worker_parent(struct axip_xdp_worker *w);
 /* The instance's address (host order) and the interface name. */
 uint32_t axip_xdp_addr(const struct axip_xdp *x);
 const char *axip_xdp_ifname(const struct axip_xdp *x);
+/* What the backend uses, for a one-line summary ("sg on, csum sw, rx-hash on, ..."). */
+void axip_xdp_describe(const struct axip_xdp *x, char *buf, size_t len);
 /* Attach mode in effect: "native" or "generic", and whether libxdp's dispatcher is used. */
 const char *axip_xdp_mode_name(const struct axip_xdp *x);
 int axip_xdp_uses_dispatcher(const struct axip_xdp *x);
