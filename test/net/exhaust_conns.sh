@@ -34,10 +34,10 @@ print(ok, " ".join(sorted(set(bad))))' "$ADDR_A" "$1"
 ctr() { awk -v k="$1" '$1 == k { v = $2 } END { print v + 0 }' "$WORK/echo.log"; }
 dump() {
 	local n
-	n=$(grep -c 'xdp steering on' "$WORK/echo.log")
+	n=$(grep -c 'umem_frames_free' "$WORK/echo.log")
 	kill -USR1 "$PID"
 	for _ in $(seq 50); do
-		[ "$(grep -c 'xdp steering on' "$WORK/echo.log")" -gt "$n" ] && return
+		[ "$(grep -c 'umem_frames_free' "$WORK/echo.log")" -gt "$n" ] && return
 		sleep 0.1
 	done
 	fail "no counters after SIGUSR1"

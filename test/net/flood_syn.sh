@@ -49,10 +49,10 @@ start_httpd() { # start_httpd NAME
 # ctr NAME: the counter's value in the latest dump (SIGUSR1) of $LOG
 dump() {
 	local n
-	n=$(grep -c 'xdp steering on' "$LOG")
+	n=$(grep -c 'umem_frames_free' "$LOG")
 	kill -USR1 "$PID"
 	for _ in $(seq 50); do
-		[ "$(grep -c 'xdp steering on' "$LOG")" -gt "$n" ] && break
+		[ "$(grep -c 'umem_frames_free' "$LOG")" -gt "$n" ] && break
 		sleep 0.1
 	done
 	sleep 0.2
