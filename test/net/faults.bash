@@ -172,10 +172,8 @@ fault_files() {
 
 kernel_http_start() {
 	local i
-	(cd "$WORK/www" && exec ip netns exec "$NSB" timeout -s KILL 170 /usr/bin/python3 -m http.server \
-		--bind "$ADDR_B" 8000 >"$WORK/pyhttp.log" 2>&1) &
-	echo $! >"$WORK/pyhttp.pid"
-	disown $!
+	AXT_TIMEOUT=170 start_in "$NSB" pyhttp /usr/bin/python3 -m http.server --directory "$WORK/www" \
+		--bind "$ADDR_B" 8000
 	for i in $(seq 50); do
 		in_b ss -Hltn "sport = :8000" | grep -q . && return 0
 		sleep 0.1
