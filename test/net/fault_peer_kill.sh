@@ -100,7 +100,7 @@ grep -qi sanitizer "$WORK/httpd.log" && fail "sanitizer report (axip-httpd)"
 
 # 4. the kernel server dies while axip-http-get fetches from it
 kernel_http_start
-# pyhttp.pid is the PID of `timeout` above the server: kill the server itself
+# the server itself: the owner of the listening socket
 srv=$(in_b ss -Hltnp "sport = :8000" | sed -n 's/.*pid=\([0-9]*\).*/\1/p' | head -n1)
 [ -n "$srv" ] || fail "no PID for the kernel HTTP server"
 when_size "$WORK/got.f.bin" 20000000 kill -KILL "$srv"
