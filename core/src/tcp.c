@@ -328,6 +328,8 @@ void tcp_conn_start_cc(struct axip_tcp *c)
 	 * first window can already trigger fast retransmit */
 	c->recover = c->snd_una - 1u;
 	c->high_rxt = c->snd_una;
+	c->rack_fack = c->snd_una;
+	c->rack_reo_mult = 1; /* RFC 8985 6.1 */
 	c->last_send = c->s->now;
 	tcp_keepalive_reset(c);
 }
@@ -366,9 +368,13 @@ void tcp_sndq_drop(struct axip_tcp *c, axip_u32 n)
 	c->sq_cur_off = 0;
 }
 
-static void sndq_append(struct axip_tcp *c, struct axip_pkt *p)
+/* `flags` SQF_APPEND for a buffer axip_tcp_write may fill further. */
+static void sndq_append(struct axip_tcp *c, struct axip_pkt *p, axip_u32 flags)
 {
 	p->next = AXIP_NULL;
+	/* not sent yet: no RACK send times (tcp_internal.h SQ_*) */
+	SQ_TS_MIN(p) = SQ_TS_MAX(p) = SQ_ORD_MIN(p) = SQ_ORD_MAX(p) = SQ_MAX_START(p) = 0;
+	SQ_FLAGS(p) = flags;
 	if (c->sq_tail)
 		c->sq_tail->next = p;
 	else
@@ -604,7 +610,7 @@ int axip_tcp_write(struct axip_tcp *c, const void *data, axip_u32 len, axip_u32 
 		return AXIP_E_AGAIN;
 	}
 	/* fill the tail buffer first: it is ours (written by this call earlier) */
-	if (c->sq_tail && c->sq_tail->cb[0] == 1u && c->sq_tail->tailroom) {
+	if (c->sq_tail && (SQ_FLAGS(c->sq_tail) & SQF_APPEND) && c->sq_tail->tailroom) {
 		struct axip_pkt *p = c->sq_tail;
 		axip_u32 n = p->tailroom < len ? p->tailroom : len;
 		mem_copy(p->data + p->len, src, n);
@@ -626,8 +632,7 @@ int axip_tcp_write(struct axip_tcp *c, const void *data, axip_u32 len, axip_u32 
 		mem_copy(p->data, src + done, n);
 		p->len = n;
 		p->tailroom -= n;
-		p->cb[0] = 1u; /* copied by axip_tcp_write: more may be appended */
-		sndq_append(c, p);
+		sndq_append(c, p, SQF_APPEND); /* copied here: more may be appended */
 		done += n;
 	}
 	if (done == 0 && len > 0)
@@ -659,9 +664,8 @@ int axip_tcp_send(struct axip_tcp *c, struct axip_pkt *data, axip_u32 flags)
 		if (data->len == 0) {
 			axip_pkt_free(s, data);
 		} else {
-			data->cb[0] = 0; /* the application's bytes: never appended to */
 			data->tailroom = 0;
-			sndq_append(c, data);
+			sndq_append(c, data, 0); /* the application's bytes: never appended to */
 		}
 		data = n;
 	}

@@ -214,6 +214,16 @@ static int seq_acceptable(const struct axip_tcp *c, axip_u32 seq, axip_u32 segle
 	       (SEQ_GEQ(seq + seglen - 1u, c->rcv_nxt) && SEQ_LT(seq + seglen - 1u, c->rcv_nxt + rwnd));
 }
 
+/* RFC 2883 4: remember a duplicate for the first SACK block of the next ACK. */
+static void note_dsack(struct axip_tcp *c, axip_u32 start, axip_u32 end)
+{
+	if (!(c->flags & TF_SACK))
+		return;
+	c->dsack.start = start;
+	c->dsack.end = end;
+	c->flags |= TF_DSACK_TX;
+}
+
 static void report_closed_by_peer(struct axip_tcp *c)
 {
 	if ((c->flags & TF_ACCEPTED) && !(c->flags & TF_APP_CLOSED) && c->cb && c->cb->peer_closed)
@@ -225,8 +235,8 @@ static void report_closed_by_peer(struct axip_tcp *c)
 static int ack_input(struct axip_tcp *c, const struct tcp_seg *g)
 {
 	struct axip_stack *s = c->s;
-	axip_u32 acked = 0, dbytes = 0, old_wnd = c->snd_wnd, newly = 0;
-	int dup;
+	axip_u32 acked = 0, dbytes = 0, old_wnd = c->snd_wnd, newly = 0, lost = 0;
+	int dup, dsack = 0;
 
 	if (SEQ_GT(g->ack, c->snd_max)) {
 		/* acknowledges something not yet sent: ACK and drop */
@@ -249,8 +259,21 @@ static int ack_input(struct axip_tcp *c, const struct tcp_seg *g)
 		if (c->snd_wnd > c->max_snd_wnd)
 			c->max_snd_wnd = c->snd_wnd;
 	}
-	if (g->o.nsack && (c->flags & TF_SACK))
+	if (acked) {
+		/* RFC 8985 6.2: the send times of what this ACK delivers */
+		axip_u32 data_end = c->snd_una + c->sndq_len;
+		tcp_sack_note_acked(c, c->snd_una, SEQ_LT(g->ack, data_end) ? g->ack : data_end, &g->o);
+	}
+	if (g->o.nsack && (c->flags & TF_SACK)) {
+		/* RFC 2883 4: a first block below the cumulative ACK, or inside
+		 * the second block, reports a duplicate (D-SACK) */
+		dsack = SEQ_LEQ(g->o.sack[0][1], g->ack) ||
+		        (g->o.nsack > 1 && SEQ_GEQ(g->o.sack[0][0], g->o.sack[1][0]) &&
+		         SEQ_LEQ(g->o.sack[0][1], g->o.sack[1][1]));
+		if (dsack)
+			CTR_INC(s, tcp_rx_dsack);
 		newly = tcp_sack_update(c, &g->o);
+	}
 	/* RFC 5681 2 duplicate ACK, extended by RFC 6675 2 with new SACK info */
 	dup = acked == 0 && g->ack == c->snd_una && g->len == 0 &&
 	      !(g->flags & (TCP_FLAG_SYN | TCP_FLAG_FIN)) && c->snd_max != c->snd_una &&
@@ -289,7 +312,15 @@ static int ack_input(struct axip_tcp *c, const struct tcp_seg *g)
 				tcp_rto_arm(c);
 		}
 	}
-	tcp_recovery_on_ack(c, acked, dup, newly);
+	if (c->flags & TF_SACK) {
+		/* RFC 8985 6.2 steps 4-5 and 7.4 */
+		if (dsack)
+			tcp_rack_dsack(c);
+		tcp_tlp_on_ack(c, g->ack, acked, dsack, newly);
+		if (c->n_sacked || (c->flags & TF_RECOVERY))
+			lost = tcp_rack_detect(c);
+	}
+	tcp_recovery_on_ack(c, acked, dup, lost);
 	if (dbytes && (c->flags & TF_ACCEPTED) && c->cb && c->cb->sent) {
 		c->cb->sent(c->arg, c, dbytes);
 		if (c->flags & TF_DEAD)
@@ -389,6 +420,9 @@ static void sync_input(struct axip_tcp *c, struct axip_pkt *p, const struct tcp_
 			ack_only = len != 0;
 		} else {
 			CTR_INC(s, tcp_rx_out_of_window);
+			if (len && !(g->flags & (TCP_FLAG_SYN | TCP_FLAG_RST)) &&
+			    SEQ_LEQ(seq + len, c->rcv_nxt))
+				note_dsack(c, seq, seq + len); /* a duplicate */
 			if (g->flags & TCP_FLAG_SYN)
 				tcp_challenge_ack(c);   /* RFC 5961 4.2 */
 			else if (!(g->flags & TCP_FLAG_RST))
@@ -493,6 +527,11 @@ static void sync_input(struct axip_tcp *c, struct axip_pkt *p, const struct tcp_
 	p = tcp_pkt_pull(s, p, g->hlen);
 	if (SEQ_LT(seq, c->rcv_nxt)) {
 		axip_u32 d = c->rcv_nxt - seq;
+		if (len) {
+			/* the part already received is reported (RFC 2883 4) */
+			note_dsack(c, seq, seq + (d < len ? d : len));
+			c->flags |= TF_ACK_NOW;
+		}
 		if (d >= len) {
 			if (fin && SEQ_LT(seq + len, c->rcv_nxt))
 				fin = 0; /* an old FIN */

@@ -26,6 +26,7 @@
 #define TCP_MSS_MIN 536u      /* floor for ICMP-lowered MSS (RFC 1191 / RFC 791 576 bytes) */
 #define TCP_MAX_WS 14u        /* RFC 7323 2.3 */
 #define TCP_TS_SHIFT 20u      /* timestamp clock: 2^20 ns (~1 ms) per tick */
+#define TCP_TLP_MAX_ACK_DELAY_NS 200000000ull /* RFC 8985 7.2 WCDelAckT: 200 ms */
 #define TCP_PAWS_IDLE_NS (24ull * 24u * 3600u * 1000000000ull) /* RFC 7323 5.5: 24 days */
 
 /* Parsed options of one segment (tcp_options.c). */
@@ -75,9 +76,39 @@ struct tcp_range {
 #define TF_ACK_NOW 0x2000u
 #define TF_RTT_TIMING 0x4000u /* rtt_seq/rtt_at time one segment (Karn) */
 #define TF_ACCEPTED 0x10000u  /* the application owns the handle */
+#define TF_RACK_SET 0x20000u  /* RACK.xmit_ts / end_seq / rtt hold a delivery (RFC 8985 6.2) */
+#define TF_RACK_REORD 0x40000u /* RACK.reordering_seen */
+#define TF_RACK_DSRND 0x80000u /* RACK.dsack_round is set */
+#define TF_TLP 0x100000u      /* a loss probe is outstanding: TLP.end_seq (RFC 8985 7) */
+#define TF_TLP_RTX 0x200000u  /* TLP.is_retrans */
+#define TF_DSACK_TX 0x400000u /* receive side: report `dsack` in the next ACK (RFC 2883) */
+#define TF_RTO_REC 0x800000u  /* the recovery is the one after a timeout (RFC 8985 6.3) */
 
 /* What t_rtx currently times. */
 enum tcp_rtx_kind { RTX_NONE = 0, RTX_RTO, RTX_PERSIST, RTX_WAIT };
+/* What t_rack currently times (RFC 8985 8: the reordering timer or the
+ * loss probe; the RTO deadline in t_rtx stays armed beneath either). */
+enum tcp_rack_kind { RACK_T_NONE = 0, RACK_T_REO, RACK_T_TLP };
+
+/*
+ * Send-queue buffers carry RACK's per-segment state (RFC 8985 6.1) in
+ * pkt->cb while queued. A segment may cover parts of two buffers and a
+ * buffer parts of several segments, so a buffer keeps bounds on when its
+ * bytes not yet delivered were last sent: the oldest and the newest of
+ * those transmissions, as a time (ns >> TCP_RACK_TS_SHIFT, wrapping) and a
+ * transmission number, and where the newest one started.
+ */
+#define SQ_MAX_START(p) ((p)->cb[0])
+#define SQ_TS_MIN(p) ((p)->cb[1])
+#define SQ_TS_MAX(p) ((p)->cb[2])
+#define SQ_ORD_MIN(p) ((p)->cb[3])
+#define SQ_ORD_MAX(p) ((p)->cb[4])   /* 0: never sent */
+#define SQ_FLAGS(p) ((p)->cb[5])
+#define SQF_RTX 1u            /* bytes of it were retransmitted: RTT samples are ambiguous */
+#define SQF_LOST 2u           /* RACK marked its unSACKed bytes lost; not all resent yet */
+#define SQF_APPEND 4u         /* written by axip_tcp_write: more may be appended */
+#define SQF_MAX_RTX 8u        /* the newest send was a retransmission */
+#define TCP_RACK_TS_SHIFT 10u /* RACK clock: 1.024 us per tick, wraps after 73 minutes */
 
 struct axip_tcp_listener;
 
@@ -146,6 +177,24 @@ struct axip_tcp {
 	axip_time_ns last_send;       /* RFC 5681 4.1 idle detection */
 	struct tcp_range sacked[TCP_SACK_RANGES]; /* sorted, disjoint, above snd_una */
 	axip_u32 n_sacked;
+
+	/* RACK-TLP (RFC 8985), SACK connections only; RACK clock ticks
+	 * (TCP_RACK_TS_SHIFT). RACK.end_seq, the RFC's tie-breaker for equal
+	 * times, is replaced by the transmission number. */
+	axip_time_ns t_rack;          /* reordering timer or PTO deadline (ns), 0 = off */
+	axip_u32 rack_xmit_ts;        /* RACK.xmit_ts */
+	axip_u32 rack_ord;            /* transmission number of RACK.xmit_ts's data */
+	axip_u32 rack_rtt;            /* RACK.rtt */
+	axip_u32 rack_min_rtt;        /* RACK.min_RTT (lowest unambiguous sample), 0 = none */
+	axip_u32 tx_ord;              /* transmissions numbered from 1 (wrapping) */
+	axip_u32 rack_fack;           /* RACK.fack: highest sequence delivered */
+	axip_u32 rack_dsack_round;    /* RACK.dsack_round (TF_RACK_DSRND) */
+	axip_u32 tlp_end_seq;         /* TLP.end_seq (TF_TLP) */
+	axip_u32 tlp_una, tlp_max;    /* snd_una / snd_max when the PTO was last armed */
+	axip_u8 rack_reo_mult;        /* RACK.reo_wnd_mult */
+	axip_u8 rack_reo_persist;     /* RACK.reo_wnd_persist */
+	axip_u8 rack_kind;            /* enum tcp_rack_kind */
+	struct tcp_range dsack;       /* receive side: duplicate to report (TF_DSACK_TX) */
 
 	struct axip_tcp_opts opts;
 	int soft_err;
@@ -253,6 +302,38 @@ axip_u32 tcp_ns_to_us(axip_time_ns ns);
 /* Payload a segment sent now may carry. */
 axip_u32 tcp_seg_max(const struct axip_tcp *c);
 
+/* Send-queue buffer holding data offset `off` (from snd_una), its first
+ * byte's offset within the buffer in *boff; NULL past the queue. */
+struct axip_pkt *tcp_sndq_seek(struct axip_tcp *c, axip_u32 off, axip_u32 *boff);
+
+/* ---- tcp_rack.c (RFC 8985; SACK connections) ---- */
+/* [seq, seq+len) of the queue went out now; `rtx` when below snd_max. */
+void tcp_rack_sent(struct axip_tcp *c, axip_u32 seq, axip_u32 len, int rtx);
+/* [s, e) (>= snd_una) was newly acknowledged or SACKed by an ACK with options `o`. */
+void tcp_rack_delivered(struct axip_tcp *c, axip_u32 s, axip_u32 e, const struct tcp_opts *o);
+/* The ACK carried a D-SACK (RFC 8985 6.2 step 4). */
+void tcp_rack_dsack(struct axip_tcp *c);
+/* Mark what RACK finds lost and (re)arm the reordering timer; returns the
+ * buffers newly marked. */
+axip_u32 tcp_rack_detect(struct axip_tcp *c);
+/* Fast or timeout recovery ended (reo_wnd_persist, RFC 8985 6.2 step 4). */
+void tcp_rack_recovery_end(struct axip_tcp *c);
+/* Timeout: every outstanding byte is lost (RFC 8985 6.3); probes end. */
+void tcp_rack_rto(struct axip_tcp *c);
+/* Is any unSACKed byte marked lost? */
+int tcp_rack_any_lost(const struct axip_tcp *c);
+/* RFC 6675 4 NextSeg rule 1 with RACK's marks: the first lost unSACKed byte
+ * at or above high_rxt in *seq, its run of at most `limit` bytes ending at *end. */
+int tcp_rack_next_lost(struct axip_tcp *c, axip_u32 limit, axip_u32 *seq, axip_u32 *end);
+/* RFC 6675 4 SetPipe() with RACK's marks. */
+axip_u32 tcp_rack_pipe(const struct axip_tcp *c);
+/* Loss probe bookkeeping for an ACK (RFC 8985 7.4). */
+void tcp_tlp_on_ack(struct axip_tcp *c, axip_u32 ack, axip_u32 acked, int dsack, axip_u32 newly);
+/* Arm or keep the PTO after sending or an ACK (RFC 8985 7.2). */
+void tcp_tlp_schedule(struct axip_tcp *c);
+/* t_rack expired. */
+void tcp_rack_timer(struct axip_tcp *c);
+
 /* ---- tcp_options.c ---- */
 void tcp_opts_parse(struct axip_stack *s, const axip_u8 *p, axip_u32 len, int syn,
                     struct tcp_opts *o);
@@ -285,8 +366,15 @@ void tcp_sack_trim(struct axip_tcp *c);
 void tcp_sack_clear(struct axip_tcp *c);
 /* If seq is SACKed, the end of its range, else seq. */
 axip_u32 tcp_sack_skip(const struct axip_tcp *c, axip_u32 seq);
-/* RFC 6675 / RFC 6582 reaction to an ACK; `acked` new bytes, `dup` a duplicate. */
-void tcp_recovery_on_ack(struct axip_tcp *c, axip_u32 acked, int dup, axip_u32 newly_sacked);
+/* Newly acknowledged [s, e): RACK notes the parts not SACKed before. */
+void tcp_sack_note_acked(struct axip_tcp *c, axip_u32 s, axip_u32 e, const struct tcp_opts *o);
+/* RFC 6675 / RFC 6582 reaction to an ACK; `acked` new bytes, `dup` a
+ * duplicate, `lost` buffers RACK newly marked lost. */
+void tcp_recovery_on_ack(struct axip_tcp *c, axip_u32 acked, int dup, axip_u32 lost);
+/* Enter fast recovery (RFC 6675 5 / RFC 6582 3.2) unless already in it. */
+void tcp_enter_recovery(struct axip_tcp *c);
+/* Retransmit from seq, at most to end and one segment; 1 if sent. */
+int tcp_sack_retransmit(struct axip_tcp *c, axip_u32 seq, axip_u32 end);
 /* RFC 6675 5: send during SACK recovery while cwnd - pipe allows. */
 void tcp_sack_output(struct axip_tcp *c);
 axip_u32 tcp_sack_pipe(const struct axip_tcp *c);

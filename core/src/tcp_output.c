@@ -29,7 +29,7 @@ static axip_u32 min32(axip_u32 a, axip_u32 b)
 /* ---- send queue access ---- */
 
 /* Queue buffer holding data offset `off` (from snd_una); cursor cached. */
-static struct axip_pkt *sndq_seek(struct axip_tcp *c, axip_u32 off, axip_u32 *boff)
+struct axip_pkt *tcp_sndq_seek(struct axip_tcp *c, axip_u32 off, axip_u32 *boff)
 {
 	struct axip_pkt *p;
 	axip_u32 base;
@@ -58,7 +58,7 @@ static axip_u32 payload_copy(struct axip_tcp *c, struct axip_pkt *p, axip_u32 of
 	axip_u32 boff, done = 0;
 	struct axip_pkt *b;
 	len = min32(len, p->tailroom);
-	b = sndq_seek(c, off, &boff);
+	b = tcp_sndq_seek(c, off, &boff);
 	while (b && done < len) {
 		axip_u32 n = min32(b->len - boff, len - done);
 		mem_copy(p->data + p->len + done, b->data + boff, n);
@@ -76,7 +76,7 @@ static axip_u32 payload_views(struct axip_stack *s, struct axip_tcp *c, struct a
                               axip_u32 off, axip_u32 len)
 {
 	axip_u32 boff, done = 0, pieces = 1;
-	struct axip_pkt *b = sndq_seek(c, off, &boff), *tail = p;
+	struct axip_pkt *b = tcp_sndq_seek(c, off, &boff), *tail = p;
 	while (b && done < len && pieces < s->env.sg_max) {
 		struct axip_pkt *v = pkt_clone_one(s, b);
 		axip_u32 n = min32(b->len - boff, len - done);
@@ -216,6 +216,20 @@ void tcp_window_update(struct axip_tcp *c)
 static void fill_hdr(struct axip_tcp *c, struct tx_hdr *t, axip_u32 seq, axip_u8 flags,
                      axip_u32 nsack)
 {
+	const struct tcp_range *blocks = c->rsack;
+	struct tcp_range with_dsack[4];
+	axip_u32 i;
+	if (nsack && (c->flags & TF_DSACK_TX)) {
+		/* RFC 2883 4: the duplicate goes first, then the usual blocks */
+		with_dsack[0] = c->dsack;
+		for (i = 1; i < nsack && i < 4u; i++)
+			with_dsack[i] = c->rsack[i - 1u];
+		blocks = with_dsack;
+		if (flags & TCP_FLAG_ACK) {
+			c->flags &= ~TF_DSACK_TX; /* reported once */
+			CTR_INC(c->s, tcp_tx_dsack);
+		}
+	}
 	t->laddr = c->laddr;
 	t->raddr = c->raddr;
 	t->lport = c->lport;
@@ -225,7 +239,7 @@ static void fill_hdr(struct axip_tcp *c, struct tx_hdr *t, axip_u32 seq, axip_u8
 	t->flags = flags;
 	t->wnd = (axip_u16)tcp_rcv_wnd_field(c);
 	t->optlen = tcp_opts_data(t->opt, (c->flags & TF_TS) != 0,
-	                          tcp_ts_now(c->s) + c->ts_offset, c->ts_recent, c->rsack, nsack);
+	                          tcp_ts_now(c->s) + c->ts_offset, c->ts_recent, blocks, nsack);
 	if (flags & TCP_FLAG_ACK) {
 		c->last_ack_sent = c->rcv_nxt;
 		/* an ACK is going out: nothing left to delay */
@@ -241,9 +255,10 @@ static void fill_hdr(struct axip_tcp *c, struct tx_hdr *t, axip_u32 seq, axip_u8
 static axip_u32 sack_blocks(const struct axip_tcp *c)
 {
 	axip_u32 max = (c->flags & TF_TS) ? 3u : 4u;
+	axip_u32 n = c->n_rsack + ((c->flags & TF_DSACK_TX) ? 1u : 0);
 	if (!(c->flags & TF_SACK))
 		return 0;
-	return c->n_rsack < max ? c->n_rsack : max;
+	return n < max ? n : max;
 }
 
 axip_u32 tcp_send_seg(struct axip_tcp *c, axip_u32 seq, axip_u32 len)
@@ -266,6 +281,8 @@ axip_u32 tcp_send_seg(struct axip_tcp *c, axip_u32 seq, axip_u32 len)
 		return 0;
 	c->segs_out++;
 	c->bytes_sent += (axip_u32)rc;
+	if (rc > 0 && (c->flags & TF_SACK))
+		tcp_rack_sent(c, seq, (axip_u32)rc, SEQ_LT(seq, c->snd_max));
 	if (SEQ_LT(seq, c->snd_max)) {
 		c->n_retrans++;
 		CTR_INC(c->s, tcp_retransmit);
@@ -515,6 +532,7 @@ done:
 	if (c->snd_max != c->snd_una) {
 		if (c->rtx_kind == RTX_NONE)
 			tcp_rto_arm(c);
+		tcp_tlp_schedule(c);
 	} else if (c->rtx_kind == RTX_NONE &&
 	           (SEQ_LT(c->snd_nxt, c->snd_una + c->sndq_len) ||
 	            ((c->flags & TF_SHUT_WR) && !(c->flags & TF_FIN_ACKED)))) {

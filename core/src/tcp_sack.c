@@ -1,12 +1,14 @@
 /*
- * tcp_sack.c - SACK (RFC 2018) and loss recovery: the send-side scoreboard
- * with RFC 6675 IsLost / SetPipe / NextSeg, NewReno (RFC 6582) when the peer
- * has no SACK, and the receive-side block list.
+ * tcp_sack.c - SACK (RFC 2018) and loss recovery: the send-side scoreboard,
+ * RFC 6675 recovery (SetPipe / NextSeg) driven by RACK's loss marks
+ * (RFC 8985, tcp_rack.c), NewReno (RFC 6582) when the peer has no SACK, and
+ * the receive-side block list.
  *
  * The scoreboard is a short sorted array of disjoint SACKed ranges above
- * snd_una. IsLost is evaluated through one boundary: every unSACKed byte
- * below lost_edge() has more than (DupThresh-1)*SMSS SACKed bytes, or
- * DupThresh SACKed ranges, above it.
+ * snd_una. With SACK, IsLost() is RACK's time-based mark instead of the
+ * DupThresh rule (RFC 8985 6.2 step 5); timeouts recover through the same
+ * machinery, so a lost retransmission is found again without another
+ * timeout.
  */
 #include "tcp_internal.h"
 
@@ -74,6 +76,30 @@ static axip_u32 add_range(struct axip_tcp *c, axip_u32 s, axip_u32 e)
 	return (e - s) - covered;
 }
 
+/* Call RACK for the parts of [s, e) the scoreboard does not hold yet. */
+static void note_new(struct axip_tcp *c, axip_u32 s, axip_u32 e, const struct tcp_opts *o)
+{
+	axip_u32 k, pos = s;
+	for (k = 0; k < c->n_sacked && SEQ_LT(pos, e); k++) {
+		const struct tcp_range *r = &c->sacked[k];
+		if (SEQ_LEQ(r->end, pos))
+			continue;
+		if (SEQ_GEQ(r->start, e))
+			break;
+		if (SEQ_LT(pos, r->start))
+			tcp_rack_delivered(c, pos, r->start, o);
+		pos = r->end;
+	}
+	if (SEQ_LT(pos, e))
+		tcp_rack_delivered(c, pos, e, o);
+}
+
+void tcp_sack_note_acked(struct axip_tcp *c, axip_u32 s, axip_u32 e, const struct tcp_opts *o)
+{
+	if (c->flags & TF_SACK)
+		note_new(c, s, e, o);
+}
+
 axip_u32 tcp_sack_update(struct axip_tcp *c, const struct tcp_opts *o)
 {
 	axip_u32 i, added = 0;
@@ -87,6 +113,7 @@ axip_u32 tcp_sack_update(struct axip_tcp *c, const struct tcp_opts *o)
 			continue;
 		if (SEQ_LT(s, c->snd_una))
 			s = c->snd_una;
+		note_new(c, s, e, o);
 		added += add_range(c, s, e);
 	}
 	return added;
@@ -104,108 +131,66 @@ axip_u32 tcp_sack_skip(const struct axip_tcp *c, axip_u32 seq)
 	return seq;
 }
 
-/* RFC 6675 4 IsLost(): unSACKed bytes below the returned sequence are lost. */
-static axip_u32 lost_edge(const struct axip_tcp *c)
-{
-	axip_u32 bytes = 0, i = c->n_sacked;
-	while (i-- > 0) {
-		bytes += c->sacked[i].end - c->sacked[i].start;
-		if (bytes > (TCP_DUPTHRESH - 1u) * c->mss || c->n_sacked - i >= TCP_DUPTHRESH)
-			return c->sacked[i].start;
-	}
-	return c->snd_una;
-}
-
-/* RFC 6675 4 SetPipe(), over holes instead of single octets. */
 axip_u32 tcp_sack_pipe(const struct axip_tcp *c)
 {
-	axip_u32 lost = lost_edge(c), pos = c->snd_una, pipe = 0, i;
-	for (i = 0; i <= c->n_sacked; i++) {
-		axip_u32 hole_end = i < c->n_sacked ? c->sacked[i].start : c->snd_max;
-		if (SEQ_LT(pos, hole_end)) {
-			axip_u32 a = SEQ_GT(pos, lost) ? pos : lost;
-			axip_u32 b = SEQ_LT(hole_end, c->high_rxt) ? hole_end : c->high_rxt;
-			if (SEQ_LT(a, hole_end))
-				pipe += hole_end - a;  /* not lost: still in the network */
-			if (SEQ_LT(pos, b))
-				pipe += b - pos;       /* retransmitted */
-		}
-		if (i < c->n_sacked)
-			pos = c->sacked[i].end;
-	}
-	return pipe;
+	return tcp_rack_pipe(c);
 }
 
-/* First unSACKed byte at or above high_rxt and below `limit`; its hole end in *end. */
-static int first_hole(const struct axip_tcp *c, axip_u32 limit, axip_u32 *seq, axip_u32 *end)
-{
-	axip_u32 pos = c->snd_una, i;
-	for (i = 0; i <= c->n_sacked; i++) {
-		axip_u32 hole_end = i < c->n_sacked ? c->sacked[i].start : c->snd_max;
-		axip_u32 a = SEQ_GT(pos, c->high_rxt) ? pos : c->high_rxt;
-		if (SEQ_LT(a, hole_end) && SEQ_LT(a, limit)) {
-			*seq = a;
-			*end = hole_end;
-			return 1;
-		}
-		if (i < c->n_sacked)
-			pos = c->sacked[i].end;
-	}
-	return 0;
-}
-
-static int retransmit_hole(struct axip_tcp *c, axip_u32 seq, axip_u32 end)
+int tcp_sack_retransmit(struct axip_tcp *c, axip_u32 seq, axip_u32 end)
 {
 	axip_u32 adv = tcp_send_seg(c, seq, min32(end - seq, tcp_seg_max(c)));
 	if (!adv)
 		return 0;
-	c->high_rxt = seq + adv;
+	if (SEQ_GT(seq + adv, c->high_rxt))
+		c->high_rxt = seq + adv;
 	return 1;
 }
 
 void tcp_sack_output(struct axip_tcp *c)
 {
-	axip_u32 guard;
+	axip_u32 guard, pipe = tcp_rack_pipe(c);
 	for (guard = 0; guard < 65536u; guard++) {
-		axip_u32 seq, end, smax = tcp_seg_max(c);
+		axip_u32 seq, end, smax = tcp_seg_max(c), before = c->snd_max;
 		axip_u32 qend = c->snd_una + c->sndq_len;
-		axip_u32 highack = c->n_sacked ? c->sacked[c->n_sacked - 1u].end : c->snd_una;
 		int fin_pending = (c->flags & TF_SHUT_WR) && c->snd_nxt == qend;
 
 		/* RFC 6675 5 step (C): send while cwnd - pipe >= 1 SMSS */
-		if (tcp_sack_pipe(c) + smax > c->cc.cwnd)
+		if (pipe + smax > c->cc.cwnd)
 			break;
-		/* NextSeg rule 1: the first lost, not yet retransmitted hole */
-		if (first_hole(c, lost_edge(c), &seq, &end)) {
-			if (!retransmit_hole(c, seq, end))
+		/* NextSeg rule 1: the first lost byte not yet resent */
+		if (tcp_rack_next_lost(c, smax, &seq, &end)) {
+			axip_u32 h = c->high_rxt;
+			if (!tcp_sack_retransmit(c, seq, end))
 				break;
+			pipe += c->high_rxt - (SEQ_GT(h, seq) ? h : seq);
 			continue;
 		}
 		/* rule 2: new data the peer's window allows */
 		if (SEQ_LT(c->snd_nxt, qend) || fin_pending) {
-			axip_u32 wend = c->snd_una + c->snd_wnd;
+			axip_u32 wend = c->snd_una + c->snd_wnd, nxt = c->snd_nxt;
 			axip_u32 len = SEQ_LT(c->snd_nxt, qend) ? qend - c->snd_nxt : 0;
 			axip_u32 room = SEQ_GT(wend, c->snd_nxt) ? wend - c->snd_nxt : 0;
 			len = min32(min32(len, smax), room);
-			if ((len || fin_pending) && tcp_send_from_nxt(c, len))
+			if ((len || fin_pending) && tcp_send_from_nxt(c, len)) {
+				pipe += SEQ_GT(c->snd_max, before) ? c->snd_max - before : c->snd_nxt - nxt;
 				continue;
+			}
 		}
-		/* rule 3: a hole below the highest SACKed byte, not yet resent */
-		if (first_hole(c, highack, &seq, &end)) {
-			if (!retransmit_hole(c, seq, end))
-				break;
-			continue;
-		}
+		/* RFC 6675 rules 3 and 4 (resending data not known to be lost)
+		 * are left to RACK's reordering timer and the loss probe
+		 * (RFC 8985 7), which resend only what time shows lost */
 		break;
 	}
 	if (c->snd_max != c->snd_una && c->rtx_kind == RTX_NONE)
 		tcp_rto_arm(c);
 }
 
-static void enter_recovery(struct axip_tcp *c)
+void tcp_enter_recovery(struct axip_tcp *c)
 {
 	struct axip_stack *s = c->s;
-	axip_u32 qend = c->snd_una + c->sndq_len, len = qend - c->snd_una, adv;
+	axip_u32 qend = c->snd_una + c->sndq_len, len = qend - c->snd_una, seq, end;
+	if (c->flags & TF_RECOVERY)
+		return;
 	c->flags |= TF_RECOVERY;
 	c->recover = c->snd_max;
 	c->n_fast++;
@@ -213,20 +198,37 @@ static void enter_recovery(struct axip_tcp *c)
 	if (c->cc_ops)
 		c->cc_ops->on_loss(&c->cc, c->snd_max - c->snd_una, s->now);
 	c->high_rxt = c->snd_una;
-	/* RFC 6675 5 step (3) / RFC 6582 3.2 step 2: resend the first segment */
-	if (c->n_sacked && SEQ_LT(c->sacked[0].start, qend))
-		len = min32(len, c->sacked[0].start - c->snd_una);
-	len = min32(len, tcp_seg_max(c));
-	adv = tcp_send_seg(c, c->snd_una, len);
 	if (c->flags & TF_SACK) {
-		c->high_rxt = c->snd_una + adv;
+		/* RFC 6675 5 step (3): the first lost segment goes at once */
+		if (tcp_rack_next_lost(c, tcp_seg_max(c), &seq, &end))
+			(void)tcp_sack_retransmit(c, seq, end);
+		return;
+	}
+	/* RFC 6582 3.2 step 2: resend the first segment, cwnd = ssthresh + 3*SMSS */
+	(void)tcp_send_seg(c, c->snd_una, min32(len, tcp_seg_max(c)));
+	c->inflate = TCP_DUPTHRESH * c->mss;
+}
+
+static void end_recovery(struct axip_tcp *c, axip_u32 acked, axip_u32 flight)
+{
+	struct axip_stack *s = c->s;
+	int after_rto = (c->flags & TF_RTO_REC) != 0;
+	c->flags &= ~(TF_RECOVERY | TF_RTO_REC);
+	c->inflate = 0;
+	c->dupacks = 0;
+	tcp_rack_recovery_end(c);
+	if (!c->cc_ops)
+		return;
+	if (after_rto) {
+		/* the window after a timeout keeps growing (RFC 5681 3.1) */
+		if (acked)
+			c->cc_ops->on_ack(&c->cc, acked, flight + acked, c->srtt_us, s->now);
 	} else {
-		/* RFC 6582 3.2 step 2: cwnd = ssthresh + 3*SMSS */
-		c->inflate = TCP_DUPTHRESH * c->mss;
+		c->cc_ops->on_recovery_end(&c->cc, flight);
 	}
 }
 
-void tcp_recovery_on_ack(struct axip_tcp *c, axip_u32 acked, int dup, axip_u32 newly_sacked)
+void tcp_recovery_on_ack(struct axip_tcp *c, axip_u32 acked, int dup, axip_u32 lost)
 {
 	struct axip_stack *s = c->s;
 	axip_u32 flight = c->snd_max - c->snd_una;
@@ -235,16 +237,20 @@ void tcp_recovery_on_ack(struct axip_tcp *c, axip_u32 acked, int dup, axip_u32 n
 		if (SEQ_GEQ(c->snd_una, c->recover)) {
 			/* full acknowledgement: recovery is over (RFC 6582 3.2 step 3,
 			 * RFC 6675 5 "RecoveryPoint") */
-			c->flags &= ~TF_RECOVERY;
-			c->inflate = 0;
-			c->dupacks = 0;
-			if (c->cc_ops)
-				c->cc_ops->on_recovery_end(&c->cc, flight);
+			end_recovery(c, acked, flight);
+			/* losses RACK found in data sent during the recovery start
+			 * the next one */
+			if ((c->flags & TF_SACK) && tcp_rack_any_lost(c))
+				tcp_enter_recovery(c);
 			return;
 		}
 		if (c->flags & TF_SACK) {
 			if (SEQ_LT(c->high_rxt, c->snd_una))
 				c->high_rxt = c->snd_una;
+			/* after a timeout the window grows in slow start while the
+			 * outstanding data is resent (RFC 5681 3.1) */
+			if ((c->flags & TF_RTO_REC) && acked && c->cc_ops)
+				c->cc_ops->on_ack(&c->cc, acked, flight + acked, c->srtt_us, s->now);
 			return;
 		}
 		if (acked) {
@@ -265,21 +271,23 @@ void tcp_recovery_on_ack(struct axip_tcp *c, axip_u32 acked, int dup, axip_u32 n
 		c->dupacks = 0;
 		if (c->cc_ops)
 			c->cc_ops->on_ack(&c->cc, acked, flight + acked, c->srtt_us, s->now);
+	}
+	if (c->flags & TF_SACK) {
+		/* RFC 8985 6.2: recovery starts when RACK marks a loss */
+		if (lost)
+			tcp_enter_recovery(c);
 		return;
 	}
-	if (!dup)
+	if (acked || !dup)
 		return;
 	if (c->dupacks < 255u)
 		c->dupacks++;
-	if (c->dupacks < TCP_DUPTHRESH &&
-	    !((c->flags & TF_SACK) && newly_sacked && lost_edge(c) != c->snd_una))
+	if (c->dupacks < TCP_DUPTHRESH)
 		return;
 	/* RFC 6582 3.2 step 1: one reduction per window of data */
-	if (!(c->flags & TF_SACK) && !SEQ_GT(c->snd_una, c->recover))
+	if (!SEQ_GT(c->snd_una, c->recover))
 		return;
-	if ((c->flags & TF_SACK) && SEQ_LT(c->snd_una, c->recover))
-		return;
-	enter_recovery(c);
+	tcp_enter_recovery(c);
 }
 
 /* ---- receive side (RFC 2018 4) ---- */

@@ -28,6 +28,8 @@ void tcp_timer_update(struct axip_tcp *c)
 		next = c->t_delack;
 	if (c->t_keep && (!next || c->t_keep < next))
 		next = c->t_keep;
+	if (c->t_rack && (!next || c->t_rack < next))
+		next = c->t_rack;
 	if (!next) {
 		timer_cancel(&s->wheel, &c->timer);
 		return;
@@ -55,10 +57,13 @@ void tcp_rto_arm(struct axip_tcp *c)
 
 void tcp_rto_stop(struct axip_tcp *c)
 {
-	if (c->rtx_kind != RTX_RTO && c->rtx_kind != RTX_PERSIST)
-		return;
-	c->rtx_kind = RTX_NONE;
-	c->t_rtx = 0;
+	/* the reordering timer and the loss probe end with the RTO (RFC 8985 8) */
+	c->rack_kind = RACK_T_NONE;
+	c->t_rack = 0;
+	if (c->rtx_kind == RTX_RTO || c->rtx_kind == RTX_PERSIST) {
+		c->rtx_kind = RTX_NONE;
+		c->t_rtx = 0;
+	}
 	tcp_timer_update(c);
 }
 
@@ -150,7 +155,7 @@ static void rto_expired(struct axip_tcp *c)
 	CTR_INC(s, tcp_rto);
 	if (c->cc_ops)
 		c->cc_ops->on_rto(&c->cc, c->snd_max - c->snd_una, s->now);
-	c->flags &= ~(TF_RECOVERY | TF_RTT_TIMING);
+	c->flags &= ~(TF_RECOVERY | TF_RTO_REC | TF_RTT_TIMING);
 	c->inflate = 0;
 	c->dupacks = 0;
 	/* RFC 6582 3.2 step 4: no fast retransmit for data sent before the timeout */
@@ -158,6 +163,22 @@ static void rto_expired(struct axip_tcp *c)
 	c->high_rxt = c->snd_una;
 	/* RFC 2018 8: the receiver may have reneged; forget SACK state */
 	tcp_sack_clear(c);
+	if (c->flags & TF_SACK) {
+		axip_u32 seq, end;
+		/* RFC 8985 6.3, RFC 6675 5.1: everything outstanding is lost and
+		 * resent by the SACK recovery, whose RACK marks find a lost
+		 * retransmission again; the window grows in slow start */
+		tcp_rack_rto(c);
+		c->flags |= TF_RECOVERY | TF_RTO_REC;
+		tcp_rto_arm(c);
+		/* the first unacknowledged segment goes even into a closed window */
+		if (tcp_rack_next_lost(c, tcp_seg_max(c), &seq, &end))
+			(void)tcp_sack_retransmit(c, seq, end);
+		else
+			(void)tcp_send_seg(c, c->snd_una, 0); /* only a FIN is outstanding */
+		tcp_output(c);
+		return;
+	}
 	c->snd_nxt = c->snd_una;
 	tcp_rto_arm(c);
 	/* the first unacknowledged segment goes even into a closed window */
@@ -230,6 +251,8 @@ void tcp_timer_fire(struct axip_stack *s, struct axip_timer *t)
 		c->t_delack = 0;
 		tcp_send_ack(c);
 	}
+	if (!(c->flags & TF_DEAD) && c->t_rack && c->t_rack <= now)
+		tcp_rack_timer(c); /* before the RTO: a probe due with it goes first (RFC 8985 7.2) */
 	if (!(c->flags & TF_DEAD) && c->t_rtx && c->t_rtx <= now) {
 		axip_u8 kind = c->rtx_kind;
 		c->t_rtx = 0;

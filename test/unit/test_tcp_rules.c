@@ -1,6 +1,7 @@
 /* test_tcp_rules.c - protocol rules checked on the wire with crafted and
  * recorded segments: RFC 5961 challenge ACKs and their rate limit, PAWS,
- * SACK recovery resending only what was lost, RTO backoff, Nagle and
+ * SACK recovery resending only what was lost, NewReno in the first window,
+ * RACK-TLP (tail loss probe, lost retransmission), D-SACK, RTO backoff, Nagle and
  * delayed ACK, window scaling, MSS 536 without the option, zero-window
  * probes, SYN cookies, keepalive, ICMP fragmentation-needed. */
 #include "tcp_util.h"
@@ -17,6 +18,7 @@ struct seg {
 	uint16_t win;
 	int has_ts, has_ws, has_mss, sack_ok, nsack;
 	uint32_t tsval, tsecr;
+	uint32_t sack0[2]; /* first SACK block */
 	uint8_t ws;
 	uint16_t mss;
 };
@@ -58,7 +60,13 @@ static int parse(const uint8_t *f, uint32_t len, struct seg *s)
 		if (k == 2) { s->has_mss = 1; s->mss = load_be16(t + i + 2); }
 		if (k == 3) { s->has_ws = 1; s->ws = t[i + 2]; }
 		if (k == 4) s->sack_ok = 1;
-		if (k == 5) s->nsack = (t[i + 1] - 2) / 8;
+		if (k == 5) {
+			s->nsack = (t[i + 1] - 2) / 8;
+			if (s->nsack) {
+				s->sack0[0] = load_be32(t + i + 2);
+				s->sack0[1] = load_be32(t + i + 6);
+			}
+		}
 		if (k == 8) { s->has_ts = 1; s->tsval = load_be32(t + i + 2); s->tsecr = load_be32(t + i + 6); }
 		i += t[i + 1];
 	}
@@ -337,6 +345,129 @@ static void sack_recovery(int sack)
 static void test_sack_recovery(void)
 {
 	sack_recovery(1);
+}
+
+/* ---- RFC 8985: RACK-TLP ---- */
+
+/* First data byte of host 0's connection (its SYN's sequence number + 1). */
+static uint32_t first_data_seq(void)
+{
+	uint32_t i;
+	for (i = 0; i < nsegs; i++)
+		if (segs[i].from == 0 && (segs[i].flags & TCP_FLAG_SYN))
+			return segs[i].seq + 1;
+	return 0;
+}
+
+static uint32_t times_sent(uint32_t from_idx, uint32_t seq)
+{
+	uint32_t i, n = 0;
+	for (i = from_idx; i < nsegs; i++)
+		if (segs[i].from == 0 && segs[i].plen && segs[i].seq == seq)
+			n++;
+	return n;
+}
+
+/* The last two segments of a flight are lost: no ACK will ever report them.
+ * The loss probe (RFC 8985 7) resends the last one after 2 * SRTT, its SACK
+ * lets RACK mark the other lost, and no RTO is needed. */
+static void test_tail_loss_probe(void)
+{
+	struct sim *sim = new_sim();
+	struct conn k;
+	uint32_t d, n;
+	axip_time_ns t0;
+	REQUIRE(establish(sim, &k, NULL));
+	d = first_data_seq();
+	REQUIRE(d != 0);
+	n = nsegs;
+	drop_seq[0] = d + 8 * 1448;
+	drop_seq[1] = d + 9 * 1448;
+	n_drop = 2;
+	k.cli.to_send = 10 * 1448;
+	t0 = sim_now(sim);
+	tapp_pump(&k.cli);
+	sim_run(sim, AXIP_MS(5));
+	CHECK_EQ(n_drop, 0);
+	CHECK_EQ(k.srv.rx_bytes, 10 * 1448);
+	CHECK_EQ(axip_counters(sim_stack(sim, 0))->tcp_tlp, 1);
+	CHECK_EQ(axip_counters(sim_stack(sim, 0))->tcp_rto, 0);
+	CHECK_EQ(times_sent(n, d + 9 * 1448), 2); /* the probe */
+	CHECK_EQ(times_sent(n, d + 8 * 1448), 2); /* RACK, after the probe's SACK */
+	CHECK_EQ(axip_counters(sim_stack(sim, 0))->tcp_retransmit, 2);
+	CHECK(sim_now(sim) - t0 <= AXIP_MS(5)); /* an RTO would take 200 ms */
+	sim_free(sim);
+}
+
+/* A retransmission is lost too. RACK sees data sent after it delivered and
+ * resends it again (RFC 8985 6.2 step 5); before RACK only the RTO could. */
+static void test_lost_retransmission(void)
+{
+	struct sim *sim = new_sim();
+	struct conn k;
+	uint32_t d, n;
+	REQUIRE(establish(sim, &k, NULL));
+	d = first_data_seq();
+	REQUIRE(d != 0);
+	n = nsegs;
+	drop_seq[0] = d + 4 * 1448; /* the original ... */
+	drop_seq[1] = d + 4 * 1448; /* ... and its first retransmission */
+	n_drop = 2;
+	k.cli.to_send = 300000;
+	tapp_pump(&k.cli);
+	sim_run(sim, AXIP_MS(100));
+	CHECK_EQ(n_drop, 0);
+	CHECK_EQ(k.srv.rx_bytes, 300000);
+	CHECK_EQ(axip_counters(sim_stack(sim, 0))->tcp_rto, 0);
+	CHECK_EQ(times_sent(n, d + 4 * 1448), 3);
+	CHECK(axip_counters(sim_stack(sim, 0))->tcp_rack_lost >= 2);
+	sim_free(sim);
+}
+
+/* RFC 2883 4: a duplicate segment is reported in the first SACK block of
+ * the ACK it draws, below the cumulative ACK, once. */
+static void test_dsack(void)
+{
+	struct sim *sim = new_sim();
+	struct conn k;
+	struct seg *s;
+	uint32_t rcv_nxt, snd_nxt, tsv, n, i, replies = 0;
+	uint8_t o[12];
+	REQUIRE(establish(sim, &k, NULL));
+	s = last_from(0);
+	rcv_nxt = s->ack;
+	snd_nxt = s->seq;
+	tsv = last_from(1)->tsval + 1;
+	ts_opt(o, tsv, s->tsval);
+	drop_all_from = 2; /* host 1's stack would answer ACKs for bytes it never sent */
+	inject(sim, 80, 40000, rcv_nxt, snd_nxt, TCP_FLAG_ACK | TCP_FLAG_PSH, 1000, o, 12, "data", 4);
+	sim_run(sim, AXIP_MS(100));
+	REQUIRE(k.cli.rx_bytes == 4);
+	CHECK_EQ(axip_counters(sim_stack(sim, 0))->tcp_tx_dsack, 0);
+	n = nsegs;
+	inject(sim, 80, 40000, rcv_nxt, snd_nxt, TCP_FLAG_ACK | TCP_FLAG_PSH, 1000, o, 12, "data", 4);
+	sim_run(sim, AXIP_MS(1));
+	CHECK_EQ(k.cli.rx_bytes, 4);
+	CHECK_EQ(axip_counters(sim_stack(sim, 0))->tcp_tx_dsack, 1);
+	for (i = n; i < nsegs; i++) {
+		if (segs[i].from != 0)
+			continue;
+		replies++;
+		CHECK_EQ(segs[i].ack, rcv_nxt + 4);
+		CHECK_EQ(segs[i].nsack, 1);
+		CHECK_EQ(segs[i].sack0[0], rcv_nxt);
+		CHECK_EQ(segs[i].sack0[1], rcv_nxt + 4);
+	}
+	CHECK_EQ(replies, 1);
+	/* the next ACK carries no D-SACK */
+	n = nsegs;
+	inject(sim, 80, 40000, rcv_nxt + 4, snd_nxt, TCP_FLAG_ACK | TCP_FLAG_PSH, 1000, o, 12, "more", 4);
+	sim_run(sim, AXIP_MS(100));
+	CHECK_EQ(k.cli.rx_bytes, 8);
+	for (i = n; i < nsegs; i++)
+		if (segs[i].from == 0)
+			CHECK_EQ(segs[i].nsack, 0);
+	sim_free(sim);
 }
 
 /* ---- RFC 6582 3.2: NewReno fast retransmit in the first window ----
@@ -768,6 +899,9 @@ int main(void)
 	RUN_TEST(test_paws);
 	RUN_TEST(test_sack_recovery);
 	RUN_TEST(test_newreno_first_window);
+	RUN_TEST(test_tail_loss_probe);
+	RUN_TEST(test_lost_retransmission);
+	RUN_TEST(test_dsack);
 	RUN_TEST(test_rto_backoff);
 	RUN_TEST(test_nagle_delack);
 	RUN_TEST(test_window_scaling);

@@ -96,7 +96,13 @@
 	X(tcp_rx_after_close)  /* data after the application closed: RST sent */           \
 	X(tcp_active_established) X(tcp_zero_window_probe) X(tcp_keepalive_probe)          \
 	X(tcp_pmtu_update)     /* MSS lowered by ICMP fragmentation needed */              \
-	X(tcp_icmp_ignored)    /* ICMP error quoting no connection or no data in flight */
+	X(tcp_icmp_ignored)    /* ICMP error quoting no connection or no data in flight */ \
+	X(tcp_rack_lost)       /* send-queue buffers RACK marked lost (RFC 8985 6.2) */   \
+	X(tcp_rack_reo_timeout) /* RACK reordering timer expiries (RFC 8985 6.3) */       \
+	X(tcp_tlp)             /* tail loss probes sent (RFC 8985 7.3) */                 \
+	X(tcp_tlp_recovery)    /* probes that repaired a loss: window reduced (7.4) */     \
+	X(tcp_rx_dsack)        /* D-SACK blocks received (RFC 2883) */                     \
+	X(tcp_tx_dsack)        /* D-SACK blocks sent for duplicate data (RFC 2883) */
 
 #define AXIP_COUNTERS_ALL(X)                                                           \
 	AXIP_COUNTERS_PKT(X) AXIP_COUNTERS_ETH(X) AXIP_COUNTERS_ARP(X) AXIP_COUNTERS_IP(X) \
