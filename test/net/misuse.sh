@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# net_misuse: starting axip without the privileges it needs, on an interface
+# net_misuse: starting axip without the privileges it needs (root without
+# CAP_BPF alone still starts: CAP_SYS_ADMIN allows BPF), on an interface
 # of another namespace, or on an interface another XDP program holds without
 # libxdp's dispatcher: each start is refused with a clear message and its exit
 # code, and leaves the interface as it was — no axip program, a foreign
@@ -60,6 +61,15 @@ intact "unprivileged user" ""
 # bounding set limits what root gets at exec
 expect 3 'missing CAP_BPF)' in_a timeout 20 setpriv --bounding-set=-bpf,-sys_admin "$ECHO" --ifname "$IFA"
 intact "without CAP_BPF" ""
+# CAP_BPF alone may go: CAP_SYS_ADMIN still allows BPF, and axip attaches
+start_axip nobpf setpriv --bounding-set=-bpf "$ECHO" --ifname "$IFA" --port 7
+wait_attached nobpf
+grep -Eq '^CapEff:.*' "/proc/$(cat "$WORK/nobpf.pid")/status" || fail "no capability status"
+cap_eff=$(awk '/^CapEff:/ { print $2 }' "/proc/$(cat "$WORK/nobpf.pid")/status")
+[ $((0x$cap_eff >> 39 & 1)) = 0 ] || fail "CAP_BPF not dropped (CapEff $cap_eff)"
+stop_axip nobpf TERM
+echo "ok: without CAP_BPF but with CAP_SYS_ADMIN axip attaches (CapEff $cap_eff)"
+intact "without CAP_BPF only" ""
 expect 3 'missing CAP_NET_ADMIN)' in_a timeout 20 setpriv --bounding-set=-net_admin "$ECHO" --ifname "$IFA"
 intact "without CAP_NET_ADMIN" ""
 expect 3 'missing CAP_NET_RAW)' in_a timeout 20 setpriv --bounding-set=-net_raw "$ECHO" --ifname "$IFA"
