@@ -37,6 +37,8 @@ static void usage(FILE *f, const struct ex_cli *c, const char *summary, uint16_t
 	        "      --frame-size N    UMEM frame size, 2048 or 4096 (default 2048)\n"
 	        "      --no-sg           no multi-buffer frames: chains are copied on transmit,\n"
 	        "                        frames must fit one UMEM frame\n"
+	        "      --tx-copy         copy every TX payload into its frame (no zero-copy\n"
+	        "                        transmit; multi-buffer receive stays)\n"
 	        "      --tx-copy-max N   copy TX payloads up to N bytes into the header frame\n"
 	        "                        instead of chaining them (default %u)\n"
 	        "      --tx-csum MODE    TCP/UDP transmit checksum: sw (default), meta (AF_XDP\n"
@@ -105,7 +107,7 @@ void ex_parse(struct ex_cli *c, int argc, char **argv, const char *summary, uint
               const struct ex_extra_opt *extra, void *ctx)
 {
 	enum { O_BUSY = 256, O_TRUST, O_NATIVE, O_GENERIC, O_ADDR, O_PORTS, O_PCAP, O_FRAME,
-	       O_NO_SG, O_COPY_MAX, O_CSUM, O_NO_RX_HASH };
+	       O_NO_SG, O_TX_COPY, O_COPY_MAX, O_CSUM, O_NO_RX_HASH };
 	static const struct option common[] = {
 		{ "ifname", required_argument, NULL, 'i' },
 		{ "port", required_argument, NULL, 'p' },
@@ -120,6 +122,7 @@ void ex_parse(struct ex_cli *c, int argc, char **argv, const char *summary, uint
 		{ "pcap", required_argument, NULL, O_PCAP },
 		{ "frame-size", required_argument, NULL, O_FRAME },
 		{ "no-sg", no_argument, NULL, O_NO_SG },
+		{ "tx-copy", no_argument, NULL, O_TX_COPY },
 		{ "tx-copy-max", required_argument, NULL, O_COPY_MAX },
 		{ "tx-csum", required_argument, NULL, O_CSUM },
 		{ "no-rx-hash", no_argument, NULL, O_NO_RX_HASH },
@@ -200,6 +203,7 @@ void ex_parse(struct ex_cli *c, int argc, char **argv, const char *summary, uint
 			c->xo.frame_size = (unsigned)v;
 			break;
 		case O_NO_SG: c->xo.no_sg = 1; break;
+		case O_TX_COPY: c->xo.tx_copy = 1; break;
 		case O_COPY_MAX:
 			if (parse_uint(optarg, 4096, &v))
 				bad(c, "copy threshold", optarg);

@@ -208,7 +208,7 @@ static int worker_open(struct axip_xdp *x, unsigned i, char *err, size_t errlen)
 	w->env.ops = &xsk_env_ops;
 	w->env.ctx = w;
 	w->env.caps = x->o.trusted_csum ? AXIP_CAP_TRUSTED_CSUM : 0;
-	if (w->sg) {
+	if (w->sg && !x->o.tx_copy) {
 		/* the core attaches payload by reference; env_tx sends the chain
 		 * as one multi-buffer packet */
 		w->env.caps |= AXIP_CAP_SG;
@@ -401,8 +401,13 @@ void axip_xdp_describe(const struct axip_xdp *x, char *buf, size_t len)
 {
 	const struct axip_xdp_worker *w = x->w[0];
 	static const char *const csum[] = { "sw", "tx-metadata", "tx-metadata+kernel-sw" };
-	snprintf(buf, len, "multi-buffer %s, tx copy below %u bytes, tx checksum %s, rx hash %s",
-	         w && w->sg ? "on" : "off", x->o.tx_copy_max,
+	char copy[48];
+	if (x->o.tx_copy || !w || !w->sg)
+		snprintf(copy, sizeof copy, "tx payload always copied");
+	else
+		snprintf(copy, sizeof copy, "tx zero copy above %u bytes", x->o.tx_copy_max);
+	snprintf(buf, len, "multi-buffer %s, %s, tx checksum %s, rx hash %s",
+	         w && w->sg ? "on" : "off", copy,
 	         w && w->tx_meta_len ? csum[x->o.tx_csum] : "sw", x->steer.rx_hash ? "on" : "off");
 }
 

@@ -47,7 +47,7 @@ enum axip_xdp_csum {
 
 /* Default of axip_xdp_opts.tx_copy_max (docs/benchmarks.md: cycles per byte
  * of copying against chaining, measured on veth). */
-#define AXIP_XDP_TX_COPY_MAX_DEFAULT 256u
+#define AXIP_XDP_TX_COPY_MAX_DEFAULT 2048u
 
 struct axip_xdp_opts {
 	const char *ifname;        /* required */
@@ -61,6 +61,8 @@ struct axip_xdp_opts {
 	int no_sg;                 /* 1 = no XDP_USE_SG: chains copied into one frame, no
 	                              multi-buffer receive; default 0 (refused bind: falls back,
 	                              counted as sg_bind_refused) */
+	int tx_copy;               /* 1 = copy every TX payload into its frame (AXIP_CAP_SG not
+	                              announced; multi-buffer receive stays); default 0 */
 	unsigned tx_copy_max;      /* TX chains whose payload is at most this many bytes are copied
 	                              into the header frame instead of sent as multi-buffer;
 	                              default AXIP_XDP_TX_COPY_MAX_DEFAULT */
