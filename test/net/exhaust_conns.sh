@@ -6,6 +6,7 @@
 # succeed again and the pool empties completely.
 . "$(dirname "$0")/lib.sh"
 need_prog axip-tcp-echo
+[ -x /usr/bin/python3 ] || { echo "SKIP: /usr/bin/python3 not installed" >&2; exit 77; }
 net_setup 1
 start_axip echo "$BUILD/examples/axip-tcp-echo" --ifname "$IFA" --port 7 --tcp-conns 8
 wait_attached echo

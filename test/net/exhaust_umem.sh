@@ -15,7 +15,9 @@
 #     comes back.
 . "$(dirname "$0")/lib.sh"
 need_prog axip-tcp-echo
-command -v tcpdump >/dev/null || { echo "SKIP: tcpdump not installed" >&2; exit 77; }
+for t in tcpdump /usr/bin/python3; do
+	command -v $t >/dev/null || { echo "SKIP: $t not installed" >&2; exit 77; }
+done
 net_setup 1
 SLOW=$(dirname "$0")/slow_reader.py
 
@@ -49,21 +51,21 @@ start_echo() { # start_echo NAME ARGS...
 # looks at the server, then calls resume
 slow() {
 	rm -f "$WORK/$1.status" "$WORK/$1.go"
-	in_b timeout 120 /usr/bin/python3 "$SLOW" "$ADDR_A" 7 "$2" "$3" "$WORK/$1.status" \
-		"$WORK/$1.go" "$4" >"$WORK/$1.out" 2>&1 &
-	SLOW_PID=$!
+	start_in "$NSB" "$1" /usr/bin/python3 "$SLOW" "$ADDR_A" 7 "$2" "$3" "$WORK/$1.status" \
+		"$WORK/$1.go" "$4"
 	for _ in $(seq 300); do
 		[ -s "$WORK/$1.status" ] && break
-		kill -0 "$SLOW_PID" 2>/dev/null || fail "slow reader exited: $(cat "$WORK/$1.out")"
+		kill -0 "$(cat "$WORK/$1.pid")" 2>/dev/null || fail "slow reader exited: $(cat "$WORK/$1.log")"
 		sleep 0.1
 	done
 	[ -s "$WORK/$1.status" ] || fail "slow reader did not stall"
 	echo "$1: $(cat "$WORK/$1.status")"
 }
-resume() { # resume PHASE: let the slow reader go on; fails if it does
+resume() { # resume PHASE EXPECT: let the slow reader go on; its last line must match EXPECT
 	touch "$WORK/$1.go"
-	wait "$SLOW_PID" || fail "$1: $(cat "$WORK/$1.out")"
-	echo "$1: $(cat "$WORK/$1.out")"
+	wait_exit "$1" 100
+	echo "$1: $(tail -n1 "$WORK/$1.log")"
+	tail -n1 "$WORK/$1.log" | grep -q "^$2" || fail "$1: $(cat "$WORK/$1.log")"
 }
 # frames_back: wait until every UMEM frame is back (as many free as when idle)
 frames_back() {
@@ -78,10 +80,8 @@ frames_back() {
 }
 
 # ---- 1. zero window and resume ----
-in_b timeout 170 tcpdump -i "$IFB" -Q in -n -w "$WORK/zw.pcap" -U \
-	"src host $ADDR_A and tcp[14:2] = 0 and tcp[tcpflags] & tcp-rst == 0" >"$WORK/tcpdump.log" 2>&1 &
-echo $! >"$WORK/tcpdump.pid"
-disown $!
+start_in "$NSB" tcpdump tcpdump -i "$IFB" -Q in -n -w "$WORK/zw.pcap" -U \
+	"src host $ADDR_A and tcp[14:2] = 0 and tcp[tcpflags] & tcp-rst == 0"
 for _ in $(seq 50); do grep -q 'listening on' "$WORK/tcpdump.log" && break; sleep 0.1; done
 start_echo echo1
 slow zero 2 8000000 read
@@ -89,7 +89,7 @@ sleep 0.5
 zw=$(in_b tcpdump -r "$WORK/zw.pcap" -n 2>/dev/null | wc -l)
 echo "zero: $zw zero-window segments from axip"
 [ "$zw" -gt 0 ] || fail "axip never advertised a zero window to the slow readers"
-resume zero
+resume zero "resumed: 2 of 2 "
 frames_back zero
 stop_axip echo1 TERM
 
@@ -100,7 +100,7 @@ dump
 echo "umem: $(umem_free) of 4096 frames free while stalled ($IDLE_FREE when idle)," \
 	"fill_short $(ctr xdp_fill_short), xsk_rx_fill_ring_empty $(ctr xsk_rx_fill_ring_empty)"
 [ "$(umem_free)" -lt $((IDLE_FREE / 2)) ] || fail "the slow readers did not take the UMEM ($(umem_free) free)"
-resume umem
+resume umem "resumed: 16 of 16 "
 dump
 echo "umem: rx_low_buf_drop $(ctr rx_low_buf_drop), tcp_retransmit $(ctr tcp_retransmit)"
 [ "$(ctr rx_low_buf_drop)" -gt 0 ] || fail "UMEM never ran low (rx_low_buf_drop 0)"
@@ -108,7 +108,7 @@ frames_back umem
 
 # ---- 3. the same, then the clients go away without reading ----
 slow abort 16 4000000 abort
-resume abort
+resume abort "aborted 16 "
 frames_back abort
 [ "$(ctr tcp_conn_alloc)" = "$(ctr tcp_conn_free)" ] ||
 	fail "abort: connections left: alloc $(ctr tcp_conn_alloc), free $(ctr tcp_conn_free)"

@@ -27,13 +27,14 @@
 # target of 80 % is reported, see docs/robustness.md).
 . "$(dirname "$0")/lib.sh"
 need_prog axip-httpd
-for t in hping3 wrk curl tcpdump chrt taskset; do
+for t in hping3 wrk curl tcpdump chrt taskset /usr/bin/python3; do
 	command -v $t >/dev/null || { echo "SKIP: $t not installed" >&2; exit 77; }
 done
 [ "$(nproc)" -ge 2 ] || { echo "SKIP: needs 2 CPUs (client and server pinned apart)" >&2; exit 77; }
 ROUNDS=${FLOOD_ROUNDS:-4}
 SECS=${FLOOD_SECS:-3}
 MIN_PCT=${FLOOD_MIN_PCT:-50}
+export AXT_TIMEOUT=170 # axip-httpd and tcpdump outlive the whole test (ctest stops it at 180 s)
 CCPU=0 # wrk, curl, hping3 (and the veth's XDP work for what they send)
 SCPU=1 # axip's worker
 net_setup 1
@@ -104,10 +105,7 @@ curl_new() {
 median() { sort -n | awk '{ v[NR] = $1 } END { print (NR % 2) ? v[(NR + 1) / 2] : int((v[NR / 2] + v[NR / 2 + 1]) / 2) }'; }
 
 # ---- what reaches the peer's namespace that is not for the peer ----
-in_b timeout 170 tcpdump -i "$IFB" -Q in -n -w "$WORK/stray.pcap" -U "ip and not dst host $ADDR_B" \
-	>"$WORK/tcpdump.log" 2>&1 &
-echo $! >"$WORK/tcpdump.pid"
-disown $!
+start_in "$NSB" tcpdump tcpdump -i "$IFB" -Q in -n -w "$WORK/stray.pcap" -U "ip and not dst host $ADDR_B"
 for _ in $(seq 50); do grep -q 'listening on' "$WORK/tcpdump.log" && break; sleep 0.1; done
 stray() { sleep 0.5; in_b tcpdump -r "$WORK/stray.pcap" -n 2>/dev/null | wc -l; }
 

@@ -11,7 +11,9 @@
 . "$(dirname "$0")/lib.sh"
 need_prog axip-udp-echo
 command -v clang >/dev/null || { echo "SKIP: clang not installed" >&2; exit 77; }
-command -v setpriv >/dev/null || { echo "SKIP: setpriv not installed" >&2; exit 77; }
+for t in setpriv /usr/bin/python3; do
+	command -v $t >/dev/null || { echo "SKIP: $t not installed" >&2; exit 77; }
+done
 net_setup 1
 ECHO="$BUILD/examples/axip-udp-echo"
 
