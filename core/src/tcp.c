@@ -26,21 +26,23 @@ void tcp_carve(struct axip_stack *s, struct carve *c)
 	axip_u32 lsize = pow2_at_least(nl ? nl : 1);
 	struct axip_tcp *conns = CARVE_ARRAY(c, struct axip_tcp, nconn);
 	struct axip_tcp **hash = CARVE_ARRAY(c, struct axip_tcp *, hsize);
+	struct axip_tcp **flow_cache = CARVE_ARRAY(c, struct axip_tcp *, hsize);
 	struct axip_tcp_listener *ls = CARVE_ARRAY(c, struct axip_tcp_listener, nl);
 	struct axip_tcp_listener **lhash = CARVE_ARRAY(c, struct axip_tcp_listener *, lsize);
 	axip_u32 i;
 
-	if (carve_dry(c) || !t || (nconn && !conns) || !hash || (nl && !ls) || !lhash)
+	if (carve_dry(c) || !t || (nconn && !conns) || !hash || !flow_cache || (nl && !ls) || !lhash)
 		return;
 	mem_zero(t, sizeof(*t));
 	t->conns = conns;
 	t->hash = hash;
 	t->hash_mask = hsize - 1u;
+	t->flow_cache = flow_cache;
 	t->listeners = ls;
 	t->lhash = lhash;
 	t->lhash_mask = lsize - 1u;
 	for (i = 0; i < hsize; i++)
-		hash[i] = AXIP_NULL;
+		hash[i] = flow_cache[i] = AXIP_NULL;
 	for (i = 0; i < lsize; i++)
 		lhash[i] = AXIP_NULL;
 	for (i = nconn; i-- > 0;) {
@@ -77,6 +79,37 @@ struct axip_tcp *tcp_lookup(struct axip_stack *s, axip_u32 laddr, axip_u16 lport
 		if (c->lport == lport && c->rport == rport && c->laddr == laddr && c->raddr == raddr)
 			return c;
 	return AXIP_NULL;
+}
+
+/*
+ * The tuple hash is keyed SipHash (an attacker cannot aim at one bucket),
+ * which costs more than the rest of a lookup. The NIC's RX hash is already
+ * computed: a slot it selects remembers the last connection found for it,
+ * checked against the tuple, so a stale or colliding slot only costs the
+ * full lookup. A connection is in at most one slot (flow_slot).
+ */
+struct axip_tcp *tcp_lookup_rx(struct axip_stack *s, axip_u32 rx_hash, axip_u32 laddr,
+                               axip_u16 lport, axip_u32 raddr, axip_u16 rport)
+{
+	struct tcp_state *t = s->tcp;
+	axip_u32 slot = rx_hash & t->hash_mask;
+	struct axip_tcp *c;
+	if (!rx_hash)
+		return tcp_lookup(s, laddr, lport, raddr, rport);
+	c = t->flow_cache[slot];
+	if (c && c->lport == lport && c->rport == rport && c->laddr == laddr && c->raddr == raddr)
+		return c;
+	c = tcp_lookup(s, laddr, lport, raddr, rport);
+	if (c) {
+		CTR_INC(s, tcp_flow_cache_miss);
+		if (c->flow_slot && t->flow_cache[c->flow_slot - 1u] == c)
+			t->flow_cache[c->flow_slot - 1u] = AXIP_NULL;
+		if (t->flow_cache[slot])
+			t->flow_cache[slot]->flow_slot = 0;
+		t->flow_cache[slot] = c;
+		c->flow_slot = slot + 1u;
+	}
+	return c;
 }
 
 static axip_u32 port_bucket(const struct axip_stack *s, axip_u16 port)
@@ -134,6 +167,9 @@ static void embryo_unlink(struct axip_tcp *c)
 static void unhash(struct axip_stack *s, struct axip_tcp *c)
 {
 	struct axip_tcp **pp = &s->tcp->hash[c->hash];
+	if (c->flow_slot && s->tcp->flow_cache[c->flow_slot - 1u] == c)
+		s->tcp->flow_cache[c->flow_slot - 1u] = AXIP_NULL;
+	c->flow_slot = 0;
 	for (; *pp; pp = &(*pp)->hnext) {
 		if (*pp == c) {
 			*pp = c->hnext;

@@ -703,7 +703,7 @@ void tcp_input(struct axip_stack *s, struct axip_pkt *p, const struct ipv4_rx_in
 	g.hlen = doff;
 	tcp_opts_parse(s, h + TCP_HLEN, doff - TCP_HLEN, (g.flags & TCP_FLAG_SYN) != 0, &g.o);
 
-	c = tcp_lookup(s, ip->dst, dport, ip->src, sport);
+	c = tcp_lookup_rx(s, p->rx_hash, ip->dst, dport, ip->src, sport);
 	if (c) {
 		tcp_hold(c);
 		conn_input(c, p, &g, ip);

@@ -127,6 +127,7 @@ struct axip_tcp {
 	axip_u8 snd_ws, rcv_ws;       /* window shifts (RFC 7323 2) */
 	axip_u32 flags;               /* TF_* */
 	axip_u32 hash;                /* bucket index */
+	axip_u32 flow_slot;           /* flow_cache index + 1 that points here, 0 = none */
 
 	/* send sequence space (RFC 9293 3.3.1) */
 	axip_u32 iss, snd_una, snd_nxt, snd_max;
@@ -224,6 +225,9 @@ struct tcp_state {
 	axip_u32 n_free;
 	struct axip_tcp **hash;
 	axip_u32 hash_mask;
+	/* Connections by the NIC's RX hash (same size and mask as hash):
+	 * a hit skips hashing the tuple; a miss falls back to hash. */
+	struct axip_tcp **flow_cache;
 	struct axip_tcp_listener *listeners;
 	struct axip_tcp_listener *lfree;
 	struct axip_tcp_listener **lhash;
@@ -238,6 +242,10 @@ struct tcp_state {
 /* ---- tcp.c: tables, pool and life cycle ---- */
 struct axip_tcp *tcp_lookup(struct axip_stack *s, axip_u32 laddr, axip_u16 lport,
                             axip_u32 raddr, axip_u16 rport);
+/* tcp_lookup for a received segment: rx_hash (the NIC's, 0 if none) picks a
+ * flow-cache slot first. */
+struct axip_tcp *tcp_lookup_rx(struct axip_stack *s, axip_u32 rx_hash, axip_u32 laddr,
+                               axip_u16 lport, axip_u32 raddr, axip_u16 rport);
 struct axip_tcp_listener *tcp_listener_lookup(struct axip_stack *s, axip_u32 addr, axip_u16 port);
 /* A fresh connection in CLOSED state for the tuple, hashed; NULL when the pool is full. */
 struct axip_tcp *tcp_conn_new(struct axip_stack *s, axip_u32 laddr, axip_u16 lport,

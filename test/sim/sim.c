@@ -667,6 +667,24 @@ static uint32_t rx_offload_flags(const struct sim_host *h, const uint8_t *f, uin
 	return flags;
 }
 
+/* FNV-1a over the IPv4 addresses and ports of an unfragmented TCP/UDP
+ * frame, as a NIC's RSS hash would cover them; 0 for anything else. */
+static uint32_t rx_flow_hash(const uint8_t *f, uint32_t len)
+{
+	uint32_t ihl, h = 2166136261u, i;
+	if (len < 14 + 20 || f[12] != 0x08 || f[13] != 0x00 || (f[14] >> 4) != 4)
+		return 0;
+	ihl = (uint32_t)(f[14] & 15) * 4;
+	if (ihl < 20 || len < 14 + ihl + 4 || (f[23] != 6 && f[23] != 17) ||
+	    ((f[20] & 0x3f) | f[21]) != 0)
+		return 0;
+	for (i = 0; i < 8; i++)
+		h = (h ^ f[26 + i]) * 16777619u;
+	for (i = 0; i < 4; i++)
+		h = (h ^ f[14 + ihl + i]) * 16777619u;
+	return h ? h : 1;
+}
+
 /* Copy one frame into the host's buffers, appending rx descriptors to fr[].
  * Returns descriptors added, 0 if the host ran out of buffers. */
 static uint32_t rx_wrap(struct sim_host *h, const uint8_t *f, uint32_t len, uint32_t split,
@@ -676,6 +694,7 @@ static uint32_t rx_wrap(struct sim_host *h, const uint8_t *f, uint32_t len, uint
 	uint32_t piece = split && split < room ? split : room;
 	uint32_t n = 0, off = 0;
 	uint32_t flags = rx_offload_flags(h, f, len);
+	uint32_t hash = h->sim->p.rx_hash ? rx_flow_hash(f, len) : 0;
 	if (h->sim->p.rx_low_buf &&
 	    h->sim->p.bufs_per_host - h->bufs_in_use < h->sim->p.rx_low_buf)
 		flags |= AXIP_PKT_RX_LOW_BUF;
@@ -697,7 +716,7 @@ static uint32_t rx_wrap(struct sim_host *h, const uint8_t *f, uint32_t len, uint
 		fr[n].headroom = SIM_RX_HEADROOM;
 		fr[n].tailroom = size - SIM_RX_HEADROOM - take;
 		fr[n].flags = n == 0 ? flags : 0;
-		fr[n].rx_hash = 0;
+		fr[n].rx_hash = hash;
 		if (n > 0)
 			fr[n - 1].flags |= AXIP_RX_MORE;
 		n++;

@@ -55,6 +55,9 @@ struct sim_params {
 	 * host while fewer than rx_low_buf of its buffers are free is marked
 	 * AXIP_PKT_RX_LOW_BUF. 0 = never. */
 	uint32_t rx_low_buf;
+	/* Like a NIC with RSS: unfragmented IPv4 TCP/UDP frames carry a hash
+	 * of their addresses and ports in rx_hash (0 = no hash). */
+	int rx_hash;
 };
 
 /* What the wire did, for tests of the impairments themselves. */

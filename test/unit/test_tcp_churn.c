@@ -1,7 +1,8 @@
 /* test_tcp_churn.c - 100,000 connect / transfer / close cycles, 16 at a
  * time, between two hosts. Afterwards every pool is back where it started:
  * packet objects, sim buffers and TCP connections (tcp_conn_alloc -
- * tcp_conn_free). The client closes first, so its TIME_WAIT tuples exceed
+ * tcp_conn_free). Frames carry an RX hash, so lookups go through the
+ * flow cache while connections come and go. The client closes first, so its TIME_WAIT tuples exceed
  * the 1024-entry pool and the oldest are recycled (tcp_tw_recycled).
  * AXIP_TEST_SCALE=n divides the number of cycles by n. */
 #include "tcp_util.h"
@@ -105,6 +106,7 @@ static void test_churn(void)
 		total_cycles /= (uint64_t)atol(e);
 	memset(&p, 0, sizeof(p));
 	p.seed = 3;
+	p.rx_hash = 1; /* connections found through the flow cache, freed and reused */
 	g_sim = sim_new(&p);
 	sim_run(g_sim, AXIP_MS(1));
 	bufs0 = sim_bufs_in_use(g_sim, 0);
@@ -131,6 +133,16 @@ static void test_churn(void)
 	CHECK_EQ(k1->tcp_passive_open, total_cycles);
 	CHECK_EQ(k0->tcp_conn_pool_full, 0);
 	CHECK_EQ(k1->tcp_conn_pool_full, 0);
+	/* a connection misses the cache once per side (its first segment after
+	 * the SYN; rarely more where two live flows share a slot), not on every
+	 * segment */
+	fprintf(stderr, "  flow cache misses %llu of %llu segments (h0), %llu of %llu (h1)\n",
+	        (unsigned long long)k0->tcp_flow_cache_miss, (unsigned long long)k0->tcp_rx,
+	        (unsigned long long)k1->tcp_flow_cache_miss, (unsigned long long)k1->tcp_rx);
+	CHECK(k0->tcp_flow_cache_miss >= total_cycles);
+	CHECK(k0->tcp_flow_cache_miss <= total_cycles + total_cycles / 50);
+	CHECK(k1->tcp_flow_cache_miss >= total_cycles);
+	CHECK(k1->tcp_flow_cache_miss <= total_cycles + total_cycles / 50);
 	if (total_cycles > 2000)
 		CHECK(k0->tcp_tw_recycled > 0);
 	/* the server closed second: no TIME_WAIT there */

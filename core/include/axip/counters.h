@@ -76,6 +76,7 @@
 #define AXIP_COUNTERS_TCP(X)                                                          \
 	X(tcp_rx) X(tcp_tx) X(tcp_rx_short) X(tcp_rx_bad_csum) X(tcp_rx_bad_off)        \
 	X(tcp_rx_no_conn) X(tcp_tx_rst)                                                 \
+	X(tcp_flow_cache_miss) /* connection found by the tuple hash, not its RX hash slot */ \
 	X(tcp_conn_pool_full) X(tcp_backlog_full) X(tcp_syncookie_sent)                 \
 	X(tcp_syncookie_ok) X(tcp_syncookie_bad)                                        \
 	X(tcp_retransmit) X(tcp_rto) X(tcp_fast_retransmit) X(tcp_challenge_ack)        \
