@@ -214,16 +214,6 @@ static int seq_acceptable(const struct axip_tcp *c, axip_u32 seq, axip_u32 segle
 	       (SEQ_GEQ(seq + seglen - 1u, c->rcv_nxt) && SEQ_LT(seq + seglen - 1u, c->rcv_nxt + rwnd));
 }
 
-/* RFC 2883 4: remember a duplicate for the first SACK block of the next ACK. */
-static void note_dsack(struct axip_tcp *c, axip_u32 start, axip_u32 end)
-{
-	if (!(c->flags & TF_SACK))
-		return;
-	c->dsack.start = start;
-	c->dsack.end = end;
-	c->flags |= TF_DSACK_TX;
-}
-
 static void report_closed_by_peer(struct axip_tcp *c)
 {
 	if ((c->flags & TF_ACCEPTED) && !(c->flags & TF_APP_CLOSED) && c->cb && c->cb->peer_closed)
@@ -422,7 +412,7 @@ static void sync_input(struct axip_tcp *c, struct axip_pkt *p, const struct tcp_
 			CTR_INC(s, tcp_rx_out_of_window);
 			if (len && !(g->flags & (TCP_FLAG_SYN | TCP_FLAG_RST)) &&
 			    SEQ_LEQ(seq + len, c->rcv_nxt))
-				note_dsack(c, seq, seq + len); /* a duplicate */
+				tcp_rsack_dsack(c, seq, seq + len); /* a duplicate */
 			if (g->flags & TCP_FLAG_SYN)
 				tcp_challenge_ack(c);   /* RFC 5961 4.2 */
 			else if (!(g->flags & TCP_FLAG_RST))
@@ -529,7 +519,7 @@ static void sync_input(struct axip_tcp *c, struct axip_pkt *p, const struct tcp_
 		axip_u32 d = c->rcv_nxt - seq;
 		if (len) {
 			/* the part already received is reported (RFC 2883 4) */
-			note_dsack(c, seq, seq + (d < len ? d : len));
+			tcp_rsack_dsack(c, seq, seq + (d < len ? d : len));
 			c->flags |= TF_ACK_NOW;
 		}
 		if (d >= len) {

@@ -390,6 +390,9 @@ axip_u32 tcp_sack_pipe(const struct axip_tcp *c);
 void tcp_rsack_note(struct axip_tcp *c, axip_u32 start, axip_u32 end);
 /* Receive side: drop blocks at or below rcv_nxt. */
 void tcp_rsack_trim(struct axip_tcp *c);
+/* Receive side: [start, end) arrived twice; the next ACK reports it first
+ * (RFC 2883 4), followed by the usual blocks. */
+void tcp_rsack_dsack(struct axip_tcp *c, axip_u32 start, axip_u32 end);
 
 /* ---- tcp_input.c ---- */
 /* RFC 5961 7: send a challenge ACK unless the per-second budget is spent. */

@@ -91,6 +91,8 @@ void tcp_reass_insert(struct axip_tcp *c, struct axip_pkt *p, axip_u32 seq, axip
 				Q_FIN(prev) = 1;
 			CTR_INC(s, tcp_ooo_drop);
 			axip_pkt_free(s, p);
+			/* RFC 2883 4.1.2: the duplicate, then the block holding it */
+			tcp_rsack_dsack(c, seq, seq + len);
 			note_block(c, seq);
 			return;
 		}

@@ -312,6 +312,15 @@ void tcp_rsack_note(struct axip_tcp *c, axip_u32 start, axip_u32 end)
 	c->n_rsack = n + 1u;
 }
 
+void tcp_rsack_dsack(struct axip_tcp *c, axip_u32 start, axip_u32 end)
+{
+	if (!(c->flags & TF_SACK))
+		return;
+	c->dsack.start = start;
+	c->dsack.end = end;
+	c->flags |= TF_DSACK_TX;
+}
+
 void tcp_rsack_trim(struct axip_tcp *c)
 {
 	axip_u32 i, n = 0;

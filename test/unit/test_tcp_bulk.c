@@ -10,7 +10,7 @@
  * 573 RTOs and 149 s), and retransmissions on a path that reorders and
  * duplicates but loses nothing (all of them needless: RACK's reordering
  * window must absorb the reordering; with the window forced to 0 there were
- * 3347).
+ * 3295).
  *
  * AXIP_TEST_SCALE=n divides the transfer size by n (for slow sanitizer builds). */
 #include "tcp_util.h"

@@ -425,7 +425,8 @@ static void test_lost_retransmission(void)
 }
 
 /* RFC 2883 4: a duplicate segment is reported in the first SACK block of
- * the ACK it draws, below the cumulative ACK, once. */
+ * the ACK it draws, once: below the cumulative ACK, or inside the second
+ * block when it duplicates data held out of order. */
 static void test_dsack(void)
 {
 	struct sim *sim = new_sim();
@@ -467,6 +468,24 @@ static void test_dsack(void)
 	for (i = n; i < nsegs; i++)
 		if (segs[i].from == 0)
 			CHECK_EQ(segs[i].nsack, 0);
+	/* a duplicate of data held out of order (RFC 2883 4.1.2): the
+	 * D-SACK block, then the SACK block holding it */
+	inject(sim, 80, 40000, rcv_nxt + 108, snd_nxt, TCP_FLAG_ACK, 1000, o, 12, "ooo!", 4);
+	sim_run(sim, AXIP_MS(1));
+	n = nsegs;
+	inject(sim, 80, 40000, rcv_nxt + 108, snd_nxt, TCP_FLAG_ACK, 1000, o, 12, "ooo!", 4);
+	sim_run(sim, AXIP_MS(1));
+	CHECK_EQ(axip_counters(sim_stack(sim, 0))->tcp_tx_dsack, 2);
+	for (i = n, replies = 0; i < nsegs; i++) {
+		if (segs[i].from != 0)
+			continue;
+		replies++;
+		CHECK_EQ(segs[i].ack, rcv_nxt + 8);
+		CHECK_EQ(segs[i].nsack, 2);
+		CHECK_EQ(segs[i].sack0[0], rcv_nxt + 108);
+		CHECK_EQ(segs[i].sack0[1], rcv_nxt + 112);
+	}
+	CHECK_EQ(replies, 1);
 	sim_free(sim);
 }
 
