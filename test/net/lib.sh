@@ -1,10 +1,14 @@
+# shellcheck shell=bash
 # test/net/lib.sh - shared setup of the network tests (sourced, bash).
 #
 # Two network namespaces joined by a veth pair, standing in for a host with a
 # NIC (namespace $NSA, interface $IFA, 10.$NET.0.1/24 — where axip attaches)
 # and its peer (namespace $NSB, interface $IFB, 10.$NET.0.2/24 — kernel
 # clients and servers). Names carry the shell's PID so tests can run in
-# parallel; everything is removed by the EXIT trap.
+# parallel; everything is removed by the EXIT trap. The namespace, veth and
+# background-program mechanics are scripts/lib/netns.sh's (shared with
+# scripts/demo.sh and bench/run.sh); this file gives them the tests' names
+# and makes every failure a FAIL with the logs.
 #
 #   net_setup [QUEUES]   create the pair (QUEUES rx/tx queues per end, default 1)
 #   in_a CMD... / in_b CMD...   run in a namespace
@@ -35,19 +39,12 @@ ADDR_A=10.$NET.0.1
 ADDR_B=10.$NET.0.2
 WORK=$(mktemp -d /tmp/axip-net.XXXXXX)
 BUILD=${AXIP_BUILD_DIR:?AXIP_BUILD_DIR must point at the build directory}
+# shellcheck source=scripts/lib/netns.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib/netns.sh"
 
 cleanup() {
-	local f any=
 	# TERM first: `timeout` wrappers pass it on to their child
-	for f in "$WORK"/*.pid; do
-		[ -e "$f" ] || continue
-		kill -TERM "$(cat "$f")" 2>/dev/null && any=1
-	done
-	[ -n "$any" ] && sleep 0.3
-	for f in "$WORK"/*.pid; do
-		[ -e "$f" ] || continue
-		kill -KILL "$(cat "$f")" 2>/dev/null || true
-	done
+	pid_kill_all "$WORK" 0.3
 	ip netns del "$NSA" 2>/dev/null || true
 	ip netns del "$NSB" 2>/dev/null || true
 	rm -rf "$WORK"
@@ -78,45 +75,26 @@ need_root() {
 		echo "SKIP: cannot create network namespaces here" >&2
 		exit 77
 	fi
-	if [ "${AXT_NS_EXEC:-}" != nsenter ] && ip netns exec "$probe" true 2>/dev/null; then
-		AXT_NS_EXEC=ip
-	elif command -v nsenter >/dev/null && nsenter --net="/run/netns/$probe" true 2>/dev/null; then
-		[ "${AXT_NS_EXEC:-}" = nsenter ] ||
-			echo "note: 'ip netns exec' does not work here (is / a mount point?); using nsenter" >&2
-		AXT_NS_EXEC=nsenter
-	else
+	NS_EXEC=${AXT_NS_EXEC:-}
+	if ! ns_pick_exec "$probe"; then
 		ip netns del "$probe" 2>/dev/null
 		echo "SKIP: neither 'ip netns exec' nor 'nsenter --net' can enter a namespace here" >&2
 		exit 77
 	fi
+	[ "$NS_EXEC" = ip ] || [ "${AXT_NS_EXEC:-}" = nsenter ] ||
+		echo "note: 'ip netns exec' does not work here (is / a mount point?); using nsenter" >&2
 	ip netns del "$probe"
 }
 
-in_ns() {
-	local ns=$1
-	shift
-	if [ "${AXT_NS_EXEC:-ip}" = nsenter ]; then
-		nsenter --net="/run/netns/$ns" "$@"
-	else
-		ip netns exec "$ns" "$@"
-	fi
-}
+# in_ns NS CMD... comes from scripts/lib/netns.sh
 in_a() { in_ns "$NSA" "$@"; }
 in_b() { in_ns "$NSB" "$@"; }
 
 net_setup() {
 	local q=${1:-1}
 	need_root
-	ip netns add "$NSA" || fail "ip netns add"
-	ip netns add "$NSB" || fail "ip netns add"
-	ip link add "$IFA" netns "$NSA" numrxqueues "$q" numtxqueues "$q" type veth \
-		peer name "$IFB" netns "$NSB" numrxqueues "$q" numtxqueues "$q" || fail "ip link add veth"
-	in_a ip addr add "$ADDR_A/24" dev "$IFA"
-	in_b ip addr add "$ADDR_B/24" dev "$IFB"
-	in_a ip link set lo up
-	in_b ip link set lo up
-	in_a ip link set "$IFA" up
-	in_b ip link set "$IFB" up
+	ns_veth_pair "$NSA" "$IFA" "$ADDR_A" "$NSB" "$IFB" "$ADDR_B" "$q" ||
+		fail "namespaces and veth pair"
 	# Kernel TCP/UDP over veth leave checksums partial (offloaded); axip
 	# verifies checksums, so the kernel-side peer computes them in software.
 	in_b ethtool -K "$IFB" tx off >/dev/null || fail "ethtool -K tx off"
@@ -129,58 +107,33 @@ start_in() {
 	shift 2
 	# the PID file holds the program's own PID (sh execs it), so SIGKILL
 	# really reaches it; `timeout` above it bounds its lifetime
-	in_ns "$ns" timeout -s KILL "${AXT_TIMEOUT:-120}" \
-		sh -c 'echo $$ >"$0"; exec "$@"' "$WORK/$name.pid" "$@" >"$WORK/$name.log" 2>&1 &
-	disown $!
-	local i
-	for i in $(seq 50); do
-		[ -s "$WORK/$name.pid" ] && return 0
-		sleep 0.1
-	done
-	fail "$name did not start"
+	ns_spawn "$ns" "$WORK/$name.pid" "$WORK/$name.log" "${AXT_TIMEOUT:-120}" "" "$@" ||
+		fail "$name did not start"
 }
 start_axip() { start_in "$NSA" "$@"; }
 
 # wait_listen NS PORT: wait until a kernel TCP socket listens on PORT in NS
 wait_listen() {
-	local i
-	for i in $(seq 100); do
-		in_ns "$1" ss -Hltn "sport = :$2" | grep -q . && return 0
-		sleep 0.1
-	done
-	fail "nothing listens on TCP port $2 in $1"
+	ns_wait_listen "$1" tcp "$2" 100 || fail "nothing listens on TCP port $2 in $1"
 }
 
 # wait_exit NAME SECONDS: wait for a program started with start_in to end by itself
 wait_exit() {
-	local pid i
-	pid=$(cat "$WORK/$1.pid")
-	for i in $(seq $(($2 * 10))); do
-		kill -0 "$pid" 2>/dev/null || { rm -f "$WORK/$1.pid"; return 0; }
-		sleep 0.1
-	done
-	fail "$1 did not finish within $2 s"
+	pid_wait_exit "$WORK/$1.pid" $(($2 * 10)) || fail "$1 did not finish within $2 s"
 }
 
 wait_attached() {
-	local name=$1 i
-	for i in $(seq 100); do
-		grep -q 'attached to' "$WORK/$name.log" 2>/dev/null && return 0
-		kill -0 "$(cat "$WORK/$name.pid")" 2>/dev/null || fail "$name exited early"
-		sleep 0.1
-	done
-	fail "$name did not attach"
+	log_wait_attached "$WORK/$1.log" "$WORK/$1.pid" 100
+	case $? in
+	0) ;;
+	1) fail "$1 exited early" ;;
+	*) fail "$1 did not attach" ;;
+	esac
 }
 
 stop_axip() {
-	local name=$1 sig=${2:-TERM} pid i
-	pid=$(cat "$WORK/$name.pid")
-	kill "-$sig" "$pid" 2>/dev/null || true
-	for i in $(seq 100); do
-		kill -0 "$pid" 2>/dev/null || { rm -f "$WORK/$name.pid"; return 0; }
-		sleep 0.1
-	done
-	fail "$name did not exit after SIG$sig"
+	local sig=${2:-TERM}
+	pid_stop "$WORK/$1.pid" "$sig" 100 || fail "$1 did not exit after SIG$sig"
 }
 
 # xdp_attached: 0 if any XDP program is attached to $IFA
