@@ -7,15 +7,6 @@ need_prog axip-udp-echo
 net_setup 1
 ECHO="$BUILD/examples/axip-udp-echo"
 
-expect() { # expect CODE PATTERN CMD...
-	local code=$1 pat=$2 rc
-	shift 2
-	"$@" >"$WORK/out.txt" 2>&1
-	rc=$?
-	[ "$rc" = "$code" ] || { cat "$WORK/out.txt" >&2; fail "'$*' exited $rc, expected $code"; }
-	grep -q -- "$pat" "$WORK/out.txt" || { cat "$WORK/out.txt" >&2; fail "'$*': no '$pat' in output"; }
-}
-
 expect 0 'usage:' "$ECHO" --help
 expect 2 'ifname is required' "$ECHO"
 expect 2 'invalid port' "$ECHO" --ifname "$IFA" --port 0

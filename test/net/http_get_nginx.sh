@@ -18,23 +18,7 @@ chmod 755 "$WORK" "$d" "$d/www"
 printf '<!doctype html>\n<title>nginx</title>\n<p>served by the kernel stack</p>\n' >"$d/www/index.html"
 head -c "${BIG_MB}M" /dev/urandom >"$d/www/big.bin"
 chmod 644 "$d/www/index.html" "$d/www/big.bin"
-cat >"$d/nginx.conf" <<NGINX
-worker_processes 1;
-daemon off;
-pid $d/nginx.pid;
-error_log $d/error.log warn;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    client_body_temp_path $d/body;
-    default_type application/octet-stream;
-    sendfile on;
-    server {
-        listen $ADDR_B:8080;
-        root $d/www;
-    }
-}
-NGINX
+nginx_files_conf "$d" "$ADDR_B:8080" "$d/www" 1024
 start_in "$NSB" nginx nginx -e "$d/error.log" -c "$d/nginx.conf" -p "$d"
 wait_listen "$NSB" 8080
 URL=http://$ADDR_B:8080

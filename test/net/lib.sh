@@ -8,7 +8,8 @@
 # parallel; everything is removed by the EXIT trap. The namespace, veth and
 # background-program mechanics are scripts/lib/netns.sh's (shared with
 # scripts/demo.sh and bench/run.sh); this file gives them the tests' names
-# and makes every failure a FAIL with the logs.
+# and makes every failure a FAIL with the logs. A kernel nginx's
+# configuration: nginx_conf / nginx_files_conf (scripts/lib/nginx.sh).
 #
 #   net_setup [QUEUES]   create the pair (QUEUES rx/tx queues per end, default 1)
 #   in_a CMD... / in_b CMD...   run in a namespace
@@ -27,6 +28,9 @@
 #   wait_listen NS PORT         wait until a kernel TCP listener is up in NS
 #   wait_attached NAME          wait until it printed that it is attached
 #   fail MSG                    print MSG and the logs, exit 1
+#   expect CODE PATTERN CMD...  CMD must exit with CODE and print PATTERN
+#   echo_parallel PORT IN WANT N WHAT   N concurrent TCP echoes of file IN
+#   check_echo PORT             lines, 8 MiB and 4 x 1 MiB through a TCP echo
 
 set -u
 SFX=${AXT_SUFFIX:-$$}
@@ -41,6 +45,8 @@ WORK=$(mktemp -d /tmp/axip-net.XXXXXX)
 BUILD=${AXIP_BUILD_DIR:?AXIP_BUILD_DIR must point at the build directory}
 # shellcheck source=scripts/lib/netns.sh
 . "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib/netns.sh"
+# shellcheck source=scripts/lib/nginx.sh
+. "$(dirname "${BASH_SOURCE[0]}")/../../scripts/lib/nginx.sh"
 
 cleanup() {
 	# TERM first: `timeout` wrappers pass it on to their child
@@ -93,8 +99,9 @@ in_b() { in_ns "$NSB" "$@"; }
 net_setup() {
 	local q=${1:-1}
 	need_root
-	ns_veth_pair "$NSA" "$IFA" "$ADDR_A" "$NSB" "$IFB" "$ADDR_B" "$q" ||
-		fail "namespaces and veth pair"
+	ip netns add "$NSA" || fail "ip netns add"
+	ip netns add "$NSB" || fail "ip netns add"
+	ns_veth_pair "$NSA" "$IFA" "$ADDR_A" "$NSB" "$IFB" "$ADDR_B" "$q" || fail "veth pair"
 	# Kernel TCP/UDP over veth leave checksums partial (offloaded); axip
 	# verifies checksums, so the kernel-side peer computes them in software.
 	in_b ethtool -K "$IFB" tx off >/dev/null || fail "ethtool -K tx off"
@@ -134,6 +141,53 @@ wait_attached() {
 stop_axip() {
 	local sig=${2:-TERM}
 	pid_stop "$WORK/$1.pid" "$sig" 100 || fail "$1 did not exit after SIG$sig"
+}
+
+# expect CODE PATTERN CMD...: CMD (its output to $WORK/out.txt) exits with
+# CODE and prints PATTERN (grep), or the test fails showing the output
+expect() {
+	local code=$1 pat=$2 rc
+	shift 2
+	"$@" >"$WORK/out.txt" 2>&1
+	rc=$?
+	[ "$rc" = "$code" ] || { cat "$WORK/out.txt" >&2; fail "'$*' exited $rc, expected $code"; }
+	grep -q -- "$pat" "$WORK/out.txt" || { cat "$WORK/out.txt" >&2; fail "'$*': no '$pat' in output"; }
+	echo "ok: exit $rc: $(head -n1 "$WORK/out.txt")"
+}
+
+# echo_parallel PORT IN WANT N WHAT: N concurrent kernel TCP connections
+# (socat) from $NSB to $ADDR_A:PORT each send file IN; each reply must equal
+# file WANT byte for byte ($WORK/WHAT.1 .. .N keep the replies)
+echo_parallel() {
+	local port=$1 in=$2 want=$3 n=$4 what=$5 i
+	for i in $(seq "$n"); do
+		in_b timeout 60 socat -T10 - TCP:"$ADDR_A":"$port",shut-down <"$in" >"$WORK/$what.$i" &
+	done
+	wait
+	for i in $(seq "$n"); do
+		cmp -s "$want" "$WORK/$what.$i" || fail "$what: connection $i of $n differs"
+	done
+}
+
+# check_echo PORT: an echo server on $ADDR_A:PORT answers kernel TCP clients
+# in $NSB: a line by socat, one by nc, 8 MiB of random bytes ($WORK/big.in)
+# and four concurrent connections of 1 MiB ($WORK/one.in), every reply
+# compared byte for byte. 7 connections, 11 + 8 + 12 MiB sent; big.in and
+# one.in are kept for the caller.
+check_echo() {
+	local port=$1 out
+	out=$(echo hello-axip | in_b timeout 10 socat -T5 - TCP:"$ADDR_A":"$port") || fail "socat line echo"
+	[ "$out" = hello-axip ] || fail "line echo returned '$out'"
+	out=$(printf 'nc-line\n' | in_b timeout 10 nc -q 2 -w 5 "$ADDR_A" "$port") || fail "nc line echo"
+	[ "$out" = nc-line ] || fail "nc echo returned '$out'"
+
+	head -c 8M /dev/urandom >"$WORK/big.in"
+	in_b timeout 60 socat -T10 -b65536 - TCP:"$ADDR_A":"$port",shut-down <"$WORK/big.in" >"$WORK/big.out" ||
+		fail "8 MiB transfer"
+	cmp -s "$WORK/big.in" "$WORK/big.out" || fail "8 MiB echo differs"
+
+	head -c 1M /dev/urandom >"$WORK/one.in"
+	echo_parallel "$port" "$WORK/one.in" "$WORK/one.in" 4 one
 }
 
 # xdp_attached: 0 if any XDP program is attached to $IFA

@@ -32,16 +32,6 @@ clang -O2 -target bpf -c "$WORK/foreign.c" -o "$WORK/foreign.o" || fail "cannot 
 
 reserved_before=$(in_a cat /proc/sys/net/ipv4/ip_local_reserved_ports)
 
-expect() { # expect CODE PATTERN CMD...: exit code and message of one refused start
-	local code=$1 pat=$2 rc
-	shift 2
-	"$@" >"$WORK/out.txt" 2>&1
-	rc=$?
-	[ "$rc" = "$code" ] || { cat "$WORK/out.txt" >&2; fail "'$*' exited $rc, expected $code"; }
-	grep -q -- "$pat" "$WORK/out.txt" || { cat "$WORK/out.txt" >&2; fail "'$*': no '$pat' in output"; }
-	echo "ok: exit $rc: $(head -n1 "$WORK/out.txt")"
-}
-
 prog_id() { # the id of the XDP program on $IFA (any mode), empty if none
 	in_a ip -details link show dev "$IFA" | grep -o 'prog/xdp id [0-9]*' | awk '{print $3}' | head -n1
 }

@@ -11,13 +11,7 @@ net_setup 2
 start_axip tcp "$BUILD/examples/axip-tcp-echo" --ifname "$IFA" --port 7 --queues 2 --cores 0,1
 wait_attached tcp
 head -c 256K /dev/urandom >"$WORK/in"
-for i in $(seq 24); do
-	in_b timeout 60 socat -T10 - TCP:"$ADDR_A":7,shut-down <"$WORK/in" >"$WORK/out.$i" &
-done
-wait
-for i in $(seq 24); do
-	cmp -s "$WORK/in" "$WORK/out.$i" || fail "TCP connection $i differs"
-done
+echo_parallel 7 "$WORK/in" "$WORK/in" 24 out
 stop_axip tcp TERM
 for w in 0 1; do
 	n=$(awk -v w="worker $w " 'index($0, w) == 1 { on = 1; next } /^worker |^xdp / { on = 0 }
