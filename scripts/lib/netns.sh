@@ -7,8 +7,8 @@
 #
 #   in_ns NS CMD...          run CMD in network namespace NS, the way $NS_EXEC says
 #   ns_pick_exec NS          set NS_EXEC to a way that can enter NS
-#   ns_veth_pair NS_A IF_A ADDR_A NS_B IF_B ADDR_B QUEUES
-#                            two new namespaces joined by a veth pair
+#   ns_veth_pair NS_A IF_A ADDR_A NS_B IF_B ADDR_B [QUEUES]
+#                            a veth pair between two namespaces
 #   ns_spawn NS PIDFILE LOG LIMIT CPUS CMD...
 #                            start CMD in NS in the background, PID to PIDFILE
 #   pid_wait_exit PIDFILE TENTHS   wait for that program to end by itself
@@ -48,15 +48,17 @@ ns_pick_exec() {
 	fi
 }
 
-# ns_veth_pair NS_A IF_A ADDR_A NS_B IF_B ADDR_B QUEUES: create namespaces NS_A
-# and NS_B and a veth pair IF_A (in NS_A) - IF_B (in NS_B) with QUEUES rx and
-# tx queues per end, put ADDR_A/24 and ADDR_B/24 on the ends, and bring them
-# and both loopbacks up. Returns 1 at the first step that fails.
+# ns_veth_pair NS_A IF_A ADDR_A NS_B IF_B ADDR_B [QUEUES]: in the existing
+# namespaces NS_A and NS_B, a veth pair IF_A (in NS_A) - IF_B (in NS_B) with
+# QUEUES rx and tx queues per end (none or empty: the kernel's default, one
+# per CPU); ADDR_A/24 and ADDR_B/24 on the ends, they and both loopbacks up.
+# Returns 1 at the first step that fails.
 ns_veth_pair() {
-	local na=$1 ia=$2 aa=$3 nb=$4 ib=$5 ab=$6 q=$7
-	ip netns add "$na" && ip netns add "$nb" || return 1
-	ip link add "$ia" netns "$na" numrxqueues "$q" numtxqueues "$q" type veth \
-		peer name "$ib" netns "$nb" numrxqueues "$q" numtxqueues "$q" || return 1
+	local na=$1 ia=$2 aa=$3 nb=$4 ib=$5 ab=$6 q=${7:-}
+	local qs=()
+	[ -z "$q" ] || qs=(numrxqueues "$q" numtxqueues "$q")
+	ip link add "$ia" netns "$na" "${qs[@]}" type veth \
+		peer name "$ib" netns "$nb" "${qs[@]}" || return 1
 	in_ns "$na" ip addr add "$aa/24" dev "$ia" &&
 		in_ns "$nb" ip addr add "$ab/24" dev "$ib" &&
 		in_ns "$na" ip link set lo up &&
