@@ -35,7 +35,7 @@ USAGE
 }
 
 minutes=10
-build=build-asan
+build="build-asan"
 do_build=1
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -52,7 +52,6 @@ while [ $# -gt 0 ]; do
 done
 
 cd "$(dirname "$0")/.."
-root=$PWD
 # shellcheck source=scripts/lib/packages.sh
 . scripts/lib/packages.sh
 [ "$(id -u)" = 0 ] || { echo "soak.sh needs root (network namespaces, XDP)" >&2; exit 1; }
@@ -205,9 +204,10 @@ sleep 1.5 # past axip-httpd's first tick
 dump httpd httpd_send_stalls
 dump tcpecho umem_frames_free
 dump udpecho umem_frames_free
-f0_h=$(frames_free "$LOG/httpd.log")
-f0_t=$(frames_free "$LOG/tcpecho.log")
-f0_u=$(frames_free "$LOG/udpecho.log")
+declare -A f0 # UMEM frames free before the load, per server
+for p in httpd tcpecho udpecho; do
+	f0[$p]=$(frames_free "$LOG/$p.log")
+done
 loss h 0.5
 loss t 1
 
@@ -373,9 +373,7 @@ check "httpd: every accepted connection was a passive open" \
 	[ "$(hstat conns_accepted "$h")" = "$(ctr tcp_passive_open "$h")" ]
 for p in httpd tcpecho udpecho; do
 	l=$LOG/$p.log
-	eval "f0=\$f0_${p:0:1}"
-	# shellcheck disable=SC2154 # f0 is set by eval
-	check "$p: UMEM frames free back to the start ($f0)" [ "$(frames_free "$l")" = "$f0" ]
+	check "$p: UMEM frames free back to the start (${f0[$p]})" [ "$(frames_free "$l")" = "${f0[$p]}" ]
 	# every frame the core received went to IPv4 or ARP or a counted Ethernet drop
 	sum=$(($(ctr ip_rx "$l") + $(ctr arp_rx_request "$l") + $(ctr arp_rx_reply "$l") + $(ctr arp_rx_bad "$l") +
 		$(ctr eth_rx_short "$l") + $(ctr eth_rx_not_for_us "$l") + $(ctr eth_rx_vlan "$l") +

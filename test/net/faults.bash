@@ -171,10 +171,9 @@ fault_files() {
 }
 
 kernel_http_start() {
-	local i
 	AXT_TIMEOUT=170 start_in "$NSB" pyhttp /usr/bin/python3 -m http.server --directory "$WORK/www" \
 		--bind "$ADDR_B" 8000
-	for i in $(seq 50); do
+	for _ in $(seq 50); do
 		in_b ss -Hltn "sport = :8000" | grep -q . && return 0
 		sleep 0.1
 	done
@@ -277,10 +276,10 @@ httpd_stat() {
 }
 
 dump_counters() {
-	local name=$1 last=${2:-umem_frames_free} n i
+	local name=$1 last=${2:-umem_frames_free} n
 	n=$(grep -c "$last" "$WORK/$name.log")
 	kill -USR1 "$(cat "$WORK/$name.pid")" || fail "$name is not running"
-	for i in $(seq 50); do
+	for _ in $(seq 50); do
 		[ "$(grep -c "$last" "$WORK/$name.log")" -gt "$n" ] && return 0
 		sleep 0.1
 	done
