@@ -51,6 +51,10 @@ done
 cd "$(dirname "$0")/.."
 # shellcheck source=scripts/lib/packages.sh
 . scripts/lib/packages.sh
+# shellcheck source=scripts/lib/netns.sh
+. scripts/lib/netns.sh
+# shellcheck source=scripts/lib/nginx.sh
+. scripts/lib/nginx.sh
 
 step_no=0
 # step TITLE: print a step header
@@ -127,36 +131,19 @@ WORK=
 CCPU=0 SCPU=0
 NS_EXEC=ip
 
-# in_ns NS CMD...: run CMD in network namespace NS. `ip netns exec` needs / to
-# be a mount point; where it is not (a chroot), nsenter enters the network
-# namespace alone (/sys then stays the caller's view; nothing here reads it).
-in_ns() {
-	local ns=$1
-	shift
-	if [ "$NS_EXEC" = nsenter ]; then
-		nsenter --net="/run/netns/$ns" "$@"
-	else
-		ip netns exec "$ns" "$@"
-	fi
-}
+# in_ns NS CMD... (scripts/lib/netns.sh): `ip netns exec`, or where that
+# cannot work (a chroot whose / is not a mount point) `nsenter --net`, which
+# enters the network namespace alone (/sys then stays the caller's view;
+# nothing here reads it).
 in_a() { in_ns "$NSA" "$@"; }
 in_b() { in_ns "$NSB" "$@"; }
 
 xdp_attached() { in_a ip -details link show dev "$IFA" 2>/dev/null | grep -q 'prog/xdp'; }
 
 cleanup() {
-	local f any=
 	[ -n "$WORK" ] || return 0
 	# TERM first: axip-httpd detaches its XDP program on it
-	for f in "$WORK"/*.pid; do
-		[ -s "$f" ] || continue
-		kill -TERM "$(cat "$f")" 2>/dev/null && any=1
-	done
-	[ -n "$any" ] && sleep 0.5
-	for f in "$WORK"/*.pid; do
-		[ -s "$f" ] || continue
-		kill -KILL "$(cat "$f")" 2>/dev/null || true
-	done
+	pid_kill_all "$WORK" 0.5
 	ip netns del "$NSA" 2>/dev/null || true
 	ip netns del "$NSB" 2>/dev/null || true
 	rm -rf "$WORK"
@@ -176,34 +163,25 @@ remove_stale() {
 # start_bg NAME NS CPU CMD...: run CMD in namespace NS pinned to CPU, in the
 # background, bounded to 120 s; its own PID goes to $WORK/NAME.pid
 start_bg() {
-	local name=$1 ns=$2 cpu=$3 i
+	local name=$1 ns=$2 cpu=$3
 	shift 3
-	in_ns "$ns" timeout -s KILL 120 taskset -c "$cpu" \
-		sh -c 'echo $$ >"$0"; exec "$@"' "$WORK/$name.pid" "$@" >"$WORK/$name.log" 2>&1 &
-	disown $!
-	for i in $(seq 50); do
-		[ -s "$WORK/$name.pid" ] && return 0
-		sleep 0.1
-	done
-	die "$name did not start"
+	ns_spawn "$ns" "$WORK/$name.pid" "$WORK/$name.log" 120 "$cpu" "$@" || die "$name did not start"
 }
 stop_bg() { # stop_bg NAME: SIGTERM, wait up to 10 s
-	local pid i
-	pid=$(cat "$WORK/$1.pid")
-	kill -TERM "$pid" 2>/dev/null || true
-	for i in $(seq 100); do
-		kill -0 "$pid" 2>/dev/null || { rm -f "$WORK/$1.pid"; return 0; }
-		sleep 0.1
-	done
-	die "$1 did not exit after SIGTERM"
+	pid_stop "$WORK/$1.pid" TERM 100 || die "$1 did not exit after SIGTERM"
 }
 wait_listen() { # wait_listen NS PORT
-	local i
-	for i in $(seq 50); do
-		in_ns "$1" ss -Hltn "sport = :$2" | grep -q . && return 0
-		sleep 0.1
-	done
-	die "nothing listens on port $2"
+	ns_wait_listen "$1" tcp "$2" 50 || die "nothing listens on port $2"
+}
+# wait_attached NAME PROGRAM: until PROGRAM (started as NAME) printed that it attached
+wait_attached() {
+	local rc=0
+	log_wait_attached "$WORK/$1.log" "$WORK/$1.pid" 100 || rc=$?
+	case $rc in
+	0) ;;
+	1) die "$2 exited early" ;;
+	*) die "$2 did not attach" ;;
+	esac
 }
 
 step_net_setup() {
@@ -213,19 +191,11 @@ step_net_setup() {
 	WORK=$(mktemp -d /tmp/axip-demo.XXXXXX)
 	chmod 755 "$WORK"
 	ip netns add "$NSA" && ip netns add "$NSB" || die "ip netns add"
-	if ! ip netns exec "$NSA" true 2>/dev/null; then
-		nsenter --net="/run/netns/$NSA" true ||
-			die "neither 'ip netns exec' nor 'nsenter --net' can enter a network namespace here"
-		NS_EXEC=nsenter
+	ns_pick_exec "$NSA" ||
+		die "neither 'ip netns exec' nor 'nsenter --net' can enter a network namespace here"
+	[ "$NS_EXEC" = ip ] ||
 		echo "note: 'ip netns exec' does not work here (is / a mount point?); using nsenter --net"
-	fi
-	ip link add "$IFA" netns "$NSA" type veth peer name "$IFB" netns "$NSB" || die "ip link add veth"
-	in_a ip addr add "$ADDR_A/24" dev "$IFA"
-	in_b ip addr add "$ADDR_B/24" dev "$IFB"
-	in_a ip link set lo up
-	in_b ip link set lo up
-	in_a ip link set "$IFA" up
-	in_b ip link set "$IFB" up
+	ns_veth_pair "$NSA" "$IFA" "$ADDR_A" "$NSB" "$IFB" "$ADDR_B" || die "veth pair"
 	# kernel TCP/UDP over veth leave checksums partial (offloaded); axip
 	# verifies them, so the kernel's end computes them (docs/xdp.md)
 	in_b ethtool -K "$IFB" tx off >/dev/null || die "ethtool -K $IFB tx off"
@@ -269,13 +239,7 @@ step_attach() {
 	step "attach axip-httpd to $IFA (port 80, address shared with the kernel, files from $WORK/www)"
 	make_files
 	start_bg httpd "$NSA" "$SCPU" "$HTTPD" --ifname "$IFA" --port 80 --cores "$SCPU" --docroot "$WORK/www"
-	local _
-	for _ in $(seq 100); do
-		grep -q 'attached to' "$WORK/httpd.log" && break
-		kill -0 "$(cat "$WORK/httpd.pid")" 2>/dev/null || die "axip-httpd exited early"
-		sleep 0.1
-	done
-	grep -q 'attached to' "$WORK/httpd.log" || die "axip-httpd did not attach"
+	wait_attached httpd axip-httpd
 	xdp_attached || die "no XDP program on $IFA"
 	# serve after axip-httpd's first 1 s timer tick
 	sleep 1.2
@@ -372,24 +336,8 @@ step_http_get() {
 	step "axip-http-get on $IFA fetches from a kernel nginx in $NSB: a small page and $big_mb MiB, by sha256"
 	local d=$WORK/nginx-files url=http://$ADDR_B:8080
 	mkdir -p "$d"
-	cat >"$d/nginx.conf" <<NGINX
-worker_processes 1;
-daemon off;
-pid $d/nginx.pid;
-error_log $d/error.log warn;
-events { worker_connections 1024; }
-http {
-    access_log off;
-    client_body_temp_path $d/body;
-    default_type application/octet-stream;
-    sendfile on;
-    server {
-        listen $ADDR_B:8080;
-        root $WORK/www;
-    }
-}
-NGINX
-	start_bg files "$NSB" "$CCPU" nginx -c "$d/nginx.conf" -p "$d"
+	nginx_files_conf "$d" "$ADDR_B:8080" "$WORK/www" 1024
+	start_bg files "$NSB" "$CCPU" nginx -e "$d/error.log" -c "$d/nginx.conf" -p "$d"
 	wait_listen "$NSB" 8080
 	in_a timeout 60 "$GET" --ifname "$IFA" --cores "$SCPU" --url "$url/index.html" \
 		--output "$WORK/g.small" >"$WORK/get-small.log" 2>&1 || die "axip-http-get $url/index.html failed"
@@ -406,14 +354,9 @@ NGINX
 # The application in a thread of its own: axip-tcp-echo-mt --upper.
 step_echo_mt() {
 	step "axip-tcp-echo-mt: the application thread apart from the stack thread (port 7, --upper)"
-	local got want have _
+	local got want have
 	start_bg echo "$NSA" "$SCPU" "$ECHO_MT" --ifname "$IFA" --port 7 --cores "$SCPU" --app-core "$CCPU" --upper
-	for _ in $(seq 100); do
-		grep -q 'attached to' "$WORK/echo.log" && break
-		kill -0 "$(cat "$WORK/echo.pid")" 2>/dev/null || die "axip-tcp-echo-mt exited early"
-		sleep 0.1
-	done
-	grep -q 'attached to' "$WORK/echo.log" || die "axip-tcp-echo-mt did not attach"
+	wait_attached echo axip-tcp-echo-mt
 	got=$(echo 'hello from the kernel' | in_b timeout 10 socat -T5 - TCP:"$ADDR_A":7) || die "socat to port 7 failed"
 	[ "$got" = 'HELLO FROM THE KERNEL' ] || die "echo returned '$got'"
 	echo "ok: 'hello from the kernel' -> '$got'"
@@ -434,24 +377,15 @@ step_wrk_nginx() {
 	step "wrk, 10 s, 32 connections against nginx (one worker) on the same interface"
 	local d=$WORK/nginx
 	mkdir -p "$d"
-	cat >"$d/nginx.conf" <<NGINX
-worker_processes 1;
-daemon off;
-pid $d/nginx.pid;
-error_log $d/error.log warn;
-events { worker_connections 4096; }
-http {
-    access_log off;
+	nginx_conf "$d" 4096 <<NGINX
     keepalive_requests 100000000;
-    client_body_temp_path $d/body;
     default_type text/plain;
     server {
         listen $ADDR_A:80 backlog=4096;
         location / { return 200 "hello\n"; }
     }
-}
 NGINX
-	start_bg nginx "$NSA" "$SCPU" nginx -c "$d/nginx.conf" -p "$d"
+	start_bg nginx "$NSA" "$SCPU" nginx -e "$d/error.log" -c "$d/nginx.conf" -p "$d"
 	wait_listen "$NSA" 80
 	[ "$(in_b timeout 10 curl -sS --fail "http://$ADDR_A/")" = hello ] || die "nginx did not serve 'hello'"
 	RPS_NGINX=$(wrk_run nginx "http://$ADDR_A/")
