@@ -11,6 +11,10 @@ set -u
 set -o pipefail
 
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=scripts/lib/netns.sh
+. "$ROOT/scripts/lib/netns.sh"
+# shellcheck source=scripts/lib/nginx.sh
+. "$ROOT/scripts/lib/nginx.sh"
 ALL_WORKLOADS="rpc http connrate bulk udp scaling idle"
 
 usage() {
@@ -151,11 +155,7 @@ WORK=$(mktemp -d /tmp/axip-bench.XXXXXX)
 chmod 711 "$WORK" # nginx workers (not root) read the bulk file below it
 
 cleanup() {
-	local f
-	for f in "$WORK"/*.pid; do
-		[ -s "$f" ] || continue
-		kill -KILL "$(cat "$f")" 2>/dev/null
-	done
+	pid_kill_all "$WORK"
 	ip netns del "$NSS" 2>/dev/null
 	ip netns del "$NSC" 2>/dev/null
 	rm -rf "$WORK"
@@ -163,8 +163,8 @@ cleanup() {
 trap cleanup EXIT
 trap 'log "interrupted"; exit 130' INT TERM
 
-in_s() { ip netns exec "$NSS" "$@"; }
-in_c() { ip netns exec "$NSC" "$@"; }
+in_s() { in_ns "$NSS" "$@"; }
+in_c() { in_ns "$NSC" "$@"; }
 
 # link_setup QUEUES: (re)create the veth pair with QUEUES queues per end
 link_setup() {
@@ -172,14 +172,7 @@ link_setup() {
 	ip netns del "$NSS" 2>/dev/null
 	ip netns del "$NSC" 2>/dev/null
 	ip netns add "$NSS" && ip netns add "$NSC" || { echo "ip netns add failed" >&2; exit 1; }
-	ip link add "$IF_S" netns "$NSS" numrxqueues "$q" numtxqueues "$q" type veth \
-		peer name "$IF_C" netns "$NSC" numrxqueues "$q" numtxqueues "$q" || exit 1
-	in_s ip addr add "$ADDR_S/24" dev "$IF_S"
-	in_c ip addr add "$ADDR_C/24" dev "$IF_C"
-	in_s ip link set lo up
-	in_c ip link set lo up
-	in_s ip link set "$IF_S" up
-	in_c ip link set "$IF_C" up
+	ns_veth_pair "$NSS" "$IF_S" "$ADDR_S" "$NSC" "$IF_C" "$ADDR_C" "$q" || exit 1
 	# connection-rate runs leave many TIME_WAITs on the client side
 	in_c sysctl -qw net.ipv4.tcp_tw_reuse=1 net.ipv4.ip_local_port_range="10000 60999"
 	in_c ping -c1 -W2 "$ADDR_S" >/dev/null || { echo "no connectivity over the veth" >&2; exit 1; }
@@ -208,55 +201,31 @@ offload_label() {
 # start_bg NAME NS CPUS CMD...: run CMD in namespace NS pinned to CPUS; its
 # own PID (exec) goes to $WORK/NAME.pid, output to $WORK/NAME.log
 start_bg() {
-	local name=$1 ns=$2 cpus=$3 i
+	local name=$1 ns=$2 cpus=$3
 	shift 3
-	rm -f "$WORK/$name.pid"
-	ip netns exec "$ns" taskset -c "$cpus" sh -c 'echo $$ >"$0"; exec "$@"' "$WORK/$name.pid" "$@" \
-		>"$WORK/$name.log" 2>&1 &
-	disown $!
-	for i in $(seq 50); do
-		[ -s "$WORK/$name.pid" ] && return 0
-		sleep 0.1
-	done
+	ns_spawn "$ns" "$WORK/$name.pid" "$WORK/$name.log" "" "$cpus" "$@" && return 0
 	log "$name did not start"
 	return 1
 }
 
+# stop_bg NAME: SIGTERM, up to 5 s to exit, then SIGKILL
 stop_bg() {
-	local name=$1 pid i
-	[ -s "$WORK/$name.pid" ] || return 0
-	pid=$(cat "$WORK/$name.pid")
-	kill -TERM "$pid" 2>/dev/null
-	for i in $(seq 50); do
-		kill -0 "$pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$pid" 2>/dev/null
-	rm -f "$WORK/$name.pid"
+	local f=$WORK/$1.pid
+	[ -s "$f" ] || return 0
+	pid_stop "$f" TERM 50 && return 0
+	kill -KILL "$(cat "$f")" 2>/dev/null
+	rm -f "$f"
 }
 
 # wait_listen PROTO PORT: until something in the server namespace listens
-wait_listen() {
-	local i opt=-ltn
-	[ "$1" = udp ] && opt=-lun
-	for i in $(seq 50); do
-		in_s ss -H $opt "sport = :$2" 2>/dev/null | grep -q . && return 0
-		sleep 0.1
-	done
-	return 1
-}
+wait_listen() { ns_wait_listen "$NSS" "$1" "$2" 50; }
 
 # wait_attached NAME: until an axip program printed that it attached
 wait_attached() {
-	local i
-	for i in $(seq 100); do
-		if grep -q 'attached to' "$WORK/$1.log" 2>/dev/null; then
-			sleep 0.3
-			return 0
-		fi
-		[ -s "$WORK/$1.pid" ] && kill -0 "$(cat "$WORK/$1.pid")" 2>/dev/null || break
-		sleep 0.1
-	done
+	if log_wait_attached "$WORK/$1.log" "$WORK/$1.pid" 100; then
+		sleep 0.3
+		return 0
+	fi
 	log "$1 did not attach: $(tail -n 3 "$WORK/$1.log" 2>/dev/null | tr '\n' ' ')"
 	return 1
 }
@@ -436,17 +405,9 @@ nginx_server() {
 		truncate -s "$BULK_BYTES" "$d/files/big"
 		cat "$d/files/big" >/dev/null # into the page cache before the first measurement
 	fi
-	cat >"$d/nginx.conf" <<EOF
-worker_processes 1;
-daemon off;
-pid $d/nginx.pid;
-error_log $d/error.log warn;
-events { worker_connections 8192; }
-http {
-    access_log off;
+	nginx_conf "$d" 8192 <<EOF
     keepalive_requests 100000000;
     keepalive_timeout 120s;
-    client_body_temp_path $d/body;
     default_type text/plain;
     sendfile on;
     server {
@@ -454,9 +415,8 @@ http {
         location / { return 200 "ok"; }
         location /files/ { root $d; }
     }
-}
 EOF
-	start_bg srv "$NSS" "$SCPU" nginx -c "$d/nginx.conf" -p "$d" && wait_listen tcp 8080
+	start_bg srv "$NSS" "$SCPU" nginx -e "$d/error.log" -c "$d/nginx.conf" -p "$d" && wait_listen tcp 8080
 }
 
 # axip_server PROG PORT [ARGS...]: an axip example on the server-side veth
