@@ -59,11 +59,7 @@ SCPU=1 CCPU=0
 log() { echo "ablation: $*" >&2; }
 
 d=$WORK/nginx
-mkdir -p "$d/www" "$WORK/www"
-chmod 755 "$WORK" "$d" "$d/www"
-head -c "${MB}M" /dev/urandom >"$d/www/big.bin"
-chmod 644 "$d/www/big.bin"
-ln "$d/www/big.bin" "$WORK/www/big.bin"
+big_file_both "$MB"
 BYTES=$((MB * 1048576))
 nginx_files_conf "$d" "$ADDR_B:8080" "$d/www" 64
 start_in "$NSB" nginx taskset -c "$CCPU" nginx -e "$d/error.log" -c "$d/nginx.conf" -p "$d"

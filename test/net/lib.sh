@@ -31,6 +31,7 @@
 #   expect CODE PATTERN CMD...  CMD must exit with CODE and print PATTERN
 #   echo_parallel PORT IN WANT N WHAT   N concurrent TCP echoes of file IN
 #   check_echo PORT             lines, 8 MiB and 4 x 1 MiB through a TCP echo
+#   big_file_both MB            MB MiB of random bytes for nginx and axip-httpd
 
 set -u
 SFX=${AXT_SUFFIX:-$$}
@@ -188,6 +189,18 @@ check_echo() {
 
 	head -c 1M /dev/urandom >"$WORK/one.in"
 	echo_parallel "$port" "$WORK/one.in" "$WORK/one.in" 4 one
+}
+
+# big_file_both MB: MB MiB of random bytes as big.bin in two document roots:
+# $WORK/nginx/www, for a kernel nginx with its directory $WORK/nginx (readable
+# by nginx's unprivileged worker), and $WORK/www (axip-httpd's; a hard link)
+big_file_both() {
+	local d=$WORK/nginx
+	mkdir -p "$d/www" "$WORK/www"
+	chmod 755 "$WORK" "$d" "$d/www"
+	head -c "${1}M" /dev/urandom >"$d/www/big.bin"
+	chmod 644 "$d/www/big.bin"
+	ln "$d/www/big.bin" "$WORK/www/big.bin"
 }
 
 # xdp_attached: 0 if any XDP program is attached to $IFA

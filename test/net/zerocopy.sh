@@ -26,11 +26,7 @@ net_setup 1
 sha() { sha256sum "$1" | cut -d' ' -f1; }
 
 d=$WORK/nginx
-mkdir -p "$d/www" "$WORK/www"
-chmod 755 "$WORK" "$d" "$d/www"
-head -c "${MB}M" /dev/urandom >"$d/www/big.bin"
-chmod 644 "$d/www/big.bin"
-ln "$d/www/big.bin" "$WORK/www/big.bin"
+big_file_both "$MB"
 WANT=$(sha "$d/www/big.bin")
 nginx_files_conf "$d" "$ADDR_B:8080" "$d/www" 64
 start_in "$NSB" nginx nginx -e "$d/error.log" -c "$d/nginx.conf" -p "$d"
