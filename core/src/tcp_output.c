@@ -474,6 +474,7 @@ void tcp_output(struct axip_tcp *c)
 {
 	struct axip_stack *s = c->s;
 	axip_u32 guard;
+	int corked = 0;
 
 	if (c->flags & TF_DEAD)
 		return;
@@ -518,8 +519,10 @@ void tcp_output(struct axip_tcp *c)
 					break;
 			} else if (SEQ_GEQ(c->snd_nxt, c->snd_max) && !(c->flags & TF_SHUT_WR)) {
 				/* the tail of the queue, new data */
-				if (c->flags & TF_CORK)
+				if (c->flags & TF_CORK) {
+					corked = 1;
 					break;
+				}
 				/* Nagle (3.7.4): one small segment outstanding at most */
 				if (!(c->flags & TF_NODELAY) && c->snd_max != c->snd_una)
 					break;
@@ -530,13 +533,18 @@ void tcp_output(struct axip_tcp *c)
 	}
 done:
 	if (c->snd_max != c->snd_una) {
-		if (c->rtx_kind == RTX_NONE)
+		/* RFC 6298 5.1: data sent into an open window is watched by the
+		 * retransmission timer, also where the persist timer ran before
+		 * (its "probe answered" step would resend that data at once) */
+		if (c->rtx_kind == RTX_NONE || (c->rtx_kind == RTX_PERSIST && c->snd_wnd > 0))
 			tcp_rto_arm(c);
 		tcp_tlp_schedule(c);
-	} else if (c->rtx_kind == RTX_NONE &&
+	} else if (c->rtx_kind == RTX_NONE && !corked &&
 	           (SEQ_LT(c->snd_nxt, c->snd_una + c->sndq_len) ||
 	            ((c->flags & TF_SHUT_WR) && !(c->flags & TF_FIN_ACKED)))) {
-		/* data waits for a window with nothing in flight: probe (3.8.6.1) */
+		/* data waits for a window with nothing in flight: probe (RFC 9293
+		 * 3.8.6.1). Not for data the application corked: that waits for
+		 * the application, not for the peer's window. */
 		c->rtx_kind = RTX_PERSIST;
 		c->t_rtx = s->now + tcp_rto_ns(c);
 		tcp_timer_update(c);

@@ -3,7 +3,8 @@
  * SACK recovery resending only what was lost, NewReno in the first window,
  * RACK-TLP (tail loss probe, lost retransmission), D-SACK, RTO backoff, Nagle and
  * delayed ACK, window scaling, MSS 536 without the option, zero-window
- * probes, SYN cookies, keepalive, ICMP fragmentation-needed. */
+ * probes, SYN cookies, keepalive, ICMP fragmentation-needed, no FIN resent
+ * on an ACK of the data before it. */
 #include "tcp_util.h"
 #include "wire.h"
 
@@ -911,6 +912,77 @@ static void test_icmp_frag_needed(void)
 	sim_free(sim);
 }
 
+/* ---- RFC 9293 3.8.1 / RFC 6298: an ACK of the data before the FIN ---- */
+
+/* The client writes a response as axip-httpd does (the header with
+ * AXIP_TCP_MORE, then the body) and shuts down: data, then a bare FIN. The peer acknowledges
+ * the data but not the FIN. That ACK is no loss signal: the FIN waits for
+ * the tail loss probe (RFC 8985 7.2: 2 SRTT + WCDelAckT for a lone segment,
+ * bounded by the RTO) or the retransmission timer (RFC 6298 5). Corked data
+ * with nothing in flight once armed the persist timer (meant for a closed
+ * window, RFC 9293 3.8.6.1), whose "probe answered" branch then resent the
+ * FIN at once. */
+static void test_fin_not_resent_on_data_ack(void)
+{
+	struct sim *sim = new_sim();
+	struct conn k;
+	struct seg *data = NULL, *fin = NULL;
+	uint32_t i, n, nfin = 0, rtx0;
+	axip_time_ns t_fin = 0, t_again = 0;
+	uint8_t o[12], body[60];
+	REQUIRE(establish(sim, &k, NULL));
+	drop_all_from = 2; /* the peer's own ACKs vanish: the crafted one below stands in */
+	n = nsegs;
+	rtx0 = (uint32_t)axip_counters(sim_stack(sim, 0))->tcp_retransmit;
+	memset(body, 'x', sizeof(body));
+	CHECK_EQ(axip_tcp_write(k.cli.c, body, 40, AXIP_TCP_MORE), 40);
+	sim_run(sim, AXIP_MS(1));
+	CHECK_EQ(nsegs, n); /* corked: nothing goes out */
+	CHECK_EQ(axip_tcp_write(k.cli.c, body, 60, 0), 60);
+	CHECK_EQ(axip_tcp_shutdown(k.cli.c), AXIP_OK);
+	sim_run(sim, AXIP_MS(1));
+	for (i = n; i < nsegs; i++) {
+		if (segs[i].from != 0)
+			continue;
+		if (segs[i].plen && !data)
+			data = &segs[i];
+		if ((segs[i].flags & TCP_FLAG_FIN) && !fin)
+			fin = &segs[i];
+	}
+	REQUIRE(data != NULL && fin != NULL);
+	CHECK_EQ(data->plen, 100);
+	CHECK_EQ(fin->plen, 0); /* a bare FIN behind the data */
+	t_fin = fin->t;
+	/* the peer's ACK of the data only */
+	ts_opt(o, last_from(1)->tsval + 1, fin->tsval);
+	n = nsegs;
+	inject(sim, 80, 40000, data->ack, data->seq + 100, TCP_FLAG_ACK, 1000, o, 12, NULL, 0);
+	sim_run(sim, AXIP_MS(150));
+	for (i = n; i < nsegs; i++) {
+		if (segs[i].from == 0 && (segs[i].flags & TCP_FLAG_FIN)) {
+			if (!nfin)
+				t_again = segs[i].t;
+			nfin++;
+		}
+	}
+	CHECK_EQ(nfin, 0);
+	if (nfin)
+		fprintf(stderr, "  FIN resent %llu us after the first\n",
+		        (unsigned long long)((t_again - t_fin) / 1000u));
+	CHECK_EQ(axip_counters(sim_stack(sim, 0))->tcp_retransmit, rtx0);
+	/* the probe or the timer resends it later, and the peer's ACK ends it */
+	sim_run(sim, AXIP_MS(400));
+	for (i = n, nfin = 0; i < nsegs; i++)
+		if (segs[i].from == 0 && (segs[i].flags & TCP_FLAG_FIN))
+			nfin++;
+	CHECK(nfin >= 1);
+	drop_all_from = 0;
+	sim_run(sim, AXIP_SEC(1));
+	CHECK_EQ(k.srv.rx_bytes, 100);
+	CHECK_EQ(k.srv.peer_closed, 1);
+	sim_free(sim);
+}
+
 int main(void)
 {
 	segs = calloc(MAXSEG, sizeof(*segs));
@@ -929,6 +1001,7 @@ int main(void)
 	RUN_TEST(test_syn_cookies);
 	RUN_TEST(test_keepalive);
 	RUN_TEST(test_icmp_frag_needed);
+	RUN_TEST(test_fin_not_resent_on_data_ack);
 	free(segs);
 	return test_summary();
 }
