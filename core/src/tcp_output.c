@@ -265,10 +265,23 @@ axip_u32 tcp_send_seg(struct axip_tcp *c, axip_u32 seq, axip_u32 len)
 {
 	struct tx_hdr t;
 	axip_u32 end = c->snd_una + c->sndq_len;
-	int fin = (c->flags & TF_SHUT_WR) && seq + len == end;
+	axip_u32 edge = c->snd_una + c->snd_wnd;
+	int fin;
 	axip_u8 flags = TCP_FLAG_ACK;
 	int rc;
 
+	/* RFC 9293 3.8.6.2.1: send only within SND.UNA + SND.WND. New data is
+	 * cut to the window by its callers; a retransmission is cut here, as the
+	 * window may have shrunk since the first transmission (a peer whose
+	 * application stopped reading). The segment at SND.UNA may still go out
+	 * whole when no byte fits, like a zero-window probe (RFC 9293 3.8.6.1). */
+	if (len && SEQ_LT(seq, c->snd_max)) {
+		if (SEQ_GT(seq + len, edge) && SEQ_LT(seq, edge))
+			len = edge - seq;
+		else if (SEQ_GEQ(seq, edge) && seq != c->snd_una)
+			return 0;
+	}
+	fin = (c->flags & TF_SHUT_WR) && seq + len == end;
 	if (len == 0 && !fin)
 		return 0;
 	if (fin)
@@ -294,12 +307,25 @@ axip_u32 tcp_send_seg(struct axip_tcp *c, axip_u32 seq, axip_u32 len)
 	return (axip_u32)rc + ((fin && (axip_u32)rc == len) ? 1u : 0);
 }
 
+/*
+ * Sequence number of a segment without data: SND.NXT (RFC 9293 3.4), but
+ * never beyond the right edge of the peer's window. Data sent past an edge
+ * that later shrank would otherwise put every ACK outside the peer's window,
+ * where it is dropped unread (RFC 9293 3.10.7.4) and the connection stalls;
+ * Linux does the same (tcp_acceptable_seq).
+ */
+static axip_u32 acceptable_seq(const struct axip_tcp *c)
+{
+	axip_u32 edge = c->snd_una + c->snd_wnd;
+	return SEQ_GT(c->snd_max, edge) && c->snd_wnd ? edge : c->snd_max;
+}
+
 void tcp_send_ack(struct axip_tcp *c)
 {
 	struct tx_hdr t;
 	if (c->flags & TF_DEAD)
 		return;
-	fill_hdr(c, &t, c->snd_max, TCP_FLAG_ACK, sack_blocks(c));
+	fill_hdr(c, &t, acceptable_seq(c), TCP_FLAG_ACK, sack_blocks(c));
 	if (emit(c->s, &t, AXIP_NULL, 0, 0) >= 0)
 		c->segs_out++;
 }

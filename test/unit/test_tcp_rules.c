@@ -983,6 +983,61 @@ static void test_fin_not_resent_on_data_ack(void)
 	sim_free(sim);
 }
 
+/* ---- RFC 9293 3.8.6.2.1: nothing beyond the peer's (shrunken) window ---- */
+
+/* The peer's window shrinks to 1000 bytes (its application stopped reading)
+ * while 8 segments are in flight and unacknowledged: the retransmission
+ * after the RTO carries only the 1000 bytes the window allows, and an ACK
+ * axip sends carries a sequence number inside the window (at its right
+ * edge, as Linux does), not SND.NXT far beyond it, which the peer would
+ * drop unread. */
+static void test_retransmit_within_shrunken_window(void)
+{
+	struct sim *sim = new_sim();
+	struct tapp cli;
+	struct seg *syn;
+	uint32_t iss, irs = 9000, n, i, rtx_len = 0, ack_seq = 0;
+	int rtx_seen = 0, ack_seen = 0;
+	uint8_t mss[4] = {2, 4, 0x05, 0xb4}; /* MSS 1460: no SACK, no timestamps */
+	tapp_init(&cli, sim_stack(sim, 0), 4, 8u * 1460u);
+	drop_all_from = 2; /* host 1's own stack stays silent: the test is the peer */
+	REQUIRE(axip_tcp_connect_from(sim_stack(sim, 0), 40002, H1, 82, &tapp_cb, &cli, NULL,
+	                              &cli.c) == AXIP_OK);
+	sim_run(sim, AXIP_MS(1));
+	syn = last_from(0);
+	REQUIRE(syn != NULL && syn->flags == TCP_FLAG_SYN);
+	iss = syn->seq;
+	sim_run(sim, AXIP_MS(5));
+	inject(sim, 82, 40002, irs, iss + 1, TCP_FLAG_SYN | TCP_FLAG_ACK, 65535, mss, 4, NULL, 0);
+	sim_run(sim, AXIP_MS(1));
+	REQUIRE(cli.connected);
+	/* the window shrinks to 1000 bytes, nothing acknowledged */
+	inject(sim, 82, 40002, irs + 1, iss + 1, TCP_FLAG_ACK, 1000, NULL, 0, NULL, 0);
+	n = nsegs;
+	sim_run(sim, AXIP_SEC(2)); /* past the first RTO */
+	for (i = n; i < nsegs; i++)
+		if (segs[i].from == 0 && segs[i].plen && segs[i].seq == iss + 1 && !rtx_seen) {
+			rtx_seen = 1;
+			rtx_len = segs[i].plen;
+		}
+	CHECK(rtx_seen);
+	CHECK_EQ(rtx_len, 1000);
+	CHECK(axip_counters(sim_stack(sim, 0))->tcp_rto >= 1);
+	/* one byte of data from the peer draws an ACK */
+	n = nsegs;
+	inject(sim, 82, 40002, irs + 1, iss + 1, TCP_FLAG_ACK | TCP_FLAG_PSH, 1000, NULL, 0, "x", 1);
+	sim_run(sim, AXIP_MS(300));
+	for (i = n; i < nsegs; i++)
+		if (segs[i].from == 0 && !segs[i].plen && segs[i].ack == irs + 2 && !ack_seen) {
+			ack_seen = 1;
+			ack_seq = segs[i].seq;
+		}
+	CHECK(ack_seen);
+	CHECK_EQ(ack_seq, iss + 1 + 1000);
+	axip_tcp_abort(cli.c);
+	sim_free(sim);
+}
+
 int main(void)
 {
 	segs = calloc(MAXSEG, sizeof(*segs));
@@ -1002,6 +1057,7 @@ int main(void)
 	RUN_TEST(test_keepalive);
 	RUN_TEST(test_icmp_frag_needed);
 	RUN_TEST(test_fin_not_resent_on_data_ack);
+	RUN_TEST(test_retransmit_within_shrunken_window);
 	free(segs);
 	return test_summary();
 }
