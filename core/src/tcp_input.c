@@ -43,7 +43,16 @@ static void passive_open(struct axip_stack *s, struct axip_tcp_listener *l,
 		c = tcp_conn_new(s, ip->dst, l->port, ip->src, sport, &l->opts);
 	}
 	if (!c) {
+		axip_u32 nexthop, src;
 		l->cookies = 1;
+		/* The SYN-ACK goes back to the SYN's source (RFC 9293 3.10.7.2).
+		 * Without a route to it (RFC 1122 3.3.1) it could not leave:
+		 * a flood from spoofed off-link sources then costs no cookie
+		 * (RFC 4987 3.6) and no segment built only to be dropped. */
+		if (ipv4_route(s, ip->src, &nexthop, &src) != AXIP_OK) {
+			CTR_INC(s, ip_tx_no_route);
+			return;
+		}
 		tcp_send_cookie_synack(s, l, ip, sport, g);
 		return;
 	}

@@ -983,6 +983,58 @@ static void test_fin_not_resent_on_data_ack(void)
 	sim_free(sim);
 }
 
+/* ---- SYN cookie for a source without a route ---- */
+
+#define H_OFFLINK AXIP_IP4(192, 0, 2, 7) /* TEST-NET-1: off-link, and no gateway */
+
+/* The backlog is full and a SYN arrives from a source no route reaches:
+ * the cookie SYN-ACK is not built (RFC 1122 3.3.1, RFC 4987 3.6), the drop
+ * is counted as ip_tx_no_route, no buffer is left behind. A routable source
+ * still gets its cookie. */
+static void test_syn_cookie_no_route(void)
+{
+	struct sim *sim = new_sim();
+	struct tapp srv;
+	struct tserver sv = {0};
+	struct axip_tcp_listener *l;
+	const struct axip_counters *k = axip_counters(sim_stack(sim, 0));
+	uint64_t tx0, nr0, cs0, bf0;
+	uint32_t bufs0, n, i;
+	tapp_init(&srv, sim_stack(sim, 0), 2, 0);
+	sv.app = &srv;
+	REQUIRE(axip_tcp_listen(sim_stack(sim, 0), 0, 80, 1, tserver_accept, &sv, NULL, &l) == AXIP_OK);
+	sim_run(sim, AXIP_MS(1));
+	/* one half-open handshake fills the backlog */
+	inject_from(sim, H_GHOST, 2000, 80, 5000, 0, TCP_FLAG_SYN, 8192, NULL, 0, NULL, 0);
+	sim_run(sim, AXIP_MS(1));
+	REQUIRE(conns_in_use(sim_stack(sim, 0)) == 1);
+	tx0 = k->tcp_tx;
+	nr0 = k->ip_tx_no_route;
+	cs0 = k->tcp_syncookie_sent;
+	bf0 = k->tcp_backlog_full;
+	bufs0 = sim_bufs_in_use(g_sim, 0);
+	n = nsegs;
+	for (i = 0; i < 3; i++)
+		inject_from(sim, H_OFFLINK, 3000 + i, 80, 7000, 0, TCP_FLAG_SYN, 8192, NULL, 0, NULL, 0);
+	sim_run(sim, AXIP_MS(1));
+	CHECK_EQ(k->tcp_backlog_full, bf0 + 3);
+	CHECK_EQ(k->ip_tx_no_route, nr0 + 3);
+	CHECK_EQ(k->tcp_syncookie_sent, cs0); /* no cookie computed */
+	CHECK_EQ(k->tcp_tx, tx0);             /* no SYN-ACK built */
+	CHECK_EQ(sim_bufs_in_use(g_sim, 0), bufs0);
+	CHECK_EQ(conns_in_use(sim_stack(sim, 0)), 1);
+	for (i = n; i < nsegs; i++)
+		CHECK(segs[i].from != 0 || !(segs[i].flags & TCP_FLAG_SYN));
+	/* an on-link source still gets a cookie SYN-ACK, as before */
+	inject_from(sim, H_GHOST, 2001, 80, 6000, 0, TCP_FLAG_SYN, 8192, NULL, 0, NULL, 0);
+	sim_run(sim, AXIP_MS(1));
+	CHECK_EQ(k->tcp_syncookie_sent, cs0 + 1);
+	CHECK_EQ(k->tcp_tx, tx0 + 1);
+	CHECK_EQ(k->ip_tx_no_route, nr0 + 3);
+	axip_tcp_listener_close(l);
+	sim_free(sim);
+}
+
 /* ---- RFC 9293 3.8.6.2.1: nothing beyond the peer's (shrunken) window ---- */
 
 /* The peer's window shrinks to 1000 bytes (its application stopped reading)
@@ -1054,6 +1106,7 @@ int main(void)
 	RUN_TEST(test_mss_default_536);
 	RUN_TEST(test_zero_window_probe);
 	RUN_TEST(test_syn_cookies);
+	RUN_TEST(test_syn_cookie_no_route);
 	RUN_TEST(test_keepalive);
 	RUN_TEST(test_icmp_frag_needed);
 	RUN_TEST(test_fin_not_resent_on_data_ack);
