@@ -490,6 +490,31 @@ static void test_dsack(void)
 	sim_free(sim);
 }
 
+/* Host 0 connects from lport to H1:rport and writes `bytes`; the test itself
+ * is the peer (host 1's stack is silenced): it answers the SYN with IRS
+ * `irs`, window 65535 and MSS 1460 only (no SACK, no timestamps). Sets
+ * *iss to axip's ISS; 0 when the connection did not come up. */
+static int crafted_connect(struct sim *sim, struct tapp *cli, uint16_t lport, uint16_t rport,
+                           uint32_t irs, uint32_t bytes, uint32_t *iss)
+{
+	struct seg *syn;
+	uint8_t mss[4] = {2, 4, 0x05, 0xb4};
+	tapp_init(cli, sim_stack(sim, 0), lport, bytes);
+	drop_all_from = 2;
+	if (axip_tcp_connect_from(sim_stack(sim, 0), lport, H1, rport, &tapp_cb, cli, NULL,
+	                          &cli->c) != AXIP_OK)
+		return 0;
+	sim_run(sim, AXIP_MS(1));
+	syn = last_from(0);
+	if (!syn || syn->flags != TCP_FLAG_SYN)
+		return 0;
+	*iss = syn->seq;
+	sim_run(sim, AXIP_MS(5));
+	inject(sim, rport, lport, irs, *iss + 1, TCP_FLAG_SYN | TCP_FLAG_ACK, 65535, mss, 4, NULL, 0);
+	sim_run(sim, AXIP_MS(1));
+	return cli->connected;
+}
+
 /* ---- RFC 6582 3.2: NewReno fast retransmit in the first window ----
  * A crafted peer without SACK answers the SYN, then the first data segment
  * "goes missing": three duplicate ACKs must trigger a fast retransmit at
@@ -500,21 +525,8 @@ static void test_newreno_first_window(void)
 {
 	struct sim *sim = new_sim();
 	struct tapp cli;
-	struct seg *syn;
 	uint32_t iss, irs = 5000, n, i, rtx = 0;
-	uint8_t mss[4] = {2, 4, 0x05, 0xb4}; /* MSS 1460: no SACK, no timestamps */
-	tapp_init(&cli, sim_stack(sim, 0), 3, 8u * 1460u);
-	drop_all_from = 2; /* host 1's own stack stays silent: the test is the peer */
-	REQUIRE(axip_tcp_connect_from(sim_stack(sim, 0), 40001, H1, 81, &tapp_cb, &cli, NULL,
-	                              &cli.c) == AXIP_OK);
-	sim_run(sim, AXIP_MS(1));
-	syn = last_from(0);
-	REQUIRE(syn != NULL && syn->flags == TCP_FLAG_SYN);
-	iss = syn->seq;
-	sim_run(sim, AXIP_MS(5));
-	inject(sim, 81, 40001, irs, iss + 1, TCP_FLAG_SYN | TCP_FLAG_ACK, 65535, mss, 4, NULL, 0);
-	sim_run(sim, AXIP_MS(1));
-	REQUIRE(cli.connected);
+	REQUIRE(crafted_connect(sim, &cli, 40001, 81, irs, 8u * 1460u, &iss));
 	/* the whole initial window went out: 8 full segments */
 	for (i = 0, n = 0; i < nsegs; i++)
 		if (segs[i].from == 0 && segs[i].plen == 1460)
@@ -1047,22 +1059,9 @@ static void test_retransmit_within_shrunken_window(void)
 {
 	struct sim *sim = new_sim();
 	struct tapp cli;
-	struct seg *syn;
 	uint32_t iss, irs = 9000, n, i, rtx_len = 0, ack_seq = 0;
 	int rtx_seen = 0, ack_seen = 0;
-	uint8_t mss[4] = {2, 4, 0x05, 0xb4}; /* MSS 1460: no SACK, no timestamps */
-	tapp_init(&cli, sim_stack(sim, 0), 4, 8u * 1460u);
-	drop_all_from = 2; /* host 1's own stack stays silent: the test is the peer */
-	REQUIRE(axip_tcp_connect_from(sim_stack(sim, 0), 40002, H1, 82, &tapp_cb, &cli, NULL,
-	                              &cli.c) == AXIP_OK);
-	sim_run(sim, AXIP_MS(1));
-	syn = last_from(0);
-	REQUIRE(syn != NULL && syn->flags == TCP_FLAG_SYN);
-	iss = syn->seq;
-	sim_run(sim, AXIP_MS(5));
-	inject(sim, 82, 40002, irs, iss + 1, TCP_FLAG_SYN | TCP_FLAG_ACK, 65535, mss, 4, NULL, 0);
-	sim_run(sim, AXIP_MS(1));
-	REQUIRE(cli.connected);
+	REQUIRE(crafted_connect(sim, &cli, 40002, 82, irs, 8u * 1460u, &iss));
 	/* the window shrinks to 1000 bytes, nothing acknowledged */
 	inject(sim, 82, 40002, irs + 1, iss + 1, TCP_FLAG_ACK, 1000, NULL, 0, NULL, 0);
 	n = nsegs;
