@@ -7,15 +7,7 @@
 # the sanitizer build) each way arrive byte-identical.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/faults.bash"
-need_prog axip-http-get
-need_prog axip-httpd
-net_setup 1
-need_faults
-mb=$(fault_mb 100)
-fault_files "$mb" f.bin
-kernel_http_start
-fault_set to_axip 0 0 1 0
-fault_set from_axip 0 0 1 0
+fault_xfer_setup 0 0 1 0
 csum0=$(kernel_tcp_stat TcpInCsumErrors)
 
 xfer_to_axip f.bin 60

@@ -4,15 +4,7 @@
 # must arrive byte-identical, no more and no less.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/faults.bash"
-need_prog axip-http-get
-need_prog axip-httpd
-net_setup 1
-need_faults
-mb=$(fault_mb 100)
-fault_files "$mb" f.bin
-kernel_http_start
-fault_set to_axip 0 2 0 0
-fault_set from_axip 0 2 0 0
+fault_xfer_setup 0 2 0 0
 dsack0=$(kernel_tcp_stat TcpExtTCPDSACKOldSent)
 
 xfer_to_axip f.bin 60

@@ -7,15 +7,7 @@
 # show drops both ways and axip must have retransmitted.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/faults.bash"
-need_prog axip-http-get
-need_prog axip-httpd
-net_setup 1
-need_faults
-mb=$(fault_mb 100)
-fault_files "$mb" f.bin
-kernel_http_start
-fault_set to_axip 1 0 0 0
-fault_set from_axip 1 0 0 0
+fault_xfer_setup 1 0 0 0
 
 xfer_to_axip f.bin 75
 xfer_from_axip f.bin 75

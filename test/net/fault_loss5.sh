@@ -5,15 +5,7 @@
 # retransmissions are counted.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/faults.bash"
-need_prog axip-http-get
-need_prog axip-httpd
-net_setup 1
-need_faults
-mb=$(fault_mb 100)
-fault_files "$mb" f.bin
-kernel_http_start
-fault_set to_axip 5 0 0 0
-fault_set from_axip 5 0 0 0
+fault_xfer_setup 5 0 0 0
 
 xfer_to_axip f.bin 40
 xfer_from_axip f.bin 120

@@ -6,15 +6,7 @@
 # queue (kernel -> axip) and the kernel's (axip -> kernel) must have been used.
 . "$(dirname "$0")/lib.sh"
 . "$(dirname "$0")/faults.bash"
-need_prog axip-http-get
-need_prog axip-httpd
-net_setup 1
-need_faults
-mb=$(fault_mb 100)
-fault_files "$mb" f.bin
-kernel_http_start
-fault_set to_axip 0 0 0 2
-fault_set from_axip 0 0 0 2
+fault_xfer_setup 0 0 0 2
 ofo0=$(kernel_tcp_stat TcpExtTCPOFOQueue)
 
 xfer_to_axip f.bin 60

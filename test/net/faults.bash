@@ -150,6 +150,23 @@ axip_counter() {
 #   fault_mb DEFAULT            transfer size: $AXT_FAULT_MB, else DEFAULT in
 #                               the normal build and DEFAULT/5 (at least 4)
 #                               in the sanitizer build
+#   fault_xfer_setup LOSS DUP CORRUPT REORDER
+#                               the start of the bulk transfer tests: both
+#                               programs built, namespaces with one queue,
+#                               faults ready, $WORK/www/f.bin of fault_mb 100
+#                               MiB served by kernel_http_start, and the same
+#                               fault_set rates in both directions
+
+fault_xfer_setup() {
+	need_prog axip-http-get
+	need_prog axip-httpd
+	net_setup 1
+	need_faults
+	fault_files "$(fault_mb 100)" f.bin
+	kernel_http_start
+	fault_set to_axip "$@"
+	fault_set from_axip "$@"
+}
 
 fault_mb() {
 	if [ -n "${AXT_FAULT_MB:-}" ]; then
