@@ -1,5 +1,5 @@
 /*
- * nl.c - rtnetlink queries through libmnl.
+ * nl.c - rtnetlink and generic-netlink (netdev family) queries through libmnl.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -9,6 +9,7 @@
 #include <time.h>
 #include <unistd.h>
 #include <libmnl/libmnl.h>
+#include <linux/genetlink.h>
 #include <linux/if_link.h>
 #include <linux/if_addr.h>
 #include <linux/neighbour.h>
@@ -22,9 +23,9 @@ struct nl_req {
 	char buf[16384];
 };
 
-static int nl_open(struct nl_req *r)
+static int nl_open_bus(struct nl_req *r, int bus)
 {
-	r->nl = mnl_socket_open(NETLINK_ROUTE);
+	r->nl = mnl_socket_open(bus);
 	if (!r->nl)
 		return -errno;
 	if (mnl_socket_bind(r->nl, 0, MNL_SOCKET_AUTOPID) < 0) {
@@ -36,6 +37,8 @@ static int nl_open(struct nl_req *r)
 	r->seq = (unsigned)time(NULL);
 	return 0;
 }
+
+static int nl_open(struct nl_req *r) { return nl_open_bus(r, NETLINK_ROUTE); }
 
 /* Send the request in r->buf and run cb over the answer. */
 static int nl_talk(struct nl_req *r, struct nlmsghdr *nlh, mnl_cb_t cb, void *arg)
@@ -281,6 +284,94 @@ int nl_neigh_resolve(int ifindex, uint32_t addr)
 		rc = nl_talk(r, nlh, NULL, NULL);
 		mnl_socket_close(r->nl);
 	}
+	free(r);
+	return rc;
+}
+
+/* The generic-netlink "netdev" family (kernel 6.3+; xsk-features 6.8+).
+ * Debian's uapi headers predate it: the kernel's values, from
+ * include/uapi/linux/netdev.h. */
+#define NL_NETDEV_FAMILY_NAME "netdev"
+#define NL_NETDEV_FAMILY_VERSION 1
+#define NL_NETDEV_CMD_DEV_GET 1
+#define NL_NETDEV_A_DEV_IFINDEX 1       /* u32 */
+#define NL_NETDEV_A_DEV_XSK_FEATURES 6  /* u64, enum netdev_xsk_flags */
+
+struct genl_family_ctx { int id; };
+
+static int family_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct genl_family_ctx *c = data;
+	struct nlattr *a;
+	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
+		if (mnl_attr_get_type(a) == CTRL_ATTR_FAMILY_ID &&
+		    mnl_attr_validate(a, MNL_TYPE_U16) >= 0)
+			c->id = mnl_attr_get_u16(a);
+	}
+	return MNL_CB_OK;
+}
+
+struct xsk_feat_ctx { uint64_t flags; int found; };
+
+static int dev_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct xsk_feat_ctx *c = data;
+	struct nlattr *a;
+	mnl_attr_for_each(a, nlh, sizeof(struct genlmsghdr)) {
+		if (mnl_attr_get_type(a) == NL_NETDEV_A_DEV_XSK_FEATURES &&
+		    mnl_attr_validate(a, MNL_TYPE_U64) >= 0) {
+			c->flags = mnl_attr_get_u64(a);
+			c->found = 1;
+		}
+	}
+	return MNL_CB_OK;
+}
+
+static struct nlmsghdr *genl_req(struct nl_req *r, int type, uint8_t cmd, uint8_t version)
+{
+	struct nlmsghdr *nlh = mnl_nlmsg_put_header(r->buf);
+	struct genlmsghdr *g;
+	nlh->nlmsg_type = (unsigned short)type;
+	nlh->nlmsg_flags = NLM_F_REQUEST;
+	g = mnl_nlmsg_put_extra_header(nlh, sizeof *g);
+	g->cmd = cmd;
+	g->version = version;
+	return nlh;
+}
+
+int nl_get_xsk_features(int ifindex, uint64_t *flags)
+{
+	struct nl_req *r = calloc(1, sizeof *r);
+	struct genl_family_ctx fc = { 0 };
+	struct xsk_feat_ctx xc = { 0, 0 };
+	struct nlmsghdr *nlh;
+	int rc;
+	*flags = 0;
+	if (!r)
+		return -ENOMEM;
+	rc = nl_open_bus(r, NETLINK_GENERIC);
+	if (rc) {
+		free(r);
+		return rc;
+	}
+	/* resolve the family id: the kernel answers ENOENT without the family */
+	nlh = genl_req(r, GENL_ID_CTRL, CTRL_CMD_GETFAMILY, 1);
+	mnl_attr_put_strz(nlh, CTRL_ATTR_FAMILY_NAME, NL_NETDEV_FAMILY_NAME);
+	rc = nl_talk(r, nlh, family_cb, &fc);
+	if (!rc && !fc.id)
+		rc = -ENOENT;
+	if (!rc) {
+		uint32_t idx = (uint32_t)ifindex;
+		nlh = genl_req(r, fc.id, NL_NETDEV_CMD_DEV_GET, NL_NETDEV_FAMILY_VERSION);
+		mnl_attr_put_u32(nlh, NL_NETDEV_A_DEV_IFINDEX, idx);
+		rc = nl_talk(r, nlh, dev_cb, &xc);
+	}
+	/* a kernel before 6.8 answers without the attribute */
+	if (!rc && !xc.found)
+		rc = -EOPNOTSUPP;
+	if (!rc)
+		*flags = xc.flags;
+	mnl_socket_close(r->nl);
 	free(r);
 	return rc;
 }

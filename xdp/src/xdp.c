@@ -273,6 +273,12 @@ int axip_xdp_open(const struct axip_xdp_opts *o, struct axip_xdp **out, char *er
 	rc = nl_get_ifinfo(o->ifname, &x->ifi, err, errlen);
 	if (rc)
 		goto fail;
+	x->xsk_feat_rc = nl_get_xsk_features(x->ifi.ifindex, &x->xsk_feat);
+	if (o->tx_csum == AXIP_XDP_CSUM_META && !x->xsk_feat_rc &&
+	    !(x->xsk_feat & NL_XSK_TX_CHECKSUM))
+		fprintf(stderr, "axip: warning: %s reports no xsk tx-checksum: with --tx-csum meta a "
+		        "zero-copy driver would not fill the sum; copy mode hands it on partial\n",
+		        o->ifname);
 	x->addr = o->dedicated_addr ? o->dedicated_addr : x->ifi.addr;
 	x->prefix = o->dedicated_addr ? o->dedicated_prefix : x->ifi.prefix_len;
 	if (!x->addr) {
@@ -402,13 +408,16 @@ void axip_xdp_describe(const struct axip_xdp *x, char *buf, size_t len)
 	const struct axip_xdp_worker *w = x->w[0];
 	static const char *const csum[] = { "sw", "tx-metadata", "tx-metadata+kernel-sw" };
 	char copy[48];
+	const char *dev_csum = x->xsk_feat_rc ? "unknown" :
+	                       x->xsk_feat & NL_XSK_TX_CHECKSUM ? "yes" : "no";
 	if (x->o.tx_copy || !w || !w->sg)
 		snprintf(copy, sizeof copy, "tx payload always copied");
 	else
 		snprintf(copy, sizeof copy, "tx zero copy above %u bytes", x->o.tx_copy_max);
-	snprintf(buf, len, "multi-buffer %s, %s, tx checksum %s, rx hash %s",
-	         w && w->sg ? "on" : "off", copy,
-	         w && w->tx_meta_len ? csum[x->o.tx_csum] : "sw", x->steer.rx_hash ? "on" : "off");
+	snprintf(buf, len, "multi-buffer %s, %s, tx checksum %s (device xsk tx-checksum: %s), "
+	         "rx hash %s", w && w->sg ? "on" : "off", copy,
+	         w && w->tx_meta_len ? csum[x->o.tx_csum] : "sw", dev_csum,
+	         x->steer.rx_hash ? "on" : "off");
 }
 
 /* ---- loop building blocks ---- */

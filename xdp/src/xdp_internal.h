@@ -111,6 +111,8 @@ struct axip_xdp_worker {
 struct axip_xdp {
 	struct axip_xdp_opts o;
 	struct nl_ifinfo ifi;
+	int xsk_feat_rc;        /* nl_get_xsk_features: 0, or -errno (features unknown) */
+	uint64_t xsk_feat;      /* NL_XSK_* bits the device reports */
 	uint32_t addr;          /* host order */
 	uint8_t prefix;
 	struct steer steer;
