@@ -154,3 +154,14 @@ axip_u16 csum_update16(axip_u16 check, axip_u16 old_val, axip_u16 new_val)
 	sum = csum_add16(sum, new_val);
 	return (axip_u16)~csum_fold_raw(sum);
 }
+
+void axip_pkt_tx_csum_finish(struct axip_pkt *p, axip_u32 len)
+{
+	axip_u32 at;
+	if (!(p->flags & AXIP_PKT_TX_L4_CSUM))
+		return;
+	at = (axip_u32)p->csum_start + p->csum_offset;
+	if (at + 2u > p->len || at + 2u > len)
+		return;
+	store_be16(p->data + at, csum_fold(csum_add_chain(0, p, p->csum_start, len - p->csum_start)));
+}

@@ -70,11 +70,44 @@ static void test_incremental_update(void)
 	CHECK_EQ(sim_ref_csum(hdr, 20, 0), 0);
 }
 
+/* axip_pkt_tx_csum_finish does what a NIC does for AXIP_PKT_TX_L4_CSUM: the
+ * field holds the pseudo-header sum; the result must make the whole range
+ * from csum_start (with the pseudo-header) sum to zero. Buffers past `len`
+ * are not part of the frame. */
+static void test_tx_csum_finish(void)
+{
+	static uint8_t a[61], b[47], c[20], all[108];
+	struct axip_pkt pa, pb, pc;
+	uint32_t i, pseudo = csum_pseudo(0x0a000001u, 0x0a000002u, 6, 108 - 14);
+	for (i = 0; i < sizeof(all); i++)
+		all[i] = (uint8_t)next_rand();
+	all[14 + 16] = (uint8_t)(csum_fold_raw(pseudo) >> 8);
+	all[14 + 17] = (uint8_t)csum_fold_raw(pseudo);
+	memcpy(a, all, 61);
+	memcpy(b, all + 61, 47);
+	memset(c, 0xee, sizeof(c));
+	memset(&pa, 0, sizeof(pa));
+	memset(&pb, 0, sizeof(pb));
+	memset(&pc, 0, sizeof(pc));
+	pa.data = a; pa.len = 61; pa.sg_next = &pb;
+	pb.data = b; pb.len = 47; pb.sg_next = &pc;
+	pc.data = c; pc.len = 20;
+	pa.csum_start = 14;
+	pa.csum_offset = 16;
+	axip_pkt_tx_csum_finish(&pa, 108); /* no flag: untouched */
+	CHECK(memcmp(a, all, 61) == 0);
+	pa.flags = AXIP_PKT_TX_L4_CSUM;
+	axip_pkt_tx_csum_finish(&pa, 108);
+	memcpy(all, a, 61);
+	CHECK_EQ(sim_ref_csum(all + 14, 108 - 14, pseudo), 0);
+}
+
 int main(void)
 {
 	RUN_TEST(test_matches_reference_all_alignments);
 	RUN_TEST(test_rfc1071_example);
 	RUN_TEST(test_chain_odd_boundaries);
 	RUN_TEST(test_incremental_update);
+	RUN_TEST(test_tx_csum_finish);
 	return test_summary();
 }

@@ -213,6 +213,14 @@ static long buf_offset(const struct axip_xdp_worker *w, const struct axip_pkt *p
 	return (long)(p->data - base);
 }
 
+/* Return the frames of the non-empty buffers of a chain (from p on). */
+static void chain_put(struct axip_xdp_worker *w, const struct axip_pkt *p)
+{
+	for (; p; p = p->sg_next)
+		if (p->len)
+			frame_put(w, INDEX(p->buf));
+}
+
 /* Copy a chained frame into one fresh UMEM frame (no SG, or too many
  * pieces). Returns the new frame's packet view in *out. */
 static int tx_linearize(struct axip_xdp_worker *w, const struct axip_pkt *pkt, struct axip_pkt *out)
@@ -237,35 +245,6 @@ static int tx_linearize(struct axip_xdp_worker *w, const struct axip_pkt *pkt, s
 	return 0;
 }
 
-/* Finish an AXIP_PKT_TX_L4_CSUM checksum in software over the first n
- * buffers: the field holds the pseudo-header sum, the NIC would add
- * everything from csum_start (RFC 1071 sum of 16-bit big-endian words). */
-static void tx_csum_sw(struct axip_pkt *head, uint32_t n)
-{
-	uint32_t at = (uint32_t)head->csum_start + head->csum_offset, from = head->csum_start;
-	uint32_t odd = 0, k;
-	uint64_t sum = 0;
-	const struct axip_pkt *p;
-	uint16_t c;
-	if (at + 2 > head->len)
-		return;
-	for (p = head, k = 0; p && k < n; p = p->sg_next, k++) {
-		uint32_t i;
-		if (from >= p->len) {
-			from -= p->len;
-			continue;
-		}
-		for (i = from; i < p->len; i++, odd ^= 1)
-			sum += odd ? p->data[i] : (uint32_t)p->data[i] << 8;
-		from = 0;
-	}
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	c = (uint16_t)~sum;
-	head->data[at] = (uint8_t)(c >> 8);
-	head->data[at + 1] = (uint8_t)c;
-}
-
 /* Ask the kernel (or NIC) to complete the L4 checksum through TX metadata in
  * front of the head buffer. Returns XDP_TX_METADATA, or 0 after finishing
  * the sum in software (no room for the metadata: counted). */
@@ -276,24 +255,23 @@ static uint32_t tx_meta(struct axip_xdp_worker *w, struct axip_pkt *head, uint32
 		return 0;
 	if (!w->tx_meta_len || off < (long)w->tx_meta_len) {
 		w->ctr.tx_csum_sw_fallback++;
-		tx_csum_sw(head, n);
-		return 0;
-	}
-	if (n > 1 && w->tx_sw_csum) {
+	} else if (n > 1 && w->tx_sw_csum) {
 		/* XDP_UMEM_TX_SW_CSUM sums only the first buffer of a
 		 * multi-buffer packet (seen on 6.18: wrong sums on the wire),
 		 * so finish those here */
-		tx_csum_sw(head, n);
 		w->ctr.tx_csum_sw_multibuf++;
-		return 0;
+	} else {
+		memset(&m, 0, sizeof m);
+		m.flags = XDP_TXMD_FLAGS_CHECKSUM;
+		m.csum_start = head->csum_start;
+		m.csum_offset = head->csum_offset;
+		memcpy(head->data - w->tx_meta_len, &m, sizeof m);
+		w->ctr.tx_csum_offload++;
+		return XDP_TX_METADATA;
 	}
-	memset(&m, 0, sizeof m);
-	m.flags = XDP_TXMD_FLAGS_CHECKSUM;
-	m.csum_start = head->csum_start;
-	m.csum_offset = head->csum_offset;
-	memcpy(head->data - w->tx_meta_len, &m, sizeof m);
-	w->ctr.tx_csum_offload++;
-	return XDP_TX_METADATA;
+	/* a copied payload's buffers still hang off the head: not part of it */
+	axip_pkt_tx_csum_finish(head, n == 1 ? head->len : axip_pkt_chain_len(head));
+	return 0;
 }
 
 /* Put the first n buffers of the chain from `head` on the TX ring as one
@@ -337,7 +315,7 @@ static int env_tx(void *ctx, struct axip_pkt *pkt)
 	struct axip_pkt *p, lin;
 	uint32_t n = 0, payload = 0;
 	long off = 0;
-	int ok = 1;
+	int ok = 1, rc;
 
 	if (w->x->pcap)
 		pcap_out_write_pkt(w->x->pcap, pkt);
@@ -379,9 +357,7 @@ static int env_tx(void *ctx, struct axip_pkt *pkt)
 		axip_pkt_copy_out(pkt->sg_next, 0, pkt->data + pkt->len, payload);
 		pkt->len += payload;
 		pkt->tailroom -= payload;
-		for (p = pkt->sg_next; p; p = p->sg_next)
-			if (p->len)
-				frame_put(w, INDEX(p->buf));
+		chain_put(w, pkt->sg_next);
 		w->ctr.tx_copy_small++;
 		return tx_descs(w, pkt, 1, off);
 	}
@@ -390,16 +366,12 @@ static int env_tx(void *ctx, struct axip_pkt *pkt)
 
 	/* no multi-buffer TX, too many pieces, or a buffer without room for
 	 * metadata: copy into one fresh frame */
-	if (tx_linearize(w, pkt, &lin) != 0) {
+	rc = tx_linearize(w, pkt, &lin);
+	chain_put(w, pkt);
+	if (rc != 0) {
 		w->ctr.tx_drop_too_big++;
-		for (p = pkt; p; p = p->sg_next)
-			if (p->len)
-				frame_put(w, INDEX(p->buf));
 		return -1;
 	}
-	for (p = pkt; p; p = p->sg_next)
-		if (p->len)
-			frame_put(w, INDEX(p->buf));
 	w->ctr.tx_sg_copied++;
 	return tx_descs(w, &lin, 1, buf_offset(w, &lin));
 }

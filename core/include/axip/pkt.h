@@ -82,4 +82,13 @@ axip_u32 axip_pkt_chain_len(const struct axip_pkt *p);
  * Returns the number of bytes copied. */
 axip_u32 axip_pkt_copy_out(const struct axip_pkt *p, axip_u32 off, void *dst, axip_u32 len);
 
+/* Do in software what AXIP_PKT_TX_L4_CSUM asks of a NIC: sum the frame's
+ * first `len` bytes (its length: axip_pkt_chain_len, or less when buffers
+ * after that are no longer part of it) from csum_start (the field already
+ * holds the pseudo-header sum) and store the result at csum_start +
+ * csum_offset. For an embedder whose device cannot finish the sum for this
+ * frame. Does nothing without the flag or when the field lies outside the
+ * first buffer. */
+void axip_pkt_tx_csum_finish(struct axip_pkt *p, axip_u32 len);
+
 #endif
