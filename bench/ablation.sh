@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # bench/ablation.sh - the AF_XDP transmit features of axip switched on and off
 # one at a time, next to kernel TCP (iperf3) on the same veth pair, in one run.
 # Run as root from anywhere (needs a build with the examples and bench/):

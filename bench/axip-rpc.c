@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * axip-rpc - the RPC benchmark client (see bench/rpc.c) on axip over AF_XDP,
  * for axip <-> axip runs: fixed-size messages to an echo server, --depth in

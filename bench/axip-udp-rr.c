@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * axip-udp-rr - the UDP request/response client of bench/udp_rr.c on axip
  * over AF_XDP (one worker), for the AF_XDP ceiling with both ends on AF_XDP:

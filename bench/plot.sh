@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # bench/plot.sh DIR - charts from the summary CSVs that bench/run.sh wrote to
 # DIR: for each workload W, DIR/W.png and DIR/W.svg (median with min..max
 # error bars, one bar per measurement) and, where latencies were recorded,

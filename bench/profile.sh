@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # bench/profile.sh WORKLOAD [SECONDS] - where the server core's cycles go.
 #
 # Sets up the same namespaces/veth as bench/run.sh (client-side 'tx off'),

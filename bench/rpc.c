@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * rpc - TCP request/response benchmark on kernel sockets (epoll, TCP_NODELAY).
  *

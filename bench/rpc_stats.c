@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * rpc_stats.c - log-linear latency histogram, result line, CPU pinning.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * rpc_stats.h - latency histogram and result line shared by the benchmark
  * load generators (bench/rpc.c, bench/udp_rr.c, and any AF_XDP client that

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # bench/run.sh - axip against Linux kernel TCP/UDP, side by side, on one veth
 # pair between two network namespaces. Run as root from anywhere:
 #

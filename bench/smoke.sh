@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # bench_smoke BUILD_BENCH_DIR: the load generators against their own servers
 # on loopback (127.0.0.1, no namespaces needed): rpc ping-pong and burst with
 # two threads, udp_rr ping-pong and 32 in flight; each must complete

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test_rpc_stats - the benchmark histogram: exact below 64 ns, < 1/64
  * relative error above, quantiles by rank, merge, CPU list parsing.

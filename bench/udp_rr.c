@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * udp_rr - UDP request/response benchmark on a kernel socket.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0-only) */
 /*
  * axip_steer.bpf.c - XDP program that steers axip's traffic to its AF_XDP
  * sockets and leaves everything else to the kernel.

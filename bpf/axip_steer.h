@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * axip_steer.h - maps and records shared by the XDP steering program
  * (axip_steer.bpf.c) and its loader (xdp/src/steer.c).

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # embed.cmake - turn a compiled BPF object into a C array, so the program is
 # part of the library and nothing extra is installed.
 # Usage: cmake -DIN=obj.o -DOUT=obj.c -DNAME=symbol -P embed.cmake

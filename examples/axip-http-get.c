@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * axip-http-get - fetch a URL over HTTP/1.1 with axip over AF_XDP and write
  * the body to a file or stdout (examples/http/http_client.c does the HTTP).

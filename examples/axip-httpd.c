@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * axip-httpd - HTTP/1.1 server (examples/http/httpd.c) on an interface
  * through AF_XDP: one server per worker, each on its own stack instance,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * axip-tcp-echo-mt - TCP echo server (RFC 862) whose application runs in its
  * own thread, apart from the stack: the other arrangement to the examples

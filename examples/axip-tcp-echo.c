@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * axip-tcp-echo - TCP echo server (RFC 862) on an interface through AF_XDP.
  *

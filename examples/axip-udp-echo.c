@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * axip-udp-echo - UDP echo server (RFC 862) on an interface through AF_XDP.
  * Every worker binds the port on its own stack instance; datagrams are sent

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * example_cli.c - command-line parsing and attach for the example programs.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * example_cli.h - the command line shared by the AF_XDP example programs:
  * interface, port, queues/cores, busy polling, checksum trust, attach mode,

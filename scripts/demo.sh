@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # scripts/demo.sh - build axip and show it working.
 # 1. Two axip instances on the simulated Ethernet link (axip-sim-demo):
 #    gratuitous ARP, ARP resolution, ping, UDP echo (small and fragmented).

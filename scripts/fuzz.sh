@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # scripts/fuzz.sh - longer libFuzzer runs of the fuzz targets (opt-in; CI runs
 # each for 60 s through ctest). Needs clang and libfuzzer-14-dev.
 set -euo pipefail

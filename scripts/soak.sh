@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # scripts/soak.sh - long mixed load against the AddressSanitizer build of the
 # AF_XDP examples, with loss on the links; at the end: no sanitizer report,
 # every connection closed, every UMEM frame back, the counters consistent.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # scripts/test.sh - build axip and run every test: a normal build (build/) and an
 # AddressSanitizer + UBSan build (build-asan/). Installs missing Debian packages
 # first (Debian 12, as root or with sudo). Safe to run again: builds are incremental.

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # xdp_prog_fuzz: the embedded XDP program under BPF_PROG_TEST_RUN against a
 # model of its rules (run by test/net/xdp_prog_fuzz.sh, which needs root).
 if(AXIP_BUILD_XDP)

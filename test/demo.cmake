@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # axip-sim-demo: two instances on the simulated link (gratuitous ARP, ARP
 # resolution, ping, UDP echo small and fragmented); exits 0 only if all worked.
 add_executable(axip-sim-demo ${CMAKE_CURRENT_SOURCE_DIR}/demo/axip-sim-demo.c)

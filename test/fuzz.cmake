@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # fuzz.cmake - the fuzz targets of test/fuzz/ as ctest tests (label "fuzz").
 # Included by test/CMakeLists.txt.
 #

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # HTTP library tests: test/unit/test_http_*.c are registered by the unit-test
 # glob; they also need the axip_http library from examples/http.
 if(NOT TARGET axip_http)

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # Network tests: namespaces + veth pairs with axip attached over AF_XDP. They
 # need root and the AF_XDP examples (they skip with code 77 otherwise).
 if(AXIP_BUILD_XDP)

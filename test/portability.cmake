@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # portability.cmake - the core's portability checks as ctest tests (label "portability").
 # Included by test/CMakeLists.txt. The checks read the sources when they run, so
 # they always see the current files; the tools they need (gcc -m32, clang, tcc,

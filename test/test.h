@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * test.h - minimal assertion macros for axip's tests (hosted code).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * arp.c - ARP for Ethernet/IPv4 (RFC 826) and the bounded neighbour cache
  * (RFC 1122 2.3.2).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * arp.h - ARP (RFC 826) and the bounded neighbour cache.
  */

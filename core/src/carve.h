@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * carve.h - lays out an instance's tables inside the embedder's block.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * checksum.c - RFC 1071 Internet checksum, summed a machine word at a time.
  *

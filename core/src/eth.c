@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * eth.c - Ethernet II framing: accept our MAC and broadcast, dispatch by type.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * icmp.c - ICMP for a host (RFC 792, RFC 1122 3.2.2): echo replies, errors
  * sent under a token-bucket rate limit, errors received handed to the

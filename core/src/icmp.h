@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * icmp.h - ICMP (RFC 792): echo, errors out (rate limited), errors in.
  */

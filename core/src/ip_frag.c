@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ip_frag.c - IPv4 reassembly (RFC 791, RFC 815, RFC 1122 3.3.2) and
  * fragmentation of outgoing datagrams (RFC 791 "Fragmentation").

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ip_frag.h - IPv4 fragment reassembly and transmit fragmentation (RFC 791,
  * RFC 815, RFC 1122 3.3.2).

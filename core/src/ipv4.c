@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ipv4.c - IPv4 input validation and dispatch, routing, output (RFC 791,
  * RFC 1122 3.2.1, 3.3). Fragments are handed to ip_frag.c.

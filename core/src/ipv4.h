@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * ipv4.h - IPv4 input/output (RFC 791), routing, fragmentation and reassembly.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pkt.c - packet objects: LIFO pool and buffer-view helpers.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * siphash.c - SipHash-2-4 (J.-P. Aumasson, D. J. Bernstein, "SipHash: a fast
  * short-input PRF", 2012): 2 compression rounds per 8-byte word, 4

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * stack.c - instance life cycle, configuration, receive batches, timers, flush.
  */

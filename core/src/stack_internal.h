@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * stack_internal.h - the instance object and the calls modules make on it.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tcp.c - TCP tables, pools and the application API (RFC 9293 3.10.1-3.10.6).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tcp.h (internal) - the TCP module's entry points for the rest of the core.
  */

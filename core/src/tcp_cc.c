@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* tcp_cc.c - congestion control algorithm by enum axip_tcp_cc. */
 #include "tcp_cc.h"
 #include "../include/axip/tcp.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tcp_cc.h - pluggable congestion control, counted in bytes.
  *

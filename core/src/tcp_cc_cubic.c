@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tcp_cc_cubic.c - CUBIC congestion control (RFC 9438), counted in bytes,
  * in integer arithmetic only (no floating point, no 64-bit division).

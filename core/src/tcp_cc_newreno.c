@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tcp_cc_newreno.c - NewReno congestion control, counted in bytes.
  *

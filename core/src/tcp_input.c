@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tcp_input.c - segment arrival (RFC 9293 3.10.7) with RFC 5961 (RST, SYN
  * and ACK validation with rate-limited challenge ACKs), RFC 7323 PAWS,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tcp_internal.h - TCP engine state shared by tcp*.c (RFC 9293).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tcp_isn.c - keyed hashes of connection identifiers: the connection-table
  * hash, initial sequence numbers (RFC 6528) and the ephemeral port offset

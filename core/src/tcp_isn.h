@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tcp_isn.h - keyed hashing for TCP: initial sequence numbers (RFC 6528),
  * ephemeral port selection offsets (RFC 6056 algorithm 3), SYN cookies, and

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tcp_options.c - TCP option parsing and emission: MSS (RFC 9293 3.2),
  * window scale and timestamps (RFC 7323), SACK-permitted and SACK (RFC 2018).

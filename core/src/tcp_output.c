@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tcp_output.c - segment construction and the send decision: segmentation to
  * the MSS, Nagle (RFC 9293 3.7.4) and AXIP_TCP_MORE corking, sender and

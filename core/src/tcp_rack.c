@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tcp_rack.c - RACK-TLP loss detection (RFC 8985) for connections with SACK:
  * time-based loss marking from the send time of the most recently delivered

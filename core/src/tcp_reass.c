@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tcp_reass.c - out-of-order queue (RFC 9293 3.10.7.4, "segment text").
  *

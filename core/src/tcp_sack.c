@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tcp_sack.c - SACK (RFC 2018) and loss recovery: the send-side scoreboard,
  * RFC 6675 recovery (SetPipe / NextSeg) driven by RACK's loss marks

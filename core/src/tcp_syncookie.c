@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tcp_syncookie.c - stateless SYN-ACKs (RFC 4987 section 3.6).
  *

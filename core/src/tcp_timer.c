@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tcp_timer.c - the connection timer: retransmission (RFC 6298), persist
  * (RFC 9293 3.8.6.1), delayed ACK (3.8.6.3), keepalive (3.8.4), TIME-WAIT

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * timer.c - hashed timing wheel (Varghese & Lauck, scheme 4).
  */

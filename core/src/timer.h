@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * timer.h - hashed timing wheel shared by every module of an instance.
  *

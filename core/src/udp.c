@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * udp.c - UDP (RFC 768): socket table, datagram input and output.
  *

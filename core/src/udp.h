@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * udp.h (internal) - UDP (RFC 768) socket table and datagram path.
  */

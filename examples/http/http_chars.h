@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * http_chars.h - character classes of the HTTP and URI grammars.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * http_client.c - one HTTP/1.1 GET over axip's TCP API.
  */

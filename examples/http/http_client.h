@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * http_client.h - fetch one URL over HTTP/1.1 on axip's TCP API (hosted code).
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * http_request.c - incremental HTTP/1.1 request-head parser (RFC 9112).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * http_response.c - incremental HTTP/1.1 response parser (RFC 9112).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * http_response.h - incremental HTTP/1.1 response parser (RFC 9112), for
  * the client: status line, header fields, and the body framed by

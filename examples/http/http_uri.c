@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * http_uri.c - request-target decoding for the server, URL parsing for the client.
  */

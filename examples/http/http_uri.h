@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * http_uri.h - request-target to file path (server) and URL parsing (client).
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * httpd.c - HTTP/1.1 server connections on axip's TCP API.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * httpd.h - an HTTP/1.1 server on axip's TCP API (hosted code).
  *

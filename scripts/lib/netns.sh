@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # shellcheck shell=bash
 # scripts/lib/netns.sh - network namespaces, a veth pair between two of them,
 # and background programs kept track of by PID files. Sourced (bash) by

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # shellcheck shell=bash
 # scripts/lib/nginx.sh - configuration of a kernel nginx (nginx-light) as
 # axip's peer or yardstick. Sourced (bash) by test/net/lib.sh (so by the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # scripts/lib/packages.sh - the Debian packages axip needs, installed when missing.
 # Sourced by scripts/test.sh and scripts/demo.sh (bash). Debian 12 (bookworm).
 #

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * xdp_prog_fuzz - run the embedded XDP steering program (bpf/axip_steer.bpf.c,
  * the same object libaxip_xdp attaches) on random and mutated frames with

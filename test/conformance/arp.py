@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """ARP (RFC 826) and address conflicts (RFC 5227) on axip's dedicated
 address."""
 import random

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """axpeer - the peer side of the conformance tests (Scapy, raw AF_PACKET).
 
 The peer owns an address and a MAC that the kernel of its namespace does not

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """ICMP: echo, errors axip sends, and errors it receives for live TCP
 connections (RFC 792, RFC 1122 3.2.2 and 4.2.3.9, RFC 1191, RFC 5927)."""
 import random

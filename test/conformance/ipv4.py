@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """IPv4 input checks (RFC 791, RFC 1122 3.2.1), probed with ICMP echo
 requests to axip's dedicated address."""
 import random

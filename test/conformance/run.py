@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """Run the conformance cases against the axip instances named in the
 environment (see axpeer.py) and print PASS/FAIL per case.
 

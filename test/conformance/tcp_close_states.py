@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """TCP connection release: FIN in each state, data after FIN (RFC 9293 3.6,
 3.10.7.4 seventh and eighth; RFC 1122 4.2.2.13; RFC 1337).
 

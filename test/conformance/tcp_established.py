@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """TCP in ESTABLISHED: sequence and ACK checks, RST and SYN (RFC 9293
 3.10.7.4, RFC 5961), PAWS (RFC 7323 5), odd header fields, zero windows
 (RFC 9293 3.8.6.1)."""

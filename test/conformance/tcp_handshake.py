@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 """TCP connection set-up: LISTEN, SYN-RECEIVED, options on the SYN
 (RFC 9293 3.5, 3.7.1, 3.10.7.1-4; RFC 5961 3; RFC 7323 2-3)."""
 from axpeer import TCP, Conn, Raw, check, delta, has, opt

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * axip-sim-demo - two axip instances on the simulated link, step by step:
  * gratuitous ARP, ARP resolution, ping, UDP echo (small and fragmented).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # test/fuzz/build_and_run.sh - build the libFuzzer targets with clang, and run one.
 #
 #   build_and_run.sh build OUT                  compile every target into OUT/bin/

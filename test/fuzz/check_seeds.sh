@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # check_seeds.sh GEN CORPUS OUT - the committed seed-* files under CORPUS are
 # exactly what the generator GEN writes (run into OUT): a change of a target's
 # input format must come with regenerated seeds (scripts/fuzz.sh --seeds).

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_http_request.c - the HTTP/1.1 request-head parser of axip-httpd
  * (examples/http/http_request.h) and the request-target decoding

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_stack_input.c - the core's whole receive path from fuzzer-made frames.
  *

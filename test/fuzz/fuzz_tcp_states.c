@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_tcp_states.c - TCP with connections in every state, fed segments and
  * application calls chosen by the fuzzer.

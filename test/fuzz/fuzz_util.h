@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * fuzz_util.h - helpers shared by the fuzz targets (hosted code): a reader
  * over the fuzzer's input, a fatal check, checksum fix-ups for crafted

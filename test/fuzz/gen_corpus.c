@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * gen_corpus.c - writes the seed corpus of the fuzz targets:
  *   gen_corpus OUTDIR   ->  OUTDIR/<target>/seed-<name>

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * replay_main.c - run a fuzz target's LLVMFuzzerTestOneInput() on files,
  * without libFuzzer: every regular file named on the command line, and every

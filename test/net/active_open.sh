@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # net_active_open: axip-http-get with two workers on a two-queue veth fetches
 # a 2 MiB file 12 times from a kernel HTTP server (python3 http.server) in
 # the peer namespace. Each worker connects from its own slice of the

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # net_cli: the examples' command line: --help, bad arguments (exit 2),
 # missing privileges (exit 3), missing interface (exit 4), XDP attach failure
 # and a queue the interface does not have (exit 1), each with a clear message.

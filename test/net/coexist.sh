@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # net_coexist: while axip serves UDP port 7 on an interface, the kernel keeps
 # the rest of it: ping, a kernel TCP server on another port of the same
 # address, and ARP. axip's local port range is reserved in the kernel while

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # net_conformance: an independent peer written with Scapy sends crafted
 # frames to axip and checks its answers against the RFCs
 # (test/conformance/*.py, docs/conformance.md).

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # net_exhaust_conns: more connections than the TCP pool holds. axip-tcp-echo
 # with --tcp-conns 8: of 12 connections kept open, 8 echo and 4 are reset
 # (the SYN is answered with a cookie, the ACK finds the pool full: RST),

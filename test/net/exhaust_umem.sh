@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # net_exhaust_umem: clients that send to axip-tcp-echo and do not read, so
 # the echo server cannot send, does not consume (axip_tcp_recved), and its
 # receive window closes.

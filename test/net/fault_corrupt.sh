@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # net_fault_corrupt: in 1% of the IPv4 TCP/UDP frames with payload in each
 # direction one payload byte is inverted and the checksum left not matching
 # (test/net/faults.bpf.c). Receivers must discard every one of them (axip's

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # net_fault_dup: 2% of the IPv4 TCP/UDP frames in each direction are sent
 # twice. $AXT_FAULT_MB MiB (default 100; 20 in the sanitizer build) each way
 # must arrive byte-identical, no more and no less.

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # net_fault_link: the kernel-side veth end goes down and up again during a
 # transfer. Down for 2 s in the middle of a kernel -> axip transfer
 # (axip-http-get) and of an axip -> kernel one (axip-httpd -> curl, read at

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # net_fault_loss5: 5% of the IPv4 TCP/UDP frames dropped in each direction.
 # A file of $AXT_FAULT_MB MiB (default 100; 20 in the sanitizer build) goes
 # kernel -> axip and axip -> kernel; both arrive byte-identical, drops and

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # net_fault_peer_kill: the kernel peer dies (kill -9) in the middle of a
 # transfer, and axip must clean its connection up; nothing may leak.
 # axip-httpd sends a file to curl (read at 10 MB/s), and curl is killed:

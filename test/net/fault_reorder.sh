@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # net_fault_reorder: 2% of the IPv4 TCP/UDP frames with payload in each
 # direction are held back in a token bucket (ifb, test/net/faults.bash) while
 # later frames overtake them. $AXT_FAULT_MB MiB (default 100; 20 in the

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # test/net/faults.bash - link faults for the network tests (sourced after lib.sh).
 #
 # This kernel has no netem, so faults come from test/net/faults.bpf.c, a tc

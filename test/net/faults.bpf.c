@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: (BSD-2-Clause OR GPL-2.0-only) */
 /*
  * faults.bpf.c - link faults for the network tests: a tc (clsact) program on
  * the kernel-side veth end that drops, duplicates, corrupts or picks for

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # net_flood_syn: a SYN flood (hping3 --flood --rand-source, from the peer
 # namespace) against axip-httpd while wrk runs keep-alive requests over
 # established connections.

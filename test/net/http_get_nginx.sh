@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # net_http_get_nginx: axip-http-get (axip's HTTP client over AF_XDP) fetches
 # from a kernel nginx (one worker, its own config and prefix in the test's
 # temp directory) in the peer namespace: a small page, and a file of

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # net_httpd_clients: kernel HTTP clients (curl, wget) fetch static files from
 # axip-httpd --docroot across a veth pair: small pages (an index.html, a text
 # file in a subdirectory, several pages over one keep-alive connection) and a

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # net_httpd_wrk: wrk from the peer namespace against axip-httpd for
 # $AXT_WRK_SECONDS seconds (default 10), 2 threads, 32 keep-alive
 # connections, on the fixed page and on a static file. A request counts as

@@ -1,3 +1,4 @@
+# SPDX-License-Identifier: BSD-2-Clause
 # shellcheck shell=bash
 # test/net/lib.sh - shared setup of the network tests (sourced, bash).
 #

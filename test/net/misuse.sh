@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # net_misuse: starting axip without the privileges it needs (root without
 # CAP_BPF alone still starts: CAP_SYS_ADMIN allows BPF), on an interface
 # of another namespace, or on an interface another XDP program holds without

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # net_multiqueue: a veth pair with two queues per end, axip-tcp-echo and
 # axip-udp-echo with two workers (queues 0 and 1, pinned to cores 0 and 1).
 # 24 TCP connections and 24 UDP flows from the kernel side spread over the

@@ -1,4 +1,5 @@
 #!/usr/bin/python3
+# SPDX-License-Identifier: BSD-2-Clause
 """Slow reader against an echo server (used by exhaust_umem.sh).
 
 slow_reader.py ADDR PORT CONNS BYTES STATUS_FILE GO_FILE MODE

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # net_tcp_echo: axip-tcp-echo answers kernel TCP clients (socat, nc) across a
 # veth pair: a line, an 8 MiB random file compared byte for byte, and four
 # concurrent 1 MiB connections; the exit counters show the passive opens.

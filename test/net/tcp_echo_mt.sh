@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # net_tcp_echo_mt: axip-tcp-echo-mt (one application thread apart from the
 # stack threads, SPSC rings between them) answers kernel TCP clients across a
 # two-queue veth pair, with two workers (two stack threads). First as a plain

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # net_udp_echo: axip-udp-echo on one end of a veth pair answers a kernel UDP
 # client in the other namespace: 300 datagrams of 0..1472 bytes (the largest
 # that fits the 1500 MTU unfragmented), every reply byte-identical; then the

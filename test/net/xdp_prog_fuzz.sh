@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # net_xdp_prog_fuzz: the XDP steering program, as embedded in the library,
 # runs under BPF_PROG_TEST_RUN on random and mutated frames (Ethernet, VLAN,
 # ARP, IPv4 with any IHL, fragments, TCP/UDP ports from the rules, the range

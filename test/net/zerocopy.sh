@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # net_zerocopy: bulk transfers both ways over the multi-buffer AF_XDP path,
 # compared by SHA-256, at MTU 1500 and 9000 on both veth ends:
 #  - axip -> kernel: axip-httpd sends a file (pread into UMEM buffers,

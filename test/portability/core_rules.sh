@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # core_rules.sh SRCDIR OUTDIR CHECK
 # Rules of the freestanding core (core/) that a compiler alone does not enforce.
 #   source       no <system header>, no __builtin_*, no asm, no floating point, no

@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # freestanding.sh SRCDIR OUTDIR CC [FLAG...]
 # Compile every core/src/*.c, and every public header on its own, with the
 # given compiler and flags, without any system header or library. Fails on the

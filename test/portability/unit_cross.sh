@@ -1,4 +1,5 @@
 #!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
 # unit_cross.sh build ARCH SRCDIR OUTDIR TEST...  build the core, the sim and the named unit tests
 # unit_cross.sh run   ARCH SRCDIR OUTDIR TEST     run one of them
 # ARCH: ppc  - 32-bit big-endian PowerPC, static, run under qemu-ppc (user mode)

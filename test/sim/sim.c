@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sim.c - deterministic simulated Ethernet segment joining axip instances.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sim.h - deterministic simulated link joining axip instances in one process.
  *

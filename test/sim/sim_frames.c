@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * sim_frames.c - frame builders and a reference checksum for crafted-input tests.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tcp_util.h - helpers shared by the TCP tests: an application endpoint that
  * streams a deterministic byte pattern, hashes what it receives (FNV-1a),

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* test_arp.c - ARP (RFC 826) and the neighbour cache: replies byte by byte,
  * validation, learning rules, resolution with queueing, retries on the
  * virtual clock, eviction, expiry, announcements, conflicts, the public API. */

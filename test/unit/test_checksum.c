@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* test_checksum.c - the core's RFC 1071/1624 checksum against a byte-wise reference. */
 #include "test.h"
 #include "sim.h"

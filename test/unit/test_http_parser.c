@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* test_http_parser.c - the HTTP request and response parsers, target decoding and URL
  * parsing; every input is fed whole, byte by byte and in seeded random splits, and
  * every way must give the same result. */

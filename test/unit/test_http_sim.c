@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* test_http_sim.c - the HTTP server and client on two stacks joined by the simulated
  * link: small pages, a 10 MB generated body compared by hash, keep-alive, pipelining,
  * Connection: close, HTTP/1.0, HEAD, 404, bad requests (400/403/405/413/501/505), static

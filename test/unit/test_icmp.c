@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* test_icmp.c - ICMP (RFC 792, RFC 1122 3.2.2): echo, error rules and rate
  * limit, errors received, on crafted frames against one instance. */
 #include "test.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* test_ip_frag.c - IPv4 reassembly (RFC 791, RFC 1122 3.3.2) and its limits,
  * and fragmentation on output, on crafted frames and between two instances. */
 #include "test.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* test_ipv4.c - IPv4 input validation (RFC 791, RFC 1122 3.2.1), routing
  * and output, on crafted frames against one instance. */
 #include "test.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* test_lowlayers_sim.c - ARP, ICMP echo, IPv4 fragmentation and UDP between
  * two instances on the simulated link, on a clean wire and under 10 % loss,
  * 10 % duplication and 10 % reordering. */

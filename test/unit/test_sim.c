@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* test_sim.c - the simulated link itself: delivery, delay, rate, impairments,
  * determinism, offloads, buffer accounting, RX split, pcap and timer jumps.
  *

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* test_stack.c - instance creation: configuration validation, memory sizing,
  * the LIFO packet pool, counters enumeration. Uses a minimal malloc env. */
 #include "test.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* test_syncookie.c - SYN cookie make/check and timestamp-carried options. */
 #include "test.h"
 #include "sim.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* test_tcp_basic.c - TCP state machine on the simulated link: handshake,
  * data both ways, graceful and abortive close, half-close, simultaneous
  * open and close, TIME_WAIT expiry and reuse (RFC 6191), refused connect. */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* test_tcp_bulk.c - 64 MiB each way at once between two hosts on the
  * simulated link, under loss, reordering, duplication, corruption, a
  * receiver stalled at zero window and delay spikes; the FNV-1a hash of each

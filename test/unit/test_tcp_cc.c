@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* test_tcp_cc.c - NewReno (RFC 5681/6582/3465/6928) and CUBIC (RFC 9438)
  * driven by synthetic ACK sequences, compared with the RFC formulas. */
 #include "test.h"

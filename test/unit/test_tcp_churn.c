@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* test_tcp_churn.c - 100,000 connect / transfer / close cycles, 16 at a
  * time, between two hosts. Afterwards every pool is back where it started:
  * packet objects, sim buffers and TCP connections (tcp_conn_alloc -

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* test_tcp_isn.c - SipHash-2-4 reference vectors, RFC 6528 ISNs, RFC 6056
  * port offsets and the connection-table hash. */
 #include "test.h"

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* test_tcp_lowbuf.c - an application that keeps every received buffer and
  * never consumes, on a host with few packet buffers (like an AF_XDP worker
  * whose UMEM frames run out): 4 connections each way of 1 MiB.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* test_tcp_rules.c - protocol rules checked on the wire with crafted and
  * recorded segments: RFC 5961 challenge ACKs and their rate limit, PAWS,
  * SACK recovery resending only what was lost, NewReno in the first window,

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* test_timer.c - the hashed timing wheel: ordering, re-arm, cancel, long timers, deadlines. */
 #include "test.h"
 #include "timer.h"

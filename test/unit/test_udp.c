@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /* test_udp.c - UDP sockets (RFC 768) between two sim hosts and on crafted input. */
 #include "test.h"
 #include "sim.h"

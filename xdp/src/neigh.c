@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * neigh.c - neighbours in shared-address mode. The kernel owns the address
  * and answers (and receives) ARP, so the core's neighbour cache is fed from

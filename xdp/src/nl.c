@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * nl.c - rtnetlink and generic-netlink (netdev family) queries through libmnl.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * nl.h - what the backend reads from the kernel over rtnetlink (libmnl):
  * the interface's MAC, MTU and IPv4 address, the default gateway, and the

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pcap.c - a pcap file of what the stack receives and sends (tcpdump on the
  * interface cannot see frames the XDP program redirects). Classic libpcap

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * steer.c - attach/detach of the embedded XDP steering program and its rules.
  */

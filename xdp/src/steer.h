@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * steer.h - the XDP steering program on one interface: attach through
  * libxdp (dispatcher when bpffs is available, direct otherwise), native mode

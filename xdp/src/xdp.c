@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * xdp.c - the attachment: options, privileges, interface discovery, workers,
  * the loop's building blocks, the ready loop and counters.

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * xdp_internal.h - the attachment and worker objects of the AF_XDP backend.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * xsk.c - one worker's UMEM and AF_XDP socket, and the core's environment
  * ops over them: UMEM frames are the core's packet buffers (no copy on

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * axip-xdp-detach - remove axip's XDP steering program from an interface
  * (left behind when an axip process was killed with SIGKILL). Other XDP

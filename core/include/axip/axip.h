@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * axip/axip.h - everything an embedder needs: include this one header.
  */

@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * axip/env.h - what the embedder supplies: packet buffers, NIC transmit and
  * offload capabilities. Time is passed to axip_rx()/axip_poll() directly;

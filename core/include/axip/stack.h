@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * axip/stack.h - one stack instance: configuration, memory, input, timers.
  *

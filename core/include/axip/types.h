@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * axip/types.h - fixed-width types, error codes and small helpers.
  *

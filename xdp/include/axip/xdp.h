@@ -1,3 +1,4 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * axip/xdp.h - run axip instances on a Linux interface through AF_XDP.
  *
