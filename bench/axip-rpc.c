@@ -11,14 +11,13 @@
  * handshakes) are not counted, then --duration seconds are.
  */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
-#include <errno.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <axip/xdp.h>
 #include "example_cli.h"
+#include "bench_client.h"
 #include "rpc_stats.h"
 
 struct wstate;
@@ -43,55 +42,27 @@ struct wstate {
 };
 
 static struct app {
-	uint32_t host;       /* host order */
-	unsigned conns, depth, size;
-	double duration, warmup;
+	struct bench_client bc;  /* --host, --depth, --size, --duration, --warmup */
+	unsigned conns;
 	struct axip_xdp *x;
-	axip_time_ns t_measure, t_end;
 	atomic_uint workers_over;
 	struct wstate ws[AXIP_XDP_MAX_WORKERS];
-} A = { .conns = 1, .depth = 1, .size = 64, .duration = 5, .warmup = 1 };
+} A = { .conns = 1,
+         .bc = { .depth = 1, .size = 64, .depth_max = 1024, .size_min = 1, .size_max = 65536,
+                 .duration = 5, .warmup = 1 } };
 
 static unsigned char zeros[65536];
 
-static int opt_host(const char *arg, void *ctx)
+static int opt_conns(const char *arg, void *ctx)
 {
-	struct in_addr a;
+	unsigned long v;
 	(void)ctx;
-	if (inet_pton(AF_INET, arg, &a) != 1)
+	if (cli_uint(arg, 1, 100000, &v))
 		return -1;
-	A.host = ntohl(a.s_addr);
+	A.conns = (unsigned)v;
 	return 0;
 }
 
-static int opt_u(const char *arg, unsigned *v, unsigned lo, unsigned hi)
-{
-	char *end;
-	unsigned long n;
-	errno = 0;
-	n = strtoul(arg, &end, 10);
-	if (errno || *end || !*arg || arg[0] == '-' || n < lo || n > hi)
-		return -1;
-	*v = (unsigned)n;
-	return 0;
-}
-
-static int opt_conns(const char *arg, void *ctx) { (void)ctx; return opt_u(arg, &A.conns, 1, 100000); }
-static int opt_depth(const char *arg, void *ctx) { (void)ctx; return opt_u(arg, &A.depth, 1, 1024); }
-static int opt_size(const char *arg, void *ctx) { (void)ctx; return opt_u(arg, &A.size, 1, 65536); }
-
-static int opt_secs(const char *arg, double *v)
-{
-	char *end;
-	double x = strtod(arg, &end);
-	if (*end || !*arg || !(x >= 0 && x < 86400))
-		return -1;
-	*v = x;
-	return 0;
-}
-
-static int opt_duration(const char *arg, void *ctx) { (void)ctx; return opt_secs(arg, &A.duration); }
-static int opt_warmup(const char *arg, void *ctx) { (void)ctx; return opt_secs(arg, &A.warmup); }
 
 /* Write what is owed; the rest waits for the `sent` callback. */
 static void conn_push(struct conn *k)
@@ -111,9 +82,9 @@ static void conn_push(struct conn *k)
 static void conn_send(struct conn *k, unsigned m, axip_time_ns now)
 {
 	while (m--) {
-		k->ts[(k->head + k->n) % A.depth] = now;
+		k->ts[(k->head + k->n) % A.bc.depth] = now;
 		k->n++;
-		k->tx_left += A.size;
+		k->tx_left += A.bc.size;
 	}
 	conn_push(k);
 }
@@ -122,7 +93,7 @@ static void on_connected(void *arg, struct axip_tcp *c)
 {
 	struct conn *k = arg;
 	(void)c;
-	conn_send(k, A.depth, axip_xdp_now());
+	conn_send(k, A.bc.depth, axip_xdp_now());
 }
 
 static void on_recv(void *arg, struct axip_tcp *c, struct axip_pkt *data)
@@ -135,13 +106,13 @@ static void on_recv(void *arg, struct axip_tcp *c, struct axip_pkt *data)
 	axip_pkt_free(ws->s, data);
 	axip_tcp_recved(c, len);
 	k->rx_have += len;
-	while (k->rx_have >= A.size && k->n) {
-		k->rx_have -= A.size;
+	while (k->rx_have >= A.bc.size && k->n) {
+		k->rx_have -= A.bc.size;
 		if (ws->measuring == 1) {
 			rpc_hist_add(&ws->hist, now - k->ts[k->head]);
 			ws->done++;
 		}
-		k->head = (k->head + 1) % A.depth;
+		k->head = (k->head + 1) % A.bc.depth;
 		k->n--;
 		completed++;
 	}
@@ -189,10 +160,10 @@ static int setup(struct axip_xdp_worker *w, void *arg)
 		struct conn *k = &ws->conns[j];
 		int rc;
 		k->ws = ws;
-		k->ts = calloc(A.depth, sizeof *k->ts);
+		k->ts = calloc(A.bc.depth, sizeof *k->ts);
 		if (!k->ts)
 			return -1;
-		rc = axip_tcp_connect(ws->s, A.host, port, &cbs, k, &o, &k->c);
+		rc = axip_tcp_connect(ws->s, A.bc.host, port, &cbs, k, &o, &k->c);
 		if (rc != AXIP_OK) {
 			fprintf(stderr, "axip-rpc: connect: %s\n", axip_strerror(rc));
 			return -1;
@@ -205,12 +176,12 @@ static void tick(struct axip_xdp_worker *w, axip_time_ns now, void *arg)
 {
 	struct wstate *ws = &A.ws[axip_xdp_worker_index(w)];
 	(void)arg;
-	if (ws->measuring == 0 && now >= A.t_measure) {
+	if (ws->measuring == 0 && now >= A.bc.t_measure) {
 		rpc_hist_init(&ws->hist);
 		ws->done = 0;
 		ws->measuring = 1;
 	}
-	if (ws->measuring == 1 && now >= A.t_end) {
+	if (ws->measuring == 1 && now >= A.bc.t_end) {
 		unsigned i;
 		ws->measuring = 2;
 		for (i = 0; i < ws->n_conns; i++)
@@ -237,12 +208,12 @@ static void teardown(struct axip_xdp_worker *w, void *arg)
 int main(int argc, char **argv)
 {
 	static const struct ex_extra_opt extra[] = {
-		{ "host", 1, "A.B.C.D: the echo server (required; port: --port)", opt_host },
+		{ "host", 1, "A.B.C.D: the echo server (required; port: --port)", bench_opt_host },
 		{ "conns", 1, "connections (default 1), round-robin over the workers", opt_conns },
-		{ "depth", 1, "messages in flight per connection: 1 = ping-pong (default)", opt_depth },
-		{ "size", 1, "message bytes (default 64)", opt_size },
-		{ "duration", 1, "measured seconds (default 5)", opt_duration },
-		{ "warmup", 1, "seconds before measuring, handshakes included (default 1)", opt_warmup },
+		{ "depth", 1, "messages in flight per connection: 1 = ping-pong (default)", bench_opt_depth },
+		{ "size", 1, "message bytes (default 64)", bench_opt_size },
+		{ "duration", 1, "measured seconds (default 5)", bench_opt_duration },
+		{ "warmup", 1, "seconds before measuring, handshakes included (default 1)", bench_opt_warmup },
 		{ NULL, 0, NULL, NULL },
 	};
 	struct axip_xdp_hooks hooks = { setup, tick, AXIP_MS(2), NULL, teardown };
@@ -252,14 +223,10 @@ int main(int argc, char **argv)
 	unsigned i, failed = 0, nw;
 	int rc;
 	ex_parse(&c, argc, argv, "RPC benchmark client (bench/rpc protocol) on axip over AF_XDP.",
-	         6201, extra, NULL);
-	if (!A.host) {
-		fprintf(stderr, "%s: --host is required (see --help)\n", c.prog);
-		return EX_USAGE;
-	}
+	         6201, extra, &A.bc);
+	bench_client_check(&A.bc, c.prog);
 	A.x = ex_open(&c);
-	A.t_measure = axip_xdp_now() + (axip_time_ns)(A.warmup * 1e9);
-	A.t_end = A.t_measure + (axip_time_ns)(A.duration * 1e9);
+	bench_client_start(&A.bc, axip_xdp_now());
 	rc = axip_xdp_run_hooks(A.x, &hooks, &c.port);
 	nw = axip_xdp_n_workers(A.x);
 	rpc_hist_init(&total);
@@ -274,7 +241,7 @@ int main(int argc, char **argv)
 		        failed, (unsigned long long)done);
 		return EX_FAIL;
 	}
-	rpc_report(stdout, done, A.duration, &total);
-	printf(" conns=%u depth=%u size=%u threads=%u\n", A.conns, A.depth, A.size, nw);
+	rpc_report(stdout, done, A.bc.duration, &total);
+	printf(" conns=%u depth=%u size=%u threads=%u\n", A.conns, A.bc.depth, A.bc.size, nw);
 	return EX_OK;
 }

@@ -10,14 +10,13 @@
  * for the run.
  */
 #define _GNU_SOURCE
-#include <arpa/inet.h>
-#include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <axip/xdp.h>
 #include "example_cli.h"
+#include "bench_client.h"
 #include "rpc_stats.h"
 
 struct slot {
@@ -25,71 +24,42 @@ struct slot {
 	axip_time_ns sent; /* 0 = free */
 };
 
+static unsigned char msg[2048];
+
 static struct app {
-	uint32_t host;
+	struct bench_client bc;  /* --host, --depth, --size, --duration, --warmup */
 	uint16_t port, lport;
-	unsigned depth, size, timeout_ms;
-	double duration, warmup;
+	unsigned timeout_ms;
 	struct axip_xdp *x;
 	struct axip_udp *sock;
 	struct slot *slots;
-	axip_time_ns t_measure, t_end;
 	int measuring;     /* 0 warm-up, 1 measuring, 2 over */
 	struct rpc_hist hist;
 	uint64_t done, lost;
 	unsigned send_errors;
-} A = { .lport = 40007, .depth = 1, .size = 64, .timeout_ms = 200, .duration = 5, .warmup = 1 };
+} A = { .lport = 40007, .timeout_ms = 200,
+         .bc = { .depth = 1, .size = 64, .depth_max = 4096, .size_min = 8, .size_max = sizeof msg,
+                 .duration = 5, .warmup = 1 } };
 
-static unsigned char msg[2048];
-
-static int opt_host(const char *arg, void *ctx)
+static int opt_timeout(const char *arg, void *ctx)
 {
-	struct in_addr a;
+	unsigned long v;
 	(void)ctx;
-	if (inet_pton(AF_INET, arg, &a) != 1)
+	if (cli_uint(arg, 1, 60000, &v))
 		return -1;
-	A.host = ntohl(a.s_addr);
+	A.timeout_ms = (unsigned)v;
 	return 0;
 }
-
-static int opt_u(const char *arg, unsigned *v, unsigned lo, unsigned hi)
-{
-	char *end;
-	unsigned long n;
-	errno = 0;
-	n = strtoul(arg, &end, 10);
-	if (errno || *end || !*arg || arg[0] == '-' || n < lo || n > hi)
-		return -1;
-	*v = (unsigned)n;
-	return 0;
-}
-
-static int opt_depth(const char *arg, void *ctx) { (void)ctx; return opt_u(arg, &A.depth, 1, 4096); }
-static int opt_size(const char *arg, void *ctx) { (void)ctx; return opt_u(arg, &A.size, 8, sizeof msg); }
-static int opt_timeout(const char *arg, void *ctx) { (void)ctx; return opt_u(arg, &A.timeout_ms, 1, 60000); }
 
 static int opt_lport(const char *arg, void *ctx)
 {
-	unsigned v;
+	unsigned long v;
 	(void)ctx;
-	if (opt_u(arg, &v, 1, 65535))
+	if (cli_uint(arg, 1, 65535, &v))
 		return -1;
 	A.lport = (uint16_t)v;
 	return 0;
 }
-
-static int opt_secs(const char *arg, double *v)
-{
-	char *end;
-	double x = strtod(arg, &end);
-	if (*end || !*arg || !(x >= 0 && x < 86400))
-		return -1;
-	*v = x;
-	return 0;
-}
-
-static int opt_duration(const char *arg, void *ctx) { (void)ctx; return opt_secs(arg, &A.duration); }
-static int opt_warmup(const char *arg, void *ctx) { (void)ctx; return opt_secs(arg, &A.warmup); }
 
 static void send_slot(uint32_t id, axip_time_ns now)
 {
@@ -98,7 +68,7 @@ static void send_slot(uint32_t id, axip_time_ns now)
 	A.slots[id].sent = now ? now : 1;
 	memcpy(msg, &id, 4);
 	memcpy(msg + 4, &A.slots[id].seq, 4);
-	rc = axip_udp_sendto(A.sock, A.host, A.port, msg, A.size);
+	rc = axip_udp_sendto(A.sock, A.bc.host, A.port, msg, A.bc.size);
 	if (rc < 0)
 		A.send_errors++; /* the slot times out and is resent */
 }
@@ -119,7 +89,7 @@ static void on_reply(void *arg, struct axip_udp *sock, const struct axip_udp_met
 	axip_pkt_free(s, p);
 	memcpy(&id, hdr, 4);
 	memcpy(&seq, hdr + 4, 4);
-	if (id >= A.depth || seq != A.slots[id].seq || !A.slots[id].sent)
+	if (id >= A.bc.depth || seq != A.slots[id].seq || !A.slots[id].sent)
 		return; /* late reply to a slot already resent */
 	if (A.measuring == 1) {
 		rpc_hist_add(&A.hist, now - A.slots[id].sent);
@@ -142,7 +112,7 @@ static int setup(struct axip_xdp_worker *w, void *arg)
 		fprintf(stderr, "axip-udp-rr: UDP port %u: %s\n", A.lport, axip_strerror(rc));
 		return -1;
 	}
-	for (i = 0; i < A.depth; i++)
+	for (i = 0; i < A.bc.depth; i++)
 		send_slot(i, now);
 	return 0;
 }
@@ -152,18 +122,18 @@ static void tick(struct axip_xdp_worker *w, axip_time_ns now, void *arg)
 	uint32_t i;
 	(void)w;
 	(void)arg;
-	if (A.measuring == 0 && now >= A.t_measure) {
+	if (A.measuring == 0 && now >= A.bc.t_measure) {
 		rpc_hist_init(&A.hist);
 		A.done = A.lost = 0;
 		A.measuring = 1;
 	}
-	if (A.measuring == 1 && now >= A.t_end) {
+	if (A.measuring == 1 && now >= A.bc.t_end) {
 		A.measuring = 2;
 		axip_xdp_stop(A.x);
 		return;
 	}
 	/* `now` is the loop's time, older than sends made since: compare with care */
-	for (i = 0; i < A.depth; i++)
+	for (i = 0; i < A.bc.depth; i++)
 		if (A.slots[i].sent && now > A.slots[i].sent &&
 		    now - A.slots[i].sent > AXIP_MS(A.timeout_ms)) {
 			A.slots[i].sent = 0;
@@ -175,11 +145,11 @@ static void tick(struct axip_xdp_worker *w, axip_time_ns now, void *arg)
 int main(int argc, char **argv)
 {
 	static const struct ex_extra_opt extra[] = {
-		{ "host", 1, "A.B.C.D: the UDP echo server (required; port: --port)", opt_host },
-		{ "depth", 1, "datagrams in flight: 1 = ping-pong (default)", opt_depth },
-		{ "size", 1, "payload bytes, 8..2048 (default 64)", opt_size },
-		{ "duration", 1, "measured seconds (default 5)", opt_duration },
-		{ "warmup", 1, "seconds before measuring (default 1)", opt_warmup },
+		{ "host", 1, "A.B.C.D: the UDP echo server (required; port: --port)", bench_opt_host },
+		{ "depth", 1, "datagrams in flight: 1 = ping-pong (default)", bench_opt_depth },
+		{ "size", 1, "payload bytes, 8..2048 (default 64)", bench_opt_size },
+		{ "duration", 1, "measured seconds (default 5)", bench_opt_duration },
+		{ "warmup", 1, "seconds before measuring (default 1)", bench_opt_warmup },
 		{ "timeout-ms", 1, "a reply later than this counts as lost (default 200)", opt_timeout },
 		{ "local-port", 1, "local UDP port, steered to axip (default 40007)", opt_lport },
 		{ NULL, 0, NULL, NULL },
@@ -188,17 +158,14 @@ int main(int argc, char **argv)
 	struct ex_cli c;
 	int rc;
 	ex_parse(&c, argc, argv, "UDP request/response client (bench/udp_rr protocol) on axip over AF_XDP.",
-	         7, extra, NULL);
-	if (!A.host) {
-		fprintf(stderr, "%s: --host is required (see --help)\n", c.prog);
-		return EX_USAGE;
-	}
+	         7, extra, &A.bc);
+	bench_client_check(&A.bc, c.prog);
 	if (c.xo.n_queues > 1) {
 		fprintf(stderr, "%s: one worker only (--queues 1)\n", c.prog);
 		return EX_USAGE;
 	}
 	A.port = c.port;
-	A.slots = calloc(A.depth, sizeof *A.slots);
+	A.slots = calloc(A.bc.depth, sizeof *A.slots);
 	if (!A.slots)
 		return EX_FAIL;
 	memset(msg, 'u', sizeof msg);
@@ -210,8 +177,7 @@ int main(int argc, char **argv)
 		axip_xdp_close(A.x);
 		return EX_FAIL;
 	}
-	A.t_measure = axip_xdp_now() + (axip_time_ns)(A.warmup * 1e9);
-	A.t_end = A.t_measure + (axip_time_ns)(A.duration * 1e9);
+	bench_client_start(&A.bc, axip_xdp_now());
 	rc = axip_xdp_run_hooks(A.x, &hooks, NULL);
 	axip_xdp_close(A.x);
 	free(A.slots);
@@ -220,7 +186,7 @@ int main(int argc, char **argv)
 		        (unsigned long long)A.done, A.send_errors);
 		return EX_FAIL;
 	}
-	rpc_report(stdout, A.done, A.duration, &A.hist);
-	printf(" lost=%llu depth=%u size=%u\n", (unsigned long long)A.lost, A.depth, A.size);
+	rpc_report(stdout, A.done, A.bc.duration, &A.hist);
+	printf(" lost=%llu depth=%u size=%u\n", (unsigned long long)A.lost, A.bc.depth, A.bc.size);
 	return EX_OK;
 }

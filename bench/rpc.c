@@ -36,6 +36,7 @@
 #include <sys/epoll.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include "cli_opt.h"
 #include "rpc_stats.h"
 
 #define MAX_THREADS 64
@@ -66,6 +67,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 	        "usage: rpc server [--port P] [--threads N] [--cpus LIST]\n"
+	        "       rpc --help | --version\n"
 	        "       rpc client --host A.B.C.D [--port P] [--conns N] [--depth D] [--size B]\n"
 	        "                  [--duration S] [--warmup S] [--threads N] [--cpus LIST]\n"
 	        "TCP request/response benchmark: fixed-size messages echoed back.\n"
@@ -429,25 +431,17 @@ static int run_server(void)
 
 static unsigned long num(const char *what, const char *s, unsigned long lo, unsigned long hi)
 {
-	char *end;
 	unsigned long v;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || !*s || v < lo || v > hi) {
-		fprintf(stderr, "rpc: invalid %s '%s'\n", what, s);
-		exit(2);
-	}
+	if (cli_uint(s, lo, hi, &v))
+		cli_bad_arg("rpc", what, s);
 	return v;
 }
 
 static double seconds(const char *what, const char *s)
 {
-	char *end;
-	double v = strtod(s, &end);
-	if (*end || !*s || !(v >= 0 && v < 86400)) {
-		fprintf(stderr, "rpc: invalid %s '%s'\n", what, s);
-		exit(2);
-	}
+	double v;
+	if (cli_seconds(s, 86400, &v))
+		cli_bad_arg("rpc", what, s);
 	return v;
 }
 
@@ -459,6 +453,7 @@ int main(int argc, char **argv)
 		{ "size", required_argument, NULL, 's' },    { "duration", required_argument, NULL, 't' },
 		{ "warmup", required_argument, NULL, 'w' },  { "threads", required_argument, NULL, 'T' },
 		{ "cpus", required_argument, NULL, 'C' },    { "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	int o;
@@ -466,14 +461,20 @@ int main(int argc, char **argv)
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;
 	}
+	if (!strcmp(argv[1], "--version")) {
+		cli_version("rpc");
+		return 0;
+	}
 	if (!strcmp(argv[1], "server"))
 		O.server = 1;
 	else if (strcmp(argv[1], "client")) {
-		usage(stderr);
-		return 2;
+		fprintf(stderr, "rpc: %s '%s': server or client expected (see --help)\n",
+		        argv[1][0] == '-' ? "unrecognized option" : "unknown mode", argv[1]);
+		return CLI_EXIT_USAGE;
 	}
 	optind = 2;
-	while ((o = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
 		switch (o) {
 		case 'H': O.host = optarg; break;
 		case 'p': O.port = (uint16_t)num("port", optarg, 1, 65535); break;
@@ -491,7 +492,8 @@ int main(int argc, char **argv)
 			}
 			break;
 		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 'V': cli_version("rpc"); return 0;
+		default: cli_bad_option("rpc", o, argv);
 		}
 	}
 	if (optind != argc) {

@@ -28,6 +28,7 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <unistd.h>
+#include "cli_opt.h"
 #include "rpc_stats.h"
 
 #define BATCH 64
@@ -49,6 +50,7 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 	        "usage: udp_rr server [--port P] [--cpus CPU]\n"
+	        "       udp_rr --help | --version\n"
 	        "       udp_rr client --host A.B.C.D [--port P] [--depth D] [--size B]\n"
 	        "                     [--duration S] [--warmup S] [--timeout-ms T] [--cpus CPU]\n"
 	        "UDP request/response benchmark against any UDP echo server.\n"
@@ -219,28 +221,20 @@ static int run_client(void)
 	return done ? 0 : 1;
 }
 
-static unsigned long num(const char *what, const char *v, unsigned long lo, unsigned long hi)
+static unsigned long num(const char *what, const char *s, unsigned long lo, unsigned long hi)
 {
-	char *end;
-	unsigned long x;
-	errno = 0;
-	x = strtoul(v, &end, 10);
-	if (errno || *end || !*v || x < lo || x > hi) {
-		fprintf(stderr, "udp_rr: invalid %s '%s'\n", what, v);
-		exit(2);
-	}
-	return x;
+	unsigned long v;
+	if (cli_uint(s, lo, hi, &v))
+		cli_bad_arg("udp_rr", what, s);
+	return v;
 }
 
-static double secs(const char *what, const char *v)
+static double secs(const char *what, const char *s)
 {
-	char *end;
-	double x = strtod(v, &end);
-	if (*end || !*v || !(x >= 0 && x < 86400)) {
-		fprintf(stderr, "udp_rr: invalid %s '%s'\n", what, v);
-		exit(2);
-	}
-	return x;
+	double v;
+	if (cli_seconds(s, 86400, &v))
+		cli_bad_arg("udp_rr", what, s);
+	return v;
 }
 
 int main(int argc, char **argv)
@@ -250,23 +244,30 @@ int main(int argc, char **argv)
 		{ "depth", required_argument, NULL, 'd' },    { "size", required_argument, NULL, 's' },
 		{ "duration", required_argument, NULL, 't' }, { "warmup", required_argument, NULL, 'w' },
 		{ "timeout-ms", required_argument, NULL, 'o' }, { "cpus", required_argument, NULL, 'C' },
-		{ "help", no_argument, NULL, 'h' },           { NULL, 0, NULL, 0 },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },           { NULL, 0, NULL, 0 },
 	};
 	int o, server;
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
 		usage(argc < 2 ? stderr : stdout);
 		return argc < 2 ? 2 : 0;
 	}
+	if (!strcmp(argv[1], "--version")) {
+		cli_version("udp_rr");
+		return 0;
+	}
 	if (!strcmp(argv[1], "server"))
 		server = 1;
 	else if (!strcmp(argv[1], "client"))
 		server = 0;
 	else {
-		usage(stderr);
-		return 2;
+		fprintf(stderr, "udp_rr: %s '%s': server or client expected (see --help)\n",
+		        argv[1][0] == '-' ? "unrecognized option" : "unknown mode", argv[1]);
+		return CLI_EXIT_USAGE;
 	}
 	optind = 2;
-	while ((o = getopt_long(argc, argv, "h", lo, NULL)) != -1) {
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
 		switch (o) {
 		case 'H': host = optarg; break;
 		case 'p': port = (uint16_t)num("port", optarg, 1, 65535); break;
@@ -277,7 +278,8 @@ int main(int argc, char **argv)
 		case 'o': timeout_ms = (unsigned)num("timeout", optarg, 1, 60000); break;
 		case 'C': cpu = (int)num("CPU", optarg, 0, 4095); break;
 		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 'V': cli_version("udp_rr"); return 0;
+		default: cli_bad_option("udp_rr", o, argv);
 		}
 	}
 	if (optind != argc) {

@@ -55,11 +55,8 @@ static int opt_output(const char *arg, void *ctx)
 
 static int opt_uint(const char *arg, unsigned *v, unsigned max)
 {
-	char *end;
 	unsigned long n;
-	errno = 0;
-	n = strtoul(arg, &end, 10);
-	if (errno || *end || !n || n > max || arg[0] == '-')
+	if (cli_uint(arg, 1, max, &n))
 		return -1;
 	*v = (unsigned)n;
 	return 0;

@@ -589,11 +589,8 @@ static int opt_upper(const char *arg, void *ctx)
 
 static int opt_pool(const char *arg, void *ctx)
 {
-	char *end;
 	unsigned long v;
-	errno = 0;
-	v = strtoul(arg, &end, 10);
-	if (errno || *end || arg[0] == '-' || v < 1 || v > POOL_MAX || (v & (v - 1)))
+	if (cli_uint(arg, 1, POOL_MAX, &v) || (v & (v - 1)))
 		return -1;
 	((struct app *)ctx)->pool = (unsigned)v;
 	return 0;
@@ -601,11 +598,8 @@ static int opt_pool(const char *arg, void *ctx)
 
 static int opt_app_core(const char *arg, void *ctx)
 {
-	char *end;
 	long v;
-	errno = 0;
-	v = strtol(arg, &end, 10);
-	if (errno || *end || !arg[0] || v < -1 || v >= CPU_SETSIZE)
+	if (cli_int(arg, -1, CPU_SETSIZE - 1, &v))
 		return -1;
 	((struct app *)ctx)->app_core = (int)v;
 	return 0;

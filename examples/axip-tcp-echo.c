@@ -158,12 +158,8 @@ static int setup(struct axip_xdp_worker *w, void *arg)
 /* Pool and ring sizes, to show what happens when they run out. */
 static int opt_uint(const char *arg, unsigned long min, unsigned long max, unsigned *out)
 {
-	char *end;
 	unsigned long v;
-	if (!arg[0] || arg[0] == '-')
-		return -1;
-	v = strtoul(arg, &end, 10);
-	if (*end || v < min || v > max)
+	if (cli_uint(arg, min, max, &v))
 		return -1;
 	*out = (unsigned)v;
 	return 0;

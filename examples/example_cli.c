@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <arpa/inet.h>
 #include "example_cli.h"
 
 static void usage(FILE *f, const struct ex_cli *c, const char *summary, uint16_t port,
@@ -48,7 +47,8 @@ static void usage(FILE *f, const struct ex_cli *c, const char *summary, uint16_t
 	        "      --no-rx-hash      do not load the XDP program bound to the device for\n"
 	        "                        the receive hash\n"
 	        "  -v, --verbose         libxdp/libbpf diagnostics\n"
-	        "  -h, --help            this text\n",
+	        "  -h, --help            this text\n"
+	        "      --version         print the version\n",
 	        c->prog, summary, port, AXIP_XDP_TX_COPY_MAX_DEFAULT);
 	for (; extra && extra->name; extra++)
 		fprintf(f, "      --%s%s  %s\n", extra->name, extra->has_arg ? " ARG" : "", extra->help);
@@ -60,26 +60,6 @@ static void usage(FILE *f, const struct ex_cli *c, const char *summary, uint16_t
 	        "4 no such interface.\n");
 }
 
-static int parse_uint(const char *s, unsigned long max, unsigned long *out)
-{
-	char *end;
-	unsigned long v;
-	if (!s || !*s || *s == '-')
-		return -1;
-	errno = 0;
-	v = strtoul(s, &end, 10);
-	if (errno || *end || v > max)
-		return -1;
-	*out = v;
-	return 0;
-}
-
-static void bad(const struct ex_cli *c, const char *what, const char *arg)
-{
-	fprintf(stderr, "%s: invalid %s '%s' (see --help)\n", c->prog, what, arg ? arg : "");
-	exit(EX_USAGE);
-}
-
 static void parse_cores(struct ex_cli *c, const char *arg)
 {
 	char *copy = strdup(arg), *tok, *save = NULL;
@@ -89,16 +69,16 @@ static void parse_cores(struct ex_cli *c, const char *arg)
 		exit(EX_FAIL);
 	for (tok = strtok_r(copy, ",", &save); tok; tok = strtok_r(NULL, ",", &save)) {
 		if (i >= AXIP_XDP_MAX_WORKERS)
-			bad(c, "core list", arg);
+			cli_bad_arg(c->prog, "core list", arg);
 		if (strcmp(tok, "-1") == 0)
 			c->xo.cores[i++] = -1;
-		else if (parse_uint(tok, 4095, &v) == 0)
+		else if (cli_uint(tok, 0, 4095, &v) == 0)
 			c->xo.cores[i++] = (int)v;
 		else
-			bad(c, "core list", arg);
+			cli_bad_arg(c->prog, "core list", arg);
 	}
 	if (!i)
-		bad(c, "core list", arg);
+		cli_bad_arg(c->prog, "core list", arg);
 	free(copy);
 }
 
@@ -108,7 +88,7 @@ void ex_parse(struct ex_cli *c, int argc, char **argv, const char *summary, uint
               const struct ex_extra_opt *extra, void *ctx)
 {
 	enum { O_BUSY = 256, O_TRUST, O_NATIVE, O_GENERIC, O_ADDR, O_PORTS, O_PCAP, O_FRAME,
-	       O_NO_SG, O_TX_COPY, O_COPY_MAX, O_CSUM, O_NO_RX_HASH };
+	       O_NO_SG, O_TX_COPY, O_COPY_MAX, O_CSUM, O_NO_RX_HASH, O_VERSION };
 	static const struct option common[] = {
 		{ "ifname", required_argument, NULL, 'i' },
 		{ "port", required_argument, NULL, 'p' },
@@ -129,6 +109,7 @@ void ex_parse(struct ex_cli *c, int argc, char **argv, const char *summary, uint
 		{ "no-rx-hash", no_argument, NULL, O_NO_RX_HASH },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, O_VERSION },
 		{ NULL, 0, NULL, 0 },
 	};
 	struct option lo[EX_MAX_OPTS];
@@ -145,20 +126,21 @@ void ex_parse(struct ex_cli *c, int argc, char **argv, const char *summary, uint
 	}
 	memset(&lo[n], 0, sizeof lo[n]);
 	memset(c, 0, sizeof *c);
-	c->prog = argv[0];
+	c->prog = cli_prog(argv[0]);
 	c->port = default_port;
 	axip_xdp_opts_defaults(&c->xo);
-	while ((o = getopt_long(argc, argv, "i:p:q:c:vh", lo, NULL)) != -1) {
+	opterr = 0;
+	while ((o = getopt_long(argc, argv, ":i:p:q:c:vh", lo, NULL)) != -1) {
 		switch (o) {
 		case 'i': c->xo.ifname = optarg; break;
 		case 'p':
-			if (parse_uint(optarg, 65535, &v) || !v)
-				bad(c, "port", optarg);
+			if (cli_uint(optarg, 1, 65535, &v))
+				cli_bad_arg(c->prog, "port", optarg);
 			c->port = (uint16_t)v;
 			break;
 		case 'q':
-			if (parse_uint(optarg, AXIP_XDP_MAX_WORKERS, &v) || !v)
-				bad(c, "queue count", optarg);
+			if (cli_uint(optarg, 1, AXIP_XDP_MAX_WORKERS, &v))
+				cli_bad_arg(c->prog, "queue count", optarg);
 			c->xo.n_queues = (unsigned)v;
 			break;
 		case 'c': parse_cores(c, optarg); break;
@@ -168,18 +150,18 @@ void ex_parse(struct ex_cli *c, int argc, char **argv, const char *summary, uint
 		case O_GENERIC: c->xo.mode = AXIP_XDP_MODE_GENERIC; break;
 		case O_ADDR: {
 			char ip[32], *slash;
-			struct in_addr a;
+			uint32_t a;
 			snprintf(ip, sizeof ip, "%s", optarg);
 			slash = strchr(ip, '/');
 			v = 24;
 			if (slash) {
 				*slash = 0;
-				if (parse_uint(slash + 1, 32, &v) || !v)
-					bad(c, "address", optarg);
+				if (cli_uint(slash + 1, 1, 32, &v))
+					cli_bad_arg(c->prog, "address", optarg);
 			}
-			if (inet_pton(AF_INET, ip, &a) != 1 || !a.s_addr)
-				bad(c, "address", optarg);
-			c->xo.dedicated_addr = ntohl(a.s_addr);
+			if (cli_ipv4(ip, &a) || !a)
+				cli_bad_arg(c->prog, "address", optarg);
+			c->xo.dedicated_addr = a;
 			c->xo.dedicated_prefix = (uint8_t)v;
 			break;
 		}
@@ -188,26 +170,25 @@ void ex_parse(struct ex_cli *c, int argc, char **argv, const char *summary, uint
 			snprintf(lo_s, sizeof lo_s, "%s", optarg);
 			dash = strchr(lo_s, '-');
 			if (!dash)
-				bad(c, "port range", optarg);
+				cli_bad_arg(c->prog, "port range", optarg);
 			*dash = 0;
-			if (parse_uint(lo_s, 65535, &v) || parse_uint(dash + 1, 65535, &v2) || v < 1024 ||
-			    v2 < v)
-				bad(c, "port range", optarg);
+			if (cli_uint(lo_s, 1024, 65535, &v) || cli_uint(dash + 1, v, 65535, &v2))
+				cli_bad_arg(c->prog, "port range", optarg);
 			c->xo.port_lo = (uint16_t)v;
 			c->xo.port_hi = (uint16_t)v2;
 			break;
 		}
 		case O_PCAP: c->xo.pcap_path = optarg; break;
 		case O_FRAME:
-			if (parse_uint(optarg, 4096, &v) || (v != 2048 && v != 4096))
-				bad(c, "frame size", optarg);
+			if (cli_uint(optarg, 2048, 4096, &v) || (v != 2048 && v != 4096))
+				cli_bad_arg(c->prog, "frame size", optarg);
 			c->xo.frame_size = (unsigned)v;
 			break;
 		case O_NO_SG: c->xo.no_sg = 1; break;
 		case O_TX_COPY: c->xo.tx_copy = 1; break;
 		case O_COPY_MAX:
-			if (parse_uint(optarg, 4096, &v))
-				bad(c, "copy threshold", optarg);
+			if (cli_uint(optarg, 0, 4096, &v))
+				cli_bad_arg(c->prog, "copy threshold", optarg);
 			c->xo.tx_copy_max = (unsigned)v;
 			break;
 		case O_CSUM:
@@ -218,23 +199,23 @@ void ex_parse(struct ex_cli *c, int argc, char **argv, const char *summary, uint
 			else if (!strcmp(optarg, "meta-sw"))
 				c->xo.tx_csum = AXIP_XDP_CSUM_META_SW;
 			else
-				bad(c, "checksum mode", optarg);
+				cli_bad_arg(c->prog, "checksum mode", optarg);
 			break;
 		case O_NO_RX_HASH: c->xo.no_rx_hash = 1; break;
 		case 'v': c->xo.verbose = 1; break;
 		case 'h': usage(stdout, c, summary, default_port, extra); exit(EX_OK);
+		case O_VERSION: cli_version(c->prog); exit(EX_OK);
 		default:
-			if (o >= 1000 && extra) {
+			if (o >= 1000 && o < 1000 + k) {
 				if (extra[o - 1000].handle(optarg, ctx))
-					bad(c, extra[o - 1000].name, optarg);
+					cli_bad_arg(c->prog, extra[o - 1000].name, optarg);
 				break;
 			}
-			usage(stderr, c, summary, default_port, extra);
-			exit(EX_USAGE);
+			cli_bad_option(c->prog, o, argv);
 		}
 	}
 	if (optind != argc)
-		bad(c, "argument", argv[optind]);
+		cli_bad_arg(c->prog, "argument", argv[optind]);
 	if (!c->xo.ifname) {
 		fprintf(stderr, "%s: --ifname is required (see --help)\n", c->prog);
 		exit(EX_USAGE);

@@ -9,6 +9,7 @@
 
 #include <stdint.h>
 #include <axip/xdp.h>
+#include "cli_opt.h"
 
 /* Exit codes of the examples. */
 enum {
@@ -36,7 +37,8 @@ struct ex_extra_opt {
 /*
  * Parse argv: the common options plus `extra` (an array ended by a NULL
  * name, or NULL), whose handlers get `ctx`. Exits with EX_OK after --help
- * and EX_USAGE on bad arguments.
+ * and --version, and with EX_USAGE and a one-line message on a bad option
+ * or argument (cli_opt.h).
  */
 void ex_parse(struct ex_cli *c, int argc, char **argv, const char *summary,
               uint16_t default_port, const struct ex_extra_opt *extra, void *ctx);

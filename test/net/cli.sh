@@ -14,7 +14,8 @@ expect 2 'invalid port' "$ECHO" --ifname "$IFA" --port 0
 expect 2 'invalid port' "$ECHO" --ifname "$IFA" --port 70000
 expect 2 'invalid queue count' "$ECHO" --ifname "$IFA" --queues x
 expect 2 'invalid core list' "$ECHO" --ifname "$IFA" --cores 1,,z
-expect 2 'usage:' "$ECHO" --ifname "$IFA" --no-such-option
+expect 2 "unrecognized option '--no-such-option'" "$ECHO" --ifname "$IFA" --no-such-option
+expect 0 "axip-udp-echo axip " "$ECHO" --version
 expect 2 'invalid address' "$ECHO" --ifname "$IFA" --addr 300.1.1.1
 expect 4 "no interface named 'nosuch0'" in_a timeout 20 "$ECHO" --ifname nosuch0
 expect 3 'insufficient privileges' in_a timeout 20 setpriv --reuid=65534 --regid=65534 \

@@ -9,10 +9,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <axip/xdp.h>
+#include "cli_opt.h"
 
 static void usage(FILE *f)
 {
-	fprintf(f, "usage: axip-xdp-detach --ifname IFNAME\n"
+	fprintf(f, "usage: axip-xdp-detach --ifname IFNAME | --help | --version\n"
 	           "Remove axip's XDP steering program from IFNAME (run in the interface's\n"
 	           "network namespace, e.g. with ip netns exec). Exit status: 0 removed,\n"
 	           "1 error, 2 bad arguments, 3 no axip program was attached.\n");
@@ -23,21 +24,26 @@ int main(int argc, char **argv)
 	static const struct option lo[] = {
 		{ "ifname", required_argument, NULL, 'i' },
 		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
 	const char *ifname = NULL;
 	char err[256];
 	int c, rc;
-	while ((c = getopt_long(argc, argv, "i:h", lo, NULL)) != -1) {
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, ":i:h", lo, NULL)) != -1) {
 		switch (c) {
 		case 'i': ifname = optarg; break;
 		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return 2;
+		case 'V': cli_version("axip-xdp-detach"); return 0;
+		default: cli_bad_option("axip-xdp-detach", c, argv);
 		}
 	}
-	if (!ifname || optind != argc) {
-		usage(stderr);
-		return 2;
+	if (optind != argc)
+		cli_bad_arg("axip-xdp-detach", "argument", argv[optind]);
+	if (!ifname) {
+		fprintf(stderr, "axip-xdp-detach: --ifname is required (see --help)\n");
+		return CLI_EXIT_USAGE;
 	}
 	rc = axip_xdp_detach_stale(ifname, err, sizeof err);
 	if (rc < 0) {

@@ -60,6 +60,10 @@ enum axip_err {
 /* Human-readable name of an error code (static string, never NULL). */
 const char *axip_strerror(int err);
 
+/* Version of the library, "MAJOR.MINOR.PATCH" (static string): the same as
+ * AXIP_VERSION in <axip/version.h> when headers and library match. */
+const char *axip_version(void);
+
 /* IPv4 addresses in the API are host-order 32-bit numbers: 10.0.0.1 is
  * AXIP_IP4(10, 0, 0, 1). Conversion to wire order happens only in core/src/wire.h. */
 #define AXIP_IP4(a, b, c, d) \

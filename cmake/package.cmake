@@ -1,0 +1,45 @@
+# SPDX-License-Identifier: BSD-2-Clause
+# package.cmake - Debian packages with CPack (`cpack -G DEB` in the build tree),
+# one per install component (cmake/install.cmake):
+#   libaxip<SOVERSION>  runtime: the shared libraries
+#   libaxip-dev         headers, static libraries, pkg-config and CMake files
+#   axip-tools          the programs (axip-httpd, axip-http-get, ...)
+# Library dependencies come from dpkg-shlibdeps (package dpkg-dev); the
+# development package names its -dev dependencies itself.
+set(CPACK_PACKAGE_NAME axip)
+set(CPACK_PACKAGE_VENDOR "The axip authors")
+set(CPACK_PACKAGE_CONTACT "The axip authors")
+set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "axip: ${PROJECT_DESCRIPTION}")
+set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
+set(CPACK_RESOURCE_FILE_LICENSE ${PROJECT_SOURCE_DIR}/LICENSE)
+set(CPACK_PACKAGING_INSTALL_PREFIX /usr)
+set(CPACK_GENERATOR DEB)
+set(CPACK_COMPONENTS_ALL runtime dev tools)
+set(CPACK_DEB_COMPONENT_INSTALL ON)
+set(CPACK_DEBIAN_FILE_NAME DEB-DEFAULT)
+set(CPACK_DEBIAN_PACKAGE_SECTION net)
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS ON)
+set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS ON)
+set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS_POLICY "=")
+
+set(CPACK_DEBIAN_RUNTIME_PACKAGE_NAME ${AXIP_PKG_runtime})
+set(CPACK_DEBIAN_RUNTIME_PACKAGE_SECTION libs)
+set(CPACK_COMPONENT_RUNTIME_DESCRIPTION
+    "axip: user-space TCP/IP stack - shared libraries\n The portable core (libaxip) and the AF_XDP backend (libaxip-xdp).")
+
+set(CPACK_DEBIAN_DEV_PACKAGE_NAME ${AXIP_PKG_dev})
+set(CPACK_DEBIAN_DEV_PACKAGE_SECTION libdevel)
+set(AXIP_DEV_DEPENDS "${AXIP_PKG_runtime} (= ${PROJECT_VERSION})")
+if(AXIP_HAVE_XDP)
+  # axip-xdp.pc's Requires.private and the static library's link line
+  string(APPEND AXIP_DEV_DEPENDS ", libxdp-dev, libbpf-dev, libmnl-dev")
+endif()
+set(CPACK_DEBIAN_DEV_PACKAGE_DEPENDS ${AXIP_DEV_DEPENDS})
+set(CPACK_COMPONENT_DEV_DESCRIPTION
+    "axip: user-space TCP/IP stack - development files\n Headers, static libraries, pkg-config files (axip, axip-xdp) and the CMake\n package (find_package(axip)).")
+
+set(CPACK_DEBIAN_TOOLS_PACKAGE_NAME ${AXIP_PKG_tools})
+set(CPACK_COMPONENT_TOOLS_DESCRIPTION
+    "axip: user-space TCP/IP stack - programs\n HTTP server and client, echo servers and axip-xdp-detach on AF_XDP.")
+
+include(CPack)
