@@ -6,7 +6,8 @@
 #
 # Groups:
 #   build  compilers, CMake, the libraries of the AF_XDP backend and XDP program,
-#          and bison/flex for packetdrill (built out of tree for the conformance suite)
+#          bison/flex for packetdrill (built out of tree for the conformance suite),
+#          and dpkg-dev/file for the Debian packages (cpack -G DEB runs dpkg-shlibdeps)
 #   port   portability checks: tcc, 32-bit x86, big-endian PowerPC cross compiler + qemu-user
 #   net    tests and demos over veth pairs in network namespaces, and the peers they talk to
 #   bench  plotting of benchmark results
@@ -16,7 +17,8 @@
 # conflicts with gcc-powerpc-linux-gnu (apt would remove the cross compiler),
 # while gcc-12-multilib and gcc-12-powerpc-linux-gnu install side by side.
 AXIP_PKGS_build="build-essential cmake pkg-config clang llvm libxdp-dev libbpf-dev bpftool
-                 xdp-tools libelf-dev zlib1g-dev libmnl-dev libpcap-dev bison flex"
+                 xdp-tools libelf-dev zlib1g-dev libmnl-dev libpcap-dev bison flex
+                 dpkg-dev file"
 AXIP_PKGS_port="gcc-12-multilib tcc gcc-powerpc-linux-gnu libc6-dev-powerpc-cross qemu-user"
 AXIP_PKGS_net="iproute2 iputils-ping procps ethtool python3-scapy tcpdump curl wget wrk nginx-light iperf3 socat
                netcat-openbsd hping3"
