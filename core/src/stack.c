@@ -10,6 +10,7 @@
 #include "icmp.h"
 #include "udp.h"
 #include "tcp.h"
+#include "sock.h"
 
 void axip_config_defaults(struct axip_config *cfg)
 {
@@ -45,6 +46,10 @@ void axip_config_defaults(struct axip_config *cfg)
 	cfg->tcp_cc = AXIP_TCP_CC_CUBIC;
 	cfg->tcp_delack_ns = AXIP_MS(40);
 	cfg->tcp_challenge_ack_per_sec = 1000;
+	cfg->sock_max = 1024;
+	cfg->sock_epoll_items = 1024;
+	cfg->sock_accept_max = 4096;
+	cfg->sock_udp_rcvbuf = 256u * 1024u;
 }
 
 static int mac_valid(const axip_u8 *m)
@@ -106,6 +111,10 @@ static int config_valid(const struct axip_config *c)
 		return 0;
 	if (c->tcp_delack_ns > AXIP_MS(500))
 		return 0; /* RFC 9293 3.8.6.3: an ACK must not be delayed more than 0.5 s */
+	if (c->sock_max > (1u << 20) || c->sock_epoll_items > (1u << 22) ||
+	    c->sock_accept_max < 1 || c->sock_accept_max > 65535u || c->sock_udp_rcvbuf < 2048u ||
+	    c->sock_udp_rcvbuf > (1u << 30))
+		return 0;
 	return 1;
 }
 
@@ -140,6 +149,7 @@ static struct axip_stack *layout(struct carve *c, const struct axip_config *cfg,
 	icmp_carve(s, c);
 	udp_carve(s, c);
 	tcp_carve(s, c);
+	sock_carve(s, c);
 	return s;
 }
 

@@ -18,6 +18,7 @@ struct ipv4_state;
 struct icmp_state;
 struct udp_table;
 struct tcp_state;
+struct sock_table;
 
 struct pkt_pool {
 	struct axip_pkt *objs;
@@ -39,6 +40,7 @@ struct axip_stack {
 	struct icmp_state *icmp;
 	struct udp_table *udp;
 	struct tcp_state *tcp;
+	struct sock_table *sock;
 };
 
 #define CTR_INC(s, name) ((s)->ctr.name++)

@@ -305,6 +305,8 @@ struct axip_tcp *tcp_conn_new(struct axip_stack *s, axip_u32 laddr, axip_u16 lpo
 	if (!c->cc_ops)
 		c->cc_ops = tcp_cc_get(s->cfg.tcp_cc);
 	c->rcv_mss = tcp_our_mss(s);
+	if (o->mss && o->mss < c->rcv_mss)
+		c->rcv_mss = o->mss; /* the application's cap (TCP_MAXSEG) */
 	c->mss_clamp = TCP_MSS_DEFAULT;
 	c->mss = TCP_MSS_DEFAULT;
 	c->rto = AXIP_SEC(1); /* RFC 6298 2.1: initial RTO 1 s */
@@ -321,7 +323,7 @@ struct axip_tcp *tcp_conn_new(struct axip_stack *s, axip_u32 laddr, axip_u16 lpo
 void tcp_conn_negotiate(struct axip_tcp *c, const struct tcp_opts *o)
 {
 	axip_u32 mss = (o->have & TCPO_MSS) ? o->mss : TCP_MSS_DEFAULT;
-	axip_u32 ours = tcp_our_mss(c->s);
+	axip_u32 ours = c->rcv_mss;
 	if (mss > ours)
 		mss = ours;
 	if (mss < 64u)
@@ -439,6 +441,8 @@ static int opts_valid(const struct axip_tcp_opts *o)
 		return 0;
 	if ((o->rcvbuf && o->rcvbuf < 1024u) || o->rcvbuf > (1u << 30))
 		return 0;
+	if (o->mss && o->mss < 88u)
+		return 0; /* room for the options and at least 8 bytes (Linux's TCP_MIN_MSS) */
 	if (o->keepalive && (o->keepalive_idle_ns == 0 || o->keepalive_intvl_ns == 0 ||
 	                     o->keepalive_probes == 0 || o->keepalive_probes > 255u))
 		return 0;
@@ -825,8 +829,43 @@ int axip_tcp_setopt(struct axip_tcp *c, int opt, axip_u32 value)
 			return AXIP_E_INVAL;
 		c->sndbuf = value;
 		return AXIP_OK;
+	case AXIP_TCP_OPT_CORK:
+		/* uncorking sends what the cork held (RFC 9293 3.7.4 leaves the timing to the sender) */
+		if (value) {
+			c->flags |= TF_CORK;
+		} else {
+			c->flags &= ~TF_CORK;
+			tcp_output(c);
+		}
+		return AXIP_OK;
+	case AXIP_TCP_OPT_KEEPIDLE:
+	case AXIP_TCP_OPT_KEEPINTVL:
+		if (value == 0 || value > 32767u)
+			return AXIP_E_INVAL;
+		if (opt == AXIP_TCP_OPT_KEEPIDLE)
+			c->opts.keepalive_idle_ns = AXIP_SEC(value);
+		else
+			c->opts.keepalive_intvl_ns = AXIP_SEC(value);
+		tcp_keepalive_reset(c);
+		return AXIP_OK;
+	case AXIP_TCP_OPT_KEEPCNT:
+		if (value == 0 || value > 127u)
+			return AXIP_E_INVAL;
+		c->opts.keepalive_probes = value;
+		return AXIP_OK;
+	case AXIP_TCP_OPT_MAXSEG:
+		/* only before the handshake fixes the MSS (RFC 9293 3.7.1) */
+		if (c->state != AXIP_TCP_CLOSED)
+			return AXIP_E_STATE;
+		if (value < 88u || value > 65535u)
+			return AXIP_E_INVAL;
+		c->opts.mss = (axip_u16)value;
+		if (value < c->rcv_mss)
+			c->rcv_mss = value;
+		return AXIP_OK;
 	case AXIP_TCP_OPT_RCVBUF:
 		if (value < 1024u || value > (1u << 30))
+
 			return AXIP_E_INVAL;
 		/* the window shift is fixed by the handshake: cap what it can express */
 		if (c->state != AXIP_TCP_CLOSED && value > (65535u << c->rcv_ws))

@@ -332,18 +332,51 @@ static int udp_output(struct axip_udp *u, struct axip_pkt *p, axip_u32 plen, axi
 	return rc;
 }
 
+/* Copy `n` bytes from the gathered pieces at (*i, *off) to dst, advancing. */
+static void gather(const struct axip_iovec *iov, int *i, axip_size *off, axip_u8 *dst, axip_u32 n)
+{
+	while (n) {
+		axip_size k = iov[*i].len - *off;
+		if (k > n)
+			k = n;
+		mem_copy(dst, (const axip_u8 *)iov[*i].base + *off, (axip_u32)k);
+		dst += k;
+		n -= (axip_u32)k;
+		*off += k;
+		if (*off == iov[*i].len) {
+			(*i)++;
+			*off = 0;
+		}
+	}
+}
+
 int axip_udp_sendto(struct axip_udp *sock, axip_u32 dst, axip_u16 dst_port,
                     const void *data, axip_u32 len)
 {
+	struct axip_iovec v;
+	if (len && !data)
+		return AXIP_E_INVAL;
+	v.base = (void *)(axip_size)data;
+	v.len = len;
+	return udp_sendv(sock, dst, dst_port, &v, 1, len);
+}
+
+int udp_sendv(struct axip_udp *sock, axip_u32 dst, axip_u16 dst_port,
+              const struct axip_iovec *iov, int iovcnt, axip_u32 len)
+{
 	struct axip_stack *s;
 	struct axip_pkt *head = AXIP_NULL, **link = &head;
-	const axip_u8 *src = (const axip_u8 *)data;
 	axip_u32 done = 0, first = 1, piece;
+	axip_size ioff = 0;
+	int iidx = 0;
 
-	if (!sock || !sock->in_use || dst_port == 0 || (len && !data))
+	if (!sock || !sock->in_use || dst_port == 0 || iovcnt < 0)
 		return AXIP_E_INVAL;
 	if (len > UDP_MAX_PAYLOAD)
 		return AXIP_E_MSGSIZE;
+	/* skip empty leading pieces so gather() never reads past the last one */
+	while (iidx < iovcnt && iov[iidx].len == 0)
+		iidx++;
 	s = sock->s;
 	/* Lay the payload out one IPv4 fragment per buffer: fragment data is a
 	 * multiple of 8 bytes (RFC 791), and the first fragment also carries
@@ -375,7 +408,7 @@ int axip_udp_sendto(struct axip_udp *sock, axip_u32 dst, axip_u16 dst_port,
 				return AXIP_E_MSGSIZE;
 			}
 		}
-		mem_copy(p->data, src + done, n);
+		gather(iov, &iidx, &ioff, p->data, n);
 		p->len = n;
 		p->tailroom -= n;
 		done += n;

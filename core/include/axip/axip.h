@@ -12,5 +12,6 @@
 #include "stack.h"
 #include "udp.h"
 #include "tcp.h"
+#include "sock.h"
 
 #endif

@@ -106,9 +106,18 @@
 	X(tcp_rx_dsack)        /* D-SACK blocks received (RFC 2883) */                     \
 	X(tcp_tx_dsack)        /* D-SACK blocks sent for duplicate data (RFC 2883) */
 
+#define AXIP_COUNTERS_SOCK(X)                                                         \
+	X(sock_open) X(sock_close) /* descriptors in use = open - close */               \
+	X(sock_table_full)     /* socket/accept/epoll_create: no free descriptor */       \
+	X(sock_epoll_items_full) /* epoll_ctl ADD: entry pool exhausted */                \
+	X(sock_accept_queue_full) /* handshaken connection reset: accept queue full */   \
+	X(sock_udp_rcvbuf_drop) /* datagram dropped: receive queue over SO_RCVBUF */      \
+	X(sock_udp_not_peer)   /* datagram dropped: not from a connected socket's peer */ \
+	X(sock_close_reset)    /* close with unread data or linger 0: RST sent */
+
 #define AXIP_COUNTERS_ALL(X)                                                           \
 	AXIP_COUNTERS_PKT(X) AXIP_COUNTERS_ETH(X) AXIP_COUNTERS_ARP(X) AXIP_COUNTERS_IP(X) \
-	AXIP_COUNTERS_ICMP(X) AXIP_COUNTERS_UDP(X) AXIP_COUNTERS_TCP(X)
+	AXIP_COUNTERS_ICMP(X) AXIP_COUNTERS_UDP(X) AXIP_COUNTERS_TCP(X) AXIP_COUNTERS_SOCK(X)
 
 struct axip_counters {
 #define AXIP_COUNTER_FIELD(name) axip_u64 name;

@@ -79,6 +79,13 @@ struct axip_config {
 	axip_u32 tcp_cc;                       /* enum axip_tcp_cc, default CUBIC */
 	axip_time_ns tcp_delack_ns;            /* delayed ACK timeout, default 40 ms */
 	axip_u32 tcp_challenge_ack_per_sec;    /* RFC 5961 section 7 limit, default 1000 */
+	/* socket layer (axip/sock.h) */
+	axip_u32 sock_max;                     /* descriptors (sockets + interest sets), 0..2^20,
+	                                          default 1024; 0 = no socket layer */
+	axip_u32 sock_epoll_items;             /* interest-set entries, all sets, default 1024 */
+	axip_u32 sock_accept_max;              /* cap on a listener's backlog, 1..65535, default 4096 */
+	axip_u32 sock_udp_rcvbuf;              /* UDP receive queue, buffer bytes, >= 2048,
+	                                          default 256 KiB */
 };
 
 /* Fill every field with its default (addresses, MAC and secret zeroed). */

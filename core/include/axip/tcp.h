@@ -62,6 +62,7 @@ struct axip_tcp_opts {
 	axip_time_ns keepalive_idle_ns;   /* default 2 h */
 	axip_time_ns keepalive_intvl_ns;  /* default 75 s */
 	axip_u32 keepalive_probes;        /* default 9 */
+	axip_u16 mss;                     /* cap on the MSS (TCP_MAXSEG), >= 88; 0 = from the MTU */
 };
 void axip_tcp_opts_defaults(const struct axip_stack *s, struct axip_tcp_opts *o);
 
@@ -131,8 +132,14 @@ int axip_tcp_close(struct axip_tcp *c);
 /* Abortive close: send RST, drop queues; `closed` is called with AXIP_E_ABORTED. */
 void axip_tcp_abort(struct axip_tcp *c);
 
+/* Options of an open connection. Values: NODELAY, KEEPALIVE, CORK 0/1; CC an
+ * enum axip_tcp_cc; SNDBUF, RCVBUF bytes; KEEPIDLE, KEEPINTVL seconds
+ * (1..32767); KEEPCNT probes (1..127); MAXSEG bytes (88..65535, only before
+ * the handshake: AXIP_E_STATE after). CORK 0 sends what the cork held. */
 enum axip_tcp_opt { AXIP_TCP_OPT_NODELAY = 1, AXIP_TCP_OPT_KEEPALIVE = 2, AXIP_TCP_OPT_CC = 3,
-                    AXIP_TCP_OPT_SNDBUF = 4, AXIP_TCP_OPT_RCVBUF = 5 };
+                    AXIP_TCP_OPT_SNDBUF = 4, AXIP_TCP_OPT_RCVBUF = 5, AXIP_TCP_OPT_CORK = 6,
+                    AXIP_TCP_OPT_KEEPIDLE = 7, AXIP_TCP_OPT_KEEPINTVL = 8,
+                    AXIP_TCP_OPT_KEEPCNT = 9, AXIP_TCP_OPT_MAXSEG = 10 };
 int axip_tcp_setopt(struct axip_tcp *c, int opt, axip_u32 value);
 
 enum axip_tcp_state_id {
