@@ -222,9 +222,10 @@ int axip_recv(struct axip_stack *s, int fd, void *buf, axip_size len, int flags)
 
 /*
  * Send from iov[0..iovcnt). TCP: copies what the send buffer takes now and
- * returns that count (a partial write), EAGAIN when it takes nothing, EPIPE
- * after shutdown(SHUT_WR) or when the connection is gone, a pending error
- * once, ENOTCONN while not connected. `to` must be NULL (else EISCONN).
+ * returns that count (a partial write), EAGAIN when it takes nothing (also
+ * while the handshake is under way), EPIPE after shutdown(SHUT_WR), when the
+ * connection is gone or was never made (as Linux), a pending error once;
+ * ENOBUFS when the packet pool or the embedder's buffers are exhausted.
  * UDP: one datagram to `to` (or the connected peer; EDESTADDRREQ without
  * either); EMSGSIZE beyond 65507 bytes; ENOBUFS when buffers are short.
  * MSG_MORE corks this write (TCP).
