@@ -456,7 +456,11 @@ int axip_sock_nwrite(struct axip_stack *s, int fd)
 		return err;
 	if (sk->kind != SK_TCP || !sk->tcp)
 		return 0;
-	return (int)(sk->opts.sndbuf - axip_tcp_sndbuf_free(sk->tcp));
+	{
+		axip_u32 size = sk->opts.sndbuf ? sk->opts.sndbuf : s->cfg.tcp_sndbuf;
+		axip_u32 room = axip_tcp_sndbuf_free(sk->tcp);
+		return room >= size ? 0 : (int)(size - room);
+	}
 }
 
 struct axip_tcp *axip_sock_tcp(struct axip_stack *s, int fd)
