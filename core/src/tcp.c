@@ -833,8 +833,9 @@ int axip_tcp_setopt(struct axip_tcp *c, int opt, axip_u32 value)
 		/* uncorking sends what the cork held (RFC 9293 3.7.4 leaves the timing to the sender) */
 		if (value) {
 			c->flags |= TF_CORK;
-		} else {
+		} else if (c->flags & TF_CORK) {
 			c->flags &= ~TF_CORK;
+			c->flags |= TF_PUSH;
 			tcp_output(c);
 		}
 		return AXIP_OK;

@@ -84,6 +84,7 @@ struct tcp_range {
 #define TF_TLP_RTX 0x200000u  /* TLP.is_retrans */
 #define TF_DSACK_TX 0x400000u /* receive side: report `dsack` in the next ACK (RFC 2883) */
 #define TF_RTO_REC 0x800000u  /* the recovery is the one after a timeout (RFC 8985 6.3) */
+#define TF_PUSH 0x1000000u    /* uncorked: the next output sends a partial tail past Nagle */
 
 /* What t_rtx currently times. */
 enum tcp_rtx_kind { RTX_NONE = 0, RTX_RTO, RTX_PERSIST, RTX_WAIT };

@@ -550,8 +550,10 @@ void tcp_output(struct axip_tcp *c)
 					corked = 1;
 					break;
 				}
-				/* Nagle (3.7.4): one small segment outstanding at most */
-				if (!(c->flags & TF_NODELAY) && c->snd_max != c->snd_una)
+				/* Nagle (3.7.4): one small segment outstanding at most,
+				 * unless the application just uncorked (as Linux's
+				 * TCP_NAGLE_PUSH: a cleared cork sends what it held) */
+				if (!(c->flags & (TF_NODELAY | TF_PUSH)) && c->snd_max != c->snd_una)
 					break;
 			}
 		}
@@ -559,6 +561,7 @@ void tcp_output(struct axip_tcp *c)
 			break;
 	}
 done:
+	c->flags &= ~TF_PUSH;
 	if (c->snd_max != c->snd_una) {
 		/* RFC 6298 5.1: data sent into an open window is watched by the
 		 * retransmission timer, also where the persist timer ran before
