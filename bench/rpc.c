@@ -429,22 +429,6 @@ static int run_server(void)
 	return 0;
 }
 
-static unsigned long num(const char *what, const char *s, unsigned long lo, unsigned long hi)
-{
-	unsigned long v;
-	if (cli_uint(s, lo, hi, &v))
-		cli_bad_arg("rpc", what, s);
-	return v;
-}
-
-static double seconds(const char *what, const char *s)
-{
-	double v;
-	if (cli_seconds(s, 86400, &v))
-		cli_bad_arg("rpc", what, s);
-	return v;
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -457,33 +441,20 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, 0 },
 	};
 	int o;
-	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? 2 : 0;
-	}
-	if (!strcmp(argv[1], "--version")) {
-		cli_version("rpc");
-		return 0;
-	}
-	if (!strcmp(argv[1], "server"))
-		O.server = 1;
-	else if (strcmp(argv[1], "client")) {
-		fprintf(stderr, "rpc: %s '%s': server or client expected (see --help)\n",
-		        argv[1][0] == '-' ? "unrecognized option" : "unknown mode", argv[1]);
-		return CLI_EXIT_USAGE;
-	}
+	static const char *const modes[] = { "client", "server", NULL };
+	O.server = cli_mode("rpc", argc, argv, modes, usage);
 	optind = 2;
 	opterr = 0;
 	while ((o = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
 		switch (o) {
 		case 'H': O.host = optarg; break;
-		case 'p': O.port = (uint16_t)num("port", optarg, 1, 65535); break;
-		case 'c': O.conns = (unsigned)num("connection count", optarg, 1, 100000); break;
-		case 'd': O.depth = (unsigned)num("depth", optarg, 1, 1024); break;
-		case 's': O.size = (unsigned)num("size", optarg, 1, 65536); break;
-		case 't': O.duration = seconds("duration", optarg); break;
-		case 'w': O.warmup = seconds("warmup", optarg); break;
-		case 'T': O.threads = (unsigned)num("thread count", optarg, 1, MAX_THREADS); break;
+		case 'p': O.port = (uint16_t)cli_uint_arg("rpc", "port", optarg, 1, 65535); break;
+		case 'c': O.conns = (unsigned)cli_uint_arg("rpc", "connection count", optarg, 1, 100000); break;
+		case 'd': O.depth = (unsigned)cli_uint_arg("rpc", "depth", optarg, 1, 1024); break;
+		case 's': O.size = (unsigned)cli_uint_arg("rpc", "size", optarg, 1, 65536); break;
+		case 't': O.duration = cli_seconds_arg("rpc", "duration", optarg, 86400); break;
+		case 'w': O.warmup = cli_seconds_arg("rpc", "warmup", optarg, 86400); break;
+		case 'T': O.threads = (unsigned)cli_uint_arg("rpc", "thread count", optarg, 1, MAX_THREADS); break;
 		case 'C':
 			O.n_cpus = rpc_parse_cpus(optarg, O.cpus, MAX_THREADS);
 			if (O.n_cpus <= 0) {

@@ -221,22 +221,6 @@ static int run_client(void)
 	return done ? 0 : 1;
 }
 
-static unsigned long num(const char *what, const char *s, unsigned long lo, unsigned long hi)
-{
-	unsigned long v;
-	if (cli_uint(s, lo, hi, &v))
-		cli_bad_arg("udp_rr", what, s);
-	return v;
-}
-
-static double secs(const char *what, const char *s)
-{
-	double v;
-	if (cli_seconds(s, 86400, &v))
-		cli_bad_arg("udp_rr", what, s);
-	return v;
-}
-
 int main(int argc, char **argv)
 {
 	static const struct option lo[] = {
@@ -248,35 +232,20 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },           { NULL, 0, NULL, 0 },
 	};
 	int o, server;
-	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		usage(argc < 2 ? stderr : stdout);
-		return argc < 2 ? 2 : 0;
-	}
-	if (!strcmp(argv[1], "--version")) {
-		cli_version("udp_rr");
-		return 0;
-	}
-	if (!strcmp(argv[1], "server"))
-		server = 1;
-	else if (!strcmp(argv[1], "client"))
-		server = 0;
-	else {
-		fprintf(stderr, "udp_rr: %s '%s': server or client expected (see --help)\n",
-		        argv[1][0] == '-' ? "unrecognized option" : "unknown mode", argv[1]);
-		return CLI_EXIT_USAGE;
-	}
+	static const char *const modes[] = { "client", "server", NULL };
+	server = cli_mode("udp_rr", argc, argv, modes, usage);
 	optind = 2;
 	opterr = 0;
 	while ((o = getopt_long(argc, argv, ":h", lo, NULL)) != -1) {
 		switch (o) {
 		case 'H': host = optarg; break;
-		case 'p': port = (uint16_t)num("port", optarg, 1, 65535); break;
-		case 'd': depth = (unsigned)num("depth", optarg, 1, 4096); break;
-		case 's': size = (unsigned)num("size", optarg, 8, MAXSZ); break;
-		case 't': duration = secs("duration", optarg); break;
-		case 'w': warmup = secs("warmup", optarg); break;
-		case 'o': timeout_ms = (unsigned)num("timeout", optarg, 1, 60000); break;
-		case 'C': cpu = (int)num("CPU", optarg, 0, 4095); break;
+		case 'p': port = (uint16_t)cli_uint_arg("udp_rr", "port", optarg, 1, 65535); break;
+		case 'd': depth = (unsigned)cli_uint_arg("udp_rr", "depth", optarg, 1, 4096); break;
+		case 's': size = (unsigned)cli_uint_arg("udp_rr", "size", optarg, 8, MAXSZ); break;
+		case 't': duration = cli_seconds_arg("udp_rr", "duration", optarg, 86400); break;
+		case 'w': warmup = cli_seconds_arg("udp_rr", "warmup", optarg, 86400); break;
+		case 'o': timeout_ms = (unsigned)cli_uint_arg("udp_rr", "timeout", optarg, 1, 60000); break;
+		case 'C': cpu = (int)cli_uint_arg("udp_rr", "CPU", optarg, 0, 4095); break;
 		case 'h': usage(stdout); return 0;
 		case 'V': cli_version("udp_rr"); return 0;
 		default: cli_bad_option("udp_rr", o, argv);

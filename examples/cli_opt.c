@@ -92,3 +92,44 @@ void cli_bad_arg(const char *prog, const char *what, const char *arg)
 	fprintf(stderr, "%s: invalid %s '%s' (see --help)\n", prog, what, arg ? arg : "");
 	exit(CLI_EXIT_USAGE);
 }
+
+unsigned long cli_uint_arg(const char *prog, const char *what, const char *s, unsigned long lo,
+                           unsigned long hi)
+{
+	unsigned long v;
+	if (cli_uint(s, lo, hi, &v))
+		cli_bad_arg(prog, what, s);
+	return v;
+}
+
+double cli_seconds_arg(const char *prog, const char *what, const char *s, double max)
+{
+	double v;
+	if (cli_seconds(s, max, &v))
+		cli_bad_arg(prog, what, s);
+	return v;
+}
+
+int cli_mode(const char *prog, int argc, char *const argv[], const char *const modes[],
+             void (*usage)(FILE *f))
+{
+	int i;
+	if (argc < 2) {
+		usage(stderr);
+		exit(CLI_EXIT_USAGE);
+	}
+	if (!strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(stdout);
+		exit(0);
+	}
+	if (!strcmp(argv[1], "--version")) {
+		cli_version(prog);
+		exit(0);
+	}
+	for (i = 0; modes[i]; i++)
+		if (!strcmp(argv[1], modes[i]))
+			return i;
+	fprintf(stderr, "%s: %s '%s' (see --help)\n", prog,
+	        argv[1][0] == '-' ? "unrecognized option" : "unknown mode", argv[1]);
+	exit(CLI_EXIT_USAGE);
+}

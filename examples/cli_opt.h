@@ -13,6 +13,7 @@
 #define AXIP_CLI_OPT_H
 
 #include <stdint.h>
+#include <stdio.h>
 
 #define CLI_EXIT_USAGE 2
 
@@ -45,5 +46,20 @@ void cli_bad_option(const char *prog, int c, char *const argv[]);
 
 /* Print "PROG: invalid WHAT 'ARG' (see --help)" and exit with CLI_EXIT_USAGE. */
 void cli_bad_arg(const char *prog, const char *what, const char *arg);
+
+/* cli_uint() and cli_seconds() that call cli_bad_arg() on a bad value. */
+unsigned long cli_uint_arg(const char *prog, const char *what, const char *s, unsigned long lo,
+                           unsigned long hi);
+double cli_seconds_arg(const char *prog, const char *what, const char *s, double max);
+
+/*
+ * For a program whose first argument is a mode ("rpc server|client ..."):
+ * argv[1] is --help/-h (usage on stdout, exit 0), --version (exit 0), or one
+ * of `modes` (NULL-terminated), whose index is returned. Anything else, or
+ * nothing, exits with CLI_EXIT_USAGE (nothing: the usage on stderr; else a
+ * one-line message).
+ */
+int cli_mode(const char *prog, int argc, char *const argv[], const char *const modes[],
+             void (*usage)(FILE *f));
 
 #endif

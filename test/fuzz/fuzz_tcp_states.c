@@ -151,16 +151,16 @@ static void trace(const char *dir, const uint8_t *f, uint32_t len)
 {
 	uint32_t ihl;
 	const uint8_t *t;
-	if (!getenv("FUZZ_TRACE") || len < 54 || get_be16(f + 12) != 0x0800 || f[23] != 6)
+	if (!getenv("FUZZ_TRACE") || len < 54 || load_be16(f + 12) != 0x0800 || f[23] != 6)
 		return;
 	ihl = (uint32_t)(f[14] & 15) * 4;
 	if (14 + ihl + 20 > len)
 		return;
 	t = f + 14 + ihl;
 	fprintf(stderr, "%s %u > %u flags %02x seq %u ack %u win %u len %u\n", dir,
-	        (unsigned)get_be16(t), (unsigned)get_be16(t + 2), (unsigned)t[13],
-	        (unsigned)get_be32(t + 4), (unsigned)get_be32(t + 8), (unsigned)get_be16(t + 14),
-	        (unsigned)(get_be16(f + 16) - ihl - (uint32_t)(t[12] >> 4) * 4));
+	        (unsigned)load_be16(t), (unsigned)load_be16(t + 2), (unsigned)t[13],
+	        (unsigned)load_be32(t + 4), (unsigned)load_be32(t + 8), (unsigned)load_be16(t + 14),
+	        (unsigned)(load_be16(f + 16) - ihl - (uint32_t)(t[12] >> 4) * 4));
 }
 
 /* Learn from one frame the instance sent. */
@@ -172,14 +172,14 @@ static void observe(struct fz *z, const uint8_t *f, uint32_t len)
 	uint8_t flags;
 	struct flow *fl = NULL;
 	trace("inst", f, len);
-	if (len < 54 || get_be16(f + 12) != 0x0800 || f[23] != 6)
+	if (len < 54 || load_be16(f + 12) != 0x0800 || f[23] != 6)
 		return;
 	ihl = (uint32_t)(f[14] & 15) * 4;
 	if (14 + ihl + 20 > len)
 		return;
 	t = f + 14 + ihl;
-	sport = get_be16(t);
-	dport = get_be16(t + 2);
+	sport = load_be16(t);
+	dport = load_be16(t + 2);
 	for (i = 0; i < NFLOWS; i++) {
 		struct flow *c = &z->fl[i];
 		if (c->pport == dport && (c->lport == sport || (!c->lport && (t[13] & TH_SYN)))) {
@@ -191,11 +191,11 @@ static void observe(struct fz *z, const uint8_t *f, uint32_t len)
 		return;
 	fl->lport = sport;
 	flags = t[13];
-	seq = get_be32(t + 4);
+	seq = load_be32(t + 4);
 	hl = (uint32_t)(t[12] >> 4) * 4;
 	if (hl < 20 || 14 + ihl + hl > len)
 		return;
-	end = seq + (get_be16(f + 16) - ihl - hl) + !!(flags & TH_SYN) + !!(flags & TH_FIN);
+	end = seq + (load_be16(f + 16) - ihl - hl) + !!(flags & TH_SYN) + !!(flags & TH_FIN);
 	if (flags & TH_SYN) {
 		fl->inst_isn = seq;
 		fl->inst_nxt = end;
@@ -205,7 +205,7 @@ static void observe(struct fz *z, const uint8_t *f, uint32_t len)
 	}
 	fl->seen = 1;
 	if (flags & TH_ACK)
-		fl->inst_ack = get_be32(t + 8);
+		fl->inst_ack = load_be32(t + 8);
 	for (i = 20; i + 1 < hl;) {
 		uint8_t kind = t[i], olen;
 		if (kind == 0)
@@ -218,7 +218,7 @@ static void observe(struct fz *z, const uint8_t *f, uint32_t len)
 		if (olen < 2 || i + olen > hl)
 			break;
 		if (kind == 8 && olen == 10) {
-			fl->inst_ts = get_be32(t + i + 2);
+			fl->inst_ts = load_be32(t + i + 2);
 			if (flags & TH_SYN)
 				fl->ts = (z->offer & 8) != 0;
 		}
@@ -241,7 +241,7 @@ static uint32_t peer_opts(struct fz *z, struct flow *fl, int syn, uint8_t *o)
 	if (syn) {
 		if (z->offer & 1) {
 			o[n++] = 2; o[n++] = 4;
-			put_be16(o + n, PEER_MSS);
+			store_be16(o + n, PEER_MSS);
 			n += 2;
 		}
 		if (z->offer & 2) {
@@ -253,8 +253,8 @@ static uint32_t peer_opts(struct fz *z, struct flow *fl, int syn, uint8_t *o)
 	}
 	if ((syn && (z->offer & 8)) || (!syn && fl->ts)) {
 		o[n++] = 1; o[n++] = 1; o[n++] = 8; o[n++] = 10;
-		put_be32(o + n, ++fl->peer_ts);
-		put_be32(o + n + 4, fl->inst_ts); /* 0 until the instance sent one */
+		store_be32(o + n, ++fl->peer_ts);
+		store_be32(o + n + 4, fl->inst_ts); /* 0 until the instance sent one */
 		n += 8;
 	}
 	return n;
@@ -272,14 +272,14 @@ static void send_seg(struct fz *z, struct flow *fl, uint8_t flags, uint32_t seq,
 	if (optlen > 40 || len > 2048)
 		return;
 	memset(seg, 0, hl);
-	put_be16(seg, fl->pport);
-	put_be16(seg + 2, fl->lport);
-	put_be32(seg + 4, seq);
-	put_be32(seg + 8, ack);
+	store_be16(seg, fl->pport);
+	store_be16(seg + 2, fl->lport);
+	store_be32(seg + 4, seq);
+	store_be32(seg + 8, ack);
 	seg[12] = (uint8_t)((hl / 4) << 4);
 	seg[13] = flags;
-	put_be16(seg + 14, win);
-	put_be16(seg + 18, urg);
+	store_be16(seg + 14, win);
+	store_be16(seg + 18, urg);
 	if (optlen)
 		memcpy(seg + 20, opts, optlen);
 	if (len)
@@ -485,8 +485,8 @@ static void do_op(struct fz *z, struct fuzz_in *in)
 			o[on++] = (uint8_t)(2 + 8 * nb);
 			for (i = 0; i < nb; i++) {
 				uint32_t a = fl->inst_nxt - fin_u16(in), b = a + fin_u16(in);
-				put_be32(o + on, a);
-				put_be32(o + on + 4, b);
+				store_be32(o + on, a);
+				store_be32(o + on + 4, b);
 				on += 8;
 			}
 			break;
@@ -516,8 +516,8 @@ static void do_op(struct fz *z, struct fuzz_in *in)
 			hl = 20;
 		if (hl > got)
 			hl = (uint32_t)got & ~3u;
-		send_seg(z, fl, seg[13], get_be32(seg + 4), get_be32(seg + 8), get_be16(seg + 14),
-		         get_be16(seg + 18), seg + 20, hl - 20, seg + hl, (uint32_t)got - hl, 0, 0);
+		send_seg(z, fl, seg[13], load_be32(seg + 4), load_be32(seg + 8), load_be16(seg + 14),
+		         load_be16(seg + 18), seg + 20, hl - 20, seg + hl, (uint32_t)got - hl, 0, 0);
 		break;
 	}
 	case 7:
@@ -577,16 +577,16 @@ static void do_op(struct fz *z, struct fuzz_in *in)
 		memset(icmp, 0, sizeof(icmp));
 		icmp[0] = fin_u8(in) % 13;
 		icmp[1] = fin_u8(in) % 16;
-		put_be16(icmp + 6, fin_u16(in)); /* next-hop MTU for "fragmentation needed" */
+		store_be16(icmp + 6, fin_u16(in)); /* next-hop MTU for "fragmentation needed" */
 		q[0] = 0x45;
-		put_be16(q + 2, 40);
+		store_be16(q + 2, 40);
 		q[8] = 64;
 		q[9] = 6;
-		put_be32(q + 12, FUZZ_IP_SELF);
-		put_be32(q + 16, FUZZ_IP_PEER);
-		put_be16(q + 20, fl->lport);
-		put_be16(q + 22, fl->pport);
-		put_be32(q + 24, fl->inst_nxt - fin_u16(in));
+		store_be32(q + 12, FUZZ_IP_SELF);
+		store_be32(q + 16, FUZZ_IP_PEER);
+		store_be16(q + 20, fl->lport);
+		store_be16(q + 22, fl->pport);
+		store_be32(q + 24, fl->inst_nxt - fin_u16(in));
 		sim_host_mac(0, mac_self);
 		sim_host_mac(1, mac_peer);
 		n = sim_build_ipv4(f, mac_self, mac_peer, FUZZ_IP_PEER, FUZZ_IP_SELF, 1, icmp, sizeof(icmp));

@@ -13,6 +13,7 @@
 #define AXIP_FUZZ_UTIL_H
 
 #include "sim.h"
+#include "wire.h"    /* load_be16/32, store_be16/32 */
 #include <axip/tcp.h>
 #include <axip/udp.h>
 #include <stdio.h>
@@ -86,28 +87,6 @@ static inline axip_time_ns fuzz_time_step(unsigned code)
 	return steps[code & 7];
 }
 
-static inline void put_be16(uint8_t *p, uint16_t v)
-{
-	p[0] = (uint8_t)(v >> 8);
-	p[1] = (uint8_t)v;
-}
-
-static inline void put_be32(uint8_t *p, uint32_t v)
-{
-	put_be16(p, (uint16_t)(v >> 16));
-	put_be16(p + 2, (uint16_t)v);
-}
-
-static inline uint16_t get_be16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] << 8 | p[1]);
-}
-
-static inline uint32_t get_be32(const uint8_t *p)
-{
-	return (uint32_t)get_be16(p) << 16 | get_be16(p + 2);
-}
-
 /*
  * Make an Ethernet/IPv4 frame's checksums right so that mutated frames get
  * past validation: the IPv4 header checksum when the header fits, and for
@@ -127,10 +106,10 @@ static inline void fuzz_fix_checksums(uint8_t *f, uint32_t len)
 		return;
 	ip[10] = ip[11] = 0;
 	c = sim_ref_csum(ip, ihl, 0);
-	put_be16(ip + 10, c);
-	if ((get_be16(ip + 6) & 0x3fff) != 0)
+	store_be16(ip + 10, c);
+	if ((load_be16(ip + 6) & 0x3fff) != 0)
 		return; /* a fragment: its L4 checksum covers the whole datagram */
-	tot = get_be16(ip + 2);
+	tot = load_be16(ip + 2);
 	if (tot > len - 14)
 		tot = len - 14;
 	if (tot < ihl)
@@ -152,13 +131,13 @@ static inline void fuzz_fix_checksums(uint8_t *f, uint32_t len)
 	if (proto == 1) {
 		c = sim_ref_csum(l4, l4len, 0);
 	} else {
-		sum = (uint32_t)get_be16(ip + 12) + get_be16(ip + 14) + get_be16(ip + 16) +
-		      get_be16(ip + 18) + proto + l4len;
+		sum = (uint32_t)load_be16(ip + 12) + load_be16(ip + 14) + load_be16(ip + 16) +
+		      load_be16(ip + 18) + proto + l4len;
 		c = sim_ref_csum(l4, l4len, sum);
 		if (proto == 17 && c == 0)
 			c = 0xffff; /* RFC 768: a computed zero is sent as all ones */
 	}
-	put_be16(l4 + csum_off, c);
+	store_be16(l4 + csum_off, c);
 }
 
 /* The instance under test: host 10.0.0.1/24 with MAC 02:00:00:00:00:01, the

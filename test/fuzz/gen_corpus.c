@@ -40,14 +40,14 @@ static void put8(struct seed *s, uint8_t v)
 static void put16(struct seed *s, uint16_t v)
 {
 	uint8_t b[2];
-	put_be16(b, v);
+	store_be16(b, v);
 	put(s, b, 2);
 }
 
 static void put32(struct seed *s, uint32_t v)
 {
 	uint8_t b[4];
-	put_be32(b, v);
+	store_be32(b, v);
 	put(s, b, 4);
 }
 
@@ -78,16 +78,16 @@ static uint32_t build_arp(uint8_t *f, const uint8_t dst[6], uint16_t op, const u
 {
 	memcpy(f, dst, 6);
 	memcpy(f + 6, sha, 6);
-	put_be16(f + 12, 0x0806);
-	put_be16(f + 14, 1);
-	put_be16(f + 16, 0x0800);
+	store_be16(f + 12, 0x0806);
+	store_be16(f + 14, 1);
+	store_be16(f + 16, 0x0800);
 	f[18] = 6;
 	f[19] = 4;
-	put_be16(f + 20, op);
+	store_be16(f + 20, op);
 	memcpy(f + 22, sha, 6);
-	put_be32(f + 28, spa);
+	store_be32(f + 28, spa);
 	memcpy(f + 32, tha, 6);
-	put_be32(f + 38, tpa);
+	store_be32(f + 38, tpa);
 	return 42;
 }
 
@@ -96,23 +96,8 @@ static uint32_t build_tcp(uint8_t *f, uint32_t src, uint32_t dst, uint16_t sport
                           uint32_t seq, uint32_t ack, uint8_t flags, uint16_t win,
                           const uint8_t *opts, uint32_t optlen, const void *payload, uint32_t len)
 {
-	uint8_t seg[2048];
-	uint32_t hl = 20 + ((optlen + 3) & ~3u), n;
-	memset(seg, 0, hl);
-	put_be16(seg, sport);
-	put_be16(seg + 2, dport);
-	put_be32(seg + 4, seq);
-	put_be32(seg + 8, ack);
-	seg[12] = (uint8_t)((hl / 4) << 4);
-	seg[13] = flags;
-	put_be16(seg + 14, win);
-	if (optlen)
-		memcpy(seg + 20, opts, optlen);
-	if (len)
-		memcpy(seg + hl, payload, len);
-	n = sim_build_ipv4(f, mac_self, mac_peer, src, dst, 6, seg, hl + len);
-	fuzz_fix_checksums(f, n);
-	return n;
+	const struct sim_tcp_seg seg = { sport, dport, seq, ack, flags, win, opts, optlen, payload, len };
+	return sim_build_tcp(f, mac_self, mac_peer, src, dst, &seg);
 }
 
 /* Fragment an IPv4 frame `whole` (one datagram, header without options) into
@@ -127,8 +112,8 @@ static unsigned fragment(const uint8_t *whole, uint32_t len, uint32_t chunk, uin
 		uint8_t *f = out[n];
 		memcpy(f, whole, 34);
 		memcpy(f + 34, whole + 34 + off, take);
-		put_be16(f + 16, (uint16_t)(20 + take));
-		put_be16(f + 20, (uint16_t)((off / 8) | (off + take < payload ? 0x2000 : 0)));
+		store_be16(f + 16, (uint16_t)(20 + take));
+		store_be16(f + 20, (uint16_t)((off / 8) | (off + take < payload ? 0x2000 : 0)));
 		fuzz_fix_checksums(f, 34 + take);
 		out_len[n++] = 34 + take;
 		off += take;
@@ -203,12 +188,12 @@ static void stack_input_seeds(void)
 	s.n = 0;
 	put8(&s, 0);
 	n = sim_build_udp(f, mac_self, mac_peer, FUZZ_IP_PEER, FUZZ_IP_SELF, 6000, 9, payload, 3000, 1);
-	put_be16(f + 18, 0x1234);
+	store_be16(f + 18, 0x1234);
 	nf = fragment(f, n, 1480, frags, flen);
 	rec(&s, 0, frags[2], flen[2]);
 	rec(&s, 0, frags[0], flen[0]);
 	rec(&s, 0, frags[1], flen[1]);
-	put_be16(f + 18, 0x1235);
+	store_be16(f + 18, 0x1235);
 	nf = fragment(f, n, 1480, frags, flen);
 	rec(&s, 0, frags[0], flen[0]);
 	rec(&s, 6, frags[1], flen[1]);
@@ -221,7 +206,7 @@ static void stack_input_seeds(void)
 	n = build_arp(f, mac_bcast, 1, mac_peer, FUZZ_IP_PEER, zero, FUZZ_IP_SELF);
 	rec(&s, 0, f, n);
 	n = sim_build_udp(f, mac_self, mac_peer, FUZZ_IP_PEER, FUZZ_IP_SELF, 5000, 7, payload, 2000, 1);
-	put_be16(f + 18, 0x2000);
+	store_be16(f + 18, 0x2000);
 	nf = fragment(f, n, 1000, frags, flen);
 	for (i = 0; i < nf; i++)
 		rec(&s, 0, frags[i], flen[i]);
@@ -282,7 +267,7 @@ static void stack_input_seeds(void)
 		fuzz_fix_checksums(f, n);
 		rec(&s, 0, f, n);
 		icmp[1] = 4; /* fragmentation needed, next-hop MTU 1200 */
-		put_be16(icmp + 6, 1200);
+		store_be16(icmp + 6, 1200);
 		n = sim_build_ipv4(f, mac_self, mac_peer, FUZZ_IP_PEER, FUZZ_IP_SELF, 1, icmp, 8 + 28);
 		fuzz_fix_checksums(f, n);
 		rec(&s, 1, f, n);
@@ -293,7 +278,7 @@ static void stack_input_seeds(void)
 	f[34] = 1;
 	f[35] = f[36] = f[37] = 0;
 	f[14] = 0x46;
-	put_be16(f + 16, (uint16_t)(get_be16(f + 16) + 4));
+	store_be16(f + 16, (uint16_t)(load_be16(f + 16) + 4));
 	rec(&s, REC_FIX, f, n + 4);
 	write_seed("fuzz_stack_input", "icmp_errors", &s);
 

@@ -154,6 +154,21 @@ uint32_t sim_build_icmp_echo(uint8_t *out, const uint8_t dst_mac[6], const uint8
 uint32_t sim_build_udp(uint8_t *out, const uint8_t dst_mac[6], const uint8_t src_mac[6],
                        uint32_t src, uint32_t dst, uint16_t sport, uint16_t dport,
                        const void *payload, uint32_t len, int with_csum);
+/* A TCP segment for sim_build_tcp(): `optlen` option bytes, padded with
+ * zeros (end of options) to a multiple of 4, then `len` payload bytes. */
+struct sim_tcp_seg {
+	uint16_t sport, dport;
+	uint32_t seq, ack;
+	uint8_t flags;
+	uint16_t win;
+	const uint8_t *opts;
+	uint32_t optlen;
+	const void *payload;
+	uint32_t len;
+};
+/* eth+ipv4+TCP from src to dst, the IPv4 and TCP checksums filled. */
+uint32_t sim_build_tcp(uint8_t *out, const uint8_t dst_mac[6], const uint8_t src_mac[6],
+                       uint32_t src, uint32_t dst, const struct sim_tcp_seg *seg);
 /* MAC and address of host i under the default configuration. */
 void sim_host_mac(uint32_t host, uint8_t mac[6]);
 uint32_t sim_host_ip(uint32_t host);

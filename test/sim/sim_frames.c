@@ -46,6 +46,38 @@ uint32_t sim_build_ipv4(uint8_t *out, const uint8_t dst_mac[6], const uint8_t sr
 	return 14 + tot;
 }
 
+uint32_t sim_build_tcp(uint8_t *out, const uint8_t dst_mac[6], const uint8_t src_mac[6],
+                       uint32_t src, uint32_t dst, const struct sim_tcp_seg *seg)
+{
+	uint32_t hl = 20 + ((seg->optlen + 3) & ~3u), tlen = hl + seg->len, pseudo, n;
+	uint8_t *tcp = calloc(1, tlen);
+	uint16_t c;
+	tcp[0] = (uint8_t)(seg->sport >> 8);
+	tcp[1] = (uint8_t)seg->sport;
+	tcp[2] = (uint8_t)(seg->dport >> 8);
+	tcp[3] = (uint8_t)seg->dport;
+	tcp[4] = (uint8_t)(seg->seq >> 24); tcp[5] = (uint8_t)(seg->seq >> 16);
+	tcp[6] = (uint8_t)(seg->seq >> 8); tcp[7] = (uint8_t)seg->seq;
+	tcp[8] = (uint8_t)(seg->ack >> 24); tcp[9] = (uint8_t)(seg->ack >> 16);
+	tcp[10] = (uint8_t)(seg->ack >> 8); tcp[11] = (uint8_t)seg->ack;
+	tcp[12] = (uint8_t)((hl / 4) << 4);
+	tcp[13] = seg->flags;
+	tcp[14] = (uint8_t)(seg->win >> 8);
+	tcp[15] = (uint8_t)seg->win;
+	if (seg->optlen)
+		memcpy(tcp + 20, seg->opts, seg->optlen);
+	if (seg->len)
+		memcpy(tcp + hl, seg->payload, seg->len);
+	/* RFC 9293 3.1 pseudo-header: src, dst, zero, protocol, TCP length */
+	pseudo = (src >> 16) + (src & 0xffff) + (dst >> 16) + (dst & 0xffff) + 6 + tlen;
+	c = sim_ref_csum(tcp, tlen, pseudo);
+	tcp[16] = (uint8_t)(c >> 8);
+	tcp[17] = (uint8_t)c;
+	n = sim_build_ipv4(out, dst_mac, src_mac, src, dst, 6, tcp, tlen);
+	free(tcp);
+	return n;
+}
+
 void sim_host_mac(uint32_t host, uint8_t mac[6])
 {
 	memset(mac, 0, 6);

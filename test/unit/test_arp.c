@@ -4,6 +4,7 @@
  * virtual clock, eviction, expiry, announcements, conflicts, the public API. */
 #include "test.h"
 #include "sim.h"
+#include "fixture.h"
 #include "arp.h"
 #include "wire.h"
 
@@ -17,13 +18,8 @@ static const uint8_t zero6[6] = {0, 0, 0, 0, 0, 0};
 
 static void base_cfg(struct axip_config *c)
 {
-	axip_config_defaults(c);
-	memcpy(c->mac, our_mac, 6);
-	c->n_addrs = 1;
-	c->addrs[0].addr = OUR_IP;
-	c->addrs[0].prefix_len = 24;
+	fixture_cfg(c);
 	memcpy(c->secret, "arp-test-secret!", 16);
-	c->arp_gratuitous = 0;
 }
 
 static struct sim_single *single(const struct axip_config *c)
@@ -119,11 +115,6 @@ static void send_ip(struct sim_single *h, uint32_t nexthop, uint8_t mark)
 	arp_output(s, p, nexthop);
 }
 
-static const struct axip_counters *ctr(struct sim_single *h)
-{
-	return axip_counters(sim_single_stack(h));
-}
-
 static void test_request_for_us_gets_one_exact_reply(void)
 {
 	struct sim_single *h = single_default();
@@ -136,9 +127,9 @@ static void test_request_for_us_gets_one_exact_reply(void)
 	n = sim_single_tx_pop(h, f, sizeof(f));
 	/* padding of the request is not echoed: 42 bytes exactly */
 	check_arp_frame(f, n, peer_mac, 2, OUR_IP, peer_mac, PEER_IP);
-	CHECK_EQ(ctr(h)->arp_rx_request, 1);
-	CHECK_EQ(ctr(h)->arp_tx_reply, 1);
-	CHECK_EQ(ctr(h)->arp_tx_request, 0);
+	CHECK_EQ(fixture_ctr(h)->arp_rx_request, 1);
+	CHECK_EQ(fixture_ctr(h)->arp_tx_reply, 1);
+	CHECK_EQ(fixture_ctr(h)->arp_tx_request, 0);
 	/* RFC 826: the requester, talking to us, is learned */
 	CHECK_EQ(axip_neigh_get(sim_single_stack(h), PEER_IP, &nb), AXIP_OK);
 	CHECK_EQ(nb.state, AXIP_NEIGH_REACHABLE);
@@ -169,8 +160,8 @@ static void test_request_for_other_address(void)
 	struct axip_neigh nb;
 	rx_request(h, peer_mac, PEER_IP, AXIP_IP4(10, 0, 0, 9), T0);
 	CHECK_EQ(sim_single_tx_count(h), 0);
-	CHECK_EQ(ctr(h)->arp_rx_not_for_us, 1);
-	CHECK_EQ(ctr(h)->arp_rx_request, 1);
+	CHECK_EQ(fixture_ctr(h)->arp_rx_not_for_us, 1);
+	CHECK_EQ(fixture_ctr(h)->arp_rx_request, 1);
 	/* not aimed at us and no entry: nothing learned */
 	CHECK_EQ(axip_neigh_get(sim_single_stack(h), PEER_IP, &nb), AXIP_E_NOTFOUND);
 	CHECK_EQ(sim_single_bufs_in_use(h), 0);
@@ -185,22 +176,22 @@ static void test_malformed_counted_bad(void)
 	uint8_t g[64];
 
 	sim_single_rx(h, f, n - 1, T0); /* 27 bytes of ARP */
-	CHECK_EQ(ctr(h)->arp_rx_bad, 1);
+	CHECK_EQ(fixture_ctr(h)->arp_rx_bad, 1);
 	memcpy(g, f, n);
 	g[14 + 1] = 6; /* htype 6 (IEEE 802) */
 	sim_single_rx(h, g, n, T0);
-	CHECK_EQ(ctr(h)->arp_rx_bad, 2);
+	CHECK_EQ(fixture_ctr(h)->arp_rx_bad, 2);
 	memcpy(g, f, n);
 	g[14 + 2] = 0x86; g[14 + 3] = 0xdd; /* ptype IPv6 */
 	sim_single_rx(h, g, n, T0);
-	CHECK_EQ(ctr(h)->arp_rx_bad, 3);
+	CHECK_EQ(fixture_ctr(h)->arp_rx_bad, 3);
 	memcpy(g, f, n);
 	g[14 + 4] = 8; /* hlen */
 	sim_single_rx(h, g, n, T0);
 	memcpy(g, f, n);
 	g[14 + 5] = 16; /* plen */
 	sim_single_rx(h, g, n, T0);
-	CHECK_EQ(ctr(h)->arp_rx_bad, 5);
+	CHECK_EQ(fixture_ctr(h)->arp_rx_bad, 5);
 	memcpy(g, f, n);
 	g[14 + 7] = 3; /* RARP request */
 	sim_single_rx(h, g, n, T0);
@@ -210,13 +201,13 @@ static void test_malformed_counted_bad(void)
 	memcpy(g, f, n);
 	memset(g + 14 + 8, 0, 6); /* zero sender MAC */
 	sim_single_rx(h, g, n, T0);
-	CHECK_EQ(ctr(h)->arp_rx_bad, 8);
-	CHECK_EQ(ctr(h)->arp_rx_request, 0);
+	CHECK_EQ(fixture_ctr(h)->arp_rx_bad, 8);
+	CHECK_EQ(fixture_ctr(h)->arp_rx_request, 0);
 	CHECK_EQ(sim_single_tx_count(h), 0);
 	/* the intact frame is answered; split over two buffers it still is */
 	sim_single_rx_split(h, f, n, T0, 20);
 	CHECK_EQ(sim_single_tx_count(h), 1);
-	CHECK_EQ(ctr(h)->arp_rx_bad, 8);
+	CHECK_EQ(fixture_ctr(h)->arp_rx_bad, 8);
 	CHECK_EQ(sim_single_bufs_in_use(h), 0); /* the TX FIFO holds copies */
 	sim_single_free(h);
 }
@@ -227,8 +218,8 @@ static void test_unsolicited_reply_ignored(void)
 	struct axip_neigh nb;
 	/* a reply to us for an address we never asked about */
 	rx_reply(h, peer_mac, PEER_IP, OUR_IP, T0);
-	CHECK_EQ(ctr(h)->arp_rx_reply, 1);
-	CHECK_EQ(ctr(h)->arp_rx_unsolicited, 1);
+	CHECK_EQ(fixture_ctr(h)->arp_rx_reply, 1);
+	CHECK_EQ(fixture_ctr(h)->arp_rx_unsolicited, 1);
 	CHECK_EQ(axip_neigh_get(sim_single_stack(h), PEER_IP, &nb), AXIP_E_NOTFOUND);
 	CHECK_EQ(sim_single_tx_count(h), 0);
 	sim_single_free(h);
@@ -264,14 +255,14 @@ static void test_resolution_queues_then_releases_in_order(void)
 	CHECK_EQ(sim_single_tx_count(h), 1);
 	n = sim_single_tx_pop(h, f, sizeof(f));
 	check_arp_frame(f, n, bcast, 1, OUR_IP, zero6, PEER_IP);
-	CHECK_EQ(ctr(h)->arp_tx_request, 1);
+	CHECK_EQ(fixture_ctr(h)->arp_tx_request, 1);
 	CHECK_EQ(axip_neigh_get(s, PEER_IP, &nb), AXIP_OK);
 	CHECK_EQ(nb.state, AXIP_NEIGH_INCOMPLETE);
 	CHECK(memcmp(nb.mac, zero6, 6) == 0);
 	CHECK_EQ(sim_single_bufs_in_use(h), 3);
 
 	rx_reply(h, peer_mac, PEER_IP, OUR_IP, T0 + AXIP_MS(1));
-	CHECK_EQ(ctr(h)->arp_rx_unsolicited, 0);
+	CHECK_EQ(fixture_ctr(h)->arp_rx_unsolicited, 0);
 	CHECK_EQ(sim_single_tx_count(h), 3);
 	check_released(h, 3, 1, peer_mac);
 	CHECK_EQ(axip_neigh_get(s, PEER_IP, &nb), AXIP_OK);
@@ -286,7 +277,7 @@ static void test_resolution_queues_then_releases_in_order(void)
 	/* the retry timer was stopped: no request later */
 	sim_single_poll(h, T0 + AXIP_SEC(5));
 	CHECK_EQ(sim_single_tx_count(h), 0);
-	CHECK_EQ(ctr(h)->arp_tx_request, 1);
+	CHECK_EQ(fixture_ctr(h)->arp_tx_request, 1);
 	CHECK_EQ(sim_single_bufs_in_use(h), 0);
 	sim_single_free(h);
 }
@@ -298,7 +289,7 @@ static void test_queue_overflow_drops_oldest(void)
 	uint8_t i;
 	for (i = 1; i <= 10; i++)
 		send_ip(h, PEER_IP, i);
-	CHECK_EQ(ctr(h)->arp_queue_full, 2);
+	CHECK_EQ(fixture_ctr(h)->arp_queue_full, 2);
 	sim_single_tx_pop(h, f, sizeof(f)); /* the request */
 	CHECK_EQ(sim_single_bufs_in_use(h), 8);
 	rx_reply(h, peer_mac, PEER_IP, OUR_IP, T0);
@@ -318,7 +309,7 @@ static void test_queue_len_zero_drops_all(void)
 	h = single(&c);
 	send_ip(h, PEER_IP, 1);
 	send_ip(h, PEER_IP, 2);
-	CHECK_EQ(ctr(h)->arp_queue_full, 2);
+	CHECK_EQ(fixture_ctr(h)->arp_queue_full, 2);
 	CHECK_EQ(sim_single_tx_count(h), 1); /* the request still goes out */
 	CHECK_EQ(sim_single_bufs_in_use(h), 0);
 	sim_single_free(h);
@@ -349,16 +340,16 @@ static void test_no_reply_retries_then_fails(void)
 		CHECK_EQ(sim_single_tx_count(h), 1);
 		n = sim_single_tx_pop(h, f, sizeof(f));
 		check_arp_frame(f, n, bcast, 1, OUR_IP, zero6, PEER_IP);
-		CHECK_EQ(ctr(h)->arp_resolve_fail, 0);
+		CHECK_EQ(fixture_ctr(h)->arp_resolve_fail, 0);
 	}
-	CHECK_EQ(ctr(h)->arp_tx_request, 4);
+	CHECK_EQ(fixture_ctr(h)->arp_tx_request, 4);
 	sim_single_poll(h, T0 + 4 * R - 1);
-	CHECK_EQ(ctr(h)->arp_resolve_fail, 0);
+	CHECK_EQ(fixture_ctr(h)->arp_resolve_fail, 0);
 	sim_single_poll(h, T0 + 4 * R);
 	CHECK_EQ(sim_single_tx_count(h), 0);
-	CHECK_EQ(ctr(h)->arp_tx_request, 4);
-	CHECK_EQ(ctr(h)->arp_resolve_fail, 1);
-	CHECK_EQ(ctr(h)->arp_resolve_fail_pkts, 2);
+	CHECK_EQ(fixture_ctr(h)->arp_tx_request, 4);
+	CHECK_EQ(fixture_ctr(h)->arp_resolve_fail, 1);
+	CHECK_EQ(fixture_ctr(h)->arp_resolve_fail_pkts, 2);
 	CHECK_EQ(axip_neigh_get(sim_single_stack(h), PEER_IP, &nb), AXIP_E_NOTFOUND);
 	CHECK_EQ(sim_single_bufs_in_use(h), 0);
 	/* no timer left behind */
@@ -382,13 +373,13 @@ static void test_table_full_and_eviction(void)
 		CHECK_EQ(axip_neigh_set(s, AXIP_IP4(10, 0, 0, 10 + i), peer_mac, 1), AXIP_OK);
 	CHECK_EQ(axip_neigh_set(s, AXIP_IP4(10, 0, 0, 20), peer_mac, 1), AXIP_E_NOMEM);
 	CHECK_EQ(axip_neigh_set(s, AXIP_IP4(10, 0, 0, 20), peer_mac, 0), AXIP_E_NOMEM);
-	CHECK_EQ(ctr(h)->arp_table_full, 2);
+	CHECK_EQ(fixture_ctr(h)->arp_table_full, 2);
 	send_ip(h, AXIP_IP4(10, 0, 0, 21), 1);
-	CHECK_EQ(ctr(h)->arp_table_full, 3);
+	CHECK_EQ(fixture_ctr(h)->arp_table_full, 3);
 	CHECK_EQ(sim_single_tx_count(h), 0);
 	/* a request for us from an unknown sender cannot be learned, still answered */
 	rx_request(h, peer_mac, PEER_IP, OUR_IP, T0);
-	CHECK_EQ(ctr(h)->arp_table_full, 4);
+	CHECK_EQ(fixture_ctr(h)->arp_table_full, 4);
 	CHECK_EQ(sim_single_tx_count(h), 1);
 	CHECK_EQ(axip_neigh_get(s, PEER_IP, &nb), AXIP_E_NOTFOUND);
 	sim_single_free(h);
@@ -404,14 +395,14 @@ static void test_table_full_and_eviction(void)
 	axip_set_time(s, T0 + 3);
 	CHECK_EQ(axip_neigh_set(s, AXIP_IP4(10, 0, 0, 11), peer_mac, 0), AXIP_OK); /* refreshed */
 	send_ip(h, AXIP_IP4(10, 0, 0, 13), 1); /* table now full: 1 static, 2 reachable, 1 incomplete */
-	CHECK_EQ(ctr(h)->arp_table_full, 0);
+	CHECK_EQ(fixture_ctr(h)->arp_table_full, 0);
 	send_ip(h, AXIP_IP4(10, 0, 0, 14), 2); /* evicts .12, the oldest confirmed */
 	CHECK_EQ(axip_neigh_get(s, AXIP_IP4(10, 0, 0, 12), &nb), AXIP_E_NOTFOUND);
 	CHECK_EQ(axip_neigh_get(s, AXIP_IP4(10, 0, 0, 11), &nb), AXIP_OK);
 	send_ip(h, AXIP_IP4(10, 0, 0, 15), 3); /* evicts .11 */
 	CHECK_EQ(axip_neigh_get(s, AXIP_IP4(10, 0, 0, 11), &nb), AXIP_E_NOTFOUND);
 	send_ip(h, AXIP_IP4(10, 0, 0, 16), 4); /* static + 3 incomplete: full */
-	CHECK_EQ(ctr(h)->arp_table_full, 1);
+	CHECK_EQ(fixture_ctr(h)->arp_table_full, 1);
 	CHECK_EQ(axip_neigh_get(s, AXIP_IP4(10, 0, 0, 10), &nb), AXIP_OK);
 	CHECK_EQ(nb.state, AXIP_NEIGH_STATIC);
 	CHECK_EQ(axip_neigh_get(s, AXIP_IP4(10, 0, 0, 13), &nb), AXIP_OK);
@@ -440,19 +431,19 @@ static void test_reachable_expires_static_does_not(void)
 	CHECK_EQ(axip_neigh_get(s, PEER_IP, &nb), AXIP_OK);
 	sim_single_poll(h, T0 + AXIP_SEC(30) + L - 1);
 	CHECK_EQ(axip_neigh_get(s, PEER_IP, &nb), AXIP_OK);
-	CHECK_EQ(ctr(h)->arp_expired, 0);
+	CHECK_EQ(fixture_ctr(h)->arp_expired, 0);
 	sim_single_poll(h, T0 + AXIP_SEC(30) + L);
 	CHECK_EQ(axip_neigh_get(s, PEER_IP, &nb), AXIP_E_NOTFOUND);
-	CHECK_EQ(ctr(h)->arp_expired, 1);
+	CHECK_EQ(fixture_ctr(h)->arp_expired, 1);
 	/* the next packet resolves again */
 	send_ip(h, PEER_IP, 1);
-	CHECK_EQ(ctr(h)->arp_tx_request, 1);
+	CHECK_EQ(fixture_ctr(h)->arp_tx_request, 1);
 	/* static survives ten lifetimes */
 	sim_single_poll(h, T0 + 10 * L);
 	CHECK_EQ(axip_neigh_get(s, AXIP_IP4(10, 0, 0, 7), &nb), AXIP_OK);
 	CHECK_EQ(nb.state, AXIP_NEIGH_STATIC);
 	CHECK_EQ(nb.expires, 0);
-	CHECK_EQ(ctr(h)->arp_expired, 1);
+	CHECK_EQ(fixture_ctr(h)->arp_expired, 1);
 	sim_single_free(h);
 }
 
@@ -474,7 +465,7 @@ static void test_gratuitous_at_init(void)
 	check_arp_frame(f, n, bcast, 1, OUR_IP, zero6, OUR_IP);
 	n = sim_single_tx_pop(h, f, sizeof(f));
 	check_arp_frame(f, n, bcast, 1, AXIP_IP4(192, 168, 7, 3), zero6, AXIP_IP4(192, 168, 7, 3));
-	CHECK_EQ(ctr(h)->arp_tx_request, 2);
+	CHECK_EQ(fixture_ctr(h)->arp_tx_request, 2);
 	sim_single_free(h);
 
 	base_cfg(&c);
@@ -506,16 +497,16 @@ static void test_conflict_and_looped(void)
 	struct axip_neigh nb[4];
 	/* RFC 5227 2.4: someone announces our address */
 	rx_request(h, peer_mac, OUR_IP, OUR_IP, T0);
-	CHECK_EQ(ctr(h)->arp_rx_conflict, 1);
+	CHECK_EQ(fixture_ctr(h)->arp_rx_conflict, 1);
 	rx_reply(h, peer_mac, OUR_IP, OUR_IP, T0);
-	CHECK_EQ(ctr(h)->arp_rx_conflict, 2);
+	CHECK_EQ(fixture_ctr(h)->arp_rx_conflict, 2);
 	CHECK_EQ(sim_single_tx_count(h), 0);
 	/* our own announcement coming back is not a conflict and not answered */
 	rx_request(h, our_mac, OUR_IP, OUR_IP, T0);
 	/* nor is any frame claiming our MAC learned */
 	rx_request(h, our_mac, PEER_IP, OUR_IP, T0);
-	CHECK_EQ(ctr(h)->arp_rx_looped, 2);
-	CHECK_EQ(ctr(h)->arp_rx_conflict, 2);
+	CHECK_EQ(fixture_ctr(h)->arp_rx_looped, 2);
+	CHECK_EQ(fixture_ctr(h)->arp_rx_conflict, 2);
 	CHECK_EQ(sim_single_tx_count(h), 0);
 	CHECK_EQ(axip_neigh_list(sim_single_stack(h), nb, 4), 0);
 	CHECK_EQ(sim_single_bufs_in_use(h), 0);
@@ -545,7 +536,7 @@ static void test_broadcast_and_multicast_next_hops(void)
 	CHECK_EQ(sim_single_tx_count(h), 3);
 	check_released(h, 2, 1, bcast);
 	check_released(h, 1, 3, mc);
-	CHECK_EQ(ctr(h)->arp_tx_request, 0);
+	CHECK_EQ(fixture_ctr(h)->arp_tx_request, 0);
 	sim_single_tx_pop(h, f, sizeof(f));
 	sim_single_free(h);
 }

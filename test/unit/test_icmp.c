@@ -3,6 +3,7 @@
  * limit, errors received, on crafted frames against one instance. */
 #include "test.h"
 #include "sim.h"
+#include "fixture.h"
 #include "wire.h"
 #include "icmp.h"
 
@@ -13,39 +14,6 @@ static uint8_t my_mac[6] = {2, 0, 0, 0, 0, 1};
 static uint8_t peer_mac[6] = {2, 0, 0, 0, 0, 2};
 static uint8_t bcast_mac[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 static uint8_t frame[9300], out[9300];
-
-static void base_cfg(struct axip_config *c)
-{
-	axip_config_defaults(c);
-	memcpy(c->mac, my_mac, 6);
-	c->n_addrs = 1;
-	c->addrs[0].addr = ME;
-	c->addrs[0].prefix_len = 24;
-	c->arp_gratuitous = 0;
-}
-
-/* An instance that knows the peer's MAC, so replies leave at once. */
-static struct sim_single *host_new(const struct axip_config *c, uint32_t caps)
-{
-	struct sim_single *h = sim_single_new(c, caps);
-	if (axip_neigh_set(sim_single_stack(h), PEER, peer_mac, 1) != AXIP_OK) {
-		fprintf(stderr, "axip_neigh_set failed\n");
-		abort();
-	}
-	return h;
-}
-
-static struct sim_single *host_default(uint32_t caps)
-{
-	struct axip_config c;
-	base_cfg(&c);
-	return host_new(&c, caps);
-}
-
-static const struct axip_counters *ctr(struct sim_single *h)
-{
-	return axip_counters(sim_single_stack(h));
-}
 
 static void fill(uint8_t *b, uint32_t n, uint32_t seed)
 {
@@ -80,7 +48,7 @@ static const uint8_t *check_ip_to_peer(const uint8_t *f, uint32_t len, uint32_t 
 
 static void test_echo_reply_exact_bytes(void)
 {
-	struct sim_single *h = host_default(0);
+	struct sim_single *h = fixture_host(0);
 	uint8_t payload[56];
 	uint8_t expect[64];
 	uint32_t n, len;
@@ -89,9 +57,9 @@ static void test_echo_reply_exact_bytes(void)
 	fill(payload, sizeof(payload), 3);
 	n = sim_build_icmp_echo(frame, my_mac, peer_mac, PEER, ME, 0x1234, 7, payload, sizeof(payload));
 	sim_single_rx(h, frame, n, AXIP_MS(1));
-	CHECK_EQ(ctr(h)->icmp_rx, 1);
-	CHECK_EQ(ctr(h)->icmp_rx_echo, 1);
-	CHECK_EQ(ctr(h)->icmp_tx_echo_reply, 1);
+	CHECK_EQ(fixture_ctr(h)->icmp_rx, 1);
+	CHECK_EQ(fixture_ctr(h)->icmp_rx_echo, 1);
+	CHECK_EQ(fixture_ctr(h)->icmp_tx_echo_reply, 1);
 	REQUIRE(sim_single_tx_count(h) == 1);
 	len = sim_single_tx_pop(h, out, sizeof(out));
 	check_ip_to_peer(out, len, 64);
@@ -110,7 +78,7 @@ static void test_echo_reply_exact_bytes(void)
 /* A request split over several receive buffers, with and without SG TX. */
 static void echo_multibuffer(uint32_t caps, uint32_t split)
 {
-	struct sim_single *h = host_default(caps);
+	struct sim_single *h = fixture_host(caps);
 	static uint8_t payload[1400];
 	uint32_t n, len;
 	const uint8_t *icmp;
@@ -119,8 +87,8 @@ static void echo_multibuffer(uint32_t caps, uint32_t split)
 	n = sim_build_icmp_echo(frame, my_mac, peer_mac, PEER, ME, 0xbeef, 0x0102, payload,
 	                        sizeof(payload));
 	sim_single_rx_split(h, frame, n, AXIP_MS(1), split);
-	CHECK_EQ(ctr(h)->icmp_tx_echo_reply, 1);
-	CHECK_EQ(ctr(h)->tx_env_drop, 0);
+	CHECK_EQ(fixture_ctr(h)->icmp_tx_echo_reply, 1);
+	CHECK_EQ(fixture_ctr(h)->tx_env_drop, 0);
 	REQUIRE(sim_single_tx_count(h) == 1);
 	len = sim_single_tx_pop(h, out, sizeof(out));
 	icmp = check_ip_to_peer(out, len, 8 + sizeof(payload));
@@ -147,16 +115,16 @@ static void test_echo_multibuffer_sg(void)
 
 static void test_echo_broadcast_not_answered(void)
 {
-	struct sim_single *h = host_default(0);
+	struct sim_single *h = fixture_host(0);
 	uint32_t n;
 	n = sim_build_icmp_echo(frame, bcast_mac, peer_mac, PEER, AXIP_IP4(10, 0, 0, 255), 1, 1,
 	                        "abcd", 4);
 	sim_single_rx(h, frame, n, AXIP_MS(1));
 	n = sim_build_icmp_echo(frame, bcast_mac, peer_mac, PEER, 0xffffffffu, 1, 2, "abcd", 4);
 	sim_single_rx(h, frame, n, AXIP_MS(1));
-	CHECK_EQ(ctr(h)->icmp_rx_echo, 2);
-	CHECK_EQ(ctr(h)->icmp_rx_echo_bcast, 2);
-	CHECK_EQ(ctr(h)->icmp_tx_echo_reply, 0);
+	CHECK_EQ(fixture_ctr(h)->icmp_rx_echo, 2);
+	CHECK_EQ(fixture_ctr(h)->icmp_rx_echo_bcast, 2);
+	CHECK_EQ(fixture_ctr(h)->icmp_tx_echo_reply, 0);
 	CHECK_EQ(sim_single_tx_count(h), 0);
 	CHECK_EQ(sim_single_bufs_in_use(h), 0);
 	sim_single_free(h);
@@ -164,19 +132,19 @@ static void test_echo_broadcast_not_answered(void)
 
 static void test_bad_checksum_and_truncated(void)
 {
-	struct sim_single *h = host_default(0);
+	struct sim_single *h = fixture_host(0);
 	uint8_t icmp[7] = {8, 0, 0, 0, 0, 1, 0};
 	uint32_t n;
 
 	n = sim_build_icmp_echo(frame, my_mac, peer_mac, PEER, ME, 1, 1, "hello", 5);
 	frame[14 + 20 + 8] ^= 0x40; /* payload byte: ICMP checksum now wrong */
 	sim_single_rx(h, frame, n, AXIP_MS(1));
-	CHECK_EQ(ctr(h)->icmp_rx_bad, 1);
+	CHECK_EQ(fixture_ctr(h)->icmp_rx_bad, 1);
 	n = sim_build_ipv4(frame, my_mac, peer_mac, PEER, ME, 1, icmp, sizeof(icmp));
 	sim_single_rx(h, frame, n, AXIP_MS(1));
-	CHECK_EQ(ctr(h)->icmp_rx_bad, 2);
-	CHECK_EQ(ctr(h)->icmp_rx, 2);
-	CHECK_EQ(ctr(h)->icmp_tx_echo_reply, 0);
+	CHECK_EQ(fixture_ctr(h)->icmp_rx_bad, 2);
+	CHECK_EQ(fixture_ctr(h)->icmp_rx, 2);
+	CHECK_EQ(fixture_ctr(h)->icmp_tx_echo_reply, 0);
 	CHECK_EQ(sim_single_tx_count(h), 0);
 	CHECK_EQ(sim_single_bufs_in_use(h), 0);
 	sim_single_free(h);
@@ -184,7 +152,7 @@ static void test_bad_checksum_and_truncated(void)
 
 static void test_other_types(void)
 {
-	struct sim_single *h = host_default(0);
+	struct sim_single *h = fixture_host(0);
 	uint8_t icmp[36];
 	uint16_t c;
 	uint32_t n;
@@ -202,7 +170,7 @@ static void test_other_types(void)
 	icmp[2] = (uint8_t)(c >> 8); icmp[3] = (uint8_t)c;
 	n = sim_build_ipv4(frame, my_mac, peer_mac, PEER, ME, 1, icmp, 8);
 	sim_single_rx(h, frame, n, AXIP_MS(1));
-	CHECK_EQ(ctr(h)->icmp_rx_unknown_type, 2);
+	CHECK_EQ(fixture_ctr(h)->icmp_rx_unknown_type, 2);
 	CHECK_EQ(sim_single_tx_count(h), 0);
 	CHECK_EQ(sim_single_bufs_in_use(h), 0);
 	sim_single_free(h);
@@ -238,14 +206,14 @@ static uint32_t build_error(uint8_t *f, uint8_t type, uint8_t code, uint16_t mtu
 
 static void test_errors_received(void)
 {
-	struct sim_single *h = host_default(0);
+	struct sim_single *h = fixture_host(0);
 	uint32_t n;
 	const uint32_t remote = AXIP_IP4(192, 0, 2, 9);
 
 	/* frag needed about a TCP segment we sent: delivered to TCP */
 	n = build_error(frame, 3, 4, 1400, ME, remote, 6, 20);
 	sim_single_rx(h, frame, n, AXIP_MS(1));
-	CHECK_EQ(ctr(h)->icmp_rx_error, 1);
+	CHECK_EQ(fixture_ctr(h)->icmp_rx_error, 1);
 	/* port unreachable about UDP, time exceeded and parameter problem */
 	n = build_error(frame, 3, 3, 0, ME, remote, 17, 8);
 	sim_single_rx(h, frame, n, AXIP_MS(1));
@@ -253,7 +221,7 @@ static void test_errors_received(void)
 	sim_single_rx(h, frame, n, AXIP_MS(1));
 	n = build_error(frame, 12, 0, 0, ME, remote, 6, 8);
 	sim_single_rx(h, frame, n, AXIP_MS(1));
-	CHECK_EQ(ctr(h)->icmp_rx_error, 4);
+	CHECK_EQ(fixture_ctr(h)->icmp_rx_error, 4);
 	/* quoting a datagram that was not ours, or another protocol */
 	n = build_error(frame, 3, 1, 0, AXIP_IP4(10, 0, 0, 7), remote, 6, 8);
 	sim_single_rx(h, frame, n, AXIP_MS(1));
@@ -262,17 +230,17 @@ static void test_errors_received(void)
 	/* source quench: RFC 6633 says ignore */
 	n = build_error(frame, 4, 0, 0, ME, remote, 6, 8);
 	sim_single_rx(h, frame, n, AXIP_MS(1));
-	CHECK_EQ(ctr(h)->icmp_rx_error_ignored, 3);
-	CHECK_EQ(ctr(h)->icmp_rx_error, 4);
+	CHECK_EQ(fixture_ctr(h)->icmp_rx_error_ignored, 3);
+	CHECK_EQ(fixture_ctr(h)->icmp_rx_error, 4);
 	/* quote shorter than header + 8: malformed */
 	n = build_error(frame, 3, 1, 0, ME, remote, 6, 7);
 	sim_single_rx(h, frame, n, AXIP_MS(1));
-	CHECK_EQ(ctr(h)->icmp_rx_bad, 1);
+	CHECK_EQ(fixture_ctr(h)->icmp_rx_bad, 1);
 	/* the same over a chain split inside the quoted header */
 	n = build_error(frame, 3, 4, 1280, ME, remote, 6, 20);
 	sim_single_rx_split(h, frame, n, AXIP_MS(1), 14 + 20 + 8 + 10);
-	CHECK_EQ(ctr(h)->icmp_rx_error, 5);
-	CHECK_EQ(ctr(h)->icmp_rx, 9);
+	CHECK_EQ(fixture_ctr(h)->icmp_rx_error, 5);
+	CHECK_EQ(fixture_ctr(h)->icmp_rx, 9);
 	CHECK_EQ(sim_single_tx_count(h), 0);
 	CHECK_EQ(sim_single_bufs_in_use(h), 0);
 	sim_single_free(h);
@@ -292,14 +260,14 @@ static void test_port_unreachable_rate_limited(void)
 	uint32_t i, len;
 	const uint8_t *icmp;
 
-	base_cfg(&c);
+	fixture_cfg(&c);
 	c.icmp_rate_per_sec = 10; /* one token per 100 ms */
 	c.icmp_burst = 3;
-	h = host_new(&c, 0);
+	h = fixture_host_cfg(&c, 0);
 	for (i = 0; i < 5; i++)
 		send_closed_port(h, AXIP_SEC(1));
-	CHECK_EQ(ctr(h)->icmp_tx_unreach, 3);
-	CHECK_EQ(ctr(h)->icmp_rate_limited, 2);
+	CHECK_EQ(fixture_ctr(h)->icmp_tx_unreach, 3);
+	CHECK_EQ(fixture_ctr(h)->icmp_rate_limited, 2);
 	REQUIRE(sim_single_tx_count(h) == 3);
 	/* the first one, byte-checked: header + all 12 bytes of the datagram */
 	len = sim_single_tx_pop(h, out, sizeof(out));
@@ -312,16 +280,16 @@ static void test_port_unreachable_rate_limited(void)
 		;
 	/* 99 ms later: still empty; at 100 ms one token is back */
 	send_closed_port(h, AXIP_SEC(1) + AXIP_MS(99));
-	CHECK_EQ(ctr(h)->icmp_rate_limited, 3);
+	CHECK_EQ(fixture_ctr(h)->icmp_rate_limited, 3);
 	send_closed_port(h, AXIP_SEC(1) + AXIP_MS(199));
 	send_closed_port(h, AXIP_SEC(1) + AXIP_MS(199));
-	CHECK_EQ(ctr(h)->icmp_tx_unreach, 4);
-	CHECK_EQ(ctr(h)->icmp_rate_limited, 4);
+	CHECK_EQ(fixture_ctr(h)->icmp_tx_unreach, 4);
+	CHECK_EQ(fixture_ctr(h)->icmp_rate_limited, 4);
 	/* a long pause refills only up to the burst */
 	for (i = 0; i < 6; i++)
 		send_closed_port(h, AXIP_SEC(100));
-	CHECK_EQ(ctr(h)->icmp_tx_unreach, 7);
-	CHECK_EQ(ctr(h)->icmp_rate_limited, 7);
+	CHECK_EQ(fixture_ctr(h)->icmp_tx_unreach, 7);
+	CHECK_EQ(fixture_ctr(h)->icmp_rate_limited, 7);
 	while (sim_single_tx_pop(h, out, sizeof(out)))
 		;
 	CHECK_EQ(sim_single_bufs_in_use(h), 0);
@@ -332,12 +300,12 @@ static void test_rate_zero_never_sends(void)
 {
 	struct axip_config c;
 	struct sim_single *h;
-	base_cfg(&c);
+	fixture_cfg(&c);
 	c.icmp_rate_per_sec = 0;
-	h = host_new(&c, 0);
+	h = fixture_host_cfg(&c, 0);
 	send_closed_port(h, AXIP_SEC(5));
-	CHECK_EQ(ctr(h)->icmp_tx_unreach, 0);
-	CHECK_EQ(ctr(h)->icmp_rate_limited, 1);
+	CHECK_EQ(fixture_ctr(h)->icmp_tx_unreach, 0);
+	CHECK_EQ(fixture_ctr(h)->icmp_rate_limited, 1);
 	CHECK_EQ(sim_single_tx_count(h), 0);
 	sim_single_free(h);
 }
@@ -380,7 +348,7 @@ static void craft(struct sim_single *h, struct crafted *d, uint32_t src, uint32_
 
 static void test_send_error_rules(void)
 {
-	struct sim_single *h = host_default(0);
+	struct sim_single *h = fixture_host(0);
 	struct axip_stack *s = sim_single_stack(h);
 	struct crafted d;
 	static uint8_t l4[1000];
@@ -409,7 +377,7 @@ static void test_send_error_rules(void)
 	icmp_send_error(s, d.orig, &d.info, 3, 2, 0);
 	axip_pkt_free(s, d.orig);
 	CHECK_EQ(sim_single_tx_count(h), 0);
-	CHECK_EQ(ctr(h)->icmp_rate_limited, 0);
+	CHECK_EQ(fixture_ctr(h)->icmp_rate_limited, 0);
 
 	/* about an ICMP query: allowed */
 	craft(h, &d, PEER, ME, 1, 0, icmp_echo, 8);
@@ -435,7 +403,7 @@ static void test_send_error_rules(void)
 	CHECK_EQ(be16(icmp + 6), 1400);
 	CHECK(memcmp(icmp + 8, d.hdr, 20) == 0);
 	CHECK(memcmp(icmp + 28, l4, 576 - 20 - 8 - 20) == 0);
-	CHECK_EQ(ctr(h)->icmp_tx_unreach, 2);
+	CHECK_EQ(fixture_ctr(h)->icmp_tx_unreach, 2);
 	CHECK_EQ(sim_single_bufs_in_use(h), 0);
 	sim_single_free(h);
 }

@@ -3,6 +3,7 @@
  * and fragmentation on output, on crafted frames and between two instances. */
 #include "test.h"
 #include "sim.h"
+#include "fixture.h"
 #include "wire.h"
 #include "checksum.h"
 #include "ipv4.h"
@@ -18,38 +19,6 @@ static struct sim_frame caught[64];
 /* The ICMP echo request being fragmented: 8-byte header + data. */
 static uint8_t dgram[65536];
 static uint32_t dgram_len;
-
-static void base_cfg(struct axip_config *c)
-{
-	axip_config_defaults(c);
-	memcpy(c->mac, my_mac, 6);
-	c->n_addrs = 1;
-	c->addrs[0].addr = ME;
-	c->addrs[0].prefix_len = 24;
-	c->arp_gratuitous = 0;
-}
-
-static struct sim_single *host_new(const struct axip_config *c, uint32_t caps)
-{
-	struct sim_single *h = sim_single_new(c, caps);
-	if (axip_neigh_set(sim_single_stack(h), PEER, peer_mac, 1) != AXIP_OK) {
-		fprintf(stderr, "axip_neigh_set failed\n");
-		abort();
-	}
-	return h;
-}
-
-static struct sim_single *host_default(void)
-{
-	struct axip_config c;
-	base_cfg(&c);
-	return host_new(&c, 0);
-}
-
-static const struct axip_counters *ctr(struct sim_single *h)
-{
-	return axip_counters(sim_single_stack(h));
-}
 
 static uint16_t be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
 
@@ -137,45 +106,45 @@ static uint32_t check_reply_fragments(struct sim_single *h)
 
 static void test_in_order(void)
 {
-	struct sim_single *h = host_default();
+	struct sim_single *h = fixture_host(0);
 	uint32_t n;
 	make_echo(3000, 1);
 	send_frag(h, 7, 0, 1480, 1, AXIP_MS(1));
 	/* the middle fragment arrives as a chain of buffers */
 	n = frag_frame(frame, 7, 1480, 1480, 1, dgram, 1);
 	sim_single_rx_split(h, frame, n, AXIP_MS(2), 500);
-	CHECK_EQ(ctr(h)->ip_frag_reassembled, 0);
+	CHECK_EQ(fixture_ctr(h)->ip_frag_reassembled, 0);
 	CHECK_EQ(sim_single_tx_count(h), 0);
 	send_frag(h, 7, 2960, 48, 0, AXIP_MS(3));
-	CHECK_EQ(ctr(h)->ip_frag_rx, 3);
-	CHECK_EQ(ctr(h)->ip_frag_reassembled, 1);
-	CHECK_EQ(ctr(h)->icmp_tx_echo_reply, 1);
+	CHECK_EQ(fixture_ctr(h)->ip_frag_rx, 3);
+	CHECK_EQ(fixture_ctr(h)->ip_frag_reassembled, 1);
+	CHECK_EQ(fixture_ctr(h)->icmp_tx_echo_reply, 1);
 	/* the 3008-byte reply leaves in three fragments */
 	CHECK_EQ(check_reply_fragments(h), 3);
-	CHECK_EQ(ctr(h)->ip_frag_tx, 3);
-	CHECK_EQ(ctr(h)->ip_tx, 1);
+	CHECK_EQ(fixture_ctr(h)->ip_frag_tx, 3);
+	CHECK_EQ(fixture_ctr(h)->ip_tx, 1);
 	CHECK_EQ(sim_single_bufs_in_use(h), 0);
 	sim_single_free(h);
 }
 
 static void test_reverse_order_and_duplicate(void)
 {
-	struct sim_single *h = host_default();
+	struct sim_single *h = fixture_host(0);
 	make_echo(3000, 2);
 	send_frag(h, 8, 2960, 48, 0, AXIP_MS(1));
 	send_frag(h, 8, 1480, 1480, 1, AXIP_MS(1));
 	send_frag(h, 8, 1480, 1480, 1, AXIP_MS(1)); /* exact duplicate: dropped alone */
-	CHECK_EQ(ctr(h)->ip_frag_dup, 1);
+	CHECK_EQ(fixture_ctr(h)->ip_frag_dup, 1);
 	CHECK_EQ(sim_single_bufs_in_use(h), 2);
 	send_frag(h, 8, 0, 1480, 1, AXIP_MS(1));
-	CHECK_EQ(ctr(h)->ip_frag_reassembled, 1);
-	CHECK_EQ(ctr(h)->ip_frag_overlap, 0);
+	CHECK_EQ(fixture_ctr(h)->ip_frag_reassembled, 1);
+	CHECK_EQ(fixture_ctr(h)->ip_frag_overlap, 0);
 	CHECK_EQ(check_reply_fragments(h), 3);
 	/* a late duplicate after completion starts a new datagram that times out */
 	send_frag(h, 8, 0, 1480, 1, AXIP_MS(2));
 	CHECK_EQ(sim_single_bufs_in_use(h), 1);
 	sim_single_poll(h, AXIP_MS(2) + AXIP_SEC(30) + AXIP_MS(2));
-	CHECK_EQ(ctr(h)->ip_frag_timeout, 1);
+	CHECK_EQ(fixture_ctr(h)->ip_frag_timeout, 1);
 	while (sim_single_tx_pop(h, frame, sizeof(frame)))
 		;
 	CHECK_EQ(sim_single_bufs_in_use(h), 0);
@@ -185,13 +154,13 @@ static void test_reverse_order_and_duplicate(void)
 /* Many small fragments in a shuffled order. */
 static void test_many_small_shuffled(void)
 {
-	struct sim_single *h = host_default();
+	struct sim_single *h = fixture_host(0);
 	static const uint32_t order[] = {5, 0, 9, 3, 7, 1, 8, 2, 6, 4};
 	uint32_t i;
 	make_echo(72, 3); /* 80 bytes: ten 8-byte fragments */
 	for (i = 0; i < 10; i++)
 		send_frag(h, 9, order[i] * 8, 8, order[i] != 9, AXIP_MS(1));
-	CHECK_EQ(ctr(h)->ip_frag_reassembled, 1);
+	CHECK_EQ(fixture_ctr(h)->ip_frag_reassembled, 1);
 	CHECK_EQ(check_reply_fragments(h), 1);
 	CHECK_EQ(sim_single_bufs_in_use(h), 0);
 	sim_single_free(h);
@@ -199,20 +168,20 @@ static void test_many_small_shuffled(void)
 
 static void test_overlap_drops_datagram(void)
 {
-	struct sim_single *h = host_default();
+	struct sim_single *h = fixture_host(0);
 	make_echo(3000, 4);
 	send_frag(h, 10, 0, 1480, 1, AXIP_MS(1));
 	send_frag(h, 10, 2960, 48, 0, AXIP_MS(1));
 	CHECK_EQ(sim_single_bufs_in_use(h), 2);
 	/* overlaps the first fragment's tail by 8 bytes */
 	send_frag(h, 10, 1472, 1488, 1, AXIP_MS(1));
-	CHECK_EQ(ctr(h)->ip_frag_overlap, 1);
+	CHECK_EQ(fixture_ctr(h)->ip_frag_overlap, 1);
 	CHECK_EQ(sim_single_bufs_in_use(h), 0);
 	/* overlap inside another fragment, against a later one */
 	send_frag(h, 11, 1480, 1480, 1, AXIP_MS(1));
 	send_frag(h, 11, 1400, 96, 1, AXIP_MS(1));
-	CHECK_EQ(ctr(h)->ip_frag_overlap, 2);
-	CHECK_EQ(ctr(h)->ip_frag_reassembled, 0);
+	CHECK_EQ(fixture_ctr(h)->ip_frag_overlap, 2);
+	CHECK_EQ(fixture_ctr(h)->ip_frag_reassembled, 0);
 	CHECK_EQ(sim_single_tx_count(h), 0);
 	CHECK_EQ(sim_single_bufs_in_use(h), 0);
 	sim_single_free(h);
@@ -220,7 +189,7 @@ static void test_overlap_drops_datagram(void)
 
 static void test_timeout_releases_and_reports(void)
 {
-	struct sim_single *h = host_default();
+	struct sim_single *h = fixture_host(0);
 	const axip_time_ns t0 = AXIP_SEC(2);
 	uint32_t len;
 	make_echo(3000, 5);
@@ -230,10 +199,10 @@ static void test_timeout_releases_and_reports(void)
 	send_frag(h, 13, 1480, 1480, 1, t0 + AXIP_MS(10));
 	CHECK_EQ(sim_single_bufs_in_use(h), 3);
 	sim_single_poll(h, t0 + AXIP_SEC(30) - AXIP_MS(2));
-	CHECK_EQ(ctr(h)->ip_frag_timeout, 0);
+	CHECK_EQ(fixture_ctr(h)->ip_frag_timeout, 0);
 	CHECK_EQ(sim_single_bufs_in_use(h), 3);
 	sim_single_poll(h, t0 + AXIP_SEC(30) + AXIP_MS(12));
-	CHECK_EQ(ctr(h)->ip_frag_timeout, 2);
+	CHECK_EQ(fixture_ctr(h)->ip_frag_timeout, 2);
 	/* RFC 1122 3.3.2: Time Exceeded (reassembly) only where the first
 	 * fragment was held; it quotes that fragment's header and data */
 	REQUIRE(sim_single_tx_count(h) == 1);
@@ -245,7 +214,7 @@ static void test_timeout_releases_and_reports(void)
 	CHECK_EQ(be16(frame + 42 + 4), 12);       /* quoted ID */
 	CHECK_EQ(be16(frame + 42 + 6), 0x2000);   /* quoted MF, offset 0 */
 	CHECK(memcmp(frame + 62, dgram, 528) == 0);
-	CHECK_EQ(ctr(h)->icmp_tx_error_other, 1);
+	CHECK_EQ(fixture_ctr(h)->icmp_tx_error_other, 1);
 	CHECK_EQ(sim_single_bufs_in_use(h), 0);
 	sim_single_free(h);
 }
@@ -254,26 +223,26 @@ static void test_slots_exhausted(void)
 {
 	struct axip_config c;
 	struct sim_single *h;
-	base_cfg(&c);
+	fixture_cfg(&c);
 	c.frag_slots = 2;
-	h = host_new(&c, 0);
+	h = fixture_host_cfg(&c, 0);
 	make_echo(3000, 6);
 	send_frag(h, 1, 0, 1480, 1, AXIP_MS(1));
 	send_frag(h, 2, 0, 1480, 1, AXIP_MS(1));
 	send_frag(h, 3, 0, 1480, 1, AXIP_MS(1));
-	CHECK_EQ(ctr(h)->ip_frag_no_slot, 1);
+	CHECK_EQ(fixture_ctr(h)->ip_frag_no_slot, 1);
 	CHECK_EQ(sim_single_bufs_in_use(h), 2);
 	/* datagram 1 completes, freeing its slot for datagram 3 */
 	send_frag(h, 1, 1480, 1480, 1, AXIP_MS(1));
 	send_frag(h, 1, 2960, 48, 0, AXIP_MS(1));
-	CHECK_EQ(ctr(h)->ip_frag_reassembled, 1);
+	CHECK_EQ(fixture_ctr(h)->ip_frag_reassembled, 1);
 	CHECK_EQ(check_reply_fragments(h), 3);
 	send_frag(h, 3, 0, 1480, 1, AXIP_MS(1));
 	send_frag(h, 3, 1480, 1480, 1, AXIP_MS(1));
 	send_frag(h, 3, 2960, 48, 0, AXIP_MS(1));
-	CHECK_EQ(ctr(h)->ip_frag_reassembled, 2);
+	CHECK_EQ(fixture_ctr(h)->ip_frag_reassembled, 2);
 	CHECK_EQ(check_reply_fragments(h), 3);
-	CHECK_EQ(ctr(h)->ip_frag_no_slot, 1);
+	CHECK_EQ(fixture_ctr(h)->ip_frag_no_slot, 1);
 	CHECK_EQ(sim_single_bufs_in_use(h), 1); /* datagram 2's first fragment */
 	sim_single_poll(h, AXIP_SEC(31));
 	while (sim_single_tx_pop(h, frame, sizeof(frame)))
@@ -281,11 +250,11 @@ static void test_slots_exhausted(void)
 	CHECK_EQ(sim_single_bufs_in_use(h), 0);
 	/* no slots at all: reassembly disabled */
 	sim_single_free(h);
-	base_cfg(&c);
+	fixture_cfg(&c);
 	c.frag_slots = 0;
-	h = host_new(&c, 0);
+	h = fixture_host_cfg(&c, 0);
 	send_frag(h, 1, 0, 1480, 1, AXIP_MS(1));
-	CHECK_EQ(ctr(h)->ip_frag_no_slot, 1);
+	CHECK_EQ(fixture_ctr(h)->ip_frag_no_slot, 1);
 	CHECK_EQ(sim_single_bufs_in_use(h), 0);
 	sim_single_free(h);
 }
@@ -294,26 +263,26 @@ static void test_byte_budget(void)
 {
 	struct axip_config c;
 	struct sim_single *h;
-	base_cfg(&c);
+	fixture_cfg(&c);
 	c.frag_max_bytes = 2000;
-	h = host_new(&c, 0);
+	h = fixture_host_cfg(&c, 0);
 	make_echo(3000, 7);
 	send_frag(h, 1, 0, 1480, 1, AXIP_MS(1));
 	CHECK_EQ(sim_single_bufs_in_use(h), 1);
 	/* a second datagram does not fit beside the first */
 	send_frag(h, 2, 1480, 1480, 1, AXIP_MS(1));
-	CHECK_EQ(ctr(h)->ip_frag_mem_limit, 1);
+	CHECK_EQ(fixture_ctr(h)->ip_frag_mem_limit, 1);
 	CHECK_EQ(sim_single_bufs_in_use(h), 1);
 	/* nor does the first one's own next fragment: it can never complete
 	 * and is released at once */
 	send_frag(h, 1, 1480, 1480, 1, AXIP_MS(1));
-	CHECK_EQ(ctr(h)->ip_frag_mem_limit, 2);
+	CHECK_EQ(fixture_ctr(h)->ip_frag_mem_limit, 2);
 	CHECK_EQ(sim_single_bufs_in_use(h), 0);
 	/* a datagram within the budget still goes through */
 	make_echo(1992, 8);
 	send_frag(h, 3, 1000, 1000, 0, AXIP_MS(1));
 	send_frag(h, 3, 0, 1000, 1, AXIP_MS(1));
-	CHECK_EQ(ctr(h)->ip_frag_reassembled, 1);
+	CHECK_EQ(fixture_ctr(h)->ip_frag_reassembled, 1);
 	CHECK_EQ(check_reply_fragments(h), 2);
 	CHECK_EQ(sim_single_bufs_in_use(h), 0);
 	sim_single_free(h);
@@ -323,20 +292,20 @@ static void test_too_many_fragments(void)
 {
 	struct axip_config c;
 	struct sim_single *h;
-	base_cfg(&c);
+	fixture_cfg(&c);
 	c.frag_max_per_datagram = 2;
-	h = host_new(&c, 0);
+	h = fixture_host_cfg(&c, 0);
 	make_echo(16, 9);
 	send_frag(h, 1, 0, 8, 1, AXIP_MS(1));
 	send_frag(h, 1, 8, 8, 1, AXIP_MS(1));
 	send_frag(h, 1, 16, 8, 0, AXIP_MS(1));
-	CHECK_EQ(ctr(h)->ip_frag_too_many, 1);
-	CHECK_EQ(ctr(h)->ip_frag_reassembled, 0);
+	CHECK_EQ(fixture_ctr(h)->ip_frag_too_many, 1);
+	CHECK_EQ(fixture_ctr(h)->ip_frag_reassembled, 0);
 	CHECK_EQ(sim_single_bufs_in_use(h), 0);
 	/* two fragments are fine */
 	send_frag(h, 2, 0, 16, 1, AXIP_MS(1));
 	send_frag(h, 2, 16, 8, 0, AXIP_MS(1));
-	CHECK_EQ(ctr(h)->ip_frag_reassembled, 1);
+	CHECK_EQ(fixture_ctr(h)->ip_frag_reassembled, 1);
 	CHECK_EQ(check_reply_fragments(h), 1);
 	CHECK_EQ(sim_single_bufs_in_use(h), 0);
 	sim_single_free(h);
@@ -344,12 +313,12 @@ static void test_too_many_fragments(void)
 
 static void test_inconsistent_fragments(void)
 {
-	struct sim_single *h = host_default();
+	struct sim_single *h = fixture_host(0);
 	uint32_t n;
 	make_echo(3000, 10);
 	/* non-last fragment whose length is not a multiple of 8 */
 	send_frag(h, 1, 0, 12, 1, AXIP_MS(1));
-	CHECK_EQ(ctr(h)->ip_frag_bad, 1);
+	CHECK_EQ(fixture_ctr(h)->ip_frag_bad, 1);
 	/* ends past 65535: 20 + 65528 + 16 */
 	n = frag_frame(frame, 2, 0, 16, 0, dgram, 1);
 	frame[20] = (uint8_t)((65528 >> 3) >> 8);
@@ -357,28 +326,28 @@ static void test_inconsistent_fragments(void)
 	store_be16(frame + 24, 0);
 	store_be16(frame + 24, sim_ref_csum(frame + 14, 20, 0));
 	sim_single_rx(h, frame, n, AXIP_MS(1));
-	CHECK_EQ(ctr(h)->ip_frag_bad, 2);
+	CHECK_EQ(fixture_ctr(h)->ip_frag_bad, 2);
 	CHECK_EQ(sim_single_bufs_in_use(h), 0);
 	/* two last fragments with different ends: the datagram goes */
 	send_frag(h, 3, 0, 1480, 1, AXIP_MS(1));
 	send_frag(h, 3, 2960, 48, 0, AXIP_MS(1));
 	send_frag(h, 3, 2960, 40, 0, AXIP_MS(1));
-	CHECK_EQ(ctr(h)->ip_frag_bad, 3);
+	CHECK_EQ(fixture_ctr(h)->ip_frag_bad, 3);
 	CHECK_EQ(sim_single_bufs_in_use(h), 0);
 	/* a fragment past the known end */
 	send_frag(h, 4, 2960, 48, 0, AXIP_MS(1));
 	send_frag(h, 4, 2960, 1480, 1, AXIP_MS(1));
-	CHECK_EQ(ctr(h)->ip_frag_bad, 4);
+	CHECK_EQ(fixture_ctr(h)->ip_frag_bad, 4);
 	CHECK_EQ(sim_single_bufs_in_use(h), 0);
 	/* a last fragment ending before data already held */
 	send_frag(h, 5, 1480, 1480, 1, AXIP_MS(1));
 	send_frag(h, 5, 8, 8, 0, AXIP_MS(1));
-	CHECK_EQ(ctr(h)->ip_frag_bad, 5);
+	CHECK_EQ(fixture_ctr(h)->ip_frag_bad, 5);
 	/* an empty fragment */
 	send_frag(h, 6, 8, 0, 0, AXIP_MS(1));
-	CHECK_EQ(ctr(h)->ip_frag_bad, 6);
-	CHECK_EQ(ctr(h)->ip_frag_overlap, 0);
-	CHECK_EQ(ctr(h)->ip_frag_reassembled, 0);
+	CHECK_EQ(fixture_ctr(h)->ip_frag_bad, 6);
+	CHECK_EQ(fixture_ctr(h)->ip_frag_overlap, 0);
+	CHECK_EQ(fixture_ctr(h)->ip_frag_reassembled, 0);
 	CHECK_EQ(sim_single_tx_count(h), 0);
 	CHECK_EQ(sim_single_bufs_in_use(h), 0);
 	sim_single_free(h);
@@ -438,9 +407,9 @@ static void tx_fragmentation_between_instances(int offload)
 	static const uint16_t want_tot[3] = {1500, 1500, 1060};
 	static const uint16_t want_frag[3] = {0x2000 | 0, 0x2000 | 185, 370};
 
-	base_cfg(&ca);
-	a = host_new(&ca, offload ? AXIP_CAP_TX_L4_CSUM | AXIP_CAP_TX_IP_CSUM : 0);
-	base_cfg(&cb);
+	fixture_cfg(&ca);
+	a = fixture_host_cfg(&ca, offload ? AXIP_CAP_TX_L4_CSUM | AXIP_CAP_TX_IP_CSUM : 0);
+	fixture_cfg(&cb);
 	memcpy(cb.mac, peer_mac, 6);
 	cb.addrs[0].addr = PEER;
 	b = sim_single_new(&cb, 0);
@@ -449,7 +418,7 @@ static void tx_fragmentation_between_instances(int offload)
 	CHECK_EQ(ipv4_output(sim_single_stack(a), udp_chain(sim_single_stack(a), udp, 3992, offload),
 	                     0, PEER, 17, 0),
 	         AXIP_OK);
-	CHECK_EQ(ctr(a)->ip_frag_tx, 3);
+	CHECK_EQ(fixture_ctr(a)->ip_frag_tx, 3);
 	n = sim_single_tx_count(a);
 	REQUIRE(n == 3);
 	for (i = 0; i < 3; i++) {
@@ -483,9 +452,9 @@ static void tx_fragmentation_between_instances(int offload)
 	 * datagram (header rewritten: total 4020, no MF) */
 	for (i = 0; i < 3; i++)
 		sim_single_rx(b, caught[2 - i].data, caught[2 - i].len, AXIP_MS(1));
-	CHECK_EQ(ctr(b)->ip_frag_reassembled, 1);
-	CHECK_EQ(ctr(b)->udp_rx_bad_csum, 0);
-	CHECK_EQ(ctr(b)->udp_rx_no_port, 1);
+	CHECK_EQ(fixture_ctr(b)->ip_frag_reassembled, 1);
+	CHECK_EQ(fixture_ctr(b)->udp_rx_bad_csum, 0);
+	CHECK_EQ(fixture_ctr(b)->udp_rx_no_port, 1);
 	REQUIRE(sim_single_tx_count(b) == 1);
 	len = sim_single_tx_pop(b, frame, sizeof(frame));
 	CHECK_EQ(len, 14 + 576);

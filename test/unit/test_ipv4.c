@@ -3,6 +3,7 @@
  * and output, on crafted frames against one instance. */
 #include "test.h"
 #include "sim.h"
+#include "fixture.h"
 #include "wire.h"
 #include "ipv4.h"
 
@@ -16,38 +17,6 @@ static uint8_t peer_mac[6] = {2, 0, 0, 0, 0, 2};
 static uint8_t gw_mac[6] = {2, 0, 0, 0, 0, 0xfe};
 static uint8_t bcast_mac[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 static uint8_t frame[9300], out[9300];
-
-static void base_cfg(struct axip_config *c)
-{
-	axip_config_defaults(c);
-	memcpy(c->mac, my_mac, 6);
-	c->n_addrs = 1;
-	c->addrs[0].addr = ME;
-	c->addrs[0].prefix_len = 24;
-	c->arp_gratuitous = 0;
-}
-
-static struct sim_single *host_new(const struct axip_config *c, uint32_t caps)
-{
-	struct sim_single *h = sim_single_new(c, caps);
-	if (axip_neigh_set(sim_single_stack(h), PEER, peer_mac, 1) != AXIP_OK) {
-		fprintf(stderr, "axip_neigh_set failed\n");
-		abort();
-	}
-	return h;
-}
-
-static struct sim_single *host_default(uint32_t caps)
-{
-	struct axip_config c;
-	base_cfg(&c);
-	return host_new(&c, caps);
-}
-
-static const struct axip_counters *ctr(struct sim_single *h)
-{
-	return axip_counters(sim_single_stack(h));
-}
 
 static uint16_t be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
 static uint32_t be32(const uint8_t *p)
@@ -75,10 +44,10 @@ static uint32_t echo_frame(uint8_t *f)
  * no frame out, no buffer held. */
 #define EXPECT_DROP(h, f, len, field)                                     \
 	do {                                                                  \
-		axip_u64 before_ = ctr(h)->field, rx_ = ctr(h)->ip_rx;            \
+		axip_u64 before_ = fixture_ctr(h)->field, rx_ = fixture_ctr(h)->ip_rx;            \
 		sim_single_rx(h, f, len, AXIP_MS(1));                             \
-		CHECK_EQ(ctr(h)->field, before_ + 1);                             \
-		CHECK_EQ(ctr(h)->ip_rx, rx_ + 1);                                 \
+		CHECK_EQ(fixture_ctr(h)->field, before_ + 1);                             \
+		CHECK_EQ(fixture_ctr(h)->ip_rx, rx_ + 1);                                 \
 		CHECK_EQ(sim_single_tx_count(h), 0);                              \
 		CHECK_EQ(sim_single_bufs_in_use(h), 0);                           \
 	} while (0)
@@ -86,9 +55,9 @@ static uint32_t echo_frame(uint8_t *f)
 /* Feed and expect an echo reply (the datagram was accepted). */
 static void expect_reply(struct sim_single *h, const uint8_t *f, uint32_t len)
 {
-	axip_u64 before = ctr(h)->icmp_tx_echo_reply;
+	axip_u64 before = fixture_ctr(h)->icmp_tx_echo_reply;
 	sim_single_rx(h, f, len, AXIP_MS(1));
-	CHECK_EQ(ctr(h)->icmp_tx_echo_reply, before + 1);
+	CHECK_EQ(fixture_ctr(h)->icmp_tx_echo_reply, before + 1);
 	CHECK_EQ(sim_single_tx_count(h), 1);
 	while (sim_single_tx_pop(h, out, sizeof(out)))
 		;
@@ -96,7 +65,7 @@ static void expect_reply(struct sim_single *h, const uint8_t *f, uint32_t len)
 
 static void test_header_validation(void)
 {
-	struct sim_single *h = host_default(0);
+	struct sim_single *h = fixture_host(0);
 	uint32_t n;
 
 	n = echo_frame(frame);
@@ -132,8 +101,8 @@ static void test_header_validation(void)
 	frame[22] = 0;
 	fix_ip_csum(frame);
 	EXPECT_DROP(h, frame, n, ip_rx_ttl_zero);
-	CHECK_EQ(ctr(h)->ip_rx, 9);
-	CHECK_EQ(ctr(h)->icmp_rx, 1);
+	CHECK_EQ(fixture_ctr(h)->ip_rx, 9);
+	CHECK_EQ(fixture_ctr(h)->icmp_rx, 1);
 	sim_single_free(h);
 }
 
@@ -143,19 +112,19 @@ static void test_bad_sources(void)
 		0xffffffffu, AXIP_IP4(10, 0, 0, 255), AXIP_IP4(224, 0, 0, 1), AXIP_IP4(240, 1, 2, 3),
 		AXIP_IP4(127, 0, 0, 1), 0, AXIP_IP4(0, 1, 2, 3), ME,
 	};
-	struct sim_single *h = host_default(0);
+	struct sim_single *h = fixture_host(0);
 	uint32_t i, n;
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++) {
 		n = sim_build_icmp_echo(frame, my_mac, peer_mac, bad[i], ME, 1, 1, "x", 1);
 		EXPECT_DROP(h, frame, n, ip_rx_bad_src);
 	}
-	CHECK_EQ(ctr(h)->ip_rx_bad_src, 8);
+	CHECK_EQ(fixture_ctr(h)->ip_rx_bad_src, 8);
 	sim_single_free(h);
 }
 
 static void test_destinations(void)
 {
-	struct sim_single *h = host_default(0);
+	struct sim_single *h = fixture_host(0);
 	uint8_t l4[8] = {0};
 	uint32_t n;
 
@@ -171,8 +140,8 @@ static void test_destinations(void)
 	EXPECT_DROP(h, frame, n, ip_rx_unknown_proto);
 	n = sim_build_ipv4(frame, bcast_mac, peer_mac, PEER, 0xffffffffu, 99, l4, 8);
 	EXPECT_DROP(h, frame, n, ip_rx_unknown_proto);
-	CHECK_EQ(ctr(h)->ip_rx_not_for_us, 3);
-	CHECK_EQ(ctr(h)->icmp_tx_unreach, 0);
+	CHECK_EQ(fixture_ctr(h)->ip_rx_not_for_us, 3);
+	CHECK_EQ(fixture_ctr(h)->icmp_tx_unreach, 0);
 	sim_single_free(h);
 }
 
@@ -180,13 +149,13 @@ static void test_destinations(void)
  * with protocol unreachable quoting the header and the data. */
 static void test_unknown_protocol_unreachable(void)
 {
-	struct sim_single *h = host_default(0);
+	struct sim_single *h = fixture_host(0);
 	uint8_t l4[12] = {1, 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, 12};
 	uint32_t n, len;
 	n = sim_build_ipv4(frame, my_mac, peer_mac, PEER, ME, 99, l4, sizeof(l4));
 	sim_single_rx(h, frame, n, AXIP_MS(1));
-	CHECK_EQ(ctr(h)->ip_rx_unknown_proto, 1);
-	CHECK_EQ(ctr(h)->icmp_tx_unreach, 1);
+	CHECK_EQ(fixture_ctr(h)->ip_rx_unknown_proto, 1);
+	CHECK_EQ(fixture_ctr(h)->icmp_tx_unreach, 1);
 	REQUIRE(sim_single_tx_count(h) == 1);
 	len = sim_single_tx_pop(h, out, sizeof(out));
 	CHECK_EQ(len, 14 + 20 + 8 + 20 + 12);
@@ -204,7 +173,7 @@ static void test_unknown_protocol_unreachable(void)
 
 static void test_padding_trimmed_and_options_skipped(void)
 {
-	struct sim_single *h = host_default(0);
+	struct sim_single *h = fixture_host(0);
 	uint8_t icmp[12];
 	uint32_t n, len;
 	uint16_t c;
@@ -250,21 +219,21 @@ static void test_padding_trimmed_and_options_skipped(void)
 
 static void test_header_split_over_buffers(void)
 {
-	struct sim_single *h = host_default(0);
+	struct sim_single *h = fixture_host(0);
 	uint32_t n = echo_frame(frame);
 	uint32_t split;
 	/* the IPv4 header starts in the first buffer and continues after it */
 	for (split = 15; split < 14 + 20; split += 6) {
-		axip_u64 before = ctr(h)->icmp_tx_echo_reply;
+		axip_u64 before = fixture_ctr(h)->icmp_tx_echo_reply;
 		sim_single_rx_split(h, frame, n, AXIP_MS(1), split);
-		CHECK_EQ(ctr(h)->icmp_tx_echo_reply, before + 1);
+		CHECK_EQ(fixture_ctr(h)->icmp_tx_echo_reply, before + 1);
 		while (sim_single_tx_pop(h, out, sizeof(out)))
 			;
 	}
 	/* a datagram shorter than 20 bytes spread over buffers */
 	sim_single_rx_split(h, frame, 14 + 19, AXIP_MS(1), 16);
-	CHECK_EQ(ctr(h)->ip_rx_short, 1);
-	CHECK_EQ(ctr(h)->eth_rx_sg_unsupported, 0);
+	CHECK_EQ(fixture_ctr(h)->ip_rx_short, 1);
+	CHECK_EQ(fixture_ctr(h)->eth_rx_sg_unsupported, 0);
 	CHECK_EQ(sim_single_bufs_in_use(h), 0);
 	sim_single_free(h);
 }
@@ -273,7 +242,7 @@ static void test_header_split_over_buffers(void)
  * in the first one) is refused, not read across the gap. */
 static void test_header_not_linearizable(void)
 {
-	struct sim_single *h = host_default(0);
+	struct sim_single *h = fixture_host(0);
 	struct axip_stack *s = sim_single_stack(h);
 	struct axip_pkt *a = axip_pkt_alloc(s, AXIP_PKT_HEADROOM);
 	struct axip_pkt *b = axip_pkt_alloc(s, AXIP_PKT_HEADROOM);
@@ -286,8 +255,8 @@ static void test_header_not_linearizable(void)
 	b->tailroom -= b->len;
 	a->sg_next = b;
 	ipv4_input(s, a);
-	CHECK_EQ(ctr(h)->eth_rx_sg_unsupported, 1);
-	CHECK_EQ(ctr(h)->icmp_rx, 0);
+	CHECK_EQ(fixture_ctr(h)->eth_rx_sg_unsupported, 1);
+	CHECK_EQ(fixture_ctr(h)->icmp_rx, 0);
 	CHECK_EQ(sim_single_tx_count(h), 0);
 	CHECK_EQ(sim_single_bufs_in_use(h), 0);
 	sim_single_free(h);
@@ -296,11 +265,11 @@ static void test_header_not_linearizable(void)
 /* AXIP_PKT_RX_IP_CSUM_OK (here from a trusted link) skips the header check. */
 static void test_offloaded_checksum_trusted(void)
 {
-	struct sim_single *h = host_default(AXIP_CAP_TRUSTED_CSUM);
+	struct sim_single *h = fixture_host(AXIP_CAP_TRUSTED_CSUM);
 	uint32_t n = echo_frame(frame);
 	frame[25] ^= 1;
 	expect_reply(h, frame, n);
-	CHECK_EQ(ctr(h)->ip_rx_bad_csum, 0);
+	CHECK_EQ(fixture_ctr(h)->ip_rx_bad_csum, 0);
 	sim_single_free(h);
 }
 
@@ -311,11 +280,11 @@ static void test_route(void)
 	struct axip_stack *s;
 	axip_u32 nh = 0, src = 0;
 
-	base_cfg(&c);
+	fixture_cfg(&c);
 	c.n_addrs = 2;
 	c.addrs[1].addr = AXIP_IP4(172, 16, 5, 1);
 	c.addrs[1].prefix_len = 16;
-	h = host_new(&c, 0);
+	h = fixture_host_cfg(&c, 0);
 	s = sim_single_stack(h);
 	/* on-link: next hop is the destination, source from its subnet */
 	CHECK_EQ(ipv4_route(s, PEER, &nh, &src), AXIP_OK);
@@ -345,9 +314,9 @@ static void test_route(void)
 	sim_single_free(h);
 
 	/* via the gateway, preferred source on the gateway's subnet */
-	base_cfg(&c);
+	fixture_cfg(&c);
 	c.gateway = GW;
-	h = host_new(&c, 0);
+	h = fixture_host_cfg(&c, 0);
 	s = sim_single_stack(h);
 	CHECK_EQ(ipv4_route(s, REMOTE, &nh, &src), AXIP_OK);
 	CHECK_EQ(nh, GW);
@@ -355,9 +324,9 @@ static void test_route(void)
 	sim_single_free(h);
 
 	/* /31 (RFC 3021) and /32 have no broadcast address */
-	base_cfg(&c);
+	fixture_cfg(&c);
 	c.addrs[0].prefix_len = 31;
-	h = host_new(&c, 0);
+	h = fixture_host_cfg(&c, 0);
 	s = sim_single_stack(h);
 	CHECK(!ipv4_is_broadcast(s, AXIP_IP4(10, 0, 0, 1)));
 	CHECK(!ipv4_is_broadcast(s, AXIP_IP4(10, 0, 0, 0)));
@@ -385,16 +354,16 @@ static void test_output_header(void)
 	uint32_t len, i;
 	uint16_t id0;
 
-	base_cfg(&c);
+	fixture_cfg(&c);
 	c.gateway = GW;
 	c.secret[0] = 0xa5;
 	c.secret[1] = 0x3c;
-	h = host_new(&c, 0);
+	h = fixture_host_cfg(&c, 0);
 	s = sim_single_stack(h);
 	CHECK_EQ(axip_neigh_set(s, GW, gw_mac, 1), AXIP_OK);
 	CHECK_EQ(ipv4_output(s, l4_pkt(s, 30, 1), 0, PEER, 17, 0), AXIP_OK);
 	CHECK_EQ(ipv4_output(s, l4_pkt(s, 30, 1), 0, REMOTE, 17, IPV4_TX_DF), AXIP_OK);
-	CHECK_EQ(ctr(h)->ip_tx, 2);
+	CHECK_EQ(fixture_ctr(h)->ip_tx, 2);
 	REQUIRE(sim_single_tx_count(h) == 2);
 	len = sim_single_tx_pop(h, out, sizeof(out));
 	CHECK_EQ(len, 14 + 20 + 30);
@@ -427,8 +396,8 @@ static void test_output_header(void)
 	sim_single_free(h);
 
 	/* the header checksum left to the NIC (the sim fills it) */
-	base_cfg(&c);
-	h = host_new(&c, AXIP_CAP_TX_IP_CSUM);
+	fixture_cfg(&c);
+	h = fixture_host_cfg(&c, AXIP_CAP_TX_IP_CSUM);
 	s = sim_single_stack(h);
 	CHECK_EQ(ipv4_output(s, l4_pkt(s, 10, 3), AXIP_IP4(10, 0, 0, 1), PEER, 17, 0), AXIP_OK);
 	REQUIRE(sim_single_tx_count(h) == 1);
@@ -440,17 +409,17 @@ static void test_output_header(void)
 
 static void test_output_errors(void)
 {
-	struct sim_single *h = host_default(AXIP_CAP_SG);
+	struct sim_single *h = fixture_host(AXIP_CAP_SG);
 	struct axip_stack *s = sim_single_stack(h);
 	struct axip_pkt *p, *q;
 
 	CHECK_EQ(ipv4_output(s, l4_pkt(s, 10, 0), 0, REMOTE, 17, 0), AXIP_E_UNREACH);
-	CHECK_EQ(ctr(h)->ip_tx_no_route, 1);
+	CHECK_EQ(fixture_ctr(h)->ip_tx_no_route, 1);
 	/* DF and over the MTU: the transport must segment */
 	p = l4_pkt(s, 1000, 0);
 	p->sg_next = l4_pkt(s, 481, 0);
 	CHECK_EQ(ipv4_output(s, p, 0, PEER, 6, IPV4_TX_DF), AXIP_E_MSGSIZE);
-	CHECK_EQ(ctr(h)->ip_tx_too_big, 1);
+	CHECK_EQ(fixture_ctr(h)->ip_tx_too_big, 1);
 	/* exactly the MTU passes */
 	p = l4_pkt(s, 1000, 0);
 	p->sg_next = l4_pkt(s, 480, 0);
@@ -462,9 +431,9 @@ static void test_output_errors(void)
 		q = q->sg_next;
 	}
 	CHECK_EQ(ipv4_output(s, p, 0, PEER, 17, 0), AXIP_E_MSGSIZE);
-	CHECK_EQ(ctr(h)->ip_tx_too_big, 2);
-	CHECK_EQ(ctr(h)->ip_tx, 1);
-	CHECK_EQ(ctr(h)->ip_frag_tx, 0);
+	CHECK_EQ(fixture_ctr(h)->ip_tx_too_big, 2);
+	CHECK_EQ(fixture_ctr(h)->ip_tx, 1);
+	CHECK_EQ(fixture_ctr(h)->ip_frag_tx, 0);
 	REQUIRE(sim_single_tx_count(h) == 1);
 	CHECK_EQ(sim_single_tx_pop(h, out, sizeof(out)), 14 + 1500);
 	CHECK_EQ(be16(out + 20), 0x4000);

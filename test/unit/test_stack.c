@@ -2,6 +2,7 @@
 /* test_stack.c - instance creation: configuration validation, memory sizing,
  * the LIFO packet pool, counters enumeration. Uses a minimal malloc env. */
 #include "test.h"
+#include "fixture.h"
 #include "stack_internal.h"
 
 static int bufs_out;
@@ -35,17 +36,6 @@ static unsigned char *alloc16(axip_size n)
 	return (unsigned char *)(((axip_size)raw + 15) & ~(axip_size)15);
 }
 
-static void base_cfg(struct axip_config *c)
-{
-	static const axip_u8 mac[6] = {2, 0, 0, 0, 0, 1};
-	axip_config_defaults(c);
-	memcpy(c->mac, mac, 6);
-	c->n_addrs = 1;
-	c->addrs[0].addr = AXIP_IP4(10, 0, 0, 1);
-	c->addrs[0].prefix_len = 24;
-	c->arp_gratuitous = 0;
-}
-
 static void test_defaults_documented_values(void)
 {
 	struct axip_config c;
@@ -60,13 +50,13 @@ static void test_invalid_configs_rejected(void)
 {
 	struct axip_config c;
 	axip_size n;
-	base_cfg(&c);
+	fixture_cfg(&c);
 	CHECK_EQ(axip_mem_size(&c, &n), AXIP_OK);
 	CHECK(n > sizeof(struct axip_stack));
 
 #define EXPECT_INVALID(stmt)                          \
 	do {                                              \
-		base_cfg(&c);                                 \
+		fixture_cfg(&c);                                 \
 		stmt;                                         \
 		CHECK_EQ(axip_mem_size(&c, &n), (axip_u64)(axip_i64)AXIP_E_INVAL); \
 	} while (0)
@@ -87,7 +77,7 @@ static void test_invalid_configs_rejected(void)
 	EXPECT_INVALID(c.tcp_cc = 7);
 	EXPECT_INVALID(c.tcp_rto_max_ns = AXIP_MS(100));
 #undef EXPECT_INVALID
-	base_cfg(&c);
+	fixture_cfg(&c);
 	c.gateway = AXIP_IP4(10, 0, 0, 254);
 	CHECK_EQ(axip_mem_size(&c, &n), AXIP_OK);
 }
@@ -96,7 +86,7 @@ static void test_size_grows_with_limits(void)
 {
 	struct axip_config c;
 	axip_size a, b;
-	base_cfg(&c);
+	fixture_cfg(&c);
 	axip_mem_size(&c, &a);
 	c.pkt_objects *= 2;
 	axip_mem_size(&c, &b);
@@ -110,7 +100,7 @@ static void test_init_errors(void)
 	struct axip_stack *s = AXIP_NULL;
 	axip_size n;
 	unsigned char *mem;
-	base_cfg(&c);
+	fixture_cfg(&c);
 	axip_mem_size(&c, &n);
 	mem = alloc16(n + 32 + 15);
 	CHECK_EQ(axip_init(mem + 8, n, &c, &env, 0, &s), (axip_u64)(axip_i64)AXIP_E_ALIGN);
@@ -131,7 +121,7 @@ static void test_pool_is_lifo_and_bounded(void)
 	axip_size n;
 	unsigned char *mem;
 	int i, got = 0;
-	base_cfg(&c);
+	fixture_cfg(&c);
 	c.pkt_objects = 32;
 	axip_mem_size(&c, &n);
 	mem = alloc16(n + 15);
@@ -175,7 +165,7 @@ static void test_counters_foreach_visits_all(void)
 	struct axip_stack *s;
 	axip_size n;
 	unsigned char *mem;
-	base_cfg(&c);
+	fixture_cfg(&c);
 	axip_mem_size(&c, &n);
 	mem = alloc16(n + 15);
 	REQUIRE(axip_init(mem, n, &c, &env, 0, &s) == AXIP_OK);

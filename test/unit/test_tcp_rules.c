@@ -131,28 +131,11 @@ static void inject_from(struct sim *sim, uint32_t src, uint16_t sport, uint16_t 
                         uint32_t seq, uint32_t ack, uint8_t flags, uint16_t win,
                         const uint8_t *opt, uint32_t optlen, const void *payload, uint32_t plen)
 {
-	uint8_t l4[1600], frame[1700], m0[6], m1[6];
-	uint32_t hl = 20 + optlen, n, ps;
-	uint16_t c;
-	memset(l4, 0, hl);
-	store_be16(l4, sport);
-	store_be16(l4 + 2, dport);
-	store_be32(l4 + 4, seq);
-	store_be32(l4 + 8, ack);
-	l4[12] = (uint8_t)((hl / 4) << 4);
-	l4[13] = flags;
-	store_be16(l4 + 14, win);
-	if (optlen)
-		memcpy(l4 + 20, opt, optlen);
-	if (plen)
-		memcpy(l4 + hl, payload, plen);
-	ps = (src >> 16) + (src & 0xffff) + (H0 >> 16) + (H0 & 0xffff) + 6 + hl + plen;
-	c = sim_ref_csum(l4, hl + plen, ps);
-	store_be16(l4 + 16, c);
+	const struct sim_tcp_seg seg = { sport, dport, seq, ack, flags, win, opt, optlen, payload, plen };
+	uint8_t frame[1700], m0[6], m1[6];
 	sim_host_mac(0, m0);
 	sim_host_mac(1, m1);
-	n = sim_build_ipv4(frame, m0, m1, src, H0, IP_PROTO_TCP, l4, hl + plen);
-	sim_inject(sim, 0, frame, n);
+	sim_inject(sim, 0, frame, sim_build_tcp(frame, m0, m1, src, H0, &seg));
 }
 
 static void inject(struct sim *sim, uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack,
