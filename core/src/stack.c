@@ -11,6 +11,7 @@
 #include "udp.h"
 #include "tcp.h"
 #include "sock.h"
+#include "tcp_cc.h"
 
 void axip_config_defaults(struct axip_config *cfg)
 {
@@ -107,8 +108,8 @@ static int config_valid(const struct axip_config *c)
 	if (c->tcp_sndbuf < 4096 || c->tcp_rcvbuf < 4096 || c->tcp_rcvbuf > (1u << 30) ||
 	    c->tcp_sndbuf > (1u << 30))
 		return 0;
-	if (c->tcp_cc != AXIP_TCP_CC_CUBIC && c->tcp_cc != AXIP_TCP_CC_NEWRENO)
-		return 0;
+	if (!tcp_cc_get(c->tcp_cc))
+		return 0; /* not in the table of algorithms (tcp_cc.h) */
 	if (c->tcp_delack_ns > AXIP_MS(500))
 		return 0; /* RFC 9293 3.8.6.3: an ACK must not be delayed more than 0.5 s */
 	if (c->sock_max > (1u << 20) || c->sock_epoll_items > (1u << 22) ||

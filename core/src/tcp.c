@@ -359,8 +359,10 @@ void tcp_conn_negotiate(struct axip_tcp *c, const struct tcp_opts *o)
 void tcp_conn_start_cc(struct axip_tcp *c)
 {
 	c->cc.mss = c->mss;
-	if (c->cc_ops)
+	if (c->cc_ops) {
 		c->cc_ops->init(&c->cc, c->mss);
+		c->cc_priv_owner = c->cc_ops->priv_size ? c->cc_ops : AXIP_NULL;
+	}
 	if (c->cc.cwnd == 0)
 		c->cc.cwnd = 10u * c->mss;
 	/* RFC 6582 3.2: recover starts at the ISN, so duplicate ACKs in the
@@ -435,7 +437,7 @@ void axip_tcp_opts_defaults(const struct axip_stack *s, struct axip_tcp_opts *o)
 
 static int opts_valid(const struct axip_tcp_opts *o)
 {
-	if (o->cc != AXIP_TCP_CC_CUBIC && o->cc != AXIP_TCP_CC_NEWRENO)
+	if (!tcp_cc_get(o->cc))
 		return 0;
 	if ((o->sndbuf && o->sndbuf < 1024u) || o->sndbuf > (1u << 30))
 		return 0;
@@ -821,8 +823,8 @@ int axip_tcp_setopt(struct axip_tcp *c, int opt, axip_u32 value)
 		c->cc_ops = ops;
 		c->cc_id = (axip_u8)value;
 		c->opts.cc = (axip_u8)value;
-		/* the new algorithm starts its own epoch from the current window */
-		c->cc.epoch_start = 0;
+		/* the new algorithm goes on from the current window */
+		tcp_cc_switch(&c->cc, &c->cc_priv_owner, ops);
 		return AXIP_OK;
 	case AXIP_TCP_OPT_SNDBUF:
 		if (value < 1024u || value > (1u << 30))

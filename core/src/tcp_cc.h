@@ -1,40 +1,53 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * tcp_cc.h - pluggable congestion control, counted in bytes.
+ * tcp_cc.h - pluggable congestion control, counted in bytes (tcp_cc.c: the
+ * table of algorithms; tcp_cc_<name>.c: one algorithm each).
  *
- * The TCP engine owns struct tcp_cc_state and calls the algorithm's hooks;
- * algorithms only read/write the state (cwnd, ssthresh and their private
- * fields). One ops table per algorithm: tcp_cc_newreno.c (RFC 5681 +
- * RFC 6582) and tcp_cc_cubic.c (RFC 9438). No floating point, no 64-bit
- * division (the core must build for 32-bit targets without libgcc helpers).
+ * The TCP engine owns a struct tcp_cc_state per connection and calls the
+ * algorithm only through its struct tcp_cc_ops. The generic state holds
+ * what every algorithm and the engine share (cwnd, ssthresh, SMSS, the byte
+ * counting accumulator); anything else an algorithm keeps lives in `priv`,
+ * typed by a struct defined in the algorithm's own file (TCP_CC_PRIV). No
+ * floating point, no 64-bit division (the core must build for 32-bit
+ * targets without libgcc helpers).
+ *
+ * Adding an algorithm: a new tcp_cc_<name>.c defining `const struct
+ * tcp_cc_ops tcp_cc_<name>`, one line in TCP_CC_ALGORITHMS below, and its
+ * value in enum axip_tcp_cc (include/axip/tcp.h). Nothing else names it.
  */
 #ifndef AXIP_TCP_CC_H
 #define AXIP_TCP_CC_H
 
 #include "../include/axip/types.h"
+#include "../include/axip/tcp.h"
+
+/* Bytes of private state an algorithm may keep per connection. */
+#define TCP_CC_PRIV_BYTES 32u
 
 struct tcp_cc_state {
 	axip_u32 cwnd;          /* bytes */
 	axip_u32 ssthresh;      /* bytes; 0x7fffffff = "infinite" initially */
 	axip_u32 mss;           /* sender MSS (SMSS), bytes */
 	axip_u32 bytes_acked;   /* RFC 3465 appropriate byte counting accumulator */
-	/* CUBIC (RFC 9438) private state */
-	axip_u32 w_max;         /* bytes, cwnd before the last reduction */
-	axip_u32 w_last_max;    /* for fast convergence */
-	axip_u32 k_ms;          /* K, milliseconds */
-	axip_time_ns epoch_start; /* 0 = no epoch */
-	axip_u32 w_est;         /* Reno-friendly estimate, bytes */
-	axip_u32 origin_point;  /* bytes */
-	axip_u32 w_est_acked;   /* CUBIC: bytes acked not yet credited to w_est */
+	/* the algorithm's own state: see TCP_CC_PRIV; zeroed by init */
+	axip_u64 priv[TCP_CC_PRIV_BYTES / 8u];
 };
+
+/* The private state of `cc` as the algorithm's own struct `type` (at most
+ * TCP_CC_PRIV_BYTES; TCP_CC_PRIV_CHECK checks that at compile time). */
+#define TCP_CC_PRIV(type, cc) ((type *)(void *)(cc)->priv)
+#define TCP_CC_PRIV_CHECK(type, tag) \
+	typedef char tcp_cc_priv_fits_##tag[sizeof(type) <= TCP_CC_PRIV_BYTES ? 1 : -1]
 
 /* Upper bound on cwnd: the largest window TCP can advertise (RFC 7323 2.3). */
 #define TCP_CC_CWND_MAX 0x40000000u
 
 struct tcp_cc_ops {
 	const char *name;
-	/* Connection established: set the initial window (RFC 6928: min(10*MSS,
-	 * max(2*MSS, 14600))) and ssthresh. */
+	/* Bytes of `priv` the algorithm uses (0: none). */
+	axip_u32 priv_size;
+	/* Connection established: zero the whole state (priv included), set the
+	 * initial window (RFC 6928: min(10*MSS, max(2*MSS, 14600))) and ssthresh. */
 	void (*init)(struct tcp_cc_state *cc, axip_u32 mss);
 	/* New data acknowledged outside recovery. `acked` bytes newly acked,
 	 * `in_flight` bytes outstanding before this ACK, srtt in microseconds
@@ -54,12 +67,33 @@ struct tcp_cc_ops {
 	void (*on_rto)(struct tcp_cc_state *cc, axip_u32 in_flight, axip_time_ns now);
 	/* Idle restart (RFC 5681 4.1): after an idle period longer than the RTO. */
 	void (*on_idle)(struct tcp_cc_state *cc);
+	/* The connection switched to this algorithm (AXIP_TCP_OPT_CC) after
+	 * init: go on from cwnd and ssthresh as they are. `priv` holds what this
+	 * algorithm left there, or zeros (tcp_cc_switch). May be NULL. */
+	void (*on_switch)(struct tcp_cc_state *cc);
 };
 
-extern const struct tcp_cc_ops tcp_cc_newreno;
-extern const struct tcp_cc_ops tcp_cc_cubic;
+/*
+ * The algorithms: X(enum axip_tcp_cc value, ops). The one list: it declares
+ * the ops below and makes the table tcp_cc_get() searches (tcp_cc.c).
+ */
+#define TCP_CC_ALGORITHMS(X)                  \
+	X(AXIP_TCP_CC_CUBIC, tcp_cc_cubic)     \
+	X(AXIP_TCP_CC_NEWRENO, tcp_cc_newreno)
 
-/* ops for enum axip_tcp_cc; NULL for an unknown value */
+#define TCP_CC_DECLARE(id, ops) extern const struct tcp_cc_ops ops;
+TCP_CC_ALGORITHMS(TCP_CC_DECLARE)
+#undef TCP_CC_DECLARE
+
+/* ops for enum axip_tcp_cc; NULL for a value not in the table. */
 const struct tcp_cc_ops *tcp_cc_get(axip_u32 id);
+
+/*
+ * Switch a connection's state from algorithm `from` to `to` mid-flight.
+ * `*priv_owner` is the ops whose private state `priv` holds (NULL: none);
+ * private state of another algorithm is zeroed before `to` takes it over.
+ */
+void tcp_cc_switch(struct tcp_cc_state *cc, const struct tcp_cc_ops **priv_owner,
+                   const struct tcp_cc_ops *to);
 
 #endif

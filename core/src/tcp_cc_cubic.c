@@ -7,7 +7,8 @@
  * 3(1-beta)/(1+beta) = 9/17. Slow start, fast recovery deflation and the
  * idle restart are NewReno's (RFC 9438 sections 4.10 and 4.6 defer to them).
  *
- * State (struct tcp_cc_state):
+ * Private state (struct tcp_cubic in tcp_cc_cubic.h, kept in the generic
+ * state's priv; cwnd, ssthresh, mss and bytes_acked are the generic state's):
  *   w_max        cwnd_prior: cwnd just before the last reduction (4.6)
  *   w_last_max   W_max of the curve, after fast convergence (4.7); 0 after a
  *                timeout, so the next epoch has K = 0 (4.8)
@@ -22,7 +23,10 @@
  *   origin +- mss * 0.4 * |t - K|^3 / 1e9          (t, K in ms)
  * with 0.4e-9 approximated by 1801440 / 2^52 (relative error 1e-7).
  */
-#include "tcp_cc.h"
+#include "tcp_cc_cubic.h"
+#include "util.h"
+
+TCP_CC_PRIV_CHECK(struct tcp_cubic, cubic);
 
 #define BETA_NUM 7u   /* beta_cubic = 7/10 */
 #define BETA_DEN 10u
@@ -38,16 +42,6 @@
 #define OFFSET_MAX_MS ((1u << 21) - 1u)
 /* Largest K: 2^20 ms; (K ms)^3 below 2^60 keeps the cube root in u64. */
 #define K_CUBE_MAX (1ULL << 60)
-
-static axip_u32 min_u32(axip_u32 a, axip_u32 b)
-{
-	return a < b ? a : b;
-}
-
-static axip_u32 max_u32(axip_u32 a, axip_u32 b)
-{
-	return a > b ? a : b;
-}
 
 /* floor(x * num / den), exact in 32 bits while (x / den) * num fits: for the
  * ratios used here (num <= 17, den >= 9) any x <= 2^31. */
@@ -114,14 +108,14 @@ static axip_u64 cubic_delta(axip_u32 off, axip_u32 mss)
 
 /* RFC 9438 equation (1): W_cubic(t) = C*(t - K)^3 + W_max, bytes, t in ms
  * since the epoch start, clamped to [0, TCP_CC_CWND_MAX]. */
-static axip_u32 w_cubic(const struct tcp_cc_state *cc, axip_u32 t_ms)
+static axip_u32 w_cubic(const struct tcp_cubic *cu, axip_u32 mss, axip_u32 t_ms)
 {
-	axip_u32 off = t_ms >= cc->k_ms ? t_ms - cc->k_ms : cc->k_ms - t_ms;
-	axip_u64 delta = cubic_delta(min_u32(off, OFFSET_MAX_MS), cc->mss);
-	if (t_ms < cc->k_ms)
-		return delta < cc->origin_point ? cc->origin_point - (axip_u32)delta : 0u;
-	return delta < TCP_CC_CWND_MAX - cc->origin_point
-	           ? cc->origin_point + (axip_u32)delta
+	axip_u32 off = t_ms >= cu->k_ms ? t_ms - cu->k_ms : cu->k_ms - t_ms;
+	axip_u64 delta = cubic_delta(min_u32(off, OFFSET_MAX_MS), mss);
+	if (t_ms < cu->k_ms)
+		return delta < cu->origin_point ? cu->origin_point - (axip_u32)delta : 0u;
+	return delta < TCP_CC_CWND_MAX - cu->origin_point
+	           ? cu->origin_point + (axip_u32)delta
 	           : TCP_CC_CWND_MAX;
 }
 
@@ -139,48 +133,50 @@ static axip_u32 elapsed_ms(axip_time_ns now, axip_time_ns start)
 }
 
 /* Start of a congestion avoidance stage (RFC 9438 sections 4.2, 4.3, 4.8). */
-static void epoch_begin(struct tcp_cc_state *cc, axip_time_ns now)
+static void epoch_begin(struct tcp_cc_state *cc, struct tcp_cubic *cu, axip_time_ns now)
 {
-	cc->epoch_start = now ? now : 1u; /* 0 means "no epoch" */
+	cu->epoch_start = now ? now : 1u; /* 0 means "no epoch" */
 	cc->bytes_acked = 0;
-	cc->w_est_acked = 0;
+	cu->w_est_acked = 0;
 	/* 4.3: W_est starts at cwnd_epoch. */
-	cc->w_est = cc->cwnd;
-	if (cc->cwnd < cc->w_last_max) {
+	cu->w_est = cc->cwnd;
+	if (cc->cwnd < cu->w_last_max) {
 		/* 4.2: the curve starts at cwnd_epoch and plateaus at W_max. */
-		cc->k_ms = k_ms(cc->w_last_max - cc->cwnd, cc->mss);
-		cc->origin_point = cc->w_last_max;
+		cu->k_ms = k_ms(cu->w_last_max - cc->cwnd, cc->mss);
+		cu->origin_point = cu->w_last_max;
 	} else {
 		/* 4.8 (after a timeout) and cwnd_epoch >= W_max: K = 0 and
 		 * W_max = cwnd_epoch, so the stage starts in the convex region. */
-		cc->k_ms = 0;
-		cc->origin_point = cc->cwnd;
+		cu->k_ms = 0;
+		cu->origin_point = cc->cwnd;
 	}
 }
 
 /* RFC 9438 section 4.3: W_est += alpha_cubic * segments_acked / cwnd, with
  * alpha_cubic = 9/17 until W_est reaches cwnd_prior, 1 from then on. W_est
  * grows by one SMSS per cwnd/alpha bytes acknowledged. */
-static void reno_friendly_update(struct tcp_cc_state *cc, axip_u32 acked)
+static void reno_friendly_update(const struct tcp_cc_state *cc, struct tcp_cubic *cu,
+                                 axip_u32 acked)
 {
-	axip_u32 per_mss = cc->w_est >= cc->w_max ? cc->cwnd
+	axip_u32 per_mss = cu->w_est >= cu->w_max ? cc->cwnd
 	                                            : mul_frac(cc->cwnd, INV_ALPHA_NUM, INV_ALPHA_DEN);
 	axip_u32 n;
-	cc->w_est_acked += acked;
-	n = cc->w_est_acked / per_mss;
-	cc->w_est_acked -= n * per_mss;
-	cc->w_est = min_u32(cc->w_est + min_u32(n, TCP_CC_CWND_MAX / cc->mss) * cc->mss,
+	cu->w_est_acked += acked;
+	n = cu->w_est_acked / per_mss;
+	cu->w_est_acked -= n * per_mss;
+	cu->w_est = min_u32(cu->w_est + min_u32(n, TCP_CC_CWND_MAX / cc->mss) * cc->mss,
 	                    TCP_CC_CWND_MAX);
 }
 
 static void cubic_init(struct tcp_cc_state *cc, axip_u32 mss)
 {
-	tcp_cc_newreno.init(cc, mss); /* zeroes the CUBIC fields too */
+	tcp_cc_newreno.init(cc, mss); /* zeroes the private state too */
 }
 
 static void cubic_on_ack(struct tcp_cc_state *cc, axip_u32 acked, axip_u32 in_flight,
                          axip_u32 srtt_us, axip_time_ns now)
 {
+	struct tcp_cubic *cu = tcp_cubic(cc);
 	axip_u32 t_ms, target, w_t, n, per_mss;
 
 	if (cc->cwnd < cc->ssthresh) {
@@ -192,16 +188,16 @@ static void cubic_on_ack(struct tcp_cc_state *cc, axip_u32 acked, axip_u32 in_fl
 	 * not grow while the flight does not use it (RFC 7661 section 4.3). */
 	if (in_flight < cc->cwnd / 2u)
 		return;
-	if (!cc->epoch_start)
-		epoch_begin(cc, now);
-	t_ms = elapsed_ms(now, cc->epoch_start);
+	if (!cu->epoch_start)
+		epoch_begin(cc, cu, now);
+	t_ms = elapsed_ms(now, cu->epoch_start);
 
 	/* Section 4.3: in the Reno-friendly region (W_cubic(t) < W_est) cwnd
 	 * follows W_est. */
-	reno_friendly_update(cc, acked);
-	w_t = w_cubic(cc, t_ms);
-	if (w_t < cc->w_est) {
-		cc->cwnd = max_u32(cc->cwnd, cc->w_est);
+	reno_friendly_update(cc, cu, acked);
+	w_t = w_cubic(cu, cc->mss, t_ms);
+	if (w_t < cu->w_est) {
+		cc->cwnd = max_u32(cc->cwnd, cu->w_est);
 		cc->bytes_acked = 0;
 		return;
 	}
@@ -209,7 +205,7 @@ static void cubic_on_ack(struct tcp_cc_state *cc, axip_u32 acked, axip_u32 in_fl
 	/* Sections 4.4 (concave) and 4.5 (convex): target = W_cubic(t + RTT),
 	 * bounded to [cwnd, 1.5 cwnd] (4.2); cwnd += (target - cwnd)/cwnd per
 	 * SMSS acknowledged, i.e. one SMSS per cwnd*SMSS/(target - cwnd) bytes. */
-	target = w_cubic(cc, t_ms + srtt_us / 1000u);
+	target = w_cubic(cu, cc->mss, t_ms + srtt_us / 1000u);
 	target = min_u32(target, cc->cwnd + cc->cwnd / 2u);
 	if (target <= cc->cwnd)
 		return;
@@ -229,20 +225,21 @@ static axip_u32 reduced(const struct tcp_cc_state *cc)
 
 static void cubic_on_loss(struct tcp_cc_state *cc, axip_u32 in_flight, axip_time_ns now)
 {
+	struct tcp_cubic *cu = tcp_cubic(cc);
 	(void)in_flight;
 	(void)now;
-	cc->w_max = cc->cwnd; /* cwnd_prior */
+	cu->w_max = cc->cwnd; /* cwnd_prior */
 	/* Section 4.7 fast convergence: a loss below the previous W_max
 	 * releases bandwidth by plateauing lower. */
-	if (cc->cwnd < cc->w_last_max)
-		cc->w_last_max = mul_frac(cc->cwnd, FC_NUM, FC_DEN);
+	if (cc->cwnd < cu->w_last_max)
+		cu->w_last_max = mul_frac(cc->cwnd, FC_NUM, FC_DEN);
 	else
-		cc->w_last_max = cc->cwnd;
+		cu->w_last_max = cc->cwnd;
 	/* Section 4.6: ssthresh = cwnd * beta_cubic (cwnd rather than
 	 * FlightSize: growth needs a used window, see on_ack), cwnd = ssthresh. */
 	cc->ssthresh = reduced(cc);
 	cc->cwnd = cc->ssthresh;
-	cc->epoch_start = 0;
+	cu->epoch_start = 0;
 	cc->bytes_acked = 0;
 }
 
@@ -254,19 +251,20 @@ static void cubic_on_recovery_end(struct tcp_cc_state *cc, axip_u32 in_flight)
 
 static void cubic_on_rto(struct tcp_cc_state *cc, axip_u32 in_flight, axip_time_ns now)
 {
+	struct tcp_cubic *cu = tcp_cubic(cc);
 	(void)in_flight;
 	(void)now;
 	/* Section 4.8: ssthresh as in 4.6, cwnd = 1 SMSS (RFC 5681). As in
 	 * RFC 5681 section 3.1, a repeated timeout (cwnd still the loss window)
 	 * holds ssthresh. */
 	if (cc->cwnd > cc->mss) {
-		cc->w_max = cc->cwnd;
+		cu->w_max = cc->cwnd;
 		cc->ssthresh = reduced(cc);
 	}
 	/* Section 4.8: the next stage uses K = 0, W_max = cwnd_epoch. */
-	cc->w_last_max = 0;
+	cu->w_last_max = 0;
 	cc->cwnd = cc->mss;
-	cc->epoch_start = 0;
+	cu->epoch_start = 0;
 	cc->bytes_acked = 0;
 }
 
@@ -275,15 +273,23 @@ static void cubic_on_idle(struct tcp_cc_state *cc)
 	/* RFC 5681 section 4.1 restart window; RFC 9438 section 5.8: the idle
 	 * time must not count as growth time, so a new epoch starts. */
 	tcp_cc_newreno.on_idle(cc);
-	cc->epoch_start = 0;
+	tcp_cubic(cc)->epoch_start = 0;
+}
+
+static void cubic_on_switch(struct tcp_cc_state *cc)
+{
+	/* taken over mid-connection: a new epoch from the current window */
+	tcp_cubic(cc)->epoch_start = 0;
 }
 
 const struct tcp_cc_ops tcp_cc_cubic = {
 	"cubic",
+	sizeof(struct tcp_cubic),
 	cubic_init,
 	cubic_on_ack,
 	cubic_on_loss,
 	cubic_on_recovery_end,
 	cubic_on_rto,
 	cubic_on_idle,
+	cubic_on_switch,
 };

@@ -9,20 +9,11 @@
  * RFC 6928. Restart after idle: RFC 5681 section 4.1.
  */
 #include "tcp_cc.h"
+#include "util.h"
 #include "wire.h"
 
 #define SSTHRESH_INFINITE 0x7fffffffu
 #define DEFAULT_SMSS 536u /* RFC 9293 section 3.7.1 */
-
-static axip_u32 min_u32(axip_u32 a, axip_u32 b)
-{
-	return a < b ? a : b;
-}
-
-static axip_u32 max_u32(axip_u32 a, axip_u32 b)
-{
-	return a > b ? a : b;
-}
 
 /* RFC 6928 section 2: IW = min(10*MSS, max(2*MSS, 14600)). */
 static axip_u32 initial_window(axip_u32 mss)
@@ -120,10 +111,12 @@ static void newreno_on_idle(struct tcp_cc_state *cc)
 
 const struct tcp_cc_ops tcp_cc_newreno = {
 	"newreno",
+	0, /* priv_size */
 	newreno_init,
 	newreno_on_ack,
 	newreno_on_loss,
 	newreno_on_recovery_end,
 	newreno_on_rto,
 	newreno_on_idle,
+	AXIP_NULL, /* on_switch: no private state, nothing to restart */
 };

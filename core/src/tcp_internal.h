@@ -174,6 +174,7 @@ struct axip_tcp {
 	/* congestion control and loss recovery */
 	struct tcp_cc_state cc;
 	const struct tcp_cc_ops *cc_ops;
+	const struct tcp_cc_ops *cc_priv_owner; /* whose private state cc.priv holds (tcp_cc_switch) */
 	axip_u32 recover;             /* RFC 6582 recover / RFC 6675 RecoveryPoint */
 	axip_u32 high_rxt;            /* RFC 6675 HighRxt */
 	axip_u32 inflate;             /* NewReno window inflation, bytes */

@@ -3,7 +3,7 @@
  * driven by synthetic ACK sequences, compared with the RFC formulas. */
 #include "test.h"
 #include "sim.h"
-#include "tcp_cc.h"
+#include "tcp_cc_cubic.h"
 
 #define MS(x) ((axip_time_ns)(x) * 1000000ULL)
 
@@ -246,20 +246,20 @@ static void test_cubic_loss(void)
 	/* beta_cubic = 0.7 */
 	CHECK_EQ(cc.ssthresh, 70000);
 	CHECK_EQ(cc.cwnd, 70000);
-	CHECK_EQ(cc.w_last_max, 100000);
-	CHECK_EQ(cc.w_max, 100000);
-	CHECK_EQ(cc.epoch_start, 0);
+	CHECK_EQ(tcp_cubic(&cc)->w_last_max, 100000);
+	CHECK_EQ(tcp_cubic(&cc)->w_max, 100000);
+	CHECK_EQ(tcp_cubic(&cc)->epoch_start, 0);
 	/* 0.7 exactly, in integers: 123457 * 0.7 = 86419.9 */
 	cc.cwnd = 123457;
-	cc.w_last_max = 0;
+	tcp_cubic(&cc)->w_last_max = 0;
 	tcp_cc_cubic.on_loss(&cc, 123457, MS(2));
 	CHECK_EQ(cc.ssthresh, 86419);
 	/* fast convergence (4.7): a loss below the last W_max plateaus at
 	 * cwnd * (1 + beta) / 2 */
 	cc.cwnd = 80000;
 	tcp_cc_cubic.on_loss(&cc, 80000, MS(3));
-	CHECK_EQ(cc.w_last_max, 68000);
-	CHECK_EQ(cc.w_max, 80000);
+	CHECK_EQ(tcp_cubic(&cc)->w_last_max, 68000);
+	CHECK_EQ(tcp_cubic(&cc)->w_max, 80000);
 	CHECK_EQ(cc.ssthresh, 56000);
 	/* never below 2 SMSS */
 	cc.cwnd = 2500;
@@ -281,14 +281,14 @@ static void test_cubic_k_matches_rfc(void)
 				continue;
 			cubic_after_loss(&cc, mss[j], segs[i] * mss[j], MS(1000));
 			want_ms = rfc_k(segs[i]) * 1000.0;
-			if (cc.k_ms - want_ms > 1.0 || want_ms - cc.k_ms > 1.0) {
+			if (tcp_cubic(&cc)->k_ms - want_ms > 1.0 || want_ms - tcp_cubic(&cc)->k_ms > 1.0) {
 				fprintf(stderr, "W_max %u segs mss %u: K %u ms, RFC %.3f ms\n", segs[i],
-				        mss[j], cc.k_ms, want_ms);
+				        mss[j], tcp_cubic(&cc)->k_ms, want_ms);
 				CHECK(0);
 			} else {
 				CHECK(1);
 			}
-			CHECK_EQ(cc.origin_point, segs[i] * mss[j]);
+			CHECK_EQ(tcp_cubic(&cc)->origin_point, segs[i] * mss[j]);
 		}
 	}
 }
@@ -307,7 +307,7 @@ static void test_cubic_curve(void)
 	int r;
 	cubic_after_loss(&cc, mss, w * mss, t0);
 	CHECK_EQ(cc.cwnd, 700000);
-	CHECK_EQ(cc.k_ms, 9086);
+	CHECK_EQ(tcp_cubic(&cc)->k_ms, 9086);
 	for (r = 0; r <= 140; r++) {
 		double t = (double)(now - t0) / 1e9, wc = rfc_w_cubic(t, k, w) * mss;
 		at[r] = cc.cwnd;
@@ -331,7 +331,7 @@ static void test_cubic_curve(void)
 	CHECK(at[130] - at[120] > at[120] - at[110]);
 	CHECK(at[140] - at[130] > at[130] - at[120]);
 	/* CUBIC's curve, not the Reno-friendly estimate, drove the window */
-	CHECK(cc.w_est + 200000 < cc.cwnd);
+	CHECK(tcp_cubic(&cc)->w_est + 200000 < cc.cwnd);
 }
 
 static void test_cubic_growth_bound(void)
@@ -362,13 +362,13 @@ static void test_cubic_reno_friendly(void)
 		now = one_rtt(&tcp_cc_cubic, &cc, now, MS(1), mss);
 	/* 14 + 10 * 9/17 = 19.3 segments; W_cubic(10 ms) = 14.1 segments */
 	CHECK(rfc_w_cubic(0.011, k, 20) * mss < 14500);
-	CHECK_EQ(cc.cwnd, cc.w_est);
+	CHECK_EQ(cc.cwnd, tcp_cubic(&cc)->w_est);
 	CHECK(cc.cwnd >= 18000 && cc.cwnd <= 20000);
 	/* once W_est passes cwnd_prior (20 segments) alpha is 1: +1 SMSS/RTT */
 	for (r = 0; r < 10; r++)
 		now = one_rtt(&tcp_cc_cubic, &cc, now, MS(1), mss);
 	CHECK(cc.cwnd >= 27000 && cc.cwnd <= 30000);
-	CHECK_EQ(cc.cwnd, cc.w_est);
+	CHECK_EQ(cc.cwnd, tcp_cubic(&cc)->w_est);
 	{
 		uint32_t before = cc.cwnd;
 		for (r = 0; r < 10; r++)
@@ -381,12 +381,12 @@ static void test_cubic_reno_friendly(void)
 	cubic_after_loss(&cc, mss, 200000, now);
 	for (r = 0; r < 10; r++)
 		now = one_rtt(&tcp_cc_cubic, &cc, now, MS(1), mss);
-	CHECK_EQ(cc.cwnd, cc.w_est);
+	CHECK_EQ(cc.cwnd, tcp_cubic(&cc)->w_est);
 	CHECK(cc.cwnd >= 144000 && cc.cwnd <= 146000);
 	cubic_after_loss(&cc, mss, 200000, now);
 	for (r = 0; r < 10; r++)
 		now = one_rtt(&tcp_cc_cubic, &cc, now, MS(100), mss);
-	CHECK(cc.w_est >= 144000 && cc.w_est <= 146000);
+	CHECK(tcp_cubic(&cc)->w_est >= 144000 && tcp_cubic(&cc)->w_est <= 146000);
 	CHECK(cc.cwnd >= 166000 && cc.cwnd <= 170000);
 	/* 100 segments at 100 ms: past K = 4.2 s, W_est reaches cwnd_prior
 	 * (about 5.7 s), grows 1 SMSS/RTT and overtakes the flat curve */
@@ -395,7 +395,7 @@ static void test_cubic_reno_friendly(void)
 		axip_time_ns t0 = now;
 		for (r = 0; r < 70; r++)
 			now = one_rtt(&tcp_cc_cubic, &cc, now, MS(100), mss);
-		CHECK_EQ(cc.cwnd, cc.w_est);
+		CHECK_EQ(cc.cwnd, tcp_cubic(&cc)->w_est);
 		CHECK(cc.cwnd > rfc_w_cubic((double)(now - t0) / 1e9, rfc_k(100), 100) * mss + 2000);
 	}
 }
@@ -421,12 +421,12 @@ static void test_cubic_rto(void)
 		tcp_cc_cubic.on_ack(&cc, 1000, cc.cwnd, 100000, now + MS(r));
 	now += MS(r);
 	CHECK_EQ(cc.cwnd, 70000);
-	CHECK_EQ(cc.epoch_start, 0);
+	CHECK_EQ(tcp_cubic(&cc)->epoch_start, 0);
 	tcp_cc_cubic.on_ack(&cc, 1000, cc.cwnd, 100000, now);
-	CHECK(cc.epoch_start != 0);
-	CHECK_EQ(cc.k_ms, 0);
-	CHECK_EQ(cc.origin_point, 70000);
-	CHECK_EQ(cc.w_est, 70000);
+	CHECK(tcp_cubic(&cc)->epoch_start != 0);
+	CHECK_EQ(tcp_cubic(&cc)->k_ms, 0);
+	CHECK_EQ(tcp_cubic(&cc)->origin_point, 70000);
+	CHECK_EQ(tcp_cubic(&cc)->w_est, 70000);
 	/* and it grows from there */
 	for (r = 0; r < 20; r++)
 		now = one_rtt(&tcp_cc_cubic, &cc, now, MS(100), 1000);
@@ -445,7 +445,7 @@ static void test_cubic_app_limited_and_idle(void)
 	CHECK_EQ(cc.cwnd, before);
 	tcp_cc_cubic.on_idle(&cc);
 	CHECK_EQ(cc.cwnd, 10000);
-	CHECK_EQ(cc.epoch_start, 0);
+	CHECK_EQ(tcp_cubic(&cc)->epoch_start, 0);
 }
 
 int main(void)

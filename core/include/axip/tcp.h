@@ -19,6 +19,9 @@ struct axip_stack;
 struct axip_tcp;
 struct axip_tcp_listener;
 
+/* Congestion control algorithms (struct axip_tcp_opts.cc, AXIP_TCP_OPT_CC,
+ * axip_config.tcp_cc). Each value is registered with its implementation in
+ * the core's table (core/src/tcp_cc.h); values not there are rejected. */
 enum axip_tcp_cc { AXIP_TCP_CC_CUBIC = 0, AXIP_TCP_CC_NEWRENO = 1 };
 
 struct axip_tcp_callbacks {
