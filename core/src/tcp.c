@@ -375,55 +375,6 @@ void tcp_conn_start_cc(struct axip_tcp *c)
 	tcp_keepalive_reset(c);
 }
 
-/* ---- send queue ---- */
-
-void tcp_sndq_drop(struct axip_tcp *c, axip_u32 n)
-{
-	struct axip_stack *s = c->s;
-	if (n > c->sndq_len)
-		n = c->sndq_len;
-	c->sndq_len -= n;
-	while (n && c->sq_head) {
-		struct axip_pkt *p = c->sq_head;
-		if (p->len > n) {
-			pkt_pull(p, n);
-			break;
-		}
-		n -= p->len;
-		c->sq_head = p->next;
-		if (!c->sq_head)
-			c->sq_tail = AXIP_NULL;
-		p->next = AXIP_NULL;
-		axip_pkt_free(s, p);
-	}
-	/* release empty buffers at the head too */
-	while (c->sq_head && c->sq_head->len == 0) {
-		struct axip_pkt *p = c->sq_head;
-		c->sq_head = p->next;
-		if (!c->sq_head)
-			c->sq_tail = AXIP_NULL;
-		p->next = AXIP_NULL;
-		axip_pkt_free(s, p);
-	}
-	c->sq_cur = AXIP_NULL;
-	c->sq_cur_off = 0;
-}
-
-/* `flags` SQF_APPEND for a buffer axip_tcp_write may fill further. */
-static void sndq_append(struct axip_tcp *c, struct axip_pkt *p, axip_u32 flags)
-{
-	p->next = AXIP_NULL;
-	/* not sent yet: no RACK send times (tcp_internal.h SQ_*) */
-	SQ_TS_MIN(p) = SQ_TS_MAX(p) = SQ_ORD_MIN(p) = SQ_ORD_MAX(p) = SQ_MAX_START(p) = 0;
-	SQ_FLAGS(p) = flags;
-	if (c->sq_tail)
-		c->sq_tail->next = p;
-	else
-		c->sq_head = p;
-	c->sq_tail = p;
-	c->sndq_len += p->len;
-}
-
 /* ---- API ---- */
 
 void axip_tcp_opts_defaults(const struct axip_stack *s, struct axip_tcp_opts *o)
@@ -675,7 +626,7 @@ int axip_tcp_write(struct axip_tcp *c, const void *data, axip_u32 len, axip_u32 
 		mem_copy(p->data, src + done, n);
 		p->len = n;
 		p->tailroom -= n;
-		sndq_append(c, p, SQF_APPEND); /* copied here: more may be appended */
+		tcp_sndq_append(c, p, SQF_APPEND); /* copied here: more may be appended */
 		done += n;
 	}
 	if (done == 0 && len > 0)
@@ -708,7 +659,7 @@ int axip_tcp_send(struct axip_tcp *c, struct axip_pkt *data, axip_u32 flags)
 			axip_pkt_free(s, data);
 		} else {
 			data->tailroom = 0;
-			sndq_append(c, data, 0); /* the application's bytes: never appended to */
+			tcp_sndq_append(c, data, 0); /* the application's bytes: never appended to */
 		}
 		data = n;
 	}

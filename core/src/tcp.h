@@ -1,9 +1,12 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * tcp.h (internal) - the TCP module's entry points for the rest of the core.
+ * tcp.h - what the rest of the core calls in the TCP module (defined in
+ * tcp.c and tcp_input.c). The TCP files' own shared declarations are in
+ * tcp_internal.h; the application's API is include/axip/tcp.h (guarded
+ * AXIP_TCP_H, hence this header's AXIP_CORE_TCP_H).
  */
-#ifndef AXIP_TCP_INTERNAL_H
-#define AXIP_TCP_INTERNAL_H
+#ifndef AXIP_CORE_TCP_H
+#define AXIP_CORE_TCP_H
 
 #include "stack_internal.h"
 #include "ipv4.h"

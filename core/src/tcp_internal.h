@@ -1,17 +1,21 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * tcp_internal.h - TCP engine state shared by tcp*.c (RFC 9293).
+ * tcp_internal.h - what the TCP files (tcp*.c) share among themselves
+ * (RFC 9293): the connection and listener structs, module state, and the
+ * calls between the files, each section under the name of the file that
+ * defines it. Other modules include tcp.h only.
  *
  * struct axip_tcp is one connection (the public handle), struct
  * axip_tcp_listener one passive endpoint. Both come from pools carved at
  * init; nothing is allocated afterwards. Connections are found through a
  * hash of the full 4-tuple, listeners through a hash of the local port.
  */
-#ifndef AXIP_TCP_PRIV_H
-#define AXIP_TCP_PRIV_H
+#ifndef AXIP_TCP_INTERNAL_H
+#define AXIP_TCP_INTERNAL_H
 
 #include "tcp.h"
 #include "tcp_cc.h"
+#include "util.h"
 #include "../include/axip/tcp.h"
 
 /* Sequence-number arithmetic modulo 2^32 (RFC 9293 3.4). */
@@ -59,6 +63,14 @@ struct tcp_seg {
 struct tcp_range {
 	axip_u32 start, end;
 };
+
+/* Bytes [s, e) shares with range r. */
+static inline axip_u32 tcp_range_overlap(const struct tcp_range *r, axip_u32 s, axip_u32 e)
+{
+	axip_u32 a = SEQ_GT(r->start, s) ? r->start : s;
+	axip_u32 b = SEQ_LT(r->end, e) ? r->end : e;
+	return SEQ_LT(a, b) ? b - a : 0;
+}
 
 /* Connection flags. */
 #define TF_TS 0x1u            /* timestamps negotiated (RFC 7323) */
@@ -266,8 +278,17 @@ static inline void tcp_hold(struct axip_tcp *c) { c->hold++; }
 void tcp_unhold(struct axip_tcp *c);
 /* Listener hand-off at the end of a passive open; returns 0 if accepted. */
 int tcp_accept(struct axip_tcp *c);
+/* Window shift for a receive buffer of rcvbuf bytes (RFC 7323 2.3). */
+axip_u8 tcp_choose_ws(axip_u32 rcvbuf);
+
+/* ---- tcp_sndq.c: the send queue (data from snd_una on) ---- */
+/* Append buffer p; `flags` SQF_APPEND for one axip_tcp_write may fill further. */
+void tcp_sndq_append(struct axip_tcp *c, struct axip_pkt *p, axip_u32 flags);
 /* Free send-queue bytes acknowledged: `n` data bytes from the head. */
 void tcp_sndq_drop(struct axip_tcp *c, axip_u32 n);
+/* Send-queue buffer holding data offset `off` (from snd_una), its first
+ * byte's offset within the buffer in *boff; NULL past the queue. */
+struct axip_pkt *tcp_sndq_seek(struct axip_tcp *c, axip_u32 off, axip_u32 *boff);
 
 /* ---- tcp_output.c ---- */
 void tcp_output(struct axip_tcp *c);
@@ -295,7 +316,8 @@ axip_u32 tcp_rcv_wnd_field(struct axip_tcp *c);
 void tcp_window_update(struct axip_tcp *c);
 axip_u32 tcp_ts_now(const struct axip_stack *s);
 axip_u32 tcp_our_mss(const struct axip_stack *s);
-axip_u8 tcp_choose_ws(axip_u32 rcvbuf);
+/* Payload a segment sent now may carry. */
+axip_u32 tcp_seg_max(const struct axip_tcp *c);
 
 /* ---- tcp_timer.c ---- */
 void tcp_timer_fire(struct axip_stack *s, struct axip_timer *t);
@@ -310,12 +332,6 @@ void tcp_rtt_sample(struct axip_tcp *c, axip_u32 rtt_us);
 axip_time_ns tcp_rto_ns(const struct axip_tcp *c);
 /* Nanoseconds to microseconds without 64-bit division (exact below 4.29 s). */
 axip_u32 tcp_ns_to_us(axip_time_ns ns);
-/* Payload a segment sent now may carry. */
-axip_u32 tcp_seg_max(const struct axip_tcp *c);
-
-/* Send-queue buffer holding data offset `off` (from snd_una), its first
- * byte's offset within the buffer in *boff; NULL past the queue. */
-struct axip_pkt *tcp_sndq_seek(struct axip_tcp *c, axip_u32 off, axip_u32 *boff);
 
 /* ---- tcp_rack.c (RFC 8985; SACK connections) ---- */
 /* [seq, seq+len) of the queue went out now; `rtx` when below snd_max. */
@@ -369,7 +385,7 @@ void tcp_reass_flush(struct axip_tcp *c);
  * returns the new head (NULL when nothing is left). */
 struct axip_pkt *tcp_pkt_pull(struct axip_stack *s, struct axip_pkt *p, axip_u32 n);
 
-/* ---- tcp_sack.c ---- */
+/* ---- tcp_sack.c: the send-side SACK scoreboard (RFC 2018, RFC 6675 2) ---- */
 /* Record the peer's SACK blocks; returns bytes newly SACKed. */
 axip_u32 tcp_sack_update(struct axip_tcp *c, const struct tcp_opts *o);
 /* Drop scoreboard ranges below snd_una. */
@@ -379,22 +395,25 @@ void tcp_sack_clear(struct axip_tcp *c);
 axip_u32 tcp_sack_skip(const struct axip_tcp *c, axip_u32 seq);
 /* Newly acknowledged [s, e): RACK notes the parts not SACKed before. */
 void tcp_sack_note_acked(struct axip_tcp *c, axip_u32 s, axip_u32 e, const struct tcp_opts *o);
+
+/* ---- tcp_recovery.c: loss recovery (RFC 6675 with RACK, RFC 6582) ---- */
 /* RFC 6675 / RFC 6582 reaction to an ACK; `acked` new bytes, `dup` a
  * duplicate, `lost` buffers RACK newly marked lost. */
 void tcp_recovery_on_ack(struct axip_tcp *c, axip_u32 acked, int dup, axip_u32 lost);
 /* Enter fast recovery (RFC 6675 5 / RFC 6582 3.2) unless already in it. */
 void tcp_enter_recovery(struct axip_tcp *c);
 /* Retransmit from seq, at most to end and one segment; 1 if sent. */
-int tcp_sack_retransmit(struct axip_tcp *c, axip_u32 seq, axip_u32 end);
+int tcp_recovery_retransmit(struct axip_tcp *c, axip_u32 seq, axip_u32 end);
 /* RFC 6675 5: send during SACK recovery while cwnd - pipe allows. */
-void tcp_sack_output(struct axip_tcp *c);
-axip_u32 tcp_sack_pipe(const struct axip_tcp *c);
-/* Receive side: remember the block around [start, end) first (RFC 2018 4). */
+void tcp_recovery_output(struct axip_tcp *c);
+
+/* ---- tcp_sack_rcv.c: the receive-side SACK blocks (RFC 2018 4, RFC 2883) ---- */
+/* Remember the block around [start, end) first (RFC 2018 4). */
 void tcp_rsack_note(struct axip_tcp *c, axip_u32 start, axip_u32 end);
-/* Receive side: drop blocks at or below rcv_nxt. */
+/* Drop blocks at or below rcv_nxt. */
 void tcp_rsack_trim(struct axip_tcp *c);
-/* Receive side: [start, end) arrived twice; the next ACK reports it first
- * (RFC 2883 4), followed by the usual blocks. */
+/* [start, end) arrived twice; the next ACK reports it first (RFC 2883 4),
+ * followed by the usual blocks. */
 void tcp_rsack_dsack(struct axip_tcp *c, axip_u32 start, axip_u32 end);
 
 /* ---- tcp_input.c ---- */

@@ -1,9 +1,10 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * tcp_isn.h - keyed hashing for TCP: initial sequence numbers (RFC 6528),
- * ephemeral port selection offsets (RFC 6056 algorithm 3), SYN cookies, and
- * the connection-table hash. All keyed with SipHash-2-4 and the instance
- * secret (struct axip_config.secret).
+ * ephemeral port selection offsets (RFC 6056 algorithm 3) and the
+ * connection-table hash (tcp_isn.c), SYN cookies (tcp_syncookie.c), and
+ * SipHash-2-4 itself (siphash.c). All keyed with the instance secret
+ * (struct axip_config.secret).
  */
 #ifndef AXIP_TCP_ISN_H
 #define AXIP_TCP_ISN_H
@@ -32,12 +33,6 @@ axip_u32 tcp_port_offset(const axip_u8 key[16], axip_u32 laddr, axip_u32 raddr, 
  * and, when the peer sent timestamps, the window scale / SACK-permitted
  * bits encoded in the low bits of our TSval (tcp_syncookie_ts_bits).
  */
-struct tcp_syncookie_opts {
-	axip_u16 mss;        /* chosen from a fixed table, rounded down */
-	axip_u8 wscale;      /* 0xf = none */
-	axip_u8 sack_ok;
-	axip_u8 ts_ok;
-};
 axip_u32 tcp_syncookie_make(const axip_u8 key[16], axip_u32 laddr, axip_u16 lport,
                             axip_u32 raddr, axip_u16 rport, axip_u32 peer_isn,
                             axip_u16 mss, axip_time_ns now);

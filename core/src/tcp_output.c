@@ -22,46 +22,15 @@ axip_u32 tcp_our_mss(const struct axip_stack *s)
 	return m > 65535u ? 65535u : m;
 }
 
-static axip_u32 min32(axip_u32 a, axip_u32 b)
-{
-	return a < b ? a : b;
-}
-
-/* ---- send queue access ---- */
-
-/* Queue buffer holding data offset `off` (from snd_una); cursor cached. */
-struct axip_pkt *tcp_sndq_seek(struct axip_tcp *c, axip_u32 off, axip_u32 *boff)
-{
-	struct axip_pkt *p;
-	axip_u32 base;
-	if (c->sq_cur && c->sq_cur_off <= off) {
-		p = c->sq_cur;
-		base = c->sq_cur_off;
-	} else {
-		p = c->sq_head;
-		base = 0;
-	}
-	while (p && base + p->len <= off) {
-		base += p->len;
-		p = p->next;
-	}
-	if (!p)
-		return AXIP_NULL;
-	c->sq_cur = p;
-	c->sq_cur_off = base;
-	*boff = off - base;
-	return p;
-}
-
 /* Copy payload after the (not yet pushed) header: returns bytes copied. */
 static axip_u32 payload_copy(struct axip_tcp *c, struct axip_pkt *p, axip_u32 off, axip_u32 len)
 {
 	axip_u32 boff, done = 0;
 	struct axip_pkt *b;
-	len = min32(len, p->tailroom);
+	len = min_u32(len, p->tailroom);
 	b = tcp_sndq_seek(c, off, &boff);
 	while (b && done < len) {
-		axip_u32 n = min32(b->len - boff, len - done);
+		axip_u32 n = min_u32(b->len - boff, len - done);
 		mem_copy(p->data + p->len + done, b->data + boff, n);
 		done += n;
 		b = b->next;
@@ -80,7 +49,7 @@ static axip_u32 payload_views(struct axip_stack *s, struct axip_tcp *c, struct a
 	struct axip_pkt *b = tcp_sndq_seek(c, off, &boff), *tail = p;
 	while (b && done < len && pieces < s->env.sg_max) {
 		struct axip_pkt *v = pkt_clone_one(s, b);
-		axip_u32 n = min32(b->len - boff, len - done);
+		axip_u32 n = min_u32(b->len - boff, len - done);
 		if (!v)
 			break;
 		v->data += boff;
@@ -178,7 +147,7 @@ static axip_u32 rcv_space(const struct axip_tcp *c)
 axip_u32 tcp_rcv_wnd_field(struct axip_tcp *c)
 {
 	axip_u32 right = c->rcv_nxt + rcv_space(c);
-	axip_u32 thresh = min32(c->rcvbuf >> 1, c->rcv_mss);
+	axip_u32 thresh = min_u32(c->rcvbuf >> 1, c->rcv_mss);
 	axip_u32 edge = SEQ_GT(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv : c->rcv_nxt;
 	axip_u32 win, field, mask = (1u << c->rcv_ws) - 1u;
 
@@ -207,7 +176,7 @@ void tcp_window_update(struct axip_tcp *c)
 	edge = SEQ_GT(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv : c->rcv_nxt;
 	/* window update when the application released at least 2*MSS or half
 	 * the buffer (RFC 9293 3.8.6.2.2) */
-	thresh = min32(2u * c->rcv_mss, c->rcvbuf >> 1);
+	thresh = min_u32(2u * c->rcv_mss, c->rcvbuf >> 1);
 	if (SEQ_GT(right, edge) && right - edge >= thresh)
 		tcp_send_ack(c);
 }
@@ -508,7 +477,7 @@ void tcp_output(struct axip_tcp *c)
 	if (!can_output(c))
 		goto ack;
 	if ((c->flags & TF_RECOVERY) && (c->flags & TF_SACK)) {
-		tcp_sack_output(c);
+		tcp_recovery_output(c);
 		goto done;
 	}
 	/* RFC 5681 4.1: restart from the initial window after an idle RTO */
@@ -531,11 +500,11 @@ void tcp_output(struct axip_tcp *c)
 		avail = SEQ_LT(c->snd_nxt, end) ? end - c->snd_nxt : 0;
 		if (avail == 0 && !fin_pending)
 			break;
-		wnd = min32(c->snd_wnd, c->cc.cwnd + c->inflate);
+		wnd = min_u32(c->snd_wnd, c->cc.cwnd + c->inflate);
 		flight = c->snd_nxt - c->snd_una;
 		usable = wnd > flight ? wnd - flight : 0;
 		smax = tcp_seg_max(c);
-		len = min32(min32(avail, smax), usable);
+		len = min_u32(min_u32(avail, smax), usable);
 		if (avail && len == 0)
 			break; /* window or cwnd closed */
 		if (len < smax && avail) {
@@ -602,6 +571,6 @@ void tcp_persist_probe(struct axip_tcp *c)
 	}
 	/* override timeout (3.8.6.2.1): send what the small window allows */
 	len = SEQ_LT(c->snd_nxt, end) ? end - c->snd_nxt : 0;
-	len = min32(min32(len, c->snd_wnd), tcp_seg_max(c));
+	len = min_u32(min_u32(len, c->snd_wnd), tcp_seg_max(c));
 	(void)tcp_send_from_nxt(c, len);
 }

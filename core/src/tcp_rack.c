@@ -21,11 +21,6 @@
  */
 #include "tcp_internal.h"
 
-static axip_u32 min32(axip_u32 a, axip_u32 b)
-{
-	return a < b ? a : b;
-}
-
 /* RACK clock: time and durations in ticks of 2^TCP_RACK_TS_SHIFT ns. */
 static axip_u32 rack_now(const struct axip_tcp *c)
 {
@@ -44,13 +39,6 @@ static axip_u32 sent_end(const struct axip_tcp *c, axip_u32 pos, const struct ax
 	return SEQ_LT(pos + p->len, c->snd_max) ? pos + p->len : c->snd_max;
 }
 
-static axip_u32 overlap(const struct tcp_range *r, axip_u32 s, axip_u32 e)
-{
-	axip_u32 a = SEQ_GT(r->start, s) ? r->start : s;
-	axip_u32 b = SEQ_LT(r->end, e) ? r->end : e;
-	return SEQ_LT(a, b) ? b - a : 0;
-}
-
 /* UnSACKed bytes of [a, b); *k is a scoreboard index for ascending calls. */
 static axip_u32 unsacked(const struct axip_tcp *c, axip_u32 *k, axip_u32 a, axip_u32 b)
 {
@@ -58,7 +46,7 @@ static axip_u32 unsacked(const struct axip_tcp *c, axip_u32 *k, axip_u32 a, axip
 	while (*k < c->n_sacked && SEQ_LEQ(c->sacked[*k].end, a))
 		(*k)++;
 	for (i = *k; i < c->n_sacked && SEQ_LT(c->sacked[i].start, b); i++)
-		n -= overlap(&c->sacked[i], a, b);
+		n -= tcp_range_overlap(&c->sacked[i], a, b);
 	return n;
 }
 
@@ -300,13 +288,13 @@ int tcp_rack_next_lost(struct axip_tcp *c, axip_u32 limit, axip_u32 *seq, axip_u
 			/* extend the run into the next lost buffer */
 			if (*end != pos || tcp_sack_skip(c, pos) != pos)
 				break;
-			*end = min32(next_sacked(c, pos) - *seq, be - *seq) + *seq;
+			*end = min_u32(next_sacked(c, pos) - *seq, be - *seq) + *seq;
 		} else {
 			a = tcp_sack_skip(c, SEQ_GT(pos, from) ? pos : from);
 			if (!SEQ_LT(a, be))
 				continue;
 			*seq = a;
-			*end = min32(next_sacked(c, a) - a, be - a) + a;
+			*end = min_u32(next_sacked(c, a) - a, be - a) + a;
 			found = 1;
 		}
 		if (*end - *seq >= limit) {
@@ -412,14 +400,14 @@ static void tlp_send(struct axip_tcp *c)
 	if (c->snd_max == c->snd_una || (c->flags & TF_RECOVERY))
 		return;
 	len = SEQ_LT(c->snd_nxt, qend) ? qend - c->snd_nxt : 0;
-	len = min32(min32(len, smax), SEQ_GT(wend, c->snd_nxt) ? wend - c->snd_nxt : 0);
+	len = min_u32(min_u32(len, smax), SEQ_GT(wend, c->snd_nxt) ? wend - c->snd_nxt : 0);
 	if ((len || fin_pending) && tcp_send_from_nxt(c, len)) {
 		/* new data the receive window allows */
 		c->flags &= ~TF_TLP_RTX;
 	} else {
 		/* otherwise the last segment sent */
 		top = SEQ_LT(c->snd_max, qend) ? c->snd_max : qend;
-		seq = top - min32(top - c->snd_una, smax);
+		seq = top - min_u32(top - c->snd_una, smax);
 		if (!tcp_send_seg(c, seq, top - seq))
 			return;
 		c->flags |= TF_TLP_RTX;

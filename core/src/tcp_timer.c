@@ -174,7 +174,7 @@ static void rto_expired(struct axip_tcp *c)
 		tcp_rto_arm(c);
 		/* the first unacknowledged segment goes even into a closed window */
 		if (tcp_rack_next_lost(c, tcp_seg_max(c), &seq, &end))
-			(void)tcp_sack_retransmit(c, seq, end);
+			(void)tcp_recovery_retransmit(c, seq, end);
 		else
 			(void)tcp_send_seg(c, c->snd_una, 0); /* only a FIN is outstanding */
 		tcp_output(c);
