@@ -44,6 +44,8 @@ if(EXISTS "${AXIP_PD_TOOL_DIR}/packetdrill.h" AND AXIP_BISON AND AXIP_FLEX)
   # an assert.h and other names that must not shadow the system's)
   target_compile_options(axip_packetdrill PRIVATE ${AXIP_WARN} -iquote "${AXIP_PD_TOOL_DIR}")
   target_link_libraries(axip_packetdrill PRIVATE pthread)
+  # a missing symbol fails here, not at packetdrill's dlopen()
+  target_link_options(axip_packetdrill PRIVATE -Wl,--no-undefined)
   list(APPEND AXIP_PD_ARGS --packetdrill "${AXIP_PD_BIN}" --adapter $<TARGET_FILE:axip_packetdrill>)
   if(AXIP_SANITIZE)
     # packetdrill is not instrumented and dlopen()s the adapter: the
