@@ -202,7 +202,8 @@ int sock_tcp_listen(struct axip_stack *s, struct sock *sk, int backlog)
 	axip_u32 b;
 	int rc;
 
-	b = backlog <= 0 ? 0u : (axip_u32)backlog;
+	/* as Linux's listen(): a negative backlog is the largest (somaxconn) */
+	b = backlog < 0 ? s->cfg.sock_accept_max : (axip_u32)backlog;
 	if (b > s->cfg.sock_accept_max)
 		b = s->cfg.sock_accept_max;
 	if (sk->state == SS_LISTEN) {

@@ -173,8 +173,9 @@ int axip_socket(struct axip_stack *s, int family, int type, int protocol);
 int axip_bind(struct axip_stack *s, int fd, const struct axip_sockaddr *addr);
 
 /*
- * Listen (TCP). backlog bounds connections handshaken but not yet accepted
- * (1..sock_accept_max; <= 0 means 1, larger values are capped as Linux caps
+ * Listen (TCP). backlog bounds connections handshaken but not yet accepted:
+ * as Linux, backlog + 1 are queued (0 queues one); values above
+ * sock_accept_max, and negative ones, mean sock_accept_max (as Linux caps
  * at somaxconn); beyond it new connections are reset (counter
  * sock_accept_queue_full). An unbound socket gets an ephemeral port.
  * Errors: EOPNOTSUPP (UDP), EINVAL (connected), EADDRINUSE.
