@@ -9,7 +9,9 @@ usage: scripts/packetdrill.sh [options] SCRIPT.pkt|DIR...
 Runs each packetdrill script against axip (packetdrill's shared-object mode,
 test/packetdrill/axip_packetdrill.c) from the script's own directory, prints
 "PASS path" or "FAIL path: reason" per script and ends with "N passed, M failed".
-A DIR is searched for *.pkt, skipping directories named pending/.
+A DIR is searched for *.pkt, skipping directories named pending/. packetdrill
+runs with --strict_segments (axip has no TSO: every segment is checked on its
+own, none merged) and the addresses below, given to the adapter as --so_flags.
 Exit status: 0 if all passed, 1 if any failed, 77 if packetdrill's source is
 absent (nothing run), 2 on bad usage.
 
@@ -132,7 +134,8 @@ for f in "${scripts[@]}"; do
 		LD_PRELOAD="$preload" ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0}" \
 			timeout "$timeout_s" "$pd" --so_filename="$adapter" \
 			--so_flags="local_ip=$local_ip remote_ip=$remote_ip" \
-			--local_ip="$local_ip" --remote_ip="$remote_ip" ${PACKETDRILL_ARGS:-} "$base"
+			--local_ip="$local_ip" --remote_ip="$remote_ip" --strict_segments \
+			${PACKETDRILL_ARGS:-} "$base"
 	) >"$log" 2>&1
 	rc=$?
 	if [ $rc = 0 ]; then
