@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <axip/runner.h>
 #include <axip/xdp.h>
 #include "example_cli.h"
 #include "bench_client.h"
@@ -216,7 +217,9 @@ int main(int argc, char **argv)
 		{ "warmup", 1, "seconds before measuring, handshakes included (default 1)", bench_opt_warmup },
 		{ NULL, 0, NULL, NULL },
 	};
-	struct axip_xdp_hooks hooks = { setup, tick, AXIP_MS(2), NULL, teardown };
+	struct axip_runner_hooks hooks = {
+		.setup = setup, .tick = tick, .tick_ns = AXIP_MS(2), .teardown = teardown,
+	};
 	struct ex_cli c;
 	struct rpc_hist total;
 	uint64_t done = 0;
@@ -227,7 +230,7 @@ int main(int argc, char **argv)
 	bench_client_check(&A.bc, c.prog);
 	A.x = ex_open(&c);
 	bench_client_start(&A.bc, axip_xdp_now());
-	rc = axip_xdp_run_hooks(A.x, &hooks, &c.port);
+	rc = axip_runner_run_hooks(A.x, &hooks, &c.port);
 	nw = axip_xdp_n_workers(A.x);
 	rpc_hist_init(&total);
 	for (i = 0; i < nw; i++) {

@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <axip/runner.h>
 #include <axip/xdp.h>
 #include "example_cli.h"
 #include "bench_client.h"
@@ -154,7 +155,7 @@ int main(int argc, char **argv)
 		{ "local-port", 1, "local UDP port, steered to axip (default 40007)", opt_lport },
 		{ NULL, 0, NULL, NULL },
 	};
-	struct axip_xdp_hooks hooks = { setup, tick, AXIP_MS(2), NULL, NULL };
+	struct axip_runner_hooks hooks = { .setup = setup, .tick = tick, .tick_ns = AXIP_MS(2) };
 	struct ex_cli c;
 	int rc;
 	ex_parse(&c, argc, argv, "UDP request/response client (bench/udp_rr protocol) on axip over AF_XDP.",
@@ -178,7 +179,7 @@ int main(int argc, char **argv)
 		return EX_FAIL;
 	}
 	bench_client_start(&A.bc, axip_xdp_now());
-	rc = axip_xdp_run_hooks(A.x, &hooks, NULL);
+	rc = axip_runner_run_hooks(A.x, &hooks, NULL);
 	axip_xdp_close(A.x);
 	free(A.slots);
 	if (rc || !A.done) {

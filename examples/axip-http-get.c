@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <axip/runner.h>
 #include <axip/xdp.h>
 #include "example_cli.h"
 #include "http_client.h"
@@ -176,7 +177,7 @@ int main(int argc, char **argv)
 		{ "timeout", 1, "give up on a fetch after this many seconds (default 30)", opt_timeout },
 		{ NULL, 0, NULL, NULL },
 	};
-	struct axip_xdp_hooks hooks = { setup, tick, AXIP_MS(200), NULL, NULL };
+	struct axip_runner_hooks hooks = { .setup = setup, .tick = tick, .tick_ns = AXIP_MS(200) };
 	static struct app a;
 	struct ex_cli c;
 	int rc;
@@ -193,7 +194,7 @@ int main(int argc, char **argv)
 	}
 	atomic_store(&a.left, a.count);
 	a.x = ex_open(&c);
-	rc = axip_xdp_run_hooks(a.x, &hooks, &a);
+	rc = axip_runner_run_hooks(a.x, &hooks, &a);
 	axip_xdp_close(a.x);
 	if (rc || atomic_load(&a.failed)) {
 		fprintf(stderr, "%s: %u of %u fetches failed\n", c.prog, atomic_load(&a.failed), a.count);

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <netinet/in.h>
+#include <axip/runner.h>
 #include <axip/xdp.h>
 #include "example_cli.h"
 #include "httpd.h"
@@ -74,7 +75,10 @@ int main(int argc, char **argv)
 		{ "docroot", 1, "serve static files from this directory", opt_docroot },
 		{ NULL, 0, NULL, NULL },
 	};
-	struct axip_xdp_hooks hooks = { setup, tick, AXIP_SEC(1), dump, teardown };
+	struct axip_runner_hooks hooks = {
+		.setup = setup, .tick = tick, .tick_ns = AXIP_SEC(1),
+		.dump = dump, .teardown = teardown,
+	};
 	struct app a;
 	struct ex_cli c;
 	struct axip_xdp *x;
@@ -91,7 +95,7 @@ int main(int argc, char **argv)
 	}
 	fprintf(stderr, "%s: serving HTTP on port %u%s%s\n", c.prog, c.port,
 	        a.docroot ? ", files from " : "", a.docroot ? a.docroot : "");
-	rc = axip_xdp_run_hooks(x, &hooks, &a);
+	rc = axip_runner_run_hooks(x, &hooks, &a);
 	axip_xdp_close(x);
 	return rc ? EX_FAIL : EX_OK;
 }

@@ -2,33 +2,34 @@
 /*
  * axip-tcp-echo-mt - TCP echo server (RFC 862) whose application runs in its
  * own thread, apart from the stack: the other arrangement to the examples
- * that run the application inside the worker's thread (axip_xdp_run).
+ * that run the application inside the worker's thread. It is built from the
+ * AF_XDP library's facility for this (<axip/xdp.h>, "the application in a
+ * thread of its own": channels of SPSC rings with wake-ups both ways) and
+ * the runner (<axip/runner.h>), so it holds only its application.
  *
  * Threads:
- *   stack thread, one per worker (pinned like --cores says): drives its
- *     worker with the loop's building blocks of <axip/xdp.h>
- *     (axip_xdp_rx_batch, axip_xdp_poll_timers, axip_xdp_flush,
- *     axip_xdp_wait). It copies received data into messages and puts them on
- *     the worker's request ring, and writes the replies it finds on the
- *     worker's reply ring into the connections.
+ *   stack thread, one per worker (the runner's, pinned like --cores says):
+ *     runs axip_xdp_worker_loop. It copies received data into messages and
+ *     sends them on the worker's channel to the application thread, and
+ *     writes the replies it receives on the channel (the loop's poll hook)
+ *     into the connections.
  *   application thread, one for all workers (--app-core): takes messages
- *     from every request ring, transforms them (a plain copy, or with --upper
- *     ASCII letters to upper case; the length never changes), puts each on
- *     the reply ring of its worker and wakes that worker with axip_xdp_wake()
- *     (an eventfd: a wake-up given while the worker is busy is kept, and its
- *     next axip_xdp_wait returns at once).
- *   main thread: SIGINT/SIGTERM stop, SIGUSR1 prints the counters.
+ *     from every channel, transforms them (a plain copy, or with --upper
+ *     ASCII letters to upper case; the length never changes), sends each
+ *     back on its channel and wakes the worker once per batch; sleeps in
+ *     axip_xdp_app_wait when no channel has work.
+ *   main thread: the runner's (SIGINT/SIGTERM stop, SIGUSR1 prints the
+ *     counters).
  *
  * The core is not thread safe. Only a worker's stack thread calls axip_*
  * functions on that worker's instance (connections, packets, counters); the
  * application thread sees nothing of the core but messages, and calls only
- * axip_xdp_wake(), which is safe from any thread.
+ * the application side of the channels.
  *
  * Ownership: each worker owns a fixed pool of --pool messages of MSG_BYTES
  * bytes, taken and returned only by its stack thread. A message belongs to
- * the application thread from being pushed on the request ring until it is
- * pushed on the reply ring. Both rings are single-producer/single-consumer
- * and hold the whole pool, so a push never fails.
+ * the application thread from being sent to it until it is sent back. Each
+ * channel holds the whole pool either way, so a send never fails.
  *
  * Limits and flow control: received bytes are reported consumed
  * (axip_tcp_recved, which reopens the receive window) only once their reply
@@ -39,8 +40,6 @@
  * one connection keep their order: one ring per direction, one consumer.
  */
 #define _GNU_SOURCE
-#include <errno.h>
-#include <poll.h>
 #include <pthread.h>
 #include <sched.h>
 #include <signal.h>
@@ -49,9 +48,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
-#include <unistd.h>
 #include <netinet/in.h>
+#include <axip/runner.h>
 #include <axip/xdp.h>
 #include "example_cli.h"
 
@@ -67,14 +65,6 @@ struct msg {
 	struct msg *next;      /* pool free list or a connection's reply queue (stack thread) */
 	uint32_t len, off;     /* payload bytes; bytes of the reply already written */
 	unsigned char data[MSG_BYTES];
-};
-
-/* Single-producer/single-consumer ring of message pointers. */
-struct ring {
-	_Alignas(64) atomic_uint head; /* next slot to read (consumer) */
-	_Alignas(64) atomic_uint tail; /* next slot to write (producer) */
-	unsigned mask;
-	struct msg **slot;
 };
 
 struct conn {
@@ -95,18 +85,15 @@ struct wk_ctr {
 	uint64_t accepted, msgs_out, bytes_out, replies, pool_empty, replies_dropped, write_errors;
 };
 
-/* One worker: its stack, its rings and its message pool. */
+/* One worker: its stack, its channel and its message pool. */
 struct wk {
 	struct app *a;
 	struct axip_xdp_worker *w;
 	struct axip_stack *s;
-	pthread_t thread;
-	struct ring req, rep;      /* stack -> application, application -> stack */
+	struct axip_xdp_chan *ch;  /* messages to the application thread and back */
 	struct msg *pool_mem, *free_list;
 	struct conn *all;          /* every connection (stack thread) */
 	struct conn *wait, *wait_tail; /* connections waiting for a message */
-	int pushed;                /* requests pushed since the application was last told */
-	atomic_int dump_req;
 	struct wk_ctr ctr;
 	atomic_ullong app_msgs, app_bytes; /* written by the application thread */
 };
@@ -118,49 +105,11 @@ struct app {
 	unsigned pool;
 	int upper;
 	int app_core;
-	pthread_t main_thread, app_thread;
-	int app_ev;                /* eventfd: wakes the application thread */
-	atomic_int app_asleep;
-	atomic_int stop, failed;
+	pthread_t app_thread;
+	struct axip_xdp_app *thread; /* the application thread's wake-up */
+	atomic_int stop;
 	struct wk wk[AXIP_XDP_MAX_WORKERS];
 };
-
-/* ---- rings ---- */
-
-static int ring_init(struct ring *r, unsigned size)
-{
-	r->slot = calloc(size, sizeof *r->slot);
-	r->mask = size - 1;
-	atomic_init(&r->head, 0);
-	atomic_init(&r->tail, 0);
-	return r->slot ? 0 : -1;
-}
-
-/* Producer only. The ring holds the whole pool, so there is always room. */
-static void ring_push(struct ring *r, struct msg *m)
-{
-	unsigned t = atomic_load_explicit(&r->tail, memory_order_relaxed);
-	r->slot[t & r->mask] = m;
-	atomic_store_explicit(&r->tail, t + 1, memory_order_release);
-}
-
-/* Consumer only; NULL when empty. */
-static struct msg *ring_pop(struct ring *r)
-{
-	unsigned h = atomic_load_explicit(&r->head, memory_order_relaxed);
-	struct msg *m;
-	if (h == atomic_load_explicit(&r->tail, memory_order_acquire))
-		return NULL;
-	m = r->slot[h & r->mask];
-	atomic_store_explicit(&r->head, h + 1, memory_order_release);
-	return m;
-}
-
-static int ring_empty(struct ring *r)
-{
-	return atomic_load_explicit(&r->head, memory_order_relaxed) ==
-	       atomic_load_explicit(&r->tail, memory_order_acquire);
-}
 
 /* ---- the application thread ---- */
 
@@ -172,14 +121,6 @@ static void transform(const struct app *a, struct msg *m)
 	for (i = 0; i < m->len; i++)
 		if (m->data[i] >= 'a' && m->data[i] <= 'z')
 			m->data[i] = (unsigned char)(m->data[i] - 'a' + 'A');
-}
-
-static void app_notify(struct app *a)
-{
-	uint64_t one = 1;
-	if (write(a->app_ev, &one, sizeof one) < 0) {
-		/* counter saturated: the application thread is awake anyway */
-	}
 }
 
 static void *app_main(void *arg)
@@ -199,38 +140,23 @@ static void *app_main(void *arg)
 		for (i = 0; i < a->n; i++) {
 			struct wk *k = &a->wk[i];
 			unsigned got = 0;
-			uint64_t bytes = 0;
 			struct msg *m;
-			while (got < APP_BATCH && (m = ring_pop(&k->req))) {
+			while (got < APP_BATCH && (m = axip_xdp_app_recv(k->ch))) {
 				transform(a, m);
-				bytes += m->len;
-				ring_push(&k->rep, m);
+				/* counted before the reply leaves: a worker that has every
+				 * reply sees final counts */
+				atomic_fetch_add_explicit(&k->app_msgs, 1, memory_order_relaxed);
+				atomic_fetch_add_explicit(&k->app_bytes, m->len, memory_order_relaxed);
+				(void)axip_xdp_app_send(k->ch, m); /* holds the whole pool */
 				got++;
 			}
 			if (got) {
-				atomic_fetch_add_explicit(&k->app_msgs, got, memory_order_relaxed);
-				atomic_fetch_add_explicit(&k->app_bytes, bytes, memory_order_relaxed);
-				axip_xdp_wake(k->w);
+				axip_xdp_app_flush(k->ch);
 				busy = 1;
 			}
 		}
-		if (busy)
-			continue;
-		/* Sleep: announce it, then look once more. A stack thread pushes and
-		 * then reads app_asleep, with a full fence on both sides, so either it
-		 * sees the flag and writes the eventfd, or this check sees its push. */
-		atomic_store(&a->app_asleep, 1);
-		atomic_thread_fence(memory_order_seq_cst);
-		for (i = 0; i < a->n && ring_empty(&a->wk[i].req); i++) {
-		}
-		if (i == a->n && !atomic_load(&a->stop)) {
-			struct pollfd p = { .fd = a->app_ev, .events = POLLIN };
-			uint64_t v;
-			if (poll(&p, 1, -1) > 0 && read(a->app_ev, &v, sizeof v) < 0) {
-				/* spurious: nothing to consume */
-			}
-		}
-		atomic_store(&a->app_asleep, 0);
+		if (!busy)
+			axip_xdp_app_wait(a->thread, -1);
 	}
 	return NULL;
 }
@@ -335,8 +261,7 @@ static void pack(struct conn *e)
 		e->in_flight++;
 		k->ctr.msgs_out++;
 		k->ctr.bytes_out += m->len;
-		ring_push(&k->req, m);
-		k->pushed = 1;
+		(void)axip_xdp_chan_send(k->ch, m); /* holds the whole pool */
 	}
 }
 
@@ -451,7 +376,7 @@ static int take_replies(struct wk *k)
 	struct msg *m;
 	struct conn *list;
 	int did = 0;
-	while ((m = ring_pop(&k->rep))) {
+	while ((m = axip_xdp_chan_recv(k->ch))) {
 		struct conn *e = m->conn;
 		did = 1;
 		e->in_flight--;
@@ -496,17 +421,6 @@ static int take_replies(struct wk *k)
 	return did;
 }
 
-/* Tell the application thread about new requests (see app_main's sleep). */
-static void tell_app(struct wk *k)
-{
-	if (!k->pushed)
-		return;
-	k->pushed = 0;
-	atomic_thread_fence(memory_order_seq_cst);
-	if (atomic_load(&k->a->app_asleep))
-		app_notify(k->a);
-}
-
 /* The application's counters of one worker. */
 static void wk_print(struct wk *k, FILE *f)
 {
@@ -526,56 +440,45 @@ static void wk_print(struct wk *k, FILE *f)
 	funlockfile(f);
 }
 
-static void *stack_main(void *arg)
+/* ---- the runner's hooks (each worker's stack thread) ---- */
+
+static int setup(struct axip_xdp_worker *w, void *arg)
 {
-	struct wk *k = arg;
-	struct app *a = k->a;
+	struct app *a = arg;
+	struct wk *k = &a->wk[axip_xdp_worker_index(w)];
 	struct axip_tcp_listener *l;
-	int core = a->cli.xo.cores[axip_xdp_worker_index(k->w)], rc;
-	if (core >= 0) {
-		cpu_set_t set;
-		CPU_ZERO(&set);
-		CPU_SET(core, &set);
-		if (pthread_setaffinity_np(pthread_self(), sizeof set, &set) != 0)
-			fprintf(stderr, "%s: worker %u: cannot pin to core %d\n", a->cli.prog,
-			        axip_xdp_worker_index(k->w), core);
-	}
-	rc = axip_tcp_listen(k->s, 0, a->cli.port, 0, on_accept, k, NULL, &l);
+	int rc = axip_tcp_listen(k->s, 0, a->cli.port, 0, on_accept, k, NULL, &l);
 	if (rc != AXIP_OK) {
 		fprintf(stderr, "%s: worker %u: TCP port %u: %s\n", a->cli.prog,
-		        axip_xdp_worker_index(k->w), a->cli.port, axip_strerror(rc));
-		atomic_store(&a->failed, 1);
-		pthread_kill(a->main_thread, SIGTERM);
-		return NULL;
+		        axip_xdp_worker_index(w), a->cli.port, axip_strerror(rc));
+		return -1;
 	}
-	axip_xdp_flush(k->w);
-	while (!atomic_load(&a->stop)) {
-		axip_time_ns now = axip_xdp_now(), next;
-		unsigned got = axip_xdp_rx_batch(k->w, now);
-		int did = take_replies(k);
-		if (did)
-			axip_xdp_flush(k->w);
-		tell_app(k);
-		next = axip_xdp_poll_timers(k->w, now);
-		tell_app(k);
-		if (atomic_exchange(&k->dump_req, 0)) {
-			axip_xdp_worker_print_counters(k->w, stderr);
-			wk_print(k, stderr);
-		}
-		if (!got && !did)
-			axip_xdp_wait(k->w, next);
+	return 0;
+}
+
+static int poll_replies(struct axip_xdp_worker *w, axip_time_ns now, void *arg)
+{
+	struct app *a = arg;
+	(void)now;
+	return take_replies(&a->wk[axip_xdp_worker_index(w)]);
+}
+
+static void dump(struct axip_xdp_worker *w, FILE *f, void *arg)
+{
+	struct app *a = arg;
+	wk_print(&a->wk[axip_xdp_worker_index(w)], f);
+}
+
+/* Stopping: reset what is still open (`closed` frees what it can). */
+static void teardown(struct axip_xdp_worker *w, void *arg)
+{
+	struct app *a = arg;
+	struct conn *e = a->wk[axip_xdp_worker_index(w)].all, *next;
+	for (; e; e = next) {
+		next = e->next;
+		if (e->c)
+			axip_tcp_abort(e->c);
 	}
-	/* stopping: reset what is still open (`closed` frees what it can) */
-	{
-		struct conn *e = k->all, *next;
-		for (; e; e = next) {
-			next = e->next;
-			if (e->c)
-				axip_tcp_abort(e->c);
-		}
-	}
-	axip_xdp_flush(k->w);
-	return NULL;
 }
 
 /* ---- options, start and stop ---- */
@@ -613,11 +516,11 @@ static int wk_init(struct app *a, unsigned i)
 	k->w = axip_xdp_worker(a->x, i);
 	k->s = axip_xdp_worker_stack(k->w);
 	k->pool_mem = calloc(a->pool, sizeof *k->pool_mem);
-	if (!k->pool_mem || ring_init(&k->req, a->pool) || ring_init(&k->rep, a->pool))
+	k->ch = axip_xdp_chan_new(k->w, a->thread, a->pool);
+	if (!k->pool_mem || !k->ch)
 		return -1;
 	for (j = a->pool; j-- > 0;)
 		pool_put(k, &k->pool_mem[j]);
-	atomic_init(&k->dump_req, 0);
 	atomic_init(&k->app_msgs, 0);
 	atomic_init(&k->app_bytes, 0);
 	return 0;
@@ -631,8 +534,7 @@ static void wk_free(struct wk *k)
 		k->all = e->next;
 		free(e);
 	}
-	free(k->req.slot);
-	free(k->rep.slot);
+	axip_xdp_chan_free(k->ch);
 	free(k->pool_mem);
 }
 
@@ -645,9 +547,12 @@ int main(int argc, char **argv)
 		{ "app-core", 1, "CPU of the application thread (default -1: not pinned)", opt_app_core },
 		{ NULL, 0, NULL, NULL },
 	};
+	static const struct axip_runner_hooks hooks = {
+		.setup = setup, .poll = poll_replies, .dump = dump, .teardown = teardown,
+	};
 	static struct app a;
-	sigset_t set, old;
-	unsigned i, started = 0;
+	sigset_t set;
+	unsigned i;
 	int rc = 0;
 	a.pool = POOL_DEFAULT;
 	a.app_core = -1;
@@ -655,9 +560,9 @@ int main(int argc, char **argv)
 	         "TCP echo server (RFC 862) on axip over AF_XDP; the application runs in its own\n"
 	         "thread and exchanges messages with the stack threads through SPSC rings.",
 	         7, extra, &a);
-	a.app_ev = eventfd(0, EFD_CLOEXEC);
-	if (a.app_ev < 0) {
-		fprintf(stderr, "%s: eventfd: %s\n", a.cli.prog, strerror(errno));
+	a.thread = axip_xdp_app_new();
+	if (!a.thread) {
+		fprintf(stderr, "%s: cannot create the application thread's wake-up\n", a.cli.prog);
 		return EX_FAIL;
 	}
 	a.x = ex_open(&a.cli);
@@ -680,55 +585,26 @@ int main(int argc, char **argv)
 	        a.upper ? " in upper case" : "", a.n, a.n == 1 ? "" : "s", a.pool,
 	        a.pool == 1 ? "" : "s", MSG_BYTES);
 
-	/* signals go to this thread only (the threads inherit the mask) */
+	/* the runner's signals must reach only the runner's thread */
 	sigemptyset(&set);
 	sigaddset(&set, SIGINT);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGUSR1);
-	pthread_sigmask(SIG_BLOCK, &set, &old);
-	a.main_thread = pthread_self();
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	if (pthread_create(&a.app_thread, NULL, app_main, &a) != 0) {
 		fprintf(stderr, "%s: cannot start the application thread\n", a.cli.prog);
 		rc = EX_FAIL;
 		goto out;
 	}
-	for (i = 0; i < a.n; i++) {
-		if (pthread_create(&a.wk[i].thread, NULL, stack_main, &a.wk[i]) != 0) {
-			fprintf(stderr, "%s: cannot start stack thread %u\n", a.cli.prog, i);
-			atomic_store(&a.failed, 1);
-			break;
-		}
-		started++;
-	}
-	while (!atomic_load(&a.failed)) {
-		siginfo_t si;
-		int sig = sigwaitinfo(&set, &si);
-		if (sig == SIGUSR1) {
-			for (i = 0; i < started; i++) {
-				atomic_store(&a.wk[i].dump_req, 1);
-				axip_xdp_wake(a.wk[i].w);
-			}
-		} else if (sig == SIGINT || sig == SIGTERM) {
-			break;
-		}
-	}
-	atomic_store(&a.stop, 1);
-	for (i = 0; i < started; i++)
-		axip_xdp_wake(a.wk[i].w);
-	for (i = 0; i < started; i++)
-		pthread_join(a.wk[i].thread, NULL);
-	app_notify(&a);
-	pthread_join(a.app_thread, NULL);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	axip_xdp_print_counters(a.x, stderr);
-	for (i = 0; i < a.n; i++)
-		wk_print(&a.wk[i], stderr);
-	if (atomic_load(&a.failed))
+	if (axip_runner_run_hooks(a.x, &hooks, &a) != 0)
 		rc = EX_FAIL;
+	atomic_store(&a.stop, 1);
+	axip_xdp_app_wake(a.thread);
+	pthread_join(a.app_thread, NULL);
 out:
 	for (i = 0; i < a.n; i++)
 		wk_free(&a.wk[i]);
 	axip_xdp_close(a.x);
-	close(a.app_ev);
+	axip_xdp_app_free(a.thread);
 	return rc;
 }

@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <netinet/in.h>
+#include <axip/runner.h>
 #include <axip/xdp.h>
 #include "example_cli.h"
 
@@ -211,7 +212,7 @@ int main(int argc, char **argv)
 		return EX_FAIL;
 	}
 	fprintf(stderr, "%s: echoing TCP port %u\n", c.prog, c.port);
-	rc = axip_xdp_run(x, setup, &c.port);
+	rc = axip_runner_run(x, setup, &c.port);
 	axip_xdp_close(x);
 	return rc ? EX_FAIL : EX_OK;
 }

@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <netinet/in.h>
+#include <axip/runner.h>
 #include <axip/xdp.h>
 #include "example_cli.h"
 
@@ -55,7 +56,7 @@ int main(int argc, char **argv)
 		return EX_FAIL;
 	}
 	fprintf(stderr, "%s: echoing UDP port %u\n", c.prog, c.port);
-	rc = axip_xdp_run(x, setup, &c.port);
+	rc = axip_runner_run(x, setup, &c.port);
 	axip_xdp_close(x);
 	return rc ? EX_FAIL : EX_OK;
 }

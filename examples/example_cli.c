@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <axip/runner.h>
 #include "example_cli.h"
 
 static void usage(FILE *f, const struct ex_cli *c, const char *summary, uint16_t port,
@@ -19,8 +20,9 @@ static void usage(FILE *f, const struct ex_cli *c, const char *summary, uint16_t
 	        "  -i, --ifname IFNAME   interface to attach to (required)\n"
 	        "  -p, --port PORT       port to serve (default %u)\n"
 	        "  -q, --queues N        receive queues 0..N-1, one worker each (default 1)\n"
-	        "  -c, --cores LIST      comma-separated CPU of each worker (default: worker i\n"
-	        "                        on CPU i modulo the CPU count; -1 = not pinned)\n"
+	        "  -c, --cores LIST      comma-separated CPU of each worker, each one the\n"
+	        "                        process may run on (default: worker i on the i-th\n"
+	        "                        CPU it may run on, see taskset; -1 = not pinned)\n"
 	        "      --busy-poll       spin on the rings with SO_PREFER_BUSY_POLL instead of\n"
 	        "                        sleeping in poll() until traffic or the next timer\n"
 	        "      --trusted-csum    trust the link: skip receive checksum checks (needed\n"
@@ -232,7 +234,9 @@ struct axip_xdp *ex_open(struct ex_cli *c)
 {
 	struct axip_xdp *x;
 	char err[256], ip[16];
-	int rc = axip_xdp_open(&c->xo, &x, err, sizeof err);
+	int rc;
+	c->xo.log = axip_runner_log_stderr; /* warnings and notices: "axip: ..." */
+	rc = axip_xdp_open(&c->xo, &x, err, sizeof err);
 	if (rc) {
 		fprintf(stderr, "%s: %s\n", c->prog, err);
 		exit(rc == -EPERM ? EX_NOPERM : rc == -ENODEV ? EX_NOIF : EX_FAIL);

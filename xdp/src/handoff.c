@@ -9,80 +9,44 @@
  * picks, so each worker owns a slice of the reserved local port range (its
  * instance's ephemeral ports) and a frame whose destination port lies in
  * another worker's slice is copied into a single-producer/single-consumer
- * ring from this worker to that one, which wakes it. In dedicated-address
- * mode ARP is copied to every worker, since each has its own neighbour
- * cache. The copy costs one memcpy of a frame on a path that only carries
+ * ring (<axip/spsc.h>) from this worker to that one, which wakes it. In
+ * dedicated-address mode ARP is copied to every worker, since each has its
+ * own neighbour cache. The copy costs one memcpy of a frame on a path that only carries
  * traffic of connections this host opened across queues.
  */
-#include <stdlib.h>
 #include <string.h>
 #include "xdp_internal.h"
 
 #define XDP_HEADROOM 256u
+/* A ring element: the frame's length, then its bytes. */
+#define HANDOFF_DATA 16u
 
-struct handoff {
-	_Atomic uint32_t head; /* written by the producer */
-	char pad0[60];
-	_Atomic uint32_t tail; /* written by the consumer */
-	char pad1[60];
-	uint32_t mask, slot;
-	uint32_t *len;
-	uint8_t *data;
-};
-
-struct handoff *handoff_new(uint32_t entries, uint32_t slot_bytes)
+struct axip_spsc *handoff_new(uint32_t entries, uint32_t slot_bytes)
 {
-	struct handoff *h = aligned_alloc(64, (sizeof *h + 63) & ~(size_t)63);
-	if (!h)
-		return NULL;
-	memset(h, 0, sizeof *h);
-	h->mask = entries - 1;
-	h->slot = slot_bytes;
-	h->len = calloc(entries, sizeof *h->len);
-	h->data = malloc((size_t)entries * slot_bytes);
-	if (!h->len || !h->data) {
-		handoff_free(h);
-		return NULL;
-	}
-	return h;
-}
-
-void handoff_free(struct handoff *h)
-{
-	if (!h)
-		return;
-	free(h->len);
-	free(h->data);
-	free(h);
+	return axip_spsc_new(entries, HANDOFF_DATA + slot_bytes);
 }
 
 /* Producer: copy one frame in (n buffers of a multi-buffer frame); 0, -1
  * when the ring is full, -2 when the frame is longer than a slot. */
-static int handoff_push(struct handoff *h, const struct axip_rx_frame *f, uint32_t n)
+static int handoff_push(struct axip_spsc *h, uint32_t slot, const struct axip_rx_frame *f,
+                        uint32_t n)
 {
-	uint32_t head = atomic_load_explicit(&h->head, memory_order_relaxed);
-	uint32_t tail = atomic_load_explicit(&h->tail, memory_order_acquire);
 	uint32_t i, len = 0;
-	uint8_t *dst = h->data + (size_t)(head & h->mask) * h->slot;
+	uint8_t *e;
 	for (i = 0; i < n; i++)
 		len += f[i].len;
-	if (len > h->slot)
+	if (len > slot)
 		return -2;
-	if (head - tail > h->mask)
+	e = axip_spsc_reserve(h);
+	if (!e)
 		return -1;
+	memcpy(e, &len, sizeof len);
 	for (len = 0, i = 0; i < n; i++) {
-		memcpy(dst + len, f[i].data, f[i].len);
+		memcpy(e + HANDOFF_DATA + len, f[i].data, f[i].len);
 		len += f[i].len;
 	}
-	h->len[head & h->mask] = len;
-	atomic_store_explicit(&h->head, head + 1, memory_order_release);
+	axip_spsc_commit(h);
 	return 0;
-}
-
-int handoff_pending(struct handoff *h)
-{
-	return atomic_load_explicit(&h->head, memory_order_acquire) !=
-	       atomic_load_explicit(&h->tail, memory_order_relaxed);
 }
 
 /* Which worker a received frame belongs to: its own index, another
@@ -132,7 +96,7 @@ uint32_t handoff_filter_from(struct axip_xdp_worker *w, uint32_t from, uint32_t 
 			int rc;
 			if (k == w->idx || (to != HANDOFF_ALL && k != to))
 				continue;
-			rc = handoff_push(x->ring[w->idx][k], f, nb);
+			rc = handoff_push(x->ring[w->idx][k], x->handoff_slot, f, nb);
 			if (rc == 0) {
 				w->ctr.handoff_out++;
 				wake |= 1ull << k;
@@ -146,7 +110,7 @@ uint32_t handoff_filter_from(struct axip_xdp_worker *w, uint32_t from, uint32_t 
 			if (to == HANDOFF_ALL)
 				w->frames[m++] = f[j];
 			else
-				xsk_env_ops.buf_free(w, f[j].buf);
+				axsk_env_ops.buf_free(w, f[j].buf);
 		}
 	}
 	for (k = 0; k < x->n_workers; k++)
@@ -160,22 +124,21 @@ uint32_t handoff_take(struct axip_xdp_worker *w, uint32_t max)
 	struct axip_xdp *x = w->x;
 	uint32_t k, m = 0;
 	for (k = 0; k < x->n_workers && m < max; k++) {
-		struct handoff *h;
-		uint32_t tail, head;
+		struct axip_spsc *h;
+		const uint8_t *e;
 		if (k == w->idx)
 			continue;
 		h = x->ring[k][w->idx];
-		tail = atomic_load_explicit(&h->tail, memory_order_relaxed);
-		head = atomic_load_explicit(&h->head, memory_order_acquire);
-		while (tail != head && m < max) {
-			uint32_t len = h->len[tail & h->mask], done = 0, m0 = m;
-			const uint8_t *src = h->data + (size_t)(tail & h->mask) * h->slot;
+		while (m < max && (e = axip_spsc_peek(h))) {
+			uint32_t len, done = 0, m0 = m;
+			const uint8_t *src = e + HANDOFF_DATA;
+			memcpy(&len, e, sizeof len);
 			/* one or more frames (longer than one UMEM frame: chained) */
 			while (done < len && m < max + AXIP_XDP_RX_FRAGS_MAX) {
 				struct axip_rx_frame *f = &w->frames[m];
 				axip_u8 *mem;
 				axip_u32 size, piece;
-				void *buf = xsk_env_ops.buf_alloc(w, &mem, &size);
+				void *buf = axsk_env_ops.buf_alloc(w, &mem, &size);
 				if (!buf)
 					break;
 				piece = len - done < size - XDP_HEADROOM ? len - done : size - XDP_HEADROOM;
@@ -195,13 +158,12 @@ uint32_t handoff_take(struct axip_xdp_worker *w, uint32_t max)
 			if (done < len) {
 				/* no frame now: give back what was taken, it stays in the ring */
 				for (; m > m0; m--)
-					xsk_env_ops.buf_free(w, w->frames[m - 1].buf);
+					axsk_env_ops.buf_free(w, w->frames[m - 1].buf);
 				break;
 			}
-			tail++;
+			axip_spsc_release(h);
 			w->ctr.handoff_in++;
 		}
-		atomic_store_explicit(&h->tail, tail, memory_order_release);
 	}
 	return m;
 }

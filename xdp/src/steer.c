@@ -30,24 +30,58 @@ extern const unsigned int axip_steer_hash_obj_len;
 #define BPF_F_XDP_DEV_BOUND_ONLY_ (1u << 6) /* linux/bpf.h of 6.3+ */
 #define BPFFS_DIR "/sys/fs/bpf"
 
-static int libxdp_quiet(enum libxdp_print_level l, const char *fmt, va_list ap)
+/*
+ * libxdp and libbpf print through process-wide functions (stderr by
+ * default). While this file calls them for an attachment, their messages go
+ * to the attachment's log instead (axip_xdp_opts.verbose decides which, none
+ * by default), and the previous functions are put back afterwards.
+ */
+static _Thread_local const struct axip_xdp_opts *print_to;
+
+static int forward(int level, const char *fmt, va_list ap)
 {
-	(void)l; (void)fmt; (void)ap;
+	char msg[512];
+	size_t n;
+	if (!print_to || !print_to->log || print_to->verbose < (level == AXIP_XDP_LOG_DEBUG ? 2 : 1))
+		return 0;
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	n = strlen(msg);
+	while (n && msg[n - 1] == '\n')
+		msg[--n] = 0;
+	if (n)
+		print_to->log(print_to->log_ctx, (enum axip_xdp_log_level)level, msg);
 	return 0;
 }
 
-static int libbpf_quiet(enum libbpf_print_level l, const char *fmt, va_list ap)
+static int forward_libxdp(enum libxdp_print_level l, const char *fmt, va_list ap)
 {
-	(void)l; (void)fmt; (void)ap;
-	return 0;
+	return forward(l == LIBXDP_WARN ? AXIP_XDP_LOG_WARN :
+	               l == LIBXDP_INFO ? AXIP_XDP_LOG_INFO : AXIP_XDP_LOG_DEBUG, fmt, ap);
 }
 
-static void set_verbosity(int verbose)
+static int forward_libbpf(enum libbpf_print_level l, const char *fmt, va_list ap)
 {
-	if (!verbose) {
-		libxdp_set_print(libxdp_quiet);
-		libbpf_set_print(libbpf_quiet);
-	}
+	return forward(l == LIBBPF_WARN ? AXIP_XDP_LOG_WARN :
+	               l == LIBBPF_INFO ? AXIP_XDP_LOG_INFO : AXIP_XDP_LOG_DEBUG, fmt, ap);
+}
+
+struct print_scope {
+	libxdp_print_fn_t xdp;
+	libbpf_print_fn_t bpf;
+};
+
+static void print_begin(struct print_scope *p, const struct axip_xdp_opts *o)
+{
+	print_to = o;
+	p->xdp = libxdp_set_print(forward_libxdp);
+	p->bpf = libbpf_set_print(forward_libbpf);
+}
+
+static void print_end(const struct print_scope *p)
+{
+	libxdp_set_print(p->xdp);
+	libbpf_set_print(p->bpf);
+	print_to = NULL;
 }
 
 /*
@@ -105,7 +139,7 @@ static int is_axip_prog(const struct xdp_program *p)
 	return name && strcmp(name, AXIP_STEER_PROG_NAME) == 0;
 }
 
-int steer_remove_all(int ifindex, char *err, size_t errlen)
+static int remove_all(int ifindex, char *err, size_t errlen)
 {
 	struct xdp_multiprog *mp;
 	struct xdp_program *p;
@@ -146,6 +180,16 @@ int steer_remove_all(int ifindex, char *err, size_t errlen)
 	return removed ? 0 : 1;
 }
 
+int steer_remove_all(int ifindex, char *err, size_t errlen)
+{
+	struct print_scope ps;
+	int rc;
+	print_begin(&ps, NULL);
+	rc = remove_all(ifindex, err, errlen);
+	print_end(&ps);
+	return rc;
+}
+
 /*
  * A program attached without libxdp's dispatcher (ip link ... xdp obj, or a
  * loader that fell back to a direct attach) owns the interface's only XDP
@@ -183,9 +227,11 @@ static int find_map(struct steer *s, const char *name, char *err, size_t errlen)
 	return fd;
 }
 
-int steer_attach(struct steer *s, int ifindex, const char *ifname, enum axip_xdp_mode mode,
-                 const struct axip_steer_cfg *cfg, int rx_hash, int verbose, char *err,
-                 size_t errlen)
+static void detach(struct steer *s);
+
+static int attach(struct steer *s, int ifindex, const char *ifname, enum axip_xdp_mode mode,
+                  const struct axip_steer_cfg *cfg, int rx_hash, const struct axip_xdp_opts *o,
+                  char *err, size_t errlen)
 {
 	DECLARE_LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = AXIP_STEER_PROG_NAME);
 	struct bpf_object *obj;
@@ -197,7 +243,7 @@ int steer_attach(struct steer *s, int ifindex, const char *ifname, enum axip_xdp
 	memset(s, 0, sizeof *s);
 	s->ifindex = ifindex;
 	s->lock_fd = -1;
-	set_verbosity(verbose);
+	s->o = o;
 
 	rc = take_lock(ifindex, err, errlen);
 	if (rc < 0)
@@ -205,11 +251,11 @@ int steer_attach(struct steer *s, int ifindex, const char *ifname, enum axip_xdp
 	s->lock_fd = rc;
 
 	ensure_bpffs();
-	rc = steer_remove_all(ifindex, err, errlen);
+	rc = remove_all(ifindex, err, errlen);
 	if (rc < 0)
 		goto fail;
 	if (rc == 0)
-		fprintf(stderr, "axip: removed a stale axip XDP program from %s\n", ifname);
+		xdp_log(s->o, AXIP_XDP_LOG_INFO, "removed a stale axip XDP program from %s", ifname);
 	rc = check_foreign(ifindex, ifname, err, errlen);
 	if (rc)
 		goto fail;
@@ -291,7 +337,7 @@ load:
 	    (s->fd_rule_hits = find_map(s, "rule_hits", err, errlen)) < 0 ||
 	    (s->fd_stats = find_map(s, "stats", err, errlen)) < 0) {
 		rc = -ENOENT;
-		steer_detach(s);
+		detach(s);
 		return rc;
 	}
 	c = *cfg;
@@ -300,7 +346,7 @@ load:
 	if (bpf_map_update_elem(s->fd_cfg, &zero, &c, BPF_ANY) != 0) {
 		rc = -errno;
 		xerr(err, errlen, "cannot configure the steering program: %s", strerror(errno));
-		steer_detach(s);
+		detach(s);
 		return rc;
 	}
 	return 0;
@@ -310,7 +356,7 @@ fail:
 	return rc;
 }
 
-void steer_detach(struct steer *s)
+static void detach(struct steer *s)
 {
 	if (s->prog) {
 		xdp_program__detach(s->prog, s->ifindex, (enum xdp_attach_mode)s->attach_mode, 0);
@@ -325,6 +371,26 @@ void steer_detach(struct steer *s)
 		close(s->lock_fd);
 		s->lock_fd = -1;
 	}
+}
+
+int steer_attach(struct steer *s, int ifindex, const char *ifname, enum axip_xdp_mode mode,
+                 const struct axip_steer_cfg *cfg, int rx_hash, const struct axip_xdp_opts *o,
+                 char *err, size_t errlen)
+{
+	struct print_scope ps;
+	int rc;
+	print_begin(&ps, o);
+	rc = attach(s, ifindex, ifname, mode, cfg, rx_hash, o, err, errlen);
+	print_end(&ps);
+	return rc;
+}
+
+void steer_detach(struct steer *s)
+{
+	struct print_scope ps;
+	print_begin(&ps, s->o);
+	detach(s);
+	print_end(&ps);
 }
 
 int steer_set_xsk(struct steer *s, uint32_t queue, int xsk_fd)

@@ -26,6 +26,7 @@ struct steer {
 	int rx_hash_refused;         /* the device-bound load failed: loaded without it */
 	int fd_xsks, fd_cfg, fd_rules, fd_rule_hits, fd_stats;
 	int lock_fd;                 /* flock held while attached */
+	const struct axip_xdp_opts *o; /* where libxdp's and libbpf's messages go (log) */
 	struct {
 		uint16_t port;
 		uint8_t proto;
@@ -34,12 +35,13 @@ struct steer {
 };
 
 /* Load and attach with `cfg`. A stale axip program on the interface is
- * replaced (reported on stderr); one owned by a live process is an error.
+ * replaced (logged through o); one owned by a live process is an error.
  * rx_hash: load the program bound to the device so it can store the
- * receive hash (s->rx_hash says whether that worked). */
+ * receive hash (s->rx_hash says whether that worked). libxdp's and libbpf's
+ * messages go to o's log as o->verbose says, here and in steer_detach. */
 int steer_attach(struct steer *s, int ifindex, const char *ifname, enum axip_xdp_mode mode,
-                 const struct axip_steer_cfg *cfg, int rx_hash, int verbose, char *err,
-                 size_t errlen);
+                 const struct axip_steer_cfg *cfg, int rx_hash, const struct axip_xdp_opts *o,
+                 char *err, size_t errlen);
 void steer_detach(struct steer *s);
 int steer_set_xsk(struct steer *s, uint32_t queue, int xsk_fd);
 int steer_add_rule(struct steer *s, uint8_t proto, uint16_t port);

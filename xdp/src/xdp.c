@@ -1,16 +1,17 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * xdp.c - the attachment: options, privileges, interface discovery, workers,
- * the loop's building blocks, the ready loop and counters.
+ * xdp.c - the attachment: options, privileges, interface discovery, worker
+ * placement on CPUs, workers, the loop's building blocks, the worker loop,
+ * stopping, logging and counters.
  */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
+#include <stdarg.h>
 #include <pthread.h>
 #include <sched.h>
-#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
@@ -33,14 +34,11 @@
 
 void axip_xdp_opts_defaults(struct axip_xdp_opts *o)
 {
-	long ncpu = sysconf(_SC_NPROCESSORS_ONLN);
 	unsigned i;
 	memset(o, 0, sizeof *o);
-	if (ncpu < 1)
-		ncpu = 1;
 	o->n_queues = 1;
 	for (i = 0; i < AXIP_XDP_MAX_WORKERS; i++)
-		o->cores[i] = (int)(i % (unsigned)ncpu);
+		o->cores[i] = AXIP_XDP_CORE_AUTO;
 	o->mode = AXIP_XDP_MODE_AUTO;
 	o->frame_size = 2048;
 	o->tx_copy_max = AXIP_XDP_TX_COPY_MAX_DEFAULT;
@@ -52,6 +50,72 @@ void axip_xdp_opts_defaults(struct axip_xdp_opts *o)
 	o->port_lo = 61000;
 	o->port_hi = 61999;
 	axip_config_defaults(&o->stack_cfg);
+}
+
+void xdp_log(const struct axip_xdp_opts *o, enum axip_xdp_log_level level, const char *fmt, ...)
+{
+	char msg[512];
+	va_list ap;
+	if (!o || !o->log)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(msg, sizeof msg, fmt, ap);
+	va_end(ap);
+	o->log(o->log_ctx, level, msg);
+}
+
+/* A CPU set as a list of ranges ("0-3,6"). */
+static void cpu_list(const cpu_set_t *set, char *buf, size_t len)
+{
+	size_t used = 0;
+	int c = 0;
+	buf[0] = 0;
+	while (c < CPU_SETSIZE && used + 1 < len) {
+		int end;
+		if (!CPU_ISSET(c, set)) {
+			c++;
+			continue;
+		}
+		for (end = c; end + 1 < CPU_SETSIZE && CPU_ISSET(end + 1, set); end++) {
+		}
+		used += (size_t)snprintf(buf + used, len - used, end > c ? "%s%d-%d" : "%s%d",
+		                         used ? "," : "", c, end);
+		c = end + 1;
+	}
+}
+
+/*
+ * Resolve cores[] against the CPUs the calling thread may run on (inherited
+ * from the process: taskset, cgroup cpusets): AXIP_XDP_CORE_AUTO is the i-th
+ * of them, wrapping; an explicit CPU must be one of them.
+ */
+static int place_workers(const struct axip_xdp_opts *o, int *core, char *err, size_t errlen)
+{
+	static const int none = -1;
+	cpu_set_t allowed;
+	int cpus[CPU_SETSIZE], n = 0, c;
+	unsigned i;
+	if (sched_getaffinity(0, sizeof allowed, &allowed) != 0)
+		return xerr(err, errlen, "cannot read the CPUs this process may run on: %s",
+		            strerror(errno)), -errno;
+	for (c = 0; c < CPU_SETSIZE; c++)
+		if (CPU_ISSET(c, &allowed))
+			cpus[n++] = c;
+	for (i = 0; i < o->n_queues; i++) {
+		c = o->cores[i];
+		if (c == AXIP_XDP_CORE_AUTO) {
+			c = n ? cpus[i % (unsigned)n] : none;
+		} else if (c < -1 || c >= CPU_SETSIZE) {
+			return xerr(err, errlen, "cores[%u] is %d, not a CPU number", i, c), -EINVAL;
+		} else if (c >= 0 && !CPU_ISSET(c, &allowed)) {
+			char list[256];
+			cpu_list(&allowed, list, sizeof list);
+			return xerr(err, errlen, "worker %u: CPU %d (cores[%u]) is not among the CPUs "
+			            "this process may run on: %s", i, c, i, list), -EINVAL;
+		}
+		core[i] = c;
+	}
+	return 0;
 }
 
 static int pow2(unsigned v)
@@ -173,11 +237,11 @@ static int worker_open(struct axip_xdp *x, unsigned i, char *err, size_t errlen)
 	w->x = x;
 	w->idx = i;
 	w->queue = i;
-	w->core = x->o.cores[i];
+	w->core = x->core[i];
 	w->ev_fd = -1;
 	w->nl_fd = -1;
 	w->xsk_fd = -1;
-	rc = xsk_worker_open(w, err, errlen);
+	rc = axsk_worker_open(w, err, errlen);
 	if (rc)
 		return rc;
 	if (!w->sg && x->ifi.mtu + 14u + XDP_HEADROOM > w->frame_size)
@@ -206,7 +270,7 @@ static int worker_open(struct axip_xdp *x, unsigned i, char *err, size_t errlen)
 	}
 	if (getrandom(cfg.secret, sizeof cfg.secret, 0) != (ssize_t)sizeof cfg.secret)
 		return xerr(err, errlen, "getrandom: %s", strerror(errno)), -errno;
-	w->env.ops = &xsk_env_ops;
+	w->env.ops = &axsk_env_ops;
 	w->env.ctx = w;
 	w->env.caps = x->o.trusted_csum ? AXIP_CAP_TRUSTED_CSUM : 0;
 	if (w->sg && !x->o.tx_copy) {
@@ -245,7 +309,7 @@ static void worker_close(struct axip_xdp_worker *w)
 	neigh_worker_close(w);
 	if (w->ev_fd >= 0)
 		close(w->ev_fd);
-	xsk_worker_close(w);
+	axsk_worker_close(w);
 	free(w->stack_mem);
 	free(w);
 }
@@ -271,15 +335,23 @@ int axip_xdp_open(const struct axip_xdp_opts *o, struct axip_xdp **out, char *er
 		return -ENOMEM;
 	x->o = *o;
 	x->n_workers = o->n_queues;
+	x->stop_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (x->stop_fd < 0) {
+		rc = -errno;
+		goto fail;
+	}
+	rc = place_workers(o, x->core, err, errlen);
+	if (rc)
+		goto fail;
 	rc = nl_get_ifinfo(o->ifname, &x->ifi, err, errlen);
 	if (rc)
 		goto fail;
 	x->xsk_feat_rc = nl_get_xsk_features(x->ifi.ifindex, &x->xsk_feat);
 	if (o->tx_csum == AXIP_XDP_CSUM_META && !x->xsk_feat_rc &&
 	    !(x->xsk_feat & NL_XSK_TX_CHECKSUM))
-		fprintf(stderr, "axip: warning: %s reports no xsk tx-checksum: with --tx-csum meta a "
-		        "zero-copy driver would not fill the sum; copy mode hands it on partial\n",
-		        o->ifname);
+		xdp_log(&x->o, AXIP_XDP_LOG_WARN, "%s reports no xsk tx-checksum: with tx_csum "
+		        "AXIP_XDP_CSUM_META a zero-copy driver would not fill the sum; copy mode hands "
+		        "it on partial", o->ifname);
 	x->addr = o->dedicated_addr ? o->dedicated_addr : x->ifi.addr;
 	x->prefix = o->dedicated_addr ? o->dedicated_prefix : x->ifi.prefix_len;
 	if (!x->addr) {
@@ -305,7 +377,7 @@ int axip_xdp_open(const struct axip_xdp_opts *o, struct axip_xdp **out, char *er
 	sc.range_lo = o->port_lo;
 	sc.range_hi = o->port_hi;
 	rc = steer_attach(&x->steer, x->ifi.ifindex, o->ifname, o->mode, &sc, !o->no_rx_hash,
-	                  o->verbose, err, errlen);
+	                  &x->o, err, errlen);
 	if (rc)
 		goto fail;
 	x->attached = 1;
@@ -327,12 +399,12 @@ int axip_xdp_open(const struct axip_xdp_opts *o, struct axip_xdp **out, char *er
 	}
 	if (x->n_workers > 1) {
 		/* a slot holds the longest frame (a jumbo frame spans several UMEM frames) */
-		uint32_t slot = x->ifi.mtu + 18u > o->frame_size ? (x->ifi.mtu + 18u + 63u) & ~63u
-		                                                  : o->frame_size;
 		unsigned j;
+		x->handoff_slot = x->ifi.mtu + 18u > o->frame_size ? (x->ifi.mtu + 18u + 63u) & ~63u
+		                                                    : o->frame_size;
 		for (i = 0; i < x->n_workers; i++)
 			for (j = 0; j < x->n_workers; j++)
-				if (i != j && !(x->ring[i][j] = handoff_new(256, slot))) {
+				if (i != j && !(x->ring[i][j] = handoff_new(256, x->handoff_slot))) {
 					rc = -ENOMEM;
 					goto fail;
 				}
@@ -358,9 +430,11 @@ void axip_xdp_close(struct axip_xdp *x)
 		worker_close(x->w[i]);
 	for (i = 0; i < x->n_workers; i++)
 		for (j = 0; j < x->n_workers; j++)
-			handoff_free(x->ring[i][j]);
+			axip_spsc_free(x->ring[i][j]);
 	unreserve_ports(x);
 	pcap_out_close(x->pcap);
+	if (x->stop_fd >= 0)
+		close(x->stop_fd);
 	free(x);
 }
 
@@ -403,6 +477,17 @@ const char *axip_xdp_mode_name(const struct axip_xdp *x)
 	return x->steer.attach_mode == XDP_MODE_SKB ? "generic" : "native";
 }
 int axip_xdp_uses_dispatcher(const struct axip_xdp *x) { return x->steer.dispatcher; }
+int axip_xdp_worker_core(const struct axip_xdp_worker *w) { return w->core; }
+
+int axip_xdp_worker_pin(const struct axip_xdp_worker *w)
+{
+	cpu_set_t set;
+	if (w->core < 0)
+		return 0;
+	CPU_ZERO(&set);
+	CPU_SET(w->core, &set);
+	return -pthread_setaffinity_np(pthread_self(), sizeof set, &set);
+}
 
 void axip_xdp_describe(const struct axip_xdp *x, char *buf, size_t len)
 {
@@ -434,8 +519,8 @@ axip_time_ns axip_xdp_poll_timers(struct axip_xdp_worker *w, axip_time_ns now)
 void axip_xdp_flush(struct axip_xdp_worker *w)
 {
 	axip_flush(w->stack);
-	xsk_kick(w);
-	xsk_reclaim(w);
+	axsk_kick(w);
+	axsk_reclaim(w);
 }
 
 void axip_xdp_wake(struct axip_xdp_worker *w)
@@ -457,12 +542,12 @@ void axip_xdp_wait(struct axip_xdp_worker *w, axip_time_ns deadline)
 			(void)recvfrom(w->xsk_fd, NULL, 0, MSG_DONTWAIT, NULL, NULL);
 		return;
 	}
-	if (xsk_cons_nb_avail(&w->rx, 1) || atomic_load(&w->x->stop) || atomic_load(&w->dump_req))
+	if (xsk_cons_nb_avail(&w->rx, 1) || atomic_load(&w->x->stop))
 		return;
 	if (w->x->n_workers > 1) {
 		unsigned k;
 		for (k = 0; k < w->x->n_workers; k++)
-			if (k != w->idx && handoff_pending(w->x->ring[k][w->idx]))
+			if (k != w->idx && !axip_spsc_empty(w->x->ring[k][w->idx]))
 				return;
 	}
 	now = axip_xdp_now();
@@ -530,7 +615,7 @@ static const char *const stat_names[AXIP_STEER_ST_COUNT] = {
 	"pass_l2", "pass_l3", "pass_no_rule", "no_rx_hash",
 };
 
-static void print_steer(struct axip_xdp *x, FILE *f)
+void axip_xdp_print_steering(struct axip_xdp *x, FILE *f)
 {
 	unsigned i;
 	flockfile(f);
@@ -552,138 +637,62 @@ void axip_xdp_print_counters(struct axip_xdp *x, FILE *f)
 	unsigned i;
 	for (i = 0; i < x->n_workers; i++)
 		axip_xdp_worker_print_counters(x->w[i], f);
-	print_steer(x, f);
+	axip_xdp_print_steering(x, f);
 }
 
-/* ---- the ready loop ---- */
+/* ---- the worker loop and stopping ---- */
 
-static void worker_dump(struct axip_xdp_worker *w)
+void axip_xdp_worker_loop(struct axip_xdp_worker *w, const struct axip_xdp_loop *l)
 {
-	axip_xdp_worker_print_counters(w, stderr);
-	if (w->x->hooks.dump)
-		w->x->hooks.dump(w, stderr, w->x->hooks_arg);
-}
-
-static void *worker_main(void *arg)
-{
-	struct axip_xdp_worker *w = arg;
-	struct axip_xdp *x = w->x;
-	const struct axip_xdp_hooks *h = &x->hooks;
-	if (w->core >= 0) {
-		cpu_set_t set;
-		CPU_ZERO(&set);
-		CPU_SET(w->core, &set);
-		if (pthread_setaffinity_np(pthread_self(), sizeof set, &set) != 0)
-			fprintf(stderr, "axip: worker %u: cannot pin to core %d\n", w->idx, w->core);
-	}
-	if (h->setup && (w->rc = h->setup(w, x->hooks_arg)) != 0) {
-		atomic_store(&x->failed, 1);
-		pthread_kill(x->main_thread, SIGTERM);
-		return NULL;
-	}
+	static const struct axip_xdp_loop none;
+	axip_time_ns next_tick;
+	if (!l)
+		l = &none;
 	axip_xdp_flush(w);
-	w->next_tick = axip_xdp_now() + h->tick_ns;
-	while (!atomic_load(&x->stop)) {
+	next_tick = axip_xdp_now() + l->tick_ns;
+	while (!atomic_load(&w->x->stop)) {
 		axip_time_ns now = axip_xdp_now(), next;
 		unsigned got = axip_xdp_rx_batch(w, now);
+		int did = l->poll ? l->poll(w, now, l->arg) : 0;
+		if (did)
+			axip_xdp_flush(w);
+		chan_flush_all(w);
 		next = axip_xdp_poll_timers(w, now);
-		if (h->tick && h->tick_ns) {
-			if (now >= w->next_tick) {
-				h->tick(w, now, x->hooks_arg);
+		if (l->tick && l->tick_ns) {
+			if (now >= next_tick) {
+				l->tick(w, now, l->arg);
 				axip_xdp_flush(w);
-				w->next_tick = now + h->tick_ns;
+				next_tick = now + l->tick_ns;
 			}
-			if (w->next_tick < next)
-				next = w->next_tick;
+			if (next_tick < next)
+				next = next_tick;
 		}
-		if (atomic_exchange(&w->dump_req, 0))
-			worker_dump(w);
-		if (!got)
+		chan_flush_all(w);
+		if (!got && !did)
 			axip_xdp_wait(w, next);
 	}
-	if (h->dump)
-		h->dump(w, stderr, x->hooks_arg);
-	if (h->teardown) {
-		h->teardown(w, x->hooks_arg);
-		axip_xdp_flush(w);
-	}
-	return NULL;
+	axip_xdp_flush(w);
 }
 
 void axip_xdp_stop(struct axip_xdp *x)
 {
+	uint64_t one = 1;
 	unsigned i;
 	if (atomic_exchange(&x->stop, 1))
 		return;
 	for (i = 0; i < x->n_workers; i++)
 		axip_xdp_wake(x->w[i]);
-	/* the thread in axip_xdp_run sleeps in sigwaitinfo: wake it too */
-	if (atomic_load(&x->running) && !pthread_equal(pthread_self(), x->main_thread))
-		pthread_kill(x->main_thread, SIGTERM);
+	if (write(x->stop_fd, &one, sizeof one) < 0) {
+		/* cannot fail below the counter's limit */
+	}
 }
 
-int axip_xdp_run(struct axip_xdp *x, axip_xdp_setup_fn setup, void *arg)
+int axip_xdp_stopped(const struct axip_xdp *x)
 {
-	struct axip_xdp_hooks h;
-	memset(&h, 0, sizeof h);
-	h.setup = setup;
-	return axip_xdp_run_hooks(x, &h, arg);
+	return atomic_load(&x->stop);
 }
 
-int axip_xdp_run_hooks(struct axip_xdp *x, const struct axip_xdp_hooks *h, void *arg)
+int axip_xdp_stop_fd(const struct axip_xdp *x)
 {
-	sigset_t set, old;
-	unsigned i, started = 0;
-	int rc = 0;
-	sigemptyset(&set);
-	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGTERM);
-	sigaddset(&set, SIGUSR1);
-	pthread_sigmask(SIG_BLOCK, &set, &old);
-	x->main_thread = pthread_self();
-	atomic_store(&x->running, 1);
-	x->hooks = *h;
-	x->hooks_arg = arg;
-	for (i = 0; i < x->n_workers; i++) {
-		if (pthread_create(&x->w[i]->thread, NULL, worker_main, x->w[i]) != 0) {
-			rc = -EAGAIN;
-			break;
-		}
-		started++;
-	}
-	while (!rc && !atomic_load(&x->failed) && !atomic_load(&x->stop)) {
-		siginfo_t si;
-		int sig = sigwaitinfo(&set, &si);
-		if (sig == SIGUSR1) {
-			for (i = 0; i < x->n_workers; i++) {
-				atomic_store(&x->w[i]->dump_req, 1);
-				axip_xdp_wake(x->w[i]);
-			}
-			print_steer(x, stderr);
-		} else if (sig == SIGINT || sig == SIGTERM) {
-			break;
-		}
-	}
-	axip_xdp_stop(x);
-	for (i = 0; i < started; i++)
-		pthread_join(x->w[i]->thread, NULL);
-	atomic_store(&x->running, 0);
-	/* a wake-up signal sent while we were leaving must not kill the process */
-	{
-		struct timespec zero = { 0, 0 };
-		sigset_t term;
-		sigemptyset(&term);
-		sigaddset(&term, SIGTERM);
-		while (sigtimedwait(&term, NULL, &zero) > 0) {
-		}
-	}
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	axip_xdp_print_counters(x, stderr);
-	if (atomic_load(&x->failed)) {
-		for (i = 0; i < x->n_workers; i++)
-			if (x->w[i]->rc)
-				return x->w[i]->rc < 0 ? x->w[i]->rc : -EINVAL;
-		return -EINVAL;
-	}
-	return rc;
+	return x->stop_fd;
 }

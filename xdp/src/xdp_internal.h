@@ -5,10 +5,10 @@
 #ifndef AXIP_XDP_INTERNAL_H
 #define AXIP_XDP_INTERNAL_H
 
-#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <xdp/xsk.h>
+#include <axip/spsc.h>
 #include <axip/xdp.h>
 #include "nl.h"
 #include "steer.h"
@@ -102,11 +102,7 @@ struct axip_xdp_worker {
 	uint32_t n_neigh_pending;
 
 	struct xdp_worker_ctr ctr;
-	atomic_int dump_req;
-	axip_time_ns next_tick;
-	pthread_t thread;
-	int thread_started;
-	int rc;
+	struct axip_xdp_chan *chans; /* channels to application threads (chan.c) */
 };
 
 struct axip_xdp {
@@ -123,29 +119,26 @@ struct axip_xdp {
 	struct pcap_out *pcap;
 	unsigned n_workers;
 	uint32_t port_span;     /* reserved ports per worker */
-	struct handoff *ring[AXIP_XDP_MAX_WORKERS][AXIP_XDP_MAX_WORKERS]; /* [from][to] */
+	uint32_t handoff_slot;  /* longest frame a hand-off ring element holds */
+	struct axip_spsc *ring[AXIP_XDP_MAX_WORKERS][AXIP_XDP_MAX_WORKERS]; /* [from][to] */
 	struct axip_xdp_worker *w[AXIP_XDP_MAX_WORKERS];
+	int core[AXIP_XDP_MAX_WORKERS]; /* cores resolved against the allowed CPUs */
 	atomic_int stop;
-	atomic_int failed;
-	atomic_int running;     /* axip_xdp_run is waiting for signals */
-	pthread_t main_thread;
-	struct axip_xdp_hooks hooks;
-	void *hooks_arg;
+	int stop_fd;            /* eventfd written by axip_xdp_stop */
 };
 
-/* xsk.c: UMEM, socket and the environment ops over them */
-int xsk_worker_open(struct axip_xdp_worker *w, char *err, size_t errlen);
-void xsk_worker_close(struct axip_xdp_worker *w);
-void xsk_refill(struct axip_xdp_worker *w);
-void xsk_reclaim(struct axip_xdp_worker *w);
-void xsk_kick(struct axip_xdp_worker *w);
-extern const struct axip_env_ops xsk_env_ops;
+/* xsk.c: UMEM, socket and the environment ops over them (prefix axsk_:
+ * axip's own, apart from libxdp's xsk_) */
+int axsk_worker_open(struct axip_xdp_worker *w, char *err, size_t errlen);
+void axsk_worker_close(struct axip_xdp_worker *w);
+void axsk_refill(struct axip_xdp_worker *w);
+void axsk_reclaim(struct axip_xdp_worker *w);
+void axsk_kick(struct axip_xdp_worker *w);
+extern const struct axip_env_ops axsk_env_ops;
 
-/* handoff.c: frames for another worker's port slice (active opens) */
-struct handoff;
-struct handoff *handoff_new(uint32_t entries, uint32_t slot_bytes);
-void handoff_free(struct handoff *h);
-int handoff_pending(struct handoff *h);
+/* handoff.c: frames for another worker's port slice (active opens), over
+ * SPSC rings [from][to] whose elements hold one frame of up to slot_bytes */
+struct axip_spsc *handoff_new(uint32_t entries, uint32_t slot_bytes);
 /* Move frames [from, n) of w->frames owned by other workers to them;
  * returns how many frames stay (compacted, [0, from) untouched). */
 uint32_t handoff_filter_from(struct axip_xdp_worker *w, uint32_t from, uint32_t n);
@@ -159,6 +152,9 @@ void pcap_out_write_pkt(struct pcap_out *p, const struct axip_pkt *pkt);
 /* n received frames; elements with AXIP_RX_MORE continue one record */
 void pcap_out_write_frames(struct pcap_out *p, const struct axip_rx_frame *f, uint32_t n);
 void pcap_out_close(struct pcap_out *p);
+
+/* chan.c: tell the application threads about what the worker sent */
+void chan_flush_all(struct axip_xdp_worker *w);
 
 /* neigh.c: neighbours from the kernel (shared-address mode) */
 int neigh_worker_open(struct axip_xdp_worker *w);

@@ -20,7 +20,6 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <poll.h>
-#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -93,7 +92,7 @@ static inline void frame_put(struct axip_xdp_worker *w, uint32_t i)
 
 /* ---- rings ---- */
 
-void xsk_reclaim(struct axip_xdp_worker *w)
+void axsk_reclaim(struct axip_xdp_worker *w)
 {
 	uint32_t idx, n, k;
 	n = xsk_ring_cons__peek(&w->cq, w->ring_size, &idx);
@@ -105,7 +104,7 @@ void xsk_reclaim(struct axip_xdp_worker *w)
 		xsk_ring_cons__release(&w->cq, n);
 }
 
-void xsk_refill(struct axip_xdp_worker *w)
+void axsk_refill(struct axip_xdp_worker *w)
 {
 	uint32_t want = xsk_prod_nb_free(&w->fq, w->ring_size), n, idx, k;
 	uint32_t avail = w->n_free > w->tx_reserve ? w->n_free - w->tx_reserve : 0;
@@ -125,7 +124,7 @@ void xsk_refill(struct axip_xdp_worker *w)
 	}
 }
 
-void xsk_kick(struct axip_xdp_worker *w)
+void axsk_kick(struct axip_xdp_worker *w)
 {
 	/* in copy mode one sendto sends at most a small batch (EAGAIN: more
 	 * left), so kick until the kernel has taken every queued descriptor */
@@ -158,7 +157,7 @@ static int tx_reserve(struct axip_xdp_worker *w, uint32_t n, uint32_t *idx)
 		w->ctr.tx_ring_full_retries++;
 		w->ctr.tx_kicks++;
 		(void)sendto(w->xsk_fd, NULL, 0, MSG_DONTWAIT, NULL, 0);
-		xsk_reclaim(w);
+		axsk_reclaim(w);
 		if (!start)
 			start = mono_ns();
 		else if (mono_ns() - start > TX_STUCK_NS)
@@ -175,7 +174,7 @@ static void *env_buf_alloc(void *ctx, axip_u8 **mem, axip_u32 *size)
 	struct axip_xdp_worker *w = ctx;
 	uint32_t i;
 	if (!w->n_free) {
-		xsk_reclaim(w);
+		axsk_reclaim(w);
 		if (!w->n_free) {
 			w->ctr.umem_empty++;
 			return NULL;
@@ -380,11 +379,11 @@ static int env_tx(void *ctx, struct axip_pkt *pkt)
 static void env_tx_flush(void *ctx)
 {
 	struct axip_xdp_worker *w = ctx;
-	xsk_kick(w);
-	xsk_reclaim(w);
+	axsk_kick(w);
+	axsk_reclaim(w);
 }
 
-const struct axip_env_ops xsk_env_ops = {
+const struct axip_env_ops axsk_env_ops = {
 	.buf_alloc = env_buf_alloc,
 	.buf_free = env_buf_free,
 	.buf_ref = env_buf_ref,
@@ -499,7 +498,7 @@ unsigned axip_xdp_rx_batch(struct axip_xdp_worker *w, axip_time_ns now)
 		w->ctr.rx_batches++;
 	}
 	/* give the kernel fresh frames before the core runs, so RX continues meanwhile */
-	xsk_refill(w);
+	axsk_refill(w);
 	if (!m)
 		return 0;
 	/* The stack and the application hold so many frames that the fill
@@ -645,7 +644,7 @@ static int sock_open(struct axip_xdp_worker *w, int ifindex, int sg, int meta, i
 	return 0;
 }
 
-int xsk_worker_open(struct axip_xdp_worker *w, char *err, size_t errlen)
+int axsk_worker_open(struct axip_xdp_worker *w, char *err, size_t errlen)
 {
 	const struct axip_xdp_opts *o = &w->x->o;
 	int ifindex = w->x->ifi.ifindex, sg = !o->no_sg, meta = o->tx_csum != AXIP_XDP_CSUM_SW;
@@ -688,15 +687,15 @@ int xsk_worker_open(struct axip_xdp_worker *w, char *err, size_t errlen)
 			break;
 		sock_close(w);
 		if (meta && stage == 1 && rc == -EINVAL) {
-			fprintf(stderr, "axip: worker %u: the kernel refused TX metadata in the UMEM: "
-			                "checksums computed in software\n", w->idx);
+			xdp_log(o, AXIP_XDP_LOG_WARN, "worker %u: the kernel refused TX metadata in the "
+			        "UMEM: checksums computed in software", w->idx);
 			w->ctr.tx_meta_refused++;
 			meta = 0;
 			continue;
 		}
 		if (sg && stage == 2 && (rc == -EINVAL || rc == -EOPNOTSUPP)) {
-			fprintf(stderr, "axip: worker %u: bind with XDP_USE_SG refused (%s): no "
-			                "multi-buffer frames, chains are copied\n", w->idx, strerror(-rc));
+			xdp_log(o, AXIP_XDP_LOG_WARN, "worker %u: bind with XDP_USE_SG refused (%s): no "
+			        "multi-buffer frames, chains are copied", w->idx, strerror(-rc));
 			w->ctr.sg_bind_refused++;
 			sg = 0;
 			continue;
@@ -719,11 +718,11 @@ int xsk_worker_open(struct axip_xdp_worker *w, char *err, size_t errlen)
 			return -errno;
 		}
 	}
-	xsk_refill(w);
+	axsk_refill(w);
 	return 0;
 }
 
-void xsk_worker_close(struct axip_xdp_worker *w)
+void axsk_worker_close(struct axip_xdp_worker *w)
 {
 	sock_close(w);
 	if (w->area)

@@ -7,14 +7,24 @@
  * socket, its own UMEM (whose frames are the core's packet buffers, never
  * copied) and its own axip instance; workers share nothing mutable.
  *
+ * The library is mechanism only, as libxdp is: it starts no threads, installs
+ * no signal handlers and prints nothing. Errors are returned (a negative
+ * errno value and a one-line message); warnings and notices go to the
+ * logging callback of struct axip_xdp_opts (none: silent). Threads, signals
+ * and counter dumps are the embedder's, or the ready-made runner's
+ * (<axip/runner.h>, library axip_runner, which the examples use).
+ *
  * Typical use (see examples/axip-udp-echo.c):
  *   struct axip_xdp_opts o; axip_xdp_opts_defaults(&o); o.ifname = "eth0";
  *   axip_xdp_open(&o, &x, err, sizeof err);          attach, sockets, stacks
  *   axip_xdp_add_rule(x, IPPROTO_UDP, 7);            steer a listener port
- *   axip_xdp_run(x, setup, arg);                     threads; returns on signal
+ *   per worker, in a thread of its own:
+ *     axip_xdp_worker_pin(w);                        onto its CPU
+ *     ... open sockets on axip_xdp_worker_stack(w) ...
+ *     axip_xdp_worker_loop(w, &loop);                until axip_xdp_stop(x)
  *   axip_xdp_close(x);                               detach, free
  *
- * Or drive a worker yourself with the loop's building blocks:
+ * axip_xdp_worker_loop is made of building blocks a loop of your own can use:
  *   for (;;) { now = axip_xdp_now();
  *              axip_xdp_rx_batch(w, now);            receive + core + flush
  *              next = axip_xdp_poll_timers(w, now);  timers + flush
@@ -28,6 +38,19 @@
 #include <axip/axip.h>
 
 #define AXIP_XDP_MAX_WORKERS 64
+/* axip_xdp_opts.cores[i]: the i-th CPU (wrapping) of those the process may run on. */
+#define AXIP_XDP_CORE_AUTO (-2)
+
+/* Levels of the messages the library logs. */
+enum axip_xdp_log_level {
+	AXIP_XDP_LOG_WARN = 0,     /* something asked for is not in effect (a fallback) */
+	AXIP_XDP_LOG_INFO = 1,     /* what was done on the embedder's behalf */
+	AXIP_XDP_LOG_DEBUG = 2     /* libxdp/libbpf detail (axip_xdp_opts.verbose 2) */
+};
+
+/* One message: a line without its newline, valid during the call. Called
+ * from the thread that called into the library (axip_xdp_open, _close). */
+typedef void (*axip_xdp_log_fn)(void *ctx, enum axip_xdp_log_level level, const char *msg);
 
 enum axip_xdp_mode {
 	AXIP_XDP_MODE_AUTO = 0,    /* native (driver) mode, generic if the driver refuses */
@@ -53,7 +76,11 @@ enum axip_xdp_csum {
 struct axip_xdp_opts {
 	const char *ifname;        /* required */
 	unsigned n_queues;         /* workers, bound to queues 0..n-1; default 1 */
-	int cores[AXIP_XDP_MAX_WORKERS]; /* CPU of worker i; -1 = not pinned (default: i % CPUs) */
+	/* CPU of worker i: default AXIP_XDP_CORE_AUTO, the i-th (wrapping) of the CPUs
+	 * the thread calling axip_xdp_open may run on (sched_getaffinity: taskset,
+	 * cgroup cpusets); -1 = not pinned; any other value must be one of those
+	 * CPUs (axip_xdp_open refuses others) */
+	int cores[AXIP_XDP_MAX_WORKERS];
 	int busy_poll;             /* spin on the rings with SO_PREFER_BUSY_POLL; default 0 */
 	int trusted_csum;          /* AXIP_CAP_TRUSTED_CSUM: skip RX checksum checks; default 0 */
 	enum axip_xdp_mode mode;   /* default AUTO */
@@ -79,7 +106,12 @@ struct axip_xdp_opts {
 	uint16_t port_lo, port_hi; /* local ports of axip's own connections; default 61000-61999,
 	                              reserved in the kernel (net.ipv4.ip_local_reserved_ports) */
 	const char *pcap_path;     /* write received and sent frames here; NULL = off */
-	int verbose;               /* libxdp/libbpf diagnostics to stderr */
+	axip_xdp_log_fn log;       /* warnings and notices; NULL (default) = none */
+	void *log_ctx;             /* log's first argument */
+	int verbose;               /* libxdp/libbpf messages while attaching and detaching go to
+	                              log: 1 their warnings and notices, 2 also debug; default 0:
+	                              none (libxdp's and libbpf's print functions are process-wide:
+	                              they are replaced during those calls and restored after) */
 	/* Template for each worker's instance: addresses, MAC, MTU, gateway and
 	 * secret are filled in by axip_xdp_open; the rest is used as given. */
 	struct axip_config stack_cfg;
@@ -93,9 +125,9 @@ void axip_xdp_opts_defaults(struct axip_xdp_opts *o);
 /*
  * Check privileges, read the interface over netlink, attach the steering
  * program (replacing a stale one left by a killed process), create the
- * workers' UMEMs, sockets and instances. Threads are not started. On error
- * returns a negative errno value and writes a one-line message to err; the
- * interface is left as found.
+ * workers' UMEMs, sockets and instances, and place the workers on CPUs
+ * (cores). Threads are not started. On error returns a negative errno value
+ * and writes a one-line message to err; the interface is left as found.
  */
 int axip_xdp_open(const struct axip_xdp_opts *o, struct axip_xdp **out, char *err, size_t errlen);
 
@@ -128,6 +160,12 @@ void axip_xdp_describe(const struct axip_xdp *x, char *buf, size_t len);
 const char *axip_xdp_mode_name(const struct axip_xdp *x);
 int axip_xdp_uses_dispatcher(const struct axip_xdp *x);
 
+/* The CPU a worker is placed on (cores resolved), -1 = not pinned. */
+int axip_xdp_worker_core(const struct axip_xdp_worker *w);
+/* Pin the calling thread to the worker's CPU (nothing to do for -1): 0, or a
+ * negative errno value. */
+int axip_xdp_worker_pin(const struct axip_xdp_worker *w);
+
 /* ---- the loop's building blocks (call from the worker's own thread) ---- */
 
 /* Monotonic clock in nanoseconds. */
@@ -142,48 +180,98 @@ void axip_xdp_flush(struct axip_xdp_worker *w);
 /* Sleep until frames arrive, `deadline` passes, or axip_xdp_wake() is
  * called (busy-poll mode: returns at once). */
 void axip_xdp_wait(struct axip_xdp_worker *w, axip_time_ns deadline);
-/* Wake a worker from another thread or a signal handler (async-signal-safe). */
+/* Wake a worker from another thread or a signal handler (async-signal-safe):
+ * its current or next axip_xdp_wait returns. */
 void axip_xdp_wake(struct axip_xdp_worker *w);
 
-/* ---- the ready loop ---- */
+/* ---- the worker loop ---- */
 
-/*
- * Called once in each worker's thread before its loop starts, to open
- * sockets/listeners on the worker's instance. Non-zero stops everything.
- */
-typedef int (*axip_xdp_setup_fn)(struct axip_xdp_worker *w, void *arg);
-
-/*
- * Start one thread per worker (pinned to its core) that runs setup and then
- * receive/timers/wait until axip_xdp_stop(). SIGINT and SIGTERM stop, SIGUSR1
- * prints every worker's counters to stderr; the calling thread handles these
- * signals and returns 0 after a stop (or a negative errno value if a worker
- * failed). Counters are printed on return.
- */
-int axip_xdp_run(struct axip_xdp *x, axip_xdp_setup_fn setup, void *arg);
-/* Everything an application can hook into the ready loop; NULL = unused. */
-struct axip_xdp_hooks {
-	axip_xdp_setup_fn setup;   /* worker thread, before its loop (non-zero stops all) */
-	/* worker thread, every tick_ns of the stack's clock (tick_ns 0 = never) */
+/* What axip_xdp_worker_loop calls besides the stack; NULL = unused. */
+struct axip_xdp_loop {
+	/* every round, after the receive batch: take work handed over by other
+	 * threads (axip_xdp_chan_recv). Non-zero = it did something: the loop
+	 * flushes and does not sleep this round */
+	int (*poll)(struct axip_xdp_worker *w, axip_time_ns now, void *arg);
+	/* every tick_ns of the stack's clock (tick_ns 0 = never) */
 	void (*tick)(struct axip_xdp_worker *w, axip_time_ns now, void *arg);
 	axip_time_ns tick_ns;
-	/* worker thread, on SIGUSR1 and after the loop: print application counters */
-	void (*dump)(struct axip_xdp_worker *w, FILE *f, void *arg);
-	/* worker thread, after the loop and its last dump: release what setup made */
-	void (*teardown)(struct axip_xdp_worker *w, void *arg);
+	void *arg;
 };
 
-/* axip_xdp_run with every hook. */
-int axip_xdp_run_hooks(struct axip_xdp *x, const struct axip_xdp_hooks *h, void *arg);
+/*
+ * Drive one worker until axip_xdp_stop(): receive batch, poll, timers, tick,
+ * tell application threads about messages sent on the worker's channels,
+ * sleep in axip_xdp_wait when there was nothing to do. Call from the
+ * worker's own thread; flushes before it returns. l may be NULL.
+ */
+void axip_xdp_worker_loop(struct axip_xdp_worker *w, const struct axip_xdp_loop *l);
 
-/* Ask every worker loop to return (thread- and async-signal-safe). */
+/* Ask every worker loop to return (thread- and async-signal-safe; for good:
+ * an attachment is stopped once). */
 void axip_xdp_stop(struct axip_xdp *x);
+/* Whether axip_xdp_stop was called. */
+int axip_xdp_stopped(const struct axip_xdp *x);
+/* An eventfd that becomes readable at axip_xdp_stop, for a thread that waits
+ * in poll() for the end (the runner's). Owned by the attachment. */
+int axip_xdp_stop_fd(const struct axip_xdp *x);
+
+/* ---- the application in a thread of its own ---- */
+
+/*
+ * The core is not thread safe: only a worker's thread may touch its
+ * instance. An application that runs in threads of its own exchanges
+ * messages (pointers it owns) with the workers over channels: each channel
+ * joins one worker and one application thread with two bounded
+ * single-producer/single-consumer rings (<axip/spsc.h>), one each way.
+ * Either side sleeps when it has nothing to do and the other wakes it:
+ * the worker through axip_xdp_wake (an eventfd: a wake-up given while it is
+ * busy is kept), the application thread through an eventfd of its own,
+ * which a worker writes only when the thread has announced that it sleeps.
+ * Create channels before the threads start and free them after they end.
+ * Example: examples/axip-tcp-echo-mt.c.
+ */
+struct axip_xdp_app;       /* one application thread: its wake-up */
+struct axip_xdp_chan;      /* one worker <-> that thread */
+
+struct axip_xdp_app *axip_xdp_app_new(void);
+void axip_xdp_app_free(struct axip_xdp_app *a);
+/* Application thread: sleep until a channel has a message for it,
+ * axip_xdp_app_wake(), or timeout_ms passes (-1 = no limit). */
+void axip_xdp_app_wait(struct axip_xdp_app *a, int timeout_ms);
+/* Any thread: end the application thread's current or next wait. */
+void axip_xdp_app_wake(struct axip_xdp_app *a);
+
+/* A channel of `entries` messages each way (a power of two); NULL when out
+ * of memory or entries is not a power of two. */
+struct axip_xdp_chan *axip_xdp_chan_new(struct axip_xdp_worker *w, struct axip_xdp_app *a,
+                                        uint32_t entries);
+void axip_xdp_chan_free(struct axip_xdp_chan *c);
+struct axip_xdp_worker *axip_xdp_chan_worker(const struct axip_xdp_chan *c);
+
+/* Worker thread: send a message to the application (0, or -1 when the ring
+ * is full), take one it sent back (NULL when none). */
+int axip_xdp_chan_send(struct axip_xdp_chan *c, void *msg);
+void *axip_xdp_chan_recv(struct axip_xdp_chan *c);
+/* Worker thread: wake the application thread if it sleeps and messages were
+ * sent since the last call (axip_xdp_worker_loop calls it every round). */
+void axip_xdp_chan_flush(struct axip_xdp_chan *c);
+
+/* Application thread: take a message from the worker (NULL when none), send
+ * one to it (0, or -1 when full); flush wakes the worker if anything was sent
+ * since the last flush (one wake-up per batch). */
+void *axip_xdp_app_recv(struct axip_xdp_chan *c);
+int axip_xdp_app_send(struct axip_xdp_chan *c, void *msg);
+void axip_xdp_app_flush(struct axip_xdp_chan *c);
 
 /* ---- observability ---- */
 
-/* Print core counters (non-zero only), backend counters and steering rule hits. */
+/* Counters are printed only where the embedder asks, to the FILE it gives. */
+/* Every worker's core counters (non-zero only), backend counters, then the
+ * steering counters (after the worker threads ended). */
 void axip_xdp_print_counters(struct axip_xdp *x, FILE *f);
 /* One worker's counters (from its own thread). */
 void axip_xdp_worker_print_counters(struct axip_xdp_worker *w, FILE *f);
+/* The steering program's counters and rule hits (from any thread). */
+void axip_xdp_print_steering(struct axip_xdp *x, FILE *f);
 
 #endif
