@@ -168,7 +168,8 @@ int axip_socket(struct axip_stack *s, int family, int type, int protocol);
  * now). The address must be 0 or one of the instance's. Errors: EINVAL
  * (already bound, bad address length), EADDRNOTAVAIL (not a local address),
  * EADDRINUSE (another socket holds the port, unless both set SO_REUSEADDR
- * and neither listens), EAFNOSUPPORT.
+ * and neither listens; UDP ports are never shared, unlike Linux, where
+ * SO_REUSEADDR lets UDP sockets share one), EAFNOSUPPORT.
  */
 int axip_bind(struct axip_stack *s, int fd, const struct axip_sockaddr *addr);
 
