@@ -8,6 +8,7 @@
  *   axip-sim-demo [--loss PCT] [--seed N] [--pcap FILE]
  */
 #include "sim.h"
+#include "cli_opt.h"
 #include "stack_internal.h"
 #include "ipv4.h"
 #include "wire.h"
@@ -256,7 +257,7 @@ static void demo_cfg(void *arg, uint32_t host, struct axip_config *cfg)
 
 static void usage(const char *prog)
 {
-	printf("usage: %s [--loss PCT] [--seed N] [--pcap FILE] [--verbose]\n"
+	printf("usage: %s [--loss PCT] [--seed N] [--pcap FILE] [--verbose] | --version\n"
 	       "Two axip instances on a simulated Ethernet link: gratuitous ARP, ARP\n"
 	       "resolution, ping, UDP echo (small and fragmented). Exits 0 only if\n"
 	       "every step worked.\n"
@@ -287,14 +288,11 @@ int main(int argc, char **argv)
 		if (!strcmp(argv[i], "--help") || !strcmp(argv[i], "-h")) {
 			usage(argv[0]);
 			return 0;
+		} else if (!strcmp(argv[i], "--version")) {
+			cli_version("axip-sim-demo");
+			return 0;
 		} else if (!strcmp(argv[i], "--loss") && i + 1 < argc) {
-			char *end;
-			unsigned long v = strtoul(argv[++i], &end, 10);
-			if (*end || v > 50) {
-				fprintf(stderr, "--loss takes a percentage from 0 to 50\n");
-				return 2;
-			}
-			loss = (uint32_t)v;
+			loss = (uint32_t)cli_uint_arg("axip-sim-demo", "loss percentage (0..50)", argv[++i], 0, 50);
 		} else if (!strcmp(argv[i], "--seed") && i + 1 < argc) {
 			p.seed = strtoull(argv[++i], NULL, 0);
 		} else if (!strcmp(argv[i], "--pcap") && i + 1 < argc) {
@@ -302,8 +300,10 @@ int main(int argc, char **argv)
 		} else if (!strcmp(argv[i], "--verbose")) {
 			w.verbose = 1;
 		} else {
-			usage(argv[0]);
-			return 2;
+			fprintf(stderr, "axip-sim-demo: %s '%s' (see --help)\n",
+			        argv[i][0] == '-' ? "unrecognized option or missing value" : "unexpected argument",
+			        argv[i]);
+			return CLI_EXIT_USAGE;
 		}
 	}
 	p.impair.drop_ppm = loss * 10000u;
