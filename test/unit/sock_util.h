@@ -33,7 +33,8 @@ static inline uint64_t tcp_conns_in_use(struct axip_stack *s)
 	return k->tcp_conn_alloc - k->tcp_conn_free;
 }
 
-/* Two hosts (seed, impairments, optional configuration hook); ARP settled. */
+/* Two hosts (seed, impairments, optional configuration hook), each with a
+ * static neighbour entry for the other. */
 static inline void senv_open(struct senv *e, uint64_t seed, const struct sim_impair *im,
                              void (*hook)(void *, uint32_t, struct axip_config *), void *arg)
 {
@@ -48,6 +49,14 @@ static inline void senv_open(struct senv *e, uint64_t seed, const struct sim_imp
 	e->s0 = sim_stack(e->sim, 0);
 	e->s1 = sim_stack(e->sim, 1);
 	sim_run(e->sim, AXIP_MS(1)); /* gratuitous ARP */
+	{
+		/* both know each other: a burst of datagrams would wait for ARP */
+		uint8_t mac[6];
+		sim_host_mac(1, mac);
+		axip_neigh_set(e->s0, sim_host_ip(1), mac, 1);
+		sim_host_mac(0, mac);
+		axip_neigh_set(e->s1, sim_host_ip(0), mac, 1);
+	}
 	e->bufs0 = sim_bufs_in_use(e->sim, 0);
 	e->bufs1 = sim_bufs_in_use(e->sim, 1);
 	e->pool0 = axip_pkt_pool_available(e->s0);
