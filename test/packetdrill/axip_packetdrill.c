@@ -138,8 +138,10 @@ struct pd {
 	struct pd_fd fds[PD_MAX_FDS];
 };
 
-/* Set in a thread whose blocked call finished; cleared when it reads the clock. */
+/* Set in a thread whose blocked call returned; cleared when it reads the clock. */
 static __thread int pd_untimed_return;
+/* Set while a call of this thread has waited (it may wait several times). */
+static __thread int pd_call_waited;
 
 static void pd_die(const char *fmt, ...)
 {
@@ -377,10 +379,8 @@ static void pd_wait_end(struct pd *p, struct pd_waiter *w, int waited)
 			*pp = w->next;
 			break;
 		}
-	if (waited) {
-		p->returns_untimed++;
-		pd_untimed_return = 1;
-	}
+	if (waited)
+		pd_call_waited = 1;
 	pthread_cond_broadcast(&p->settled);
 }
 
@@ -467,9 +467,17 @@ static void pd_fd_release(struct pd *p, int fd)
 	close(fd);
 }
 
-/* Return `rc` POSIX-style: a negative error number goes to errno. */
+/* Return `rc` POSIX-style: a negative error number goes to errno. Every
+ * call that took the mutex leaves through here: a call that waited is now
+ * timed by packetdrill's next gettimeofday(), and changes wait for that. */
 static int pd_ret(struct pd *p, int rc)
 {
+	if (pd_call_waited) {
+		pd_call_waited = 0;
+		p->returns_untimed++;
+		pd_untimed_return = 1;
+		pthread_cond_broadcast(&p->settled);
+	}
 	pthread_mutex_unlock(&p->mu);
 	if (rc < 0) {
 		errno = -rc;
