@@ -9,6 +9,7 @@
 set(CPACK_PACKAGE_NAME axip)
 set(CPACK_PACKAGE_VENDOR "The axip authors")
 set(CPACK_PACKAGE_CONTACT "The axip authors")
+# Every package's summary line; CPACK_DEBIAN_<COMPONENT>_DESCRIPTION follows it.
 set(CPACK_PACKAGE_DESCRIPTION_SUMMARY "axip: ${PROJECT_DESCRIPTION}")
 set(CPACK_PACKAGE_VERSION ${PROJECT_VERSION})
 set(CPACK_RESOURCE_FILE_LICENSE ${PROJECT_SOURCE_DIR}/LICENSE)
@@ -25,8 +26,8 @@ set(CPACK_DEBIAN_PACKAGE_GENERATE_SHLIBS_POLICY "=")
 
 set(CPACK_DEBIAN_RUNTIME_PACKAGE_NAME ${AXIP_PKG_runtime})
 set(CPACK_DEBIAN_RUNTIME_PACKAGE_SECTION libs)
-set(CPACK_COMPONENT_RUNTIME_DESCRIPTION
-    "axip: user-space TCP/IP stack - shared libraries\n The portable core (libaxip) and the AF_XDP backend (libaxip-xdp).")
+set(CPACK_DEBIAN_RUNTIME_DESCRIPTION
+    "Shared libraries: the portable core (libaxip) and the AF_XDP backend (libaxip-xdp).")
 
 set(CPACK_DEBIAN_DEV_PACKAGE_NAME ${AXIP_PKG_dev})
 set(CPACK_DEBIAN_DEV_PACKAGE_SECTION libdevel)
@@ -36,11 +37,11 @@ if(AXIP_HAVE_XDP)
   string(APPEND AXIP_DEV_DEPENDS ", libxdp-dev, libbpf-dev, libmnl-dev")
 endif()
 set(CPACK_DEBIAN_DEV_PACKAGE_DEPENDS ${AXIP_DEV_DEPENDS})
-set(CPACK_COMPONENT_DEV_DESCRIPTION
-    "axip: user-space TCP/IP stack - development files\n Headers, static libraries, pkg-config files (axip, axip-xdp) and the CMake\n package (find_package(axip)).")
+set(CPACK_DEBIAN_DEV_DESCRIPTION
+    "Development files: headers, static libraries, pkg-config files (axip,\n axip-xdp) and the CMake package (find_package(axip)).")
 
 set(CPACK_DEBIAN_TOOLS_PACKAGE_NAME ${AXIP_PKG_tools})
-set(CPACK_COMPONENT_TOOLS_DESCRIPTION
-    "axip: user-space TCP/IP stack - programs\n HTTP server and client, echo servers and axip-xdp-detach on AF_XDP.")
+set(CPACK_DEBIAN_TOOLS_DESCRIPTION
+    "Programs: HTTP server and client, echo servers and axip-xdp-detach on AF_XDP.")
 
 include(CPack)
