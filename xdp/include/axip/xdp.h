@@ -263,6 +263,33 @@ void *axip_xdp_app_recv(struct axip_xdp_chan *c);
 int axip_xdp_app_send(struct axip_xdp_chan *c, void *msg);
 void axip_xdp_app_flush(struct axip_xdp_chan *c);
 
+/* ---- blocking on sockets (<axip/sock.h>) ---- */
+
+/*
+ * The socket calls never block. These wait the way their POSIX namesakes do,
+ * by driving the worker in the calling thread (receive batches, timers,
+ * channel notifications; sleeping in axip_xdp_wait in between) until the
+ * condition holds, timeout_ms passes (-1 = no limit; 0 = one round, then
+ * answer) or axip_xdp_stop() is called. Call them from the worker's thread,
+ * the only one that touches its instance: the instance runs while they wait,
+ * so callbacks and other sockets' traffic go on meanwhile. What was queued
+ * before the call is flushed first.
+ *
+ * axip_xdp_sock_wait: until fd is ready for one of `events` (AXIP_EV_*;
+ * AXIP_EV_ERR and AXIP_EV_HUP always count). Returns the ready bits (> 0),
+ * 0 when the time is up, -AXIP_EBADF for a bad descriptor, -AXIP_EINTR after
+ * axip_xdp_stop().
+ * axip_xdp_sock_poll: axip_sock_poll over fds[0..n) (revents filled); returns
+ * how many entries have revents, 0, or -AXIP_EINTR.
+ * axip_xdp_epoll_wait: axip_epoll_wait on the interest set epfd; returns the
+ * events stored in ev[0..max), 0, -AXIP_EINTR, or axip_epoll_wait's error.
+ */
+int axip_xdp_sock_wait(struct axip_xdp_worker *w, int fd, unsigned events, int timeout_ms);
+int axip_xdp_sock_poll(struct axip_xdp_worker *w, struct axip_pollfd *fds, unsigned n,
+                       int timeout_ms);
+int axip_xdp_epoll_wait(struct axip_xdp_worker *w, int epfd, struct axip_epoll_event *ev,
+                        int max, int timeout_ms);
+
 /* ---- observability ---- */
 
 /* Counters are printed only where the embedder asks, to the FILE it gives. */
