@@ -135,6 +135,18 @@ axip_u32 csum_pseudo(axip_u32 src, axip_u32 dst, axip_u8 proto, axip_u32 l4_len)
 	return csum_add32(sum, l4_len);
 }
 
+axip_u32 csum_pseudo6(const axip_u8 src[16], const axip_u8 dst[16], axip_u8 next_header,
+                      axip_u32 l4_len)
+{
+	axip_u32 sum = 0, i;
+	for (i = 0; i < 16u; i += 2u) {
+		sum = csum_add16(sum, load_be16(src + i));
+		sum = csum_add16(sum, load_be16(dst + i));
+	}
+	sum = csum_add32(sum, l4_len);
+	return csum_add16(sum, next_header);
+}
+
 axip_u16 csum_fold_raw(axip_u32 sum)
 {
 	while (sum >> 16)

@@ -22,6 +22,10 @@ axip_u32 csum_add_chain(axip_u32 sum, const struct axip_pkt *p, axip_u32 off, ax
 /* IPv4 pseudo-header sum (RFC 9293 3.1, RFC 768). */
 axip_u32 csum_pseudo(axip_u32 src, axip_u32 dst, axip_u8 proto, axip_u32 l4_len);
 
+/* IPv6 pseudo-header sum (RFC 8200 8.1): addresses in network order. */
+axip_u32 csum_pseudo6(const axip_u8 src[16], const axip_u8 dst[16], axip_u8 next_header,
+                      axip_u32 l4_len);
+
 /* Add a 16-bit value / 32-bit value (host order numbers) to a sum. */
 axip_u32 csum_add16(axip_u32 sum, axip_u16 v);
 axip_u32 csum_add32(axip_u32 sum, axip_u32 v);

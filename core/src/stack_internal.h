@@ -19,6 +19,9 @@ struct icmp_state;
 struct udp_table;
 struct tcp_state;
 struct sock_table;
+struct ipv6_state;
+struct icmp6_state;
+struct nd6_table;
 
 struct pkt_pool {
 	struct axip_pkt *objs;
@@ -41,6 +44,9 @@ struct axip_stack {
 	struct udp_table *udp;
 	struct tcp_state *tcp;
 	struct sock_table *sock;
+	struct ipv6_state *ip6;     /* NULL with IPv6 off */
+	struct icmp6_state *icmp6;
+	struct nd6_table *nd6;
 };
 
 #define CTR_INC(s, name) ((s)->ctr.name++)

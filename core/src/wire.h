@@ -63,6 +63,7 @@ static inline int mem_equal(const void *a, const void *b, axip_u32 n)
 #define ETH_OFF_TYPE 12u
 #define ETH_TYPE_IPV4 0x0800u
 #define ETH_TYPE_ARP 0x0806u
+#define ETH_TYPE_IPV6 0x86ddu
 #define ETH_TYPE_VLAN 0x8100u
 #define ETH_TYPE_QINQ 0x88a8u
 
@@ -113,6 +114,50 @@ static inline int mem_equal(const void *a, const void *b, axip_u32 n)
 #define ICMP_CODE_PROTO_UNREACH 2u
 #define ICMP_CODE_PORT_UNREACH 3u
 #define ICMP_CODE_FRAG_NEEDED 4u
+
+/* IPv6 (RFC 8200) */
+#define IP6_HLEN 40u
+#define IP6_OFF_VTF 0u        /* version 4 bits, traffic class 8, flow label 20 */
+#define IP6_OFF_PLEN 4u
+#define IP6_OFF_NH 6u
+#define IP6_OFF_HOPS 7u
+#define IP6_OFF_SRC 8u
+#define IP6_OFF_DST 24u
+#define IP6_MIN_MTU 1280u     /* RFC 8200 5 */
+#define IP6_NH_HOPOPTS 0u
+#define IP6_NH_TCP 6u
+#define IP6_NH_UDP 17u
+#define IP6_NH_ROUTING 43u
+#define IP6_NH_FRAGMENT 44u
+#define IP6_NH_ICMP6 58u
+#define IP6_NH_NONE 59u
+#define IP6_NH_DSTOPTS 60u
+#define IP6_FRAG_HLEN 8u      /* RFC 8200 4.5 */
+#define IP6_FRAG_M 1u
+#define IP6_FRAG_OFF_MASK 0xfff8u
+
+/* ICMPv6 (RFC 4443) and neighbour discovery (RFC 4861) */
+#define ICMP6_HLEN 8u
+#define ICMP6_DEST_UNREACH 1u
+#define ICMP6_PACKET_TOO_BIG 2u
+#define ICMP6_TIME_EXCEEDED 3u
+#define ICMP6_PARAM_PROBLEM 4u
+#define ICMP6_ECHO_REQUEST 128u
+#define ICMP6_ECHO_REPLY 129u
+#define ICMP6_ROUTER_SOLICIT 133u
+#define ICMP6_ROUTER_ADVERT 134u
+#define ICMP6_NEIGH_SOLICIT 135u
+#define ICMP6_NEIGH_ADVERT 136u
+#define ICMP6_REDIRECT 137u
+#define ICMP6_CODE_NO_ROUTE 0u        /* destination unreachable */
+#define ICMP6_CODE_ADDR_UNREACH 3u
+#define ICMP6_CODE_PORT_UNREACH 4u
+#define ICMP6_CODE_HOP_LIMIT 0u       /* time exceeded */
+#define ICMP6_CODE_REASM_TIMEOUT 1u
+#define ICMP6_CODE_BAD_FIELD 0u       /* parameter problem */
+#define ICMP6_CODE_BAD_NH 1u
+#define ICMP6_CODE_BAD_OPTION 2u
+#define ICMP6_CODE_INCOMPLETE_CHAIN 3u /* RFC 7112 */
 
 /* UDP (RFC 768) */
 #define UDP_HLEN 8u

@@ -10,6 +10,7 @@
 #include "env.h"
 #include "counters.h"
 #include "stack.h"
+#include "ipv6.h"
 #include "udp.h"
 #include "tcp.h"
 #include "sock.h"

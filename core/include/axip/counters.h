@@ -115,9 +115,63 @@
 	X(sock_udp_not_peer)   /* datagram dropped: not from a connected socket's peer */ \
 	X(sock_close_reset)    /* close with unread data or linger 0: RST sent */
 
+#define AXIP_COUNTERS_IP6(X)                                                             \
+	X(ip6_rx) X(ip6_tx)                                                                 \
+	X(ip6_rx_short)        /* shorter than the 40-byte header */                       \
+	X(ip6_rx_bad_version)                                                               \
+	X(ip6_rx_bad_len)      /* payload length beyond the frame */                       \
+	X(ip6_rx_bad_src)      /* multicast, loopback or own (non-tentative) source */     \
+	X(ip6_rx_not_for_us)   /* not our unicast, all-nodes or solicited-node address */  \
+	X(ip6_rx_bad_ext)      /* extension header truncated or malformed option */       \
+	X(ip6_rx_ext_too_many) /* more extension headers than the walk allows */          \
+	X(ip6_rx_hbh_not_first) /* hop-by-hop header after another header */              \
+	X(ip6_rx_bad_opt)      /* unrecognised option whose type says discard (4.2) */    \
+	X(ip6_rx_routing)      /* routing header with segments left (incl. type 0) */     \
+	X(ip6_rx_unknown_nh)   /* unrecognised next header: parameter problem code 1 */    \
+	X(ip6_rx_no_next)      /* next header 59: nothing to deliver */                    \
+	X(ip6_rx_atomic_frag)  /* fragment header with offset 0, M 0 (RFC 6946) */         \
+	X(ip6_tx_no_route)                                                                  \
+	X(ip6_tx_too_big)      /* larger than the path MTU and not to be fragmented */     \
+	X(ip6_tx_no_headroom)  /* packet or env buffer too small for the headers */        \
+	X(ip6_frag_rx) X(ip6_frag_reassembled) X(ip6_frag_tx)                               \
+	X(ip6_frag_overlap)    /* overlapping fragment: datagram dropped (RFC 5722) */     \
+	X(ip6_frag_bad)        /* fragment with inconsistent offset/length */              \
+	X(ip6_frag_no_ulh)     /* first fragment without the upper-layer header (RFC 7112) */ \
+	X(ip6_frag_timeout)    /* datagram not completed in time */                        \
+	X(ip6_frag_no_slot)    /* all reassembly slots busy */                             \
+	X(ip6_frag_mem_limit)  /* reassembly byte budget exhausted */                      \
+	X(ip6_frag_too_many)   /* more fragments for one datagram than allowed */          \
+	X(ip6_frag_dup)        /* exact duplicate fragment dropped, datagram kept */       \
+	X(ip6_pmtu_update)     /* path MTU lowered by a Packet Too Big (RFC 8201) */       \
+	X(ip6_pmtu_evict)      /* path MTU cache full: the oldest entry replaced */
+
+#define AXIP_COUNTERS_ICMP6(X)                                                          \
+	X(icmp6_rx) X(icmp6_rx_echo) X(icmp6_tx_echo_reply) X(icmp6_rx_echo_reply)        \
+	X(icmp6_rx_bad)        /* truncated or bad checksum */                            \
+	X(icmp6_rx_error)      /* errors handed to the transport they concern */          \
+	X(icmp6_rx_error_ignored) /* error quoting nothing we sent or know */             \
+	X(icmp6_rx_ptb)        /* Packet Too Big received */                              \
+	X(icmp6_tx_error)      /* errors sent */                                          \
+	X(icmp6_rate_limited)  /* error not sent because of the rate limit */             \
+	X(icmp6_rx_unknown_type) /* informational types not acted on (RS, RA, redirect, MLD) */
+
+#define AXIP_COUNTERS_ND6(X)                                                            \
+	X(nd6_rx_ns) X(nd6_rx_na) X(nd6_tx_ns) X(nd6_tx_na)                               \
+	X(nd6_rx_bad)          /* failed RFC 4861 7.1 validation */                       \
+	X(nd6_rx_not_for_us)   /* solicitation for a target that is not ours */          \
+	X(nd6_rx_na_unsolicited) /* advertisement for no cache entry: ignored (7.2.5) */  \
+	X(nd6_table_full)      /* no entry could be allocated or evicted */               \
+	X(nd6_queue_full)      /* packet dropped: pending queue of an entry full */        \
+	X(nd6_resolve_fail)    /* INCOMPLETE entry gave up; queue dropped */              \
+	X(nd6_resolve_fail_pkts) /* packets dropped with failed entries */                 \
+	X(nd6_probe_fail)      /* PROBE entry got no answer: removed (7.3.3) */           \
+	X(nd6_dad_ok)          /* address passed duplicate address detection */          \
+	X(nd6_dad_conflict)    /* duplicate found: address unusable (RFC 4862 5.4.5) */
+
 #define AXIP_COUNTERS_ALL(X)                                                           \
 	AXIP_COUNTERS_PKT(X) AXIP_COUNTERS_ETH(X) AXIP_COUNTERS_ARP(X) AXIP_COUNTERS_IP(X) \
-	AXIP_COUNTERS_ICMP(X) AXIP_COUNTERS_UDP(X) AXIP_COUNTERS_TCP(X) AXIP_COUNTERS_SOCK(X)
+	AXIP_COUNTERS_ICMP(X) AXIP_COUNTERS_UDP(X) AXIP_COUNTERS_TCP(X) AXIP_COUNTERS_SOCK(X) \
+	AXIP_COUNTERS_IP6(X) AXIP_COUNTERS_ICMP6(X) AXIP_COUNTERS_ND6(X)
 
 struct axip_counters {
 #define AXIP_COUNTER_FIELD(name) axip_u64 name;

@@ -20,6 +20,7 @@
 #include "pkt.h"
 #include "env.h"
 #include "counters.h"
+#include "ipv6.h"
 
 #define AXIP_MEM_ALIGN 16u
 #define AXIP_MAX_ADDRS 8u
@@ -86,6 +87,33 @@ struct axip_config {
 	axip_u32 sock_accept_max;              /* cap on a listener's backlog, 1..65535, default 4096 */
 	axip_u32 sock_udp_rcvbuf;              /* UDP receive queue, buffer bytes, >= 2048,
 	                                          default 256 KiB */
+	/* IPv6 (axip/ipv6.h). Off by default: an IPv4-only configuration sends
+	 * and accepts nothing new. */
+	axip_u8 ip6_enable;                    /* 1 = IPv6 on; default 0 */
+	axip_u8 ip6_linklocal[16];             /* all-zero (default): fe80::/64 with the
+	                                          EUI-64 interface ID of `mac` (RFC 4291
+	                                          2.5.1, RFC 2464 4); else fe80::/10 */
+	axip_u32 n_addrs6;                     /* global addresses, 0..AXIP_MAX_ADDRS6 */
+	struct axip_ifaddr6 addrs6[AXIP_MAX_ADDRS6];
+	axip_u8 gateway6[16];                  /* default router (link-local or on a
+	                                          prefix of addrs6); all-zero = none */
+	axip_u8 ip6_hop_limit;                 /* default 64 (RFC 8200 3) */
+	axip_u32 nd6_entries;                  /* IPv6 neighbour cache size, default 64 */
+	axip_u32 nd6_queue_len;                /* packets held per unresolved entry, default 8 */
+	axip_u32 nd6_max_mcast_solicit;        /* RFC 4861 10 MAX_MULTICAST_SOLICIT, default 3 */
+	axip_u32 nd6_max_ucast_solicit;        /* MAX_UNICAST_SOLICIT, default 3 */
+	axip_time_ns nd6_retrans_ns;           /* RETRANS_TIMER, default 1 s */
+	axip_time_ns nd6_reachable_ns;         /* REACHABLE_TIME (base), default 30 s */
+	axip_time_ns nd6_delay_first_probe_ns; /* DELAY_FIRST_PROBE_TIME, default 5 s */
+	axip_u32 nd6_dad_transmits;            /* RFC 4862 DupAddrDetectTransmits, default 1;
+	                                          0 = addresses are used at once */
+	axip_u32 frag6_slots;                  /* IPv6 datagrams reassembled at once, default 16 */
+	axip_u32 frag6_max_bytes;              /* bytes held by IPv6 reassembly, default 256 KiB */
+	axip_u32 frag6_max_per_datagram;       /* fragments per datagram, default 64 */
+	axip_time_ns frag6_timeout_ns;         /* RFC 8200 4.5: default 60 s */
+	axip_u32 pmtu6_entries;                /* path MTU cache (RFC 8201), default 16 */
+	axip_time_ns pmtu6_timeout_ns;         /* a lowered path MTU is forgotten after
+	                                          this, RFC 8201 4: default 10 min */
 };
 
 /* Fill every field with its default (addresses, MAC and secret zeroed). */
