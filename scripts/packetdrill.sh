@@ -20,8 +20,10 @@ absent (nothing run), 2 on bad usage.
   --adapter PATH      adapter shared object (default: BUILD/test/axip_packetdrill.so,
                       built with cmake if missing)
   --build-dir DIR     build tree for the defaults above (default: build)
-  --preload LIBS      LD_PRELOAD for packetdrill (sanitizer runtimes of an
-                      instrumented adapter), colon-separated
+  --preload LIBS      LD_PRELOAD for packetdrill, colon-separated: for an adapter
+                      built with sanitizers, BUILD/test/axip_pd_nodeepbind.so
+                      then libasan.so and libubsan.so (the sanitizer build's
+                      ctest tests pass this)
   --local-ip A        local address (default 192.168.0.2)
   --remote-ip B       remote address (default 192.0.2.1, packetdrill's)
   --timeout SEC       per script (default 120)
@@ -130,9 +132,16 @@ for f in "${scripts[@]}"; do
 	base=$(basename "$f")
 	(
 		cd "$dir" || exit 1
+		envs=()
+		if [ -n "$preload" ]; then
+			# for packetdrill only: the sanitizer runtimes after the shim, and
+			# packetdrill's own leaks at exit suppressed (test/packetdrill/lsan.supp)
+			envs=(LD_PRELOAD="$preload"
+				ASAN_OPTIONS="${ASAN_OPTIONS:-verify_asan_link_order=0}"
+				LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$repo/test/packetdrill/lsan.supp:print_suppressions=0}")
+		fi
 		# shellcheck disable=SC2086 # PACKETDRILL_ARGS is a list of options
-		LD_PRELOAD="$preload" ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=0}" \
-			timeout "$timeout_s" "$pd" --so_filename="$adapter" \
+		timeout "$timeout_s" env "${envs[@]}" "$pd" --so_filename="$adapter" \
 			--so_flags="local_ip=$local_ip remote_ip=$remote_ip" \
 			--local_ip="$local_ip" --remote_ip="$remote_ip" --strict_segments \
 			${PACKETDRILL_ARGS:-} "$base"

@@ -49,12 +49,19 @@ if(EXISTS "${AXIP_PD_TOOL_DIR}/packetdrill.h" AND AXIP_BISON AND AXIP_FLEX)
   list(APPEND AXIP_PD_ARGS --packetdrill "${AXIP_PD_BIN}" --adapter $<TARGET_FILE:axip_packetdrill>)
   if(AXIP_SANITIZE)
     # packetdrill is not instrumented and dlopen()s the adapter: the
-    # sanitizer runtimes must be loaded first
+    # sanitizer runtimes are preloaded, behind a shim that drops the
+    # RTLD_DEEPBIND they refuse (nodeepbind.c, itself not instrumented)
+    add_library(axip_pd_nodeepbind MODULE ${CMAKE_CURRENT_SOURCE_DIR}/packetdrill/nodeepbind.c)
+    set_target_properties(axip_pd_nodeepbind PROPERTIES PREFIX "")
+    target_compile_options(axip_pd_nodeepbind PRIVATE ${AXIP_WARN} -fno-sanitize=all)
+    target_link_options(axip_pd_nodeepbind PRIVATE -fno-sanitize=all)
+    target_link_libraries(axip_pd_nodeepbind PRIVATE dl)
     execute_process(COMMAND ${CMAKE_C_COMPILER} -print-file-name=libasan.so
                     OUTPUT_VARIABLE AXIP_PD_ASAN OUTPUT_STRIP_TRAILING_WHITESPACE)
     execute_process(COMMAND ${CMAKE_C_COMPILER} -print-file-name=libubsan.so
                     OUTPUT_VARIABLE AXIP_PD_UBSAN OUTPUT_STRIP_TRAILING_WHITESPACE)
-    list(APPEND AXIP_PD_ARGS --preload "${AXIP_PD_ASAN}:${AXIP_PD_UBSAN}")
+    list(APPEND AXIP_PD_ARGS --preload
+         "$<TARGET_FILE:axip_pd_nodeepbind>:${AXIP_PD_ASAN}:${AXIP_PD_UBSAN}")
   endif()
 elseif(NOT EXISTS "${AXIP_PD_TOOL_DIR}/packetdrill.h")
   message(STATUS "packetdrill source not found at ${AXIP_PACKETDRILL_SRC} (set PACKETDRILL_SRC): packetdrill tests will skip")

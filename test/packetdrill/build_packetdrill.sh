@@ -16,15 +16,11 @@ for prog in bison flex make cc; do
 	command -v $prog >/dev/null || { echo "build_packetdrill.sh: $prog not found (Debian: apt-get install bison flex build-essential)" >&2; exit 2; }
 done
 mkdir -p "$out"
-tmp="$out/src.tmp.$$"
-rm -rf "$tmp"
-cp -r "$tool" "$tmp"
-(cd "$tmp" && ./configure >/dev/null && make -j2 packetdrill >"$out/build.log" 2>&1) || {
+rm -rf "$out/src"
+cp -r "$tool" "$out/src"
+(cd "$out/src" && ./configure >/dev/null && make -j2 packetdrill >"$out/build.log" 2>&1) || {
 	tail -n 30 "$out/build.log" >&2
-	rm -rf "$tmp"
 	exit 1
 }
-rm -rf "$out/src"
-mv "$tmp" "$out/src"
 cp "$out/src/packetdrill" "$out/packetdrill.tmp.$$"
 mv "$out/packetdrill.tmp.$$" "$out/packetdrill"
