@@ -102,8 +102,11 @@ static void wait_for_stop(struct run *r, int sfd)
 	p[1].events = POLLIN;
 	while (!atomic_load(&r->failed) && !axip_xdp_stopped(r->x)) {
 		struct signalfd_siginfo si;
-		if (poll(p, 2, -1) < 0 && errno != EINTR)
+		if (poll(p, 2, -1) < 0) {
+			if (errno == EINTR)
+				continue;
 			return;
+		}
 		if (p[1].revents & POLLIN)
 			return;
 		if (!(p[0].revents & POLLIN) || read(sfd, &si, sizeof si) != (ssize_t)sizeof si)

@@ -91,7 +91,6 @@ static void cpu_list(const cpu_set_t *set, char *buf, size_t len)
  */
 static int place_workers(const struct axip_xdp_opts *o, int *core, char *err, size_t errlen)
 {
-	static const int none = -1;
 	cpu_set_t allowed;
 	int cpus[CPU_SETSIZE], n = 0, c;
 	unsigned i;
@@ -104,7 +103,7 @@ static int place_workers(const struct axip_xdp_opts *o, int *core, char *err, si
 	for (i = 0; i < o->n_queues; i++) {
 		c = o->cores[i];
 		if (c == AXIP_XDP_CORE_AUTO) {
-			c = n ? cpus[i % (unsigned)n] : none;
+			c = n ? cpus[i % (unsigned)n] : -1; /* n is at least 1 */
 		} else if (c < -1 || c >= CPU_SETSIZE) {
 			return xerr(err, errlen, "cores[%u] is %d, not a CPU number", i, c), -EINVAL;
 		} else if (c >= 0 && !CPU_ISSET(c, &allowed)) {
