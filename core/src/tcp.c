@@ -180,25 +180,81 @@ static void unhash(struct axip_stack *s, struct axip_tcp *c)
 	c->hnext = AXIP_NULL;
 }
 
-static void conn_free_mem(struct axip_stack *s, struct axip_tcp *c)
+/* Data queued for the application and no longer wanted. */
+static void events_discard(struct axip_tcp *c)
 {
+	if (c->ev_rcv) {
+		axip_pkt_free(c->s, c->ev_rcv);
+		c->ev_rcv = AXIP_NULL;
+	}
+	c->ev_rcv_len = 0;
+	c->ev_sent = 0;
+	c->ev &= TEV_CLOSED;
+}
+
+void tcp_conn_free(struct axip_tcp *c)
+{
+	struct axip_stack *s = c->s;
 	struct tcp_state *t = s->tcp;
+	events_discard(c);
 	c->hnext = t->free;
 	t->free = c;
 	t->n_free++;
 	CTR_INC(s, tcp_conn_free);
 }
 
-void tcp_unhold(struct axip_tcp *c)
+/*
+ * The one place the connection's callbacks are called from (the listener's
+ * accept function aside): the events a segment, a timer or an API call
+ * raised, in the order of struct axip_tcp_callbacks' life cycle. Each bit
+ * is cleared before its callback runs, so a callback that ends the
+ * connection (abort, close) gets `closed` at once, within that call, as a
+ * nested delivery; the events it had not seen yet are then dropped
+ * (tcp_conn_drop). Every caller holds c (a frame, tcp_conn_drop), so the
+ * memory stays until the loop is done.
+ */
+void tcp_deliver_events(struct axip_tcp *c)
 {
-	if (--c->hold == 0 && (c->flags & TF_DEAD))
-		conn_free_mem(c->s, c);
+	while (c->ev) {
+		const struct axip_tcp_callbacks *cb = c->cb;
+		if (c->ev & TEV_CONNECTED) {
+			c->ev &= ~TEV_CONNECTED;
+			if (cb && cb->connected)
+				cb->connected(c->arg, c);
+		} else if (c->ev & TEV_SENT) {
+			axip_u32 n = c->ev_sent;
+			c->ev &= ~TEV_SENT;
+			c->ev_sent = 0;
+			if (cb && cb->sent)
+				cb->sent(c->arg, c, n);
+		} else if (c->ev & TEV_RECV) {
+			struct axip_pkt *p = c->ev_rcv;
+			axip_u32 len = c->ev_rcv_len;
+			c->ev &= ~TEV_RECV;
+			c->ev_rcv = AXIP_NULL;
+			c->ev_rcv_len = 0;
+			if (cb && cb->recv) {
+				cb->recv(c->arg, c, p);
+			} else {
+				axip_pkt_free(c->s, p); /* nobody takes it: the window stays open */
+				c->rcv_held -= len;
+			}
+		} else if (c->ev & TEV_PEER_CLOSED) {
+			c->ev &= ~TEV_PEER_CLOSED;
+			if (!(c->flags & TF_APP_CLOSED) && cb && cb->peer_closed)
+				cb->peer_closed(c->arg, c);
+		} else {
+			c->ev = 0; /* TEV_CLOSED: nothing comes after it */
+			if (cb && cb->closed)
+				cb->closed(c->arg, c, c->ev_err);
+		}
+	}
 }
 
 void tcp_conn_drop(struct axip_tcp *c, int err)
 {
 	struct axip_stack *s = c->s;
-	int notify = (c->flags & TF_ACCEPTED) && c->cb && c->cb->closed;
+	int notify = (c->flags & TF_ACCEPTED) != 0;
 
 	if (c->flags & TF_DEAD)
 		return;
@@ -211,17 +267,24 @@ void tcp_conn_drop(struct axip_tcp *c, int err)
 	timer_cancel(&s->wheel, &c->timer);
 	tcp_sndq_drop(c, c->sndq_len);
 	tcp_reass_flush(c);
-	tcp_hold(c);
-	if (notify)
-		c->cb->closed(c->arg, c, err);
 	c->flags &= ~TF_ACCEPTED;
+	tcp_hold(c);
+	/* Ended outside processing with events pending: by the application,
+	 * from a callback. What it had not seen yet is no longer its (the
+	 * segment would not have been processed further). */
+	if (!c->busy)
+		events_discard(c);
+	if (notify) {
+		c->ev_err = err;
+		tcp_event(c, TEV_CLOSED);
+	}
 	tcp_unhold(c);
 }
 
 void tcp_enter_time_wait(struct axip_tcp *c)
 {
 	struct tcp_state *t = c->s->tcp;
-	int notify = (c->flags & TF_ACCEPTED) && c->cb && c->cb->closed;
+	int notify = (c->flags & TF_ACCEPTED) != 0;
 
 	c->state = AXIP_TCP_TIME_WAIT;
 	tcp_rto_stop(c);
@@ -243,9 +306,8 @@ void tcp_enter_time_wait(struct axip_tcp *c)
 	/* the application's handle ends here; the tuple lingers in the core */
 	c->flags &= ~TF_ACCEPTED;
 	if (notify) {
-		tcp_hold(c);
-		c->cb->closed(c->arg, c, AXIP_OK);
-		tcp_unhold(c);
+		c->ev_err = AXIP_OK;
+		tcp_event(c, TEV_CLOSED);
 	}
 }
 
@@ -476,13 +538,11 @@ int tcp_accept(struct axip_tcp *c)
 	embryo_unlink(c);
 	if (!l || !l->in_use)
 		return -1;
-	tcp_hold(c);
+	/* called while the segment is processed (the frame holds c): the
+	 * application may already use the handle, or end it */
 	rc = l->accept(l->arg, c, &cb, &arg);
-	if (c->flags & TF_DEAD) {
-		tcp_unhold(c);
+	if (c->flags & TF_DEAD)
 		return -1;
-	}
-	tcp_unhold(c);
 	if (rc != AXIP_OK || !cb) {
 		CTR_INC(c->s, tcp_accept_refused);
 		return -1;

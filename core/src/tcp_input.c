@@ -3,6 +3,36 @@
  * tcp_input.c - segment arrival (RFC 9293 3.10.7) with RFC 5961 (RST, SYN
  * and ACK validation with rate-limited challenge ACKs), RFC 7323 PAWS,
  * SYN cookies, TIME-WAIT reuse (RFC 6191) and ICMP errors (RFC 5927).
+ *
+ * Call order for a segment of a connection:
+ *
+ *   eth_input -> ipv4_input -> tcp_input (checksum, header, options)
+ *     -> tcp_lookup_rx, else tcp_listener_lookup -> passive_open / cookie_open
+ *     -> conn_input
+ *        -> tcp_segment_arrives           (TIME-WAIT reuse, RFC 6191)
+ *           -> syn_sent_input             (3.10.7.3)
+ *           -> sync_input                 (3.10.7.4, in the RFC's order:)
+ *              tcp_syn_rcvd_repeat        our SYN-ACK was lost
+ *              tcp_paws_reject            RFC 7323 5.3
+ *              tcp_seq_check              first: sequence number
+ *                (tcp_seq_acceptable)
+ *              tcp_ts_recent_update       RFC 7323 4.3
+ *              tcp_rst_input              second: RST (RFC 5961 3)
+ *              tcp_syn_in_window          fourth: SYN (RFC 5961 4)
+ *              tcp_syn_rcvd_ack           fifth: ACK in SYN-RECEIVED (-> accept fn)
+ *              tcp_ack_input              fifth: ACK (RFC 5961 5, recovery, RACK)
+ *              tcp_text_input             seventh: text (-> tcp_rcv_in_order,
+ *                                         tcp_reass_insert)
+ *              tcp_fin_input              eighth: FIN
+ *        -> tcp_frame_end -> tcp_deliver_events (-> application: connected,
+ *           sent, recv, peer_closed, closed)
+ *        -> tcp_output                    what the segment and the answers allow
+ *
+ * While the segment is processed no application callback runs (except the
+ * listener's accept function, whose answer decides whether the connection
+ * exists): the steps queue events on the connection (tcp_event) and the
+ * connection cannot vanish half-way. The events are delivered in one place
+ * once the segment is through, in the order they arose.
  */
 #include "tcp_internal.h"
 #include "tcp_isn.h"
@@ -150,38 +180,40 @@ static void establish(struct axip_tcp *c)
 	tcp_conn_start_cc(c);
 }
 
-/* RFC 9293 3.10.7.3: SYN-SENT. */
-static void syn_sent_input(struct axip_tcp *c, struct axip_pkt *p, const struct tcp_seg *g,
-                           const struct ipv4_rx_info *ip)
+/*
+ * RFC 9293 3.10.7.3: SYN-SENT. "If the state is SYN-SENT then: first check
+ * the ACK bit ... second check the RST bit ... fourth check the SYN bit".
+ * Returns 1 when the send decision should run once the events are out.
+ */
+static int syn_sent_input(struct axip_tcp *c, struct axip_pkt *p, const struct tcp_seg *g,
+                          const struct ipv4_rx_info *ip)
 {
 	struct axip_stack *s = c->s;
 	int ack_ok = 0;
 
+	drop(s, p); /* data riding on the SYN-ACK is not kept; the peer resends it */
 	if (g->flags & TCP_FLAG_ACK) {
 		if (SEQ_LEQ(g->ack, c->iss) || SEQ_GT(g->ack, c->snd_max)) {
 			CTR_INC(s, tcp_rx_ack_unsent);
 			tcp_send_rst_reply(s, ip, c->lport, c->rport, g);
-			drop(s, p);
-			return;
+			return 0;
 		}
 		ack_ok = 1;
 	}
 	if (g->flags & TCP_FLAG_RST) {
-		/* RFC 9293 3.10.7.3: a RST with an acceptable ACK refuses the
-		 * connection; without one it is dropped */
+		/* a RST with an acceptable ACK refuses the connection; without
+		 * one it is dropped */
 		if (ack_ok) {
 			CTR_INC(s, tcp_rx_rst);
 			tcp_conn_drop(c, AXIP_E_REFUSED);
 		} else {
 			CTR_INC(s, tcp_rx_rst_ignored);
 		}
-		drop(s, p);
-		return;
+		return 0;
 	}
 	if (!(g->flags & TCP_FLAG_SYN)) {
 		CTR_INC(s, tcp_rx_bad_flags);
-		drop(s, p);
-		return;
+		return 0;
 	}
 	c->irs = g->seq;
 	c->rcv_nxt = g->seq + 1u;
@@ -196,23 +228,59 @@ static void syn_sent_input(struct axip_tcp *c, struct axip_pkt *p, const struct 
 		establish(c);
 		c->flags |= TF_ACK_NOW;
 		CTR_INC(s, tcp_active_established);
-		if (c->cb && c->cb->connected)
-			c->cb->connected(c->arg, c);
-		/* data riding on the SYN-ACK is dropped; the peer resends it */
-		drop(s, p);
-		if (!(c->flags & TF_DEAD))
-			tcp_output(c);
-		return;
+		tcp_event(c, TEV_CONNECTED);
+		return 1;
 	}
 	/* simultaneous open (RFC 9293 3.5 figure 8) */
 	c->state = AXIP_TCP_SYN_RECEIVED;
 	tcp_send_syn(c);
-	drop(s, p);
+	return 0;
 }
 
-static int seq_acceptable(const struct axip_tcp *c, axip_u32 seq, axip_u32 seglen, axip_u32 rwnd)
+/*
+ * The steps below take a segment through RFC 9293 3.10.7.4 ("Otherwise"):
+ * synchronized states and SYN-RECEIVED, in the RFC's order. Each decides one
+ * thing and returns SEG_NEXT to pass the segment on or SEG_DONE when it is
+ * finished with (then the packet is freed by the caller). None calls the
+ * application: what it should learn is queued with tcp_event() and
+ * delivered when the segment is through (tcp_input).
+ */
+enum seg_verdict { SEG_NEXT = 0, SEG_DONE };
+
+/* Our SYN-ACK was lost: the peer repeats its SYN in SYN-RECEIVED. */
+static enum seg_verdict tcp_syn_rcvd_repeat(struct axip_tcp *c, const struct tcp_seg *g)
 {
-	/* RFC 9293 3.10.7.4 table of the four cases */
+	if (c->state != AXIP_TCP_SYN_RECEIVED || (g->flags & (TCP_FLAG_SYN | TCP_FLAG_ACK |
+	                                                      TCP_FLAG_RST)) != TCP_FLAG_SYN ||
+	    g->seq != c->irs)
+		return SEG_NEXT;
+	tcp_send_syn(c);
+	return SEG_DONE;
+}
+
+/*
+ * RFC 7323 5.3 R1 (PAWS): "If there is a Timestamps option in the arriving
+ * segment, SEG.TSval < TS.Recent, TS.Recent is valid ..., then treat the
+ * arriving segment as not acceptable: Send an acknowledgment in reply as
+ * specified in RFC 793 page 69 and drop the segment." TS.Recent older than
+ * 24 days is not valid (5.5).
+ */
+static enum seg_verdict tcp_paws_reject(struct axip_tcp *c, const struct tcp_seg *g)
+{
+	struct axip_stack *s = c->s;
+	if (!(c->flags & TF_TS) || !(g->o.have & TCPO_TS) || (g->flags & TCP_FLAG_RST) ||
+	    !SEQ_LT(g->o.tsval, c->ts_recent) || s->now - c->ts_recent_at >= TCP_PAWS_IDLE_NS)
+		return SEG_NEXT;
+	CTR_INC(s, tcp_paws_drop);
+	tcp_send_ack(c);
+	return SEG_DONE;
+}
+
+/* RFC 9293 3.10.7.4 "first, check sequence number": the four cases of the
+ * acceptability test (segment length 0 or not, receive window 0 or not). */
+static int tcp_seq_acceptable(const struct axip_tcp *c, axip_u32 seq, axip_u32 seglen,
+                              axip_u32 rwnd)
+{
 	if (seglen == 0) {
 		if (rwnd == 0)
 			return seq == c->rcv_nxt;
@@ -224,15 +292,141 @@ static int seq_acceptable(const struct axip_tcp *c, axip_u32 seq, axip_u32 segle
 	       (SEQ_GEQ(seq + seglen - 1u, c->rcv_nxt) && SEQ_LT(seq + seglen - 1u, c->rcv_nxt + rwnd));
 }
 
-static void report_closed_by_peer(struct axip_tcp *c)
+/*
+ * RFC 9293 3.10.7.4 first: "If a segment's contents straddle the boundary
+ * between old and new, only the new parts are processed" (trimming is the
+ * text step's); "If an incoming segment is not acceptable, an
+ * acknowledgment should be sent in reply (unless the RST bit is set ...)".
+ * With a zero window the ACK (and a bare FIN) of a segment at RCV.NXT is
+ * still taken: "valid ACKs, URGs, and RSTs" are processed; *text_refused
+ * then tells the text step to drop the payload.
+ */
+static enum seg_verdict tcp_seq_check(struct axip_tcp *c, const struct tcp_seg *g,
+                                      int *text_refused)
 {
-	if ((c->flags & TF_ACCEPTED) && !(c->flags & TF_APP_CLOSED) && c->cb && c->cb->peer_closed)
-		c->cb->peer_closed(c->arg, c);
+	struct axip_stack *s = c->s;
+	axip_u32 seq = g->seq, len = g->len, seglen, rwnd;
+
+	rwnd = SEQ_GT(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
+	seglen = len + ((g->flags & TCP_FLAG_SYN) ? 1u : 0) + ((g->flags & TCP_FLAG_FIN) ? 1u : 0);
+	if (tcp_seq_acceptable(c, seq, seglen, rwnd))
+		return SEG_NEXT;
+	if (rwnd == 0 && seq == c->rcv_nxt && !(g->flags & (TCP_FLAG_RST | TCP_FLAG_SYN))) {
+		*text_refused = len != 0;
+		return SEG_NEXT;
+	}
+	CTR_INC(s, tcp_rx_out_of_window);
+	if (len && !(g->flags & (TCP_FLAG_SYN | TCP_FLAG_RST)) && SEQ_LEQ(seq + len, c->rcv_nxt))
+		tcp_rsack_dsack(c, seq, seq + len); /* a duplicate (RFC 2883 4) */
+	if (g->flags & TCP_FLAG_SYN)
+		tcp_challenge_ack(c); /* RFC 5961 4.2 */
+	else if (!(g->flags & TCP_FLAG_RST))
+		tcp_send_ack(c);
+	return SEG_DONE;
 }
 
-/* RFC 9293 3.10.7.4 fifth: the ACK field. Returns 0 to go on with the
- * segment, 1 when the segment is finished with (p already handled). */
-static int ack_input(struct axip_tcp *c, const struct tcp_seg *g)
+/* RFC 7323 4.3 (1): "If SEG.TSval >= TS.Recent and SEG.SEQ <= Last.ACK.sent
+ * then SEG.TSval is copied to TS.Recent". */
+static void tcp_ts_recent_update(struct axip_tcp *c, const struct tcp_seg *g)
+{
+	if ((c->flags & TF_TS) && (g->o.have & TCPO_TS) && SEQ_GEQ(g->o.tsval, c->ts_recent) &&
+	    SEQ_LEQ(g->seq, c->last_ack_sent)) {
+		c->ts_recent = g->o.tsval;
+		c->ts_recent_at = c->s->now;
+	}
+}
+
+/*
+ * RFC 9293 3.10.7.4 "second, check the RST bit", with RFC 5961 3.2: "If the
+ * RST bit is set and the sequence number exactly matches the next expected
+ * sequence number (RCV.NXT), then TCP MUST reset the connection ...
+ * Otherwise (in the window) ... send an ACK" (a challenge ACK). In
+ * SYN-RECEIVED from a passive open the connection goes back to LISTEN,
+ * which reports nothing; TIME-WAIT ignores a RST (RFC 1337).
+ */
+static enum seg_verdict tcp_rst_input(struct axip_tcp *c, const struct tcp_seg *g)
+{
+	struct axip_stack *s = c->s;
+	if (!(g->flags & TCP_FLAG_RST))
+		return SEG_NEXT;
+	if (g->seq != c->rcv_nxt) {
+		tcp_challenge_ack(c);
+		return SEG_DONE;
+	}
+	if (c->state == AXIP_TCP_TIME_WAIT) {
+		CTR_INC(s, tcp_rx_rst_ignored);
+		return SEG_DONE;
+	}
+	CTR_INC(s, tcp_rx_rst);
+	if (c->state == AXIP_TCP_SYN_RECEIVED && c->listener)
+		tcp_conn_drop(c, AXIP_E_RESET); /* back to LISTEN: nothing to report */
+	else
+		tcp_conn_drop(c, c->state == AXIP_TCP_SYN_RECEIVED ? AXIP_E_REFUSED : AXIP_E_RESET);
+	return SEG_DONE;
+}
+
+/* RFC 9293 3.10.7.4 "fourth, check the SYN bit": "If the SYN bit is set,
+ * irrespective of the sequence number, TCP endpoints MUST send a 'challenge
+ * ACK' to the remote peer" (RFC 5961 4.2). ("third", security, has nothing
+ * to check here.) */
+static enum seg_verdict tcp_syn_in_window(struct axip_tcp *c, const struct tcp_seg *g)
+{
+	if (!(g->flags & TCP_FLAG_SYN))
+		return SEG_NEXT;
+	tcp_challenge_ack(c);
+	return SEG_DONE;
+}
+
+/*
+ * RFC 9293 3.10.7.4 fifth, SYN-RECEIVED: "If SND.UNA < SEG.ACK =< SND.NXT,
+ * then enter ESTABLISHED state and continue processing ... If the segment
+ * acknowledgment is not acceptable, form a reset segment". A passive open
+ * is handed to the listener's accept function here (the one application
+ * call made while a segment is processed: its answer decides whether the
+ * connection exists); an active one (simultaneous open) reports connected.
+ */
+static enum seg_verdict tcp_syn_rcvd_ack(struct axip_tcp *c, const struct tcp_seg *g,
+                                         const struct ipv4_rx_info *ip)
+{
+	struct axip_stack *s = c->s;
+	if (c->state != AXIP_TCP_SYN_RECEIVED)
+		return SEG_NEXT;
+	if (!SEQ_GT(g->ack, c->snd_una) || SEQ_GT(g->ack, c->snd_max)) {
+		CTR_INC(s, tcp_rx_ack_unsent);
+		tcp_send_rst_reply(s, ip, c->lport, c->rport, g);
+		return SEG_DONE;
+	}
+	c->snd_una = c->iss + 1u;
+	c->snd_wnd = g->wnd << c->snd_ws;
+	c->max_snd_wnd = c->snd_wnd;
+	c->snd_wl1 = g->seq;
+	c->snd_wl2 = g->ack;
+	establish(c);
+	if (c->listener) {
+		if (tcp_accept(c) != 0) {
+			/* refused, or ended by the accept function itself */
+			if (!(c->flags & TF_DEAD)) {
+				tcp_send_rst_conn(c);
+				tcp_conn_drop(c, AXIP_E_ABORTED);
+			}
+			return SEG_DONE;
+		}
+	} else {
+		CTR_INC(s, tcp_active_established);
+		tcp_event(c, TEV_CONNECTED);
+	}
+	if ((c->flags & TF_SHUT_WR) && c->state == AXIP_TCP_ESTABLISHED)
+		c->state = AXIP_TCP_FIN_WAIT_1;
+	return SEG_NEXT;
+}
+
+/* RFC 9293 3.10.7.4 fifth, the established states: "If SND.UNA < SEG.ACK
+ * =< SND.NXT, then set SND.UNA <- SEG.ACK. ... If the ACK acknowledges
+ * something not yet sent (SEG.ACK > SND.NXT), then send an ACK, drop the
+ * segment". RFC 5961 5.2 bounds the old end, RFC 5681 / RFC 6675 / RFC 8985
+ * turn the ACK into recovery and RTT state, and the FIN-WAIT-1, CLOSING and
+ * LAST-ACK transitions follow the acknowledgment of our FIN. */
+static enum seg_verdict tcp_ack_input(struct axip_tcp *c, const struct tcp_seg *g)
 {
 	struct axip_stack *s = c->s;
 	axip_u32 acked = 0, dbytes = 0, old_wnd = c->snd_wnd, newly = 0, lost = 0;
@@ -242,12 +436,12 @@ static int ack_input(struct axip_tcp *c, const struct tcp_seg *g)
 		/* acknowledges something not yet sent: ACK and drop */
 		CTR_INC(s, tcp_rx_ack_unsent);
 		tcp_send_ack(c);
-		return 1;
+		return SEG_DONE;
 	}
 	if (SEQ_LT(g->ack, c->snd_una - c->max_snd_wnd)) {
 		/* RFC 5961 5.2: too old to be a real duplicate */
 		tcp_challenge_ack(c);
-		return 1;
+		return SEG_DONE;
 	}
 	if (SEQ_GT(g->ack, c->snd_una))
 		acked = g->ack - c->snd_una;
@@ -321,15 +515,15 @@ static int ack_input(struct axip_tcp *c, const struct tcp_seg *g)
 			lost = tcp_rack_detect(c);
 	}
 	tcp_recovery_on_ack(c, acked, dup, lost);
-	if (dbytes && (c->flags & TF_ACCEPTED) && c->cb && c->cb->sent) {
-		c->cb->sent(c->arg, c, dbytes);
-		if (c->flags & TF_DEAD)
-			return 1;
+	if (dbytes && (c->flags & TF_ACCEPTED)) {
+		c->ev_sent += dbytes;
+		tcp_event(c, TEV_SENT);
 	}
 	if (!(c->flags & TF_FIN_ACKED))
-		return 0;
+		return SEG_NEXT;
 	switch (c->state) {
 	case AXIP_TCP_FIN_WAIT_1:
+		/* "if the FIN segment is now acknowledged, then enter FIN-WAIT-2" */
 		c->state = AXIP_TCP_FIN_WAIT_2;
 		tcp_rto_stop(c);
 		if ((c->flags & TF_APP_CLOSED) && c->rtx_kind == RTX_NONE) {
@@ -338,34 +532,35 @@ static int ack_input(struct axip_tcp *c, const struct tcp_seg *g)
 			c->t_rtx = s->now + s->cfg.tcp_time_wait_ns;
 			tcp_timer_update(c);
 		}
-		return 0;
+		return SEG_NEXT;
 	case AXIP_TCP_CLOSING:
+		/* "if the ACK acknowledges our FIN, then enter the TIME-WAIT state" */
 		tcp_enter_time_wait(c);
-		return 1;
+		return SEG_DONE;
 	case AXIP_TCP_LAST_ACK:
+		/* "If our FIN is now acknowledged, delete the TCB" */
 		tcp_conn_drop(c, AXIP_OK);
-		return 1;
+		return SEG_DONE;
 	default:
-		return 0;
+		return SEG_NEXT;
 	}
 }
 
-/* Deliver in-order payload `p` (len bytes at rcv_nxt) and whatever the
- * out-of-order queue now continues with. Returns 1 if a FIN became in order. */
-static int deliver(struct axip_tcp *c, struct axip_pkt *p, axip_u32 len)
+/* In-order payload `p` (len bytes at rcv_nxt) and whatever the
+ * out-of-order queue now continues with become the application's (queued
+ * for recv). Returns 1 if a FIN became in order. */
+static int tcp_rcv_in_order(struct axip_tcp *c, struct axip_pkt *p, axip_u32 len)
 {
 	axip_u32 more = 0;
 	int fin = 0;
-	struct axip_pkt *q;
-	int had_ooo = c->ooo_head != AXIP_NULL;
+	struct axip_pkt *q, *t;
 
 	c->rcv_nxt += len;
-	if (had_ooo) {
+	if (c->ooo_head) {
 		q = tcp_reass_pop(c, &more, &fin);
 		if (q) {
-			struct axip_pkt *t = p;
-			while (t->sg_next)
-				t = t->sg_next;
+			for (t = p; t->sg_next; t = t->sg_next)
+				;
 			t->sg_next = q;
 		}
 		c->rcv_nxt += more;
@@ -378,152 +573,37 @@ static int deliver(struct axip_tcp *c, struct axip_pkt *p, axip_u32 len)
 	c->rcv_unacked += len;
 	c->rcv_held += len;
 	p->next = AXIP_NULL;
-	if (c->cb && c->cb->recv) {
-		c->cb->recv(c->arg, c, p);
+	if (c->ev_rcv) {
+		for (t = c->ev_rcv; t->sg_next; t = t->sg_next)
+			;
+		t->sg_next = p;
 	} else {
-		axip_pkt_free(c->s, p);
-		c->rcv_held -= len;
+		c->ev_rcv = p;
 	}
+	c->ev_rcv_len += len;
+	tcp_event(c, TEV_RECV);
 	return fin;
 }
 
-/* RFC 9293 3.10.7.4: synchronized states and SYN-RECEIVED. */
-static void sync_input(struct axip_tcp *c, struct axip_pkt *p, const struct tcp_seg *g,
-                       const struct ipv4_rx_info *ip)
+/*
+ * RFC 9293 3.10.7.4 "seventh, process the segment text": in ESTABLISHED,
+ * FIN-WAIT-1 and FIN-WAIT-2 "it becomes possible to deliver incoming text
+ * to user RECEIVE buffers"; in CLOSE-WAIT, CLOSING, LAST-ACK and TIME-WAIT
+ * "This should not occur since a FIN has been received from the remote
+ * side. Ignore the segment text." Trimmed to RCV.NXT and the window; in
+ * order it goes to the application, out of order to the reassembly queue;
+ * after the application closed it is answered with RST (RFC 9293 3.10.4,
+ * RFC 1122 4.2.2.13). Consumes p; *fin says whether the FIN step may take
+ * the segment's FIN (1: yes, 0: no FIN or not yet in order, -1: a FIN that
+ * is not in order: ACK at once).
+ */
+static enum seg_verdict tcp_text_input(struct axip_tcp *c, struct axip_pkt *p,
+                                       const struct tcp_seg *g, int *fin_step)
 {
 	struct axip_stack *s = c->s;
-	axip_u32 seq = g->seq, len = g->len, seglen, rwnd;
-	int fin = (g->flags & TCP_FLAG_FIN) != 0, ack_only = 0, low_buf = 0, fin_ok;
+	axip_u32 seq = g->seq, len = g->len;
+	int fin = (g->flags & TCP_FLAG_FIN) != 0, fin_ok;
 
-	/* a retransmitted SYN: our SYN-ACK was lost */
-	if (c->state == AXIP_TCP_SYN_RECEIVED && (g->flags & TCP_FLAG_SYN) &&
-	    !(g->flags & (TCP_FLAG_ACK | TCP_FLAG_RST)) && g->seq == c->irs) {
-		tcp_send_syn(c);
-		drop(s, p);
-		return;
-	}
-	/* RFC 7323 5.3 R1: PAWS */
-	if ((c->flags & TF_TS) && (g->o.have & TCPO_TS) && !(g->flags & TCP_FLAG_RST) &&
-	    SEQ_LT(g->o.tsval, c->ts_recent) && s->now - c->ts_recent_at < TCP_PAWS_IDLE_NS) {
-		CTR_INC(s, tcp_paws_drop);
-		tcp_send_ack(c);
-		drop(s, p);
-		return;
-	}
-	/* first: sequence number */
-	rwnd = SEQ_GT(c->rcv_adv, c->rcv_nxt) ? c->rcv_adv - c->rcv_nxt : 0;
-	seglen = len + ((g->flags & TCP_FLAG_SYN) ? 1u : 0) + (fin ? 1u : 0);
-	if (!seq_acceptable(c, seq, seglen, rwnd)) {
-		if (rwnd == 0 && seq == c->rcv_nxt && !(g->flags & (TCP_FLAG_RST | TCP_FLAG_SYN))) {
-			/* zero window: take the ACK, drop the text (3.10.7.4); a
-			 * bare FIN needs no buffer and is taken */
-			ack_only = len != 0;
-		} else {
-			CTR_INC(s, tcp_rx_out_of_window);
-			if (len && !(g->flags & (TCP_FLAG_SYN | TCP_FLAG_RST)) &&
-			    SEQ_LEQ(seq + len, c->rcv_nxt))
-				tcp_rsack_dsack(c, seq, seq + len); /* a duplicate */
-			if (g->flags & TCP_FLAG_SYN)
-				tcp_challenge_ack(c);   /* RFC 5961 4.2 */
-			else if (!(g->flags & TCP_FLAG_RST))
-				tcp_send_ack(c);
-			drop(s, p);
-			return;
-		}
-	}
-	/* The embedder is short of buffers (AXIP_PKT_RX_LOW_BUF): take the
-	 * ACK, drop the text, which the peer sends again. A window is an offer,
-	 * not a promise to keep what arrives in it (RFC 9293 3.8.6); processing
-	 * the ACK is what frees the buffers held in the send queue. */
-	low_buf = len != 0 && (p->flags & AXIP_PKT_RX_LOW_BUF) != 0;
-	/* RFC 7323 4.3: remember the timestamp to echo */
-	if ((c->flags & TF_TS) && (g->o.have & TCPO_TS) && SEQ_GEQ(g->o.tsval, c->ts_recent) &&
-	    SEQ_LEQ(seq, c->last_ack_sent)) {
-		c->ts_recent = g->o.tsval;
-		c->ts_recent_at = s->now;
-	}
-	/* second: RST (RFC 5961 3.2) */
-	if (g->flags & TCP_FLAG_RST) {
-		drop(s, p);
-		if (seq != c->rcv_nxt) {
-			tcp_challenge_ack(c);
-			return;
-		}
-		if (c->state == AXIP_TCP_TIME_WAIT) {
-			/* RFC 1337: TIME-WAIT ignores RST */
-			CTR_INC(s, tcp_rx_rst_ignored);
-			return;
-		}
-		CTR_INC(s, tcp_rx_rst);
-		if (c->state == AXIP_TCP_SYN_RECEIVED && c->listener)
-			tcp_conn_drop(c, AXIP_E_RESET); /* back to LISTEN: nothing to report */
-		else
-			tcp_conn_drop(c, c->state == AXIP_TCP_SYN_RECEIVED ? AXIP_E_REFUSED : AXIP_E_RESET);
-		return;
-	}
-	/* fourth: SYN in a synchronized state (RFC 5961 4.2) */
-	if (g->flags & TCP_FLAG_SYN) {
-		tcp_challenge_ack(c);
-		drop(s, p);
-		return;
-	}
-	/* fifth: ACK */
-	if (!(g->flags & TCP_FLAG_ACK)) {
-		CTR_INC(s, tcp_rx_no_ack);
-		drop(s, p);
-		return;
-	}
-	c->last_rcv = s->now;
-	c->keep_sent = 0;
-	if (c->state == AXIP_TCP_SYN_RECEIVED) {
-		if (!SEQ_GT(g->ack, c->snd_una) || SEQ_GT(g->ack, c->snd_max)) {
-			CTR_INC(s, tcp_rx_ack_unsent);
-			tcp_send_rst_reply(s, ip, c->lport, c->rport, g);
-			drop(s, p);
-			return;
-		}
-		c->snd_una = c->iss + 1u;
-		c->snd_wnd = g->wnd << c->snd_ws;
-		c->max_snd_wnd = c->snd_wnd;
-		c->snd_wl1 = g->seq;
-		c->snd_wl2 = g->ack;
-		establish(c);
-		if (c->listener) {
-			if (tcp_accept(c) != 0) {
-				if (!(c->flags & TF_DEAD)) {
-					tcp_send_rst_conn(c);
-					tcp_conn_drop(c, AXIP_E_ABORTED);
-				}
-				drop(s, p);
-				return;
-			}
-		} else {
-			CTR_INC(s, tcp_active_established);
-			if (c->cb && c->cb->connected)
-				c->cb->connected(c->arg, c);
-		}
-		if (c->flags & TF_DEAD) {
-			drop(s, p);
-			return;
-		}
-		if ((c->flags & TF_SHUT_WR) && c->state == AXIP_TCP_ESTABLISHED)
-			c->state = AXIP_TCP_FIN_WAIT_1;
-	}
-	if (ack_input(c, g)) {
-		drop(s, p);
-		return;
-	}
-	if (ack_only || low_buf) {
-		if (low_buf)
-			CTR_INC(s, rx_low_buf_drop);
-		else
-			CTR_INC(s, tcp_rx_out_of_window);
-		c->flags |= TF_ACK_NOW;
-		drop(s, p);
-		tcp_output(c);
-		return;
-	}
-	/* seventh: segment text, trimmed to the window */
 	p = tcp_pkt_pull(s, p, g->hlen);
 	if (SEQ_LT(seq, c->rcv_nxt)) {
 		axip_u32 d = c->rcv_nxt - seq;
@@ -559,23 +639,19 @@ static void sync_input(struct axip_tcp *c, struct axip_pkt *p, const struct tcp_
 	if (len && p) {
 		if (c->state != AXIP_TCP_ESTABLISHED && c->state != AXIP_TCP_FIN_WAIT_1 &&
 		    c->state != AXIP_TCP_FIN_WAIT_2) {
-			/* text after the peer's FIN: ignored (3.10.7.4 seventh) */
+			/* text after the peer's FIN: ignored */
 			axip_pkt_free(s, p);
-			p = AXIP_NULL;
 			fin = 0;
 		} else if (c->flags & TF_APP_CLOSED) {
-			/* RFC 9293 3.10.4 / RFC 1122 4.2.2.13: data after close is lost: RST */
+			/* data after close is lost: RST */
 			CTR_INC(s, tcp_rx_after_close);
 			axip_pkt_free(s, p);
 			tcp_send_rst_conn(c);
 			tcp_conn_drop(c, AXIP_E_RESET);
-			return;
+			return SEG_DONE;
 		} else if (seq == c->rcv_nxt) {
-			int fin2 = deliver(c, p, len);
-			p = AXIP_NULL;
-			if (c->flags & TF_DEAD)
-				return;
-			fin_ok = fin2 || (fin && !c->ooo_head && c->rcv_nxt == seq + len);
+			int popped_fin = tcp_rcv_in_order(c, p, len);
+			fin_ok = popped_fin || (fin && !c->ooo_head && c->rcv_nxt == seq + len);
 			/* RFC 9293 3.8.6.3: ACK at least every second full segment */
 			if (len > c->rcv_seg)
 				c->rcv_seg = len > c->rcv_mss ? c->rcv_mss : len;
@@ -586,47 +662,106 @@ static void sync_input(struct axip_tcp *c, struct axip_pkt *p, const struct tcp_
 		} else {
 			/* out of order: queue, and ACK at once (RFC 5681 4.2) */
 			tcp_reass_insert(c, p, seq, len, fin);
-			p = AXIP_NULL;
 			fin = 0;
 			c->flags |= TF_ACK_NOW;
 		}
 	} else if (p) {
 		axip_pkt_free(s, p);
-		p = AXIP_NULL;
 	}
-	/* eighth: FIN, once everything before it arrived */
-	if (fin && !fin_ok)
-		c->flags |= TF_ACK_NOW;
-	if (fin_ok && !(c->flags & TF_FIN_RCVD)) {
-		c->rcv_nxt++;
-		c->flags |= TF_FIN_RCVD | TF_ACK_NOW;
-		tcp_rsack_trim(c);
-		switch (c->state) {
-		case AXIP_TCP_ESTABLISHED:
-			c->state = AXIP_TCP_CLOSE_WAIT;
-			report_closed_by_peer(c);
-			break;
-		case AXIP_TCP_FIN_WAIT_1:
-			c->state = AXIP_TCP_CLOSING;
-			report_closed_by_peer(c);
-			break;
-		case AXIP_TCP_FIN_WAIT_2:
-			tcp_send_ack(c);
-			report_closed_by_peer(c);
-			if (!(c->flags & TF_DEAD))
-				tcp_enter_time_wait(c);
-			return;
-		default:
-			break;
-		}
-		if (c->flags & TF_DEAD)
-			return;
-	}
-	tcp_output(c);
+	*fin_step = fin_ok ? 1 : fin ? -1 : 0;
+	return SEG_NEXT;
 }
 
-static void conn_input(struct axip_tcp *c, struct axip_pkt *p, const struct tcp_seg *g,
-                       const struct ipv4_rx_info *ip)
+/*
+ * RFC 9293 3.10.7.4 "eighth, check the FIN bit": once everything before it
+ * arrived, "advance RCV.NXT over the FIN, and send an acknowledgment for
+ * the FIN"; ESTABLISHED -> CLOSE-WAIT, FIN-WAIT-1 -> CLOSING (our FIN not
+ * yet acknowledged: that case left FIN-WAIT-1 in the ACK step),
+ * FIN-WAIT-2 -> TIME-WAIT. The application learns it as peer_closed.
+ */
+static enum seg_verdict tcp_fin_input(struct axip_tcp *c, int fin_step)
+{
+	if (fin_step < 0)
+		c->flags |= TF_ACK_NOW; /* a FIN not yet in order */
+	if (fin_step <= 0 || (c->flags & TF_FIN_RCVD))
+		return SEG_NEXT;
+	c->rcv_nxt++;
+	c->flags |= TF_FIN_RCVD | TF_ACK_NOW;
+	tcp_rsack_trim(c);
+	if ((c->flags & (TF_ACCEPTED | TF_APP_CLOSED)) == TF_ACCEPTED &&
+	    (c->state == AXIP_TCP_ESTABLISHED || c->state == AXIP_TCP_FIN_WAIT_1 ||
+	     c->state == AXIP_TCP_FIN_WAIT_2))
+		tcp_event(c, TEV_PEER_CLOSED);
+	switch (c->state) {
+	case AXIP_TCP_ESTABLISHED:
+		c->state = AXIP_TCP_CLOSE_WAIT;
+		return SEG_NEXT;
+	case AXIP_TCP_FIN_WAIT_1:
+		c->state = AXIP_TCP_CLOSING;
+		return SEG_NEXT;
+	case AXIP_TCP_FIN_WAIT_2:
+		tcp_send_ack(c);
+		tcp_enter_time_wait(c);
+		return SEG_DONE;
+	default:
+		return SEG_NEXT;
+	}
+}
+
+/* RFC 9293 3.10.7.4: a segment for a synchronized connection or one in
+ * SYN-RECEIVED, step by step. Returns 1 when the send decision should run
+ * once the events are out. */
+static int sync_input(struct axip_tcp *c, struct axip_pkt *p, const struct tcp_seg *g,
+                      const struct ipv4_rx_info *ip)
+{
+	struct axip_stack *s = c->s;
+	int text_refused = 0, fin_step = 0;
+
+	if (tcp_syn_rcvd_repeat(c, g) || tcp_paws_reject(c, g) || tcp_seq_check(c, g, &text_refused))
+		goto done;
+	tcp_ts_recent_update(c, g);
+	if (tcp_rst_input(c, g) || tcp_syn_in_window(c, g))
+		goto done;
+	/* fifth: "if the ACK bit is off, drop the segment and return" */
+	if (!(g->flags & TCP_FLAG_ACK)) {
+		CTR_INC(s, tcp_rx_no_ack);
+		goto done;
+	}
+	c->last_rcv = s->now;
+	c->keep_sent = 0;
+	if (tcp_syn_rcvd_ack(c, g, ip) || tcp_ack_input(c, g))
+		goto done;
+	/*
+	 * The text is refused: the window is zero (first step), or the embedder
+	 * is short of buffers (AXIP_PKT_RX_LOW_BUF). The ACK was taken, the text
+	 * is dropped and the peer sends it again. A window is an offer, not a
+	 * promise to keep what arrives in it (RFC 9293 3.8.6); processing the
+	 * ACK is what frees the buffers held in the send queue.
+	 */
+	if (text_refused || (g->len && (p->flags & AXIP_PKT_RX_LOW_BUF))) {
+		if (text_refused && !(p->flags & AXIP_PKT_RX_LOW_BUF))
+			CTR_INC(s, tcp_rx_out_of_window);
+		else
+			CTR_INC(s, rx_low_buf_drop);
+		c->flags |= TF_ACK_NOW;
+		drop(s, p);
+		return 1;
+	}
+	/* sixth, check the URG bit: urgent data is not supported (the pointer
+	 * is ignored and the bytes are delivered in line) */
+	if (tcp_text_input(c, p, g, &fin_step))
+		return 0;
+	return tcp_fin_input(c, fin_step) == SEG_NEXT;
+done:
+	drop(s, p);
+	return 0;
+}
+
+/* The segment arrives at connection c (RFC 9293 3.10.7.3-4). Returns 1 when
+ * the send decision (tcp_output) should run once the application has seen
+ * the events. */
+static int tcp_segment_arrives(struct axip_tcp *c, struct axip_pkt *p, const struct tcp_seg *g,
+                               const struct ipv4_rx_info *ip)
 {
 	struct axip_stack *s = c->s;
 	c->segs_in++;
@@ -644,13 +779,27 @@ static void conn_input(struct axip_tcp *c, struct axip_pkt *p, const struct tcp_
 			tcp_conn_drop(c, AXIP_OK);
 			passive_open(s, l, ip, c->rport, g);
 			drop(s, p);
-			return;
+			return 0;
 		}
 	}
 	if (c->state == AXIP_TCP_SYN_SENT)
-		syn_sent_input(c, p, g, ip);
-	else
-		sync_input(c, p, g, ip);
+		return syn_sent_input(c, p, g, ip);
+	return sync_input(c, p, g, ip);
+}
+
+/* One segment for connection c: processed with the application's events
+ * held back, then the events (the application may answer: send, close),
+ * then the send decision over the result. */
+static void conn_input(struct axip_tcp *c, struct axip_pkt *p, const struct tcp_seg *g,
+                       const struct ipv4_rx_info *ip)
+{
+	int output;
+	tcp_frame_begin(c);
+	output = tcp_segment_arrives(c, p, g, ip);
+	tcp_frame_end(c); /* -> tcp_deliver_events (-> application) */
+	if (output)
+		tcp_output(c); /* returns at once for a connection that ended */
+	tcp_unhold(c);
 }
 
 void tcp_input(struct axip_stack *s, struct axip_pkt *p, const struct ipv4_rx_info *ip)
@@ -705,9 +854,7 @@ void tcp_input(struct axip_stack *s, struct axip_pkt *p, const struct ipv4_rx_in
 
 	c = tcp_lookup_rx(s, p->rx_hash, ip->dst, dport, ip->src, sport);
 	if (c) {
-		tcp_hold(c);
 		conn_input(c, p, &g, ip);
-		tcp_unhold(c);
 		return;
 	}
 	l = tcp_listener_lookup(s, ip->dst, dport);
@@ -728,9 +875,7 @@ void tcp_input(struct axip_stack *s, struct axip_pkt *p, const struct ipv4_rx_in
 		if (!(g.flags & TCP_FLAG_SYN) && l->cookies) {
 			c = cookie_open(s, l, ip, sport, &g);
 			if (c) {
-				tcp_hold(c);
 				conn_input(c, p, &g, ip);
-				tcp_unhold(c);
 				return;
 			}
 		} else {
@@ -785,11 +930,9 @@ void tcp_icmp_error(struct axip_stack *s, const struct icmp_err_info *e)
 		c->cc.mss = c->mss;
 		/* resend what was too big (RFC 1191 6.5) */
 		if (c->state != AXIP_TCP_SYN_SENT && c->state != AXIP_TCP_SYN_RECEIVED) {
-			tcp_hold(c);
 			c->snd_nxt = c->snd_una;
 			c->flags &= ~TF_RTT_TIMING;
-			tcp_output(c);
-			tcp_unhold(c);
+			tcp_output(c); /* calls no application code */
 		}
 		return;
 	}

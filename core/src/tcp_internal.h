@@ -98,6 +98,19 @@ static inline axip_u32 tcp_range_overlap(const struct tcp_range *r, axip_u32 s, 
 #define TF_RTO_REC 0x800000u  /* the recovery is the one after a timeout (RFC 8985 6.3) */
 #define TF_PUSH 0x1000000u    /* uncorked: the next output sends a partial tail past Nagle */
 
+/*
+ * Application events. Segment and timer processing never calls the
+ * application: it raises events (tcp_event), which are delivered when the
+ * processing ends (tcp_frame_end -> tcp_deliver_events), in this order.
+ * Raised outside processing (an API call ending a connection), they are
+ * delivered at once.
+ */
+#define TEV_CONNECTED 0x1u    /* active open completed */
+#define TEV_SENT 0x2u         /* ev_sent bytes acknowledged */
+#define TEV_RECV 0x4u         /* ev_rcv: in-order data */
+#define TEV_PEER_CLOSED 0x8u  /* FIN received */
+#define TEV_CLOSED 0x10u      /* the handle ends with ev_err: last */
+
 /* What t_rtx currently times. */
 enum tcp_rtx_kind { RTX_NONE = 0, RTX_RTO, RTX_PERSIST, RTX_WAIT };
 /* What t_rack currently times (RFC 8985 8: the reordering timer or the
@@ -137,7 +150,9 @@ struct axip_tcp {
 	axip_u32 laddr, raddr;
 	axip_u16 lport, rport;
 	axip_u8 state;                /* enum axip_tcp_state_id */
-	axip_u8 hold;                 /* core frames using the connection */
+	axip_u8 hold;                 /* core frames using the connection: memory stays */
+	axip_u8 busy;                 /* core frames processing it: events wait (tcp_event) */
+	axip_u8 ev;                   /* TEV_*: events for the application not yet delivered */
 	axip_u8 snd_ws, rcv_ws;       /* window shifts (RFC 7323 2) */
 	axip_u32 flags;               /* TF_* */
 	axip_u32 hash;                /* bucket index */
@@ -215,6 +230,12 @@ struct axip_tcp {
 	struct axip_tcp_opts opts;
 	int soft_err;
 
+	/* what the pending events carry (TEV_*) */
+	int ev_err;                   /* TEV_CLOSED: the error reported */
+	axip_u32 ev_sent;             /* TEV_SENT: bytes acknowledged */
+	axip_u32 ev_rcv_len;          /* TEV_RECV: bytes of ev_rcv */
+	struct axip_pkt *ev_rcv;      /* TEV_RECV: in-order data (sg chain) */
+
 	/* statistics (axip_tcp_get_info) */
 	axip_u64 bytes_sent, bytes_acked, bytes_received, segs_out, segs_in;
 	axip_u32 n_retrans, n_rto, n_fast;
@@ -274,8 +295,37 @@ void tcp_conn_start_cc(struct axip_tcp *c);
 void tcp_conn_drop(struct axip_tcp *c, int err);
 /* Enter TIME_WAIT (RFC 9293 3.10.7.4) and report a graceful close. */
 void tcp_enter_time_wait(struct axip_tcp *c);
+/* Return the memory of an ended connection to the pool (the last hold went). */
+void tcp_conn_free(struct axip_tcp *c);
 static inline void tcp_hold(struct axip_tcp *c) { c->hold++; }
-void tcp_unhold(struct axip_tcp *c);
+/* Drop a hold; the memory of an ended connection is freed with the last. */
+static inline void tcp_unhold(struct axip_tcp *c)
+{
+	if (--c->hold == 0 && (c->flags & TF_DEAD))
+		tcp_conn_free(c);
+}
+/* Call the application for the pending events (TEV_* order). */
+void tcp_deliver_events(struct axip_tcp *c);
+/* Queue events for the application; delivered at once outside processing. */
+static inline void tcp_event(struct axip_tcp *c, axip_u8 ev)
+{
+	c->ev |= ev;
+	if (!c->busy)
+		tcp_deliver_events(c);
+}
+/* A core frame (a segment, a timer) starts processing c: c stays in memory
+ * until tcp_unhold, and events wait for tcp_frame_end. */
+static inline void tcp_frame_begin(struct axip_tcp *c)
+{
+	c->hold++;
+	c->busy++;
+}
+/* The processing is through: the one delivery point of its events. */
+static inline void tcp_frame_end(struct axip_tcp *c)
+{
+	if (--c->busy == 0 && c->ev)
+		tcp_deliver_events(c);
+}
 /* Listener hand-off at the end of a passive open; returns 0 if accepted. */
 int tcp_accept(struct axip_tcp *c);
 /* Window shift for a receive buffer of rcvbuf bytes (RFC 7323 2.3). */

@@ -204,8 +204,6 @@ static void persist_expired(struct axip_tcp *c)
 	if (c->backoff < 30u)
 		c->backoff++;
 	tcp_persist_probe(c);
-	if (c->flags & TF_DEAD)
-		return;
 	/* keep probing with backoff while the window stays shut */
 	c->rtx_kind = RTX_PERSIST;
 	c->t_rtx = s->now + tcp_rto_ns(c);
@@ -247,14 +245,14 @@ void tcp_timer_fire(struct axip_stack *s, struct axip_timer *t)
 
 	if (c->flags & TF_DEAD)
 		return;
-	tcp_hold(c);
+	tcp_frame_begin(c);
 	if (c->t_delack && c->t_delack <= now) {
 		c->t_delack = 0;
 		tcp_send_ack(c);
 	}
-	if (!(c->flags & TF_DEAD) && c->t_rack && c->t_rack <= now)
+	if (c->t_rack && c->t_rack <= now)
 		tcp_rack_timer(c); /* before the RTO: a probe due with it goes first (RFC 8985 7.2) */
-	if (!(c->flags & TF_DEAD) && c->t_rtx && c->t_rtx <= now) {
+	if (c->t_rtx && c->t_rtx <= now) {
 		axip_u8 kind = c->rtx_kind;
 		c->t_rtx = 0;
 		c->rtx_kind = RTX_NONE;
@@ -265,9 +263,11 @@ void tcp_timer_fire(struct axip_stack *s, struct axip_timer *t)
 		else if (kind == RTX_WAIT)
 			tcp_conn_drop(c, c->state == AXIP_TCP_TIME_WAIT ? AXIP_OK : AXIP_E_TIMEDOUT);
 	}
+	/* the retransmission timer may have ended the connection (timeouts) */
 	if (!(c->flags & TF_DEAD) && c->t_keep && c->t_keep <= now)
 		keepalive_expired(c);
 	if (!(c->flags & TF_DEAD))
 		tcp_timer_update(c);
+	tcp_frame_end(c); /* -> tcp_deliver_events (-> application: closed) */
 	tcp_unhold(c);
 }
