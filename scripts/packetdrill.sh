@@ -105,7 +105,7 @@ case $pd in /*) ;; *) pd="$(pwd)/$pd" ;; esac
 scripts=()
 for t in "${targets[@]}"; do
 	if [ -d "$t" ]; then
-		while IFS= read -r f; do scripts+=("$f"); done < <(find "$t" -name pending -prune -o -name '*.pkt' -print | LC_ALL=C sort)
+		while IFS= read -r f; do scripts+=("$f"); done < <(find "$t" -mindepth 1 -name pending -prune -o -name '*.pkt' -print | LC_ALL=C sort)
 	elif [ -f "$t" ]; then
 		scripts+=("$t")
 	else
