@@ -70,7 +70,9 @@ struct sock *sock_get(struct axip_stack *s, int fd)
 	if (fd < 0 || (axip_u32)fd >= t->n)
 		return AXIP_NULL;
 	sk = &t->socks[fd];
-	return sk->kind == SK_FREE ? AXIP_NULL : sk;
+	/* a connection still in its listener's accept queue has no descriptor
+	 * yet (as POSIX: it gets one from accept) */
+	return sk->kind == SK_FREE || (sk->flags & SF_QUEUED) ? AXIP_NULL : sk;
 }
 
 struct sock *sock_alloc(struct axip_stack *s, axip_u8 kind)

@@ -162,6 +162,11 @@ axip_u32 sock_tcp_events(struct axip_stack *s, const struct sock *sk)
 		/* as Linux's tcp_poll for a socket in CLOSE */
 		return ev | AXIP_EV_OUT | AXIP_EV_HUP;
 	case SS_CONNECTING:
+		/* as Linux's tcp_poll: a read shutdown shows before the handshake ends */
+		if (sk->flags & SF_SHUT_RD)
+			ev |= AXIP_EV_IN | AXIP_EV_RDHUP;
+		if ((sk->flags & SF_SHUT_RD) && (sk->flags & SF_SHUT_WR))
+			ev |= AXIP_EV_HUP;
 		return ev;
 	case SS_GONE:
 		return ev | AXIP_EV_IN | AXIP_EV_RDHUP | AXIP_EV_OUT | AXIP_EV_HUP;

@@ -1129,6 +1129,67 @@ static void test_events_by_state(void)
 	senv_close(&e);
 }
 
+/* Regressions found by fuzz_sock_calls: a connection waiting in the accept
+ * queue had a usable descriptor (closing it corrupted the queue), and a read
+ * shutdown during the handshake made recv return 0 without EV_IN. */
+static void test_queued_fd_and_connecting_shutdown(void)
+{
+	struct senv e;
+	struct axip_sockaddr a = sa4(0, 80);
+	int l, x, c, acc, ep;
+	struct axip_pollfd pf;
+	struct axip_epoll_event ev = {AXIP_EV_IN, 0};
+	uint8_t b[4];
+
+	senv_open(&e, 14, NULL, NULL, NULL);
+	l = tcp_socket(e.s1);
+	CHECK_EQ(axip_bind(e.s1, l, &a), 0);
+	CHECK_EQ(axip_listen(e.s1, l, 4), 0);
+	ep = axip_epoll_create(e.s1);
+	/* the next descriptor handed out (LIFO) goes to the queued connection */
+	x = tcp_socket(e.s1);
+	CHECK_EQ(axip_close(e.s1, x), 0);
+	c = tcp_socket(e.s0);
+	a = sa4(H1, 80);
+	CHECK_EQ(axip_connect(e.s0, c, &a), -AXIP_EINPROGRESS);
+	REQUIRE(run_until_ev(&e, e.s1, l, AXIP_EV_IN, AXIP_SEC(1)));
+	CHECK_EQ(fds_in_use(e.s1), 3);
+	CHECK_EQ(axip_close(e.s1, x), -AXIP_EBADF);
+	CHECK_EQ(axip_sock_events(e.s1, x), -AXIP_EBADF);
+	CHECK_EQ(axip_send(e.s1, x, "x", 1, 0), -AXIP_EBADF);
+	CHECK_EQ(axip_epoll_ctl(e.s1, ep, AXIP_EPOLL_CTL_ADD, x, &ev), -AXIP_EBADF);
+	CHECK(axip_sock_tcp(e.s1, x) == NULL);
+	pf.fd = x;
+	pf.events = AXIP_EV_IN;
+	CHECK_EQ(axip_sock_poll(e.s1, &pf, 1), 1);
+	CHECK_EQ(pf.revents, AXIP_EV_NVAL);
+	CHECK_EQ(tcp_socket(e.s1), x + 1); /* not handed out twice */
+	CHECK_EQ(axip_close(e.s1, x + 1), 0);
+	acc = axip_accept(e.s1, l, NULL);
+	CHECK_EQ(acc, x);
+	CHECK_EQ(axip_sock_events(e.s1, acc), AXIP_EV_OUT);
+	CHECK_EQ(axip_close(e.s1, acc), 0);
+	CHECK_EQ(axip_close(e.s0, c), 0);
+	/* SHUT_RD while connecting: readable at once, reads give 0 */
+	c = tcp_socket(e.s0);
+	CHECK_EQ(axip_connect(e.s0, c, &a), -AXIP_EINPROGRESS);
+	CHECK_EQ(axip_shutdown(e.s0, c, AXIP_SHUT_RD), 0);
+	CHECK_EQ(axip_sock_events(e.s0, c), AXIP_EV_IN | AXIP_EV_RDHUP);
+	CHECK_EQ(axip_recv(e.s0, c, b, sizeof(b), 0), 0);
+	CHECK_EQ(axip_shutdown(e.s0, c, AXIP_SHUT_WR), 0);
+	CHECK((axip_sock_events(e.s0, c) & (AXIP_EV_IN | AXIP_EV_RDHUP | AXIP_EV_HUP)) ==
+	      (AXIP_EV_IN | AXIP_EV_RDHUP | AXIP_EV_HUP));
+	sim_run(e.sim, AXIP_MS(50));
+	CHECK_EQ(axip_recv(e.s0, c, b, sizeof(b), 0), 0);
+	CHECK_EQ(axip_close(e.s0, c), 0);
+	sim_run(e.sim, AXIP_MS(50));
+	while ((acc = axip_accept(e.s1, l, NULL)) >= 0)
+		CHECK_EQ(axip_close(e.s1, acc), 0);
+	CHECK_EQ(axip_close(e.s1, ep), 0);
+	CHECK_EQ(axip_close(e.s1, l), 0);
+	senv_close(&e);
+}
+
 int main(void)
 {
 	RUN_TEST(test_socket_errors);
@@ -1143,6 +1204,7 @@ int main(void)
 	RUN_TEST(test_nodelay_cork);
 	RUN_TEST(test_zero_copy);
 	RUN_TEST(test_events_by_state);
+	RUN_TEST(test_queued_fd_and_connecting_shutdown);
 	RUN_TEST(test_bulk_lossy_both_ways);
 	return test_summary();
 }
