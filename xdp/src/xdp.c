@@ -530,6 +530,26 @@ void axip_xdp_wake(struct axip_xdp_worker *w)
 	}
 }
 
+int axip_xdp_worker_wait_fds(const struct axip_xdp_worker *w, int fds[3])
+{
+	int n = 0;
+	fds[n++] = w->xsk_fd;
+	fds[n++] = w->ev_fd;
+	if (w->nl_fd >= 0)
+		fds[n++] = w->nl_fd;
+	return n;
+}
+
+void axip_xdp_worker_wait_done(struct axip_xdp_worker *w)
+{
+	uint64_t v;
+	if (read(w->ev_fd, &v, sizeof v) < 0) {
+		/* nothing pending */
+	}
+	if (w->nl_fd >= 0)
+		neigh_events(w);
+}
+
 void axip_xdp_wait(struct axip_xdp_worker *w, axip_time_ns deadline)
 {
 	struct pollfd pfd[3];

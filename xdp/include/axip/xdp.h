@@ -183,6 +183,15 @@ void axip_xdp_wait(struct axip_xdp_worker *w, axip_time_ns deadline);
 /* Wake a worker from another thread or a signal handler (async-signal-safe):
  * its current or next axip_xdp_wait returns. */
 void axip_xdp_wake(struct axip_xdp_worker *w);
+/* For an embedder that sleeps in poll() together with descriptors of its own
+ * instead of in axip_xdp_wait (the LD_PRELOAD shim): the descriptors that
+ * become readable when the worker has something to do (its AF_XDP socket,
+ * its axip_xdp_wake eventfd, its neighbour-event socket when there is one).
+ * Fills fds[0..n) and returns n (at most 3). */
+int axip_xdp_worker_wait_fds(const struct axip_xdp_worker *w, int fds[3]);
+/* After such a sleep: take pending wake-ups and neighbour events, without
+ * blocking (what axip_xdp_wait does when it returns). */
+void axip_xdp_worker_wait_done(struct axip_xdp_worker *w);
 
 /* ---- the worker loop ---- */
 

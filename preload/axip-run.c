@@ -1,0 +1,218 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * axip-run - run an unmodified program with its IPv4 sockets on axip.
+ *
+ *   axip-run --ifname IF [--queues N] [--busy-poll] [--addr A[/P]] [--verbose]
+ *            [--max-sockets N] -- PROGRAM [ARGS...]
+ *
+ * Checks privileges and the interface, sets the shim's environment
+ * (AXIP_IFNAME, ...; docs/preload.md) and LD_PRELOAD (libaxip-preload.so,
+ * found next to this program in the build tree or in the library directory
+ * of its installation; AXIP_PRELOAD_LIB overrides), and execs PROGRAM.
+ * Exit codes before the exec: 2 bad usage, 3 no privileges, 4 no such
+ * interface, 5 library not found, 126/127 PROGRAM not executable/found.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <net/if.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <axip/axip.h>
+
+#ifndef AXIP_RUN_LIBDIR_REL
+#define AXIP_RUN_LIBDIR_REL "../lib"
+#endif
+#define LIBNAME "libaxip-preload.so"
+#define PROG "axip-run"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+	        "usage: " PROG " --ifname IF [options] -- PROGRAM [ARGS...]\n"
+	        "Run PROGRAM with its IPv4 TCP/UDP sockets on axip over AF_XDP on IF; every\n"
+	        "other socket (Unix, loopback, IPv6, other interfaces) stays the kernel's.\n"
+	        "  --ifname IF        interface to attach to (required)\n"
+	        "  --queues N         receive queues (this version serves queue 0; default 1)\n"
+	        "  --busy-poll        spin instead of sleeping in the kernel while waiting\n"
+	        "  --addr A[/P]       dedicated IPv4 address for axip (default: share IF's)\n"
+	        "  --max-sockets N    axip sockets at once (default 4096)\n"
+	        "  --verbose          say what the shim does on stderr (repeat for more)\n"
+	        "  --help, --version\n"
+	        "Exit codes: 2 bad usage, 3 not root / no CAP_NET_ADMIN, 4 no such interface,\n"
+	        "5 library not found, 126/127 PROGRAM not executable / not found; otherwise\n"
+	        "PROGRAM's. Details: docs/preload.md.\n");
+}
+
+static int bad(const char *what, const char *arg)
+{
+	fprintf(stderr, PROG ": %s '%s' (see --help)\n", what, arg ? arg : "");
+	return 2;
+}
+
+/* CAP_NET_ADMIN (12) in the effective set, read from /proc/self/status. */
+static int has_net_admin(void)
+{
+	FILE *f = fopen("/proc/self/status", "r");
+	char line[256];
+	unsigned long long eff = 0;
+	int found = 0;
+	if (!f)
+		return geteuid() == 0;
+	while (fgets(line, sizeof line, f))
+		if (sscanf(line, "CapEff: %llx", &eff) == 1) {
+			found = 1;
+			break;
+		}
+	fclose(f);
+	return found ? (int)((eff >> 12) & 1) : geteuid() == 0;
+}
+
+/* The shim: AXIP_PRELOAD_LIB, next to this program, or in its libdir. */
+static int find_lib(char *out, size_t len)
+{
+	const char *env = getenv("AXIP_PRELOAD_LIB");
+	const char *rel[] = { "", AXIP_RUN_LIBDIR_REL "/", "../lib/", "../preload/" };
+	char exe[PATH_MAX], *slash;
+	ssize_t n;
+	unsigned i;
+	if (env && *env) {
+		snprintf(out, len, "%s", env);
+		return access(out, R_OK);
+	}
+	n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+	if (n <= 0)
+		return -1;
+	exe[n] = 0;
+	slash = strrchr(exe, '/');
+	if (!slash)
+		return -1;
+	*slash = 0;
+	for (i = 0; i < sizeof rel / sizeof rel[0]; i++) {
+		char path[PATH_MAX + 64];
+		snprintf(path, sizeof path, "%s/%s" LIBNAME, exe, rel[i]);
+		if (access(path, R_OK) == 0 && realpath(path, out))
+			return 0;
+	}
+	(void)len;
+	return -1;
+}
+
+int main(int argc, char **argv)
+{
+	static const struct option lo[] = {
+		{ "ifname", required_argument, NULL, 'i' },
+		{ "queues", required_argument, NULL, 'q' },
+		{ "busy-poll", no_argument, NULL, 'b' },
+		{ "addr", required_argument, NULL, 'a' },
+		{ "max-sockets", required_argument, NULL, 'm' },
+		{ "verbose", no_argument, NULL, 'v' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 },
+	};
+	const char *ifname = NULL, *addr = NULL;
+	unsigned long queues = 1, max_sockets = 0;
+	int busy = 0, verbose = 0, c;
+	char lib[PATH_MAX], num[32], *end;
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, "+", lo, NULL)) != -1) {
+		switch (c) {
+		case 'i':
+			ifname = optarg;
+			break;
+		case 'q':
+			errno = 0;
+			queues = strtoul(optarg, &end, 10);
+			if (errno || *end || queues < 1 || queues > 64)
+				return bad("invalid --queues", optarg);
+			break;
+		case 'b':
+			busy = 1;
+			break;
+		case 'a': {
+			char ip[64];
+			struct in_addr a;
+			size_t l = strcspn(optarg, "/");
+			if (l >= sizeof ip)
+				return bad("invalid --addr", optarg);
+			memcpy(ip, optarg, l);
+			ip[l] = 0;
+			if (inet_pton(AF_INET, ip, &a) != 1)
+				return bad("invalid --addr", optarg);
+			addr = optarg;
+			break;
+		}
+		case 'm':
+			errno = 0;
+			max_sockets = strtoul(optarg, &end, 10);
+			if (errno || *end || max_sockets < 16 || max_sockets > (1ul << 20))
+				return bad("invalid --max-sockets", optarg);
+			break;
+		case 'v':
+			verbose++;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		case 'V':
+			printf(PROG " axip %s\n", axip_version());
+			return 0;
+		default:
+			return bad("unrecognized option or missing argument", argv[optind - 1]);
+		}
+	}
+	if (!ifname)
+		return bad("missing --ifname", "");
+	if (optind >= argc)
+		return bad("missing PROGRAM after", "--");
+	if (!has_net_admin()) {
+		fprintf(stderr, PROG ": attaching to %s needs root or CAP_NET_ADMIN\n", ifname);
+		return 3;
+	}
+	if (!if_nametoindex(ifname)) {
+		fprintf(stderr, PROG ": no interface '%s' here\n", ifname);
+		return 4;
+	}
+	if (find_lib(lib, sizeof lib)) {
+		fprintf(stderr, PROG ": cannot find " LIBNAME " (set AXIP_PRELOAD_LIB)\n");
+		return 5;
+	}
+	setenv("AXIP_IFNAME", ifname, 1);
+	snprintf(num, sizeof num, "%lu", queues);
+	setenv("AXIP_QUEUES", num, 1);
+	setenv("AXIP_BUSY_POLL", busy ? "1" : "0", 1);
+	if (addr)
+		setenv("AXIP_ADDR", addr, 1);
+	else
+		unsetenv("AXIP_ADDR");
+	if (max_sockets) {
+		snprintf(num, sizeof num, "%lu", max_sockets);
+		setenv("AXIP_MAX_SOCKETS", num, 1);
+	}
+	snprintf(num, sizeof num, "%d", verbose > 3 ? 3 : verbose);
+	setenv("AXIP_VERBOSE", num, 1);
+	unsetenv("AXIP_PRELOAD_PID");
+	{
+		const char *old = getenv("LD_PRELOAD");
+		char *v;
+		if (old && *old) {
+			size_t l = strlen(lib) + strlen(old) + 2;
+			v = malloc(l);
+			if (!v)
+				return 1;
+			snprintf(v, l, "%s:%s", lib, old);
+		} else {
+			v = lib;
+		}
+		setenv("LD_PRELOAD", v, 1);
+	}
+	execvp(argv[optind], argv + optind);
+	c = errno;
+	fprintf(stderr, PROG ": cannot run '%s': %s\n", argv[optind], strerror(c));
+	return c == ENOENT ? 127 : 126;
+}

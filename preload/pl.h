@@ -1,0 +1,166 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * pl.h - internals of libaxip-preload, the LD_PRELOAD shim that puts an
+ * unmodified program's IPv4 sockets on axip (docs/preload.md).
+ *
+ * Call path of an intercepted call (e.g. read):
+ *   read() [io.c] -> pl_get(fd) [fdtab.c]: not axip -> the libc function (real.c)
+ *                 -> axip: pl_lock() [stack.c], axip_recv(), on EAGAIN of a
+ *                    blocking socket pl_wait_fd() (drive, sleep in poll() on the
+ *                    worker's descriptors), pl_unlock() (flush, wake sleepers)
+ * socket() always creates a kernel socket; bind()/connect() [sock.c] decide
+ * whether axip serves it (route.c) and convert it: the kernel socket then
+ * only reserves the descriptor number (fdtab.c maps it to the axip socket).
+ */
+#ifndef AXIP_PL_H
+#define AXIP_PL_H
+
+#include <poll.h>
+#include <signal.h>
+#include <stdatomic.h>
+#include <stdint.h>
+#include <sys/epoll.h>
+#include <sys/select.h>
+#include <sys/socket.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+#include <netinet/in.h>
+#include <axip/sock.h>
+#include <axip/xdp.h>
+
+/* ---- real.c: the next definitions (libc) of the intercepted calls ---- */
+struct pl_real {
+	int (*socket)(int, int, int);
+	int (*bind)(int, const struct sockaddr *, socklen_t);
+	int (*listen)(int, int);
+	int (*accept)(int, struct sockaddr *, socklen_t *);
+	int (*accept4)(int, struct sockaddr *, socklen_t *, int);
+	int (*connect)(int, const struct sockaddr *, socklen_t);
+	ssize_t (*read)(int, void *, size_t);
+	ssize_t (*write)(int, const void *, size_t);
+	ssize_t (*readv)(int, const struct iovec *, int);
+	ssize_t (*writev)(int, const struct iovec *, int);
+	ssize_t (*recv)(int, void *, size_t, int);
+	ssize_t (*recvfrom)(int, void *, size_t, int, struct sockaddr *, socklen_t *);
+	ssize_t (*recvmsg)(int, struct msghdr *, int);
+	ssize_t (*send)(int, const void *, size_t, int);
+	ssize_t (*sendto)(int, const void *, size_t, int, const struct sockaddr *, socklen_t);
+	ssize_t (*sendmsg)(int, const struct msghdr *, int);
+	ssize_t (*sendfile)(int, int, off_t *, size_t);
+	int (*close)(int);
+	int (*shutdown)(int, int);
+	int (*getsockopt)(int, int, int, void *, socklen_t *);
+	int (*setsockopt)(int, int, int, const void *, socklen_t);
+	int (*getsockname)(int, struct sockaddr *, socklen_t *);
+	int (*getpeername)(int, struct sockaddr *, socklen_t *);
+	int (*fcntl)(int, int, ...);
+	int (*ioctl)(int, unsigned long, ...);
+	int (*poll)(struct pollfd *, nfds_t, int);
+	int (*ppoll)(struct pollfd *, nfds_t, const struct timespec *, const sigset_t *);
+	int (*select)(int, fd_set *, fd_set *, fd_set *, struct timeval *);
+	int (*pselect)(int, fd_set *, fd_set *, fd_set *, const struct timespec *, const sigset_t *);
+	int (*epoll_create)(int);
+	int (*epoll_create1)(int);
+	int (*epoll_ctl)(int, int, int, struct epoll_event *);
+	int (*epoll_wait)(int, struct epoll_event *, int, int);
+	int (*epoll_pwait)(int, struct epoll_event *, int, int, const sigset_t *);
+	int (*dup)(int);
+	int (*dup2)(int, int);
+	int (*dup3)(int, int, int);
+};
+extern struct pl_real pl_real;
+/* Resolve every entry (idempotent, cheap after the first call). */
+void pl_real_init(void);
+#define REAL(fn) (pl_real.fn ? (void)0 : pl_real_init(), pl_real.fn)
+
+/* ---- opts.c: options from the environment ---- */
+struct pl_opts {
+	const char *ifname;      /* AXIP_IFNAME; NULL = pass everything to the kernel */
+	unsigned queues;         /* AXIP_QUEUES */
+	int busy_poll;           /* AXIP_BUSY_POLL */
+	uint32_t addr;           /* AXIP_ADDR (host order), 0 = shared mode */
+	uint8_t prefix;          /* AXIP_ADDR's /prefix, default 24 */
+	int verbose;             /* AXIP_VERBOSE */
+	unsigned max_sockets;    /* AXIP_MAX_SOCKETS */
+};
+extern struct pl_opts pl_opts;
+/* Read the environment; 0, or -1 (a message was printed, stay pass-through). */
+int pl_opts_read(void);
+/* A message on stderr, "axip-preload: ...", when AXIP_VERBOSE >= level
+ * (level 0: always). */
+void pl_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* ---- fdtab.c: kernel descriptor -> axip object ---- */
+enum pl_kind { PL_SOCK = 1, PL_EPOLL = 2 };
+struct pl_obj {
+	enum pl_kind kind;
+	int afd;                 /* the axip descriptor (socket or interest set) */
+	int refs;                /* kernel descriptors naming it (dup) */
+	int nonblock;            /* O_NONBLOCK of the open file description */
+	int type;                /* SOCK_STREAM / SOCK_DGRAM */
+	int64_t rcvtimeo_ms;     /* SO_RCVTIMEO, 0 = none */
+	int64_t sndtimeo_ms;     /* SO_SNDTIMEO, 0 = none */
+};
+#define PL_FD_MAX 65536
+/* The object of fd, NULL when the kernel owns it (lock-free). */
+struct pl_obj *pl_get(int fd);
+/* Under the lock: name obj by fd (refs++), forget fd (refs--; returns the
+ * object when that was its last descriptor, for the caller to release). */
+int pl_set(int fd, struct pl_obj *obj);
+struct pl_obj *pl_unset(int fd);
+/* Whether any descriptor maps to axip (fast check for poll/select). */
+int pl_any(void);
+
+/* ---- stack.c: the attachment, its lock, driving and waiting ---- */
+extern atomic_int pl_on;          /* 1: new sockets may go to axip */
+extern _Thread_local int pl_inside; /* >0: inside the library: everything to the kernel */
+/* Open the attachment if not open yet; 0 when it is usable. */
+int pl_attach(void);
+struct axip_stack *pl_stack(void);
+struct axip_xdp *pl_xdp(void);
+void pl_lock(void);
+/* Flush what the calls queued, wake threads sleeping on the instance. */
+void pl_unlock(void);
+/* Under the lock: receive, timers, flush. Returns the next timer deadline. */
+axip_time_ns pl_drive(void);
+/*
+ * Under the lock: release it, sleep until the worker's descriptors, one of
+ * kfds[0..nk) (their revents are filled), a wake-up from another thread, the
+ * next timer or timeout_ms (-1 = none) passes; take the lock and drive.
+ * Returns the poll() result on kfds (>= 0), or -errno (EINTR).
+ */
+int pl_sleep(struct pollfd *kfds, nfds_t nk, int timeout_ms, const sigset_t *mask);
+/* Under the lock: wait until afd has one of `events` (or ERR/HUP), timeout_ms
+ * (-1 none) passes (-EAGAIN) or a signal (-EINTR). */
+int pl_wait_fd(int afd, unsigned events, int64_t timeout_ms);
+/* Under the lock: keep closed TCP socket afd until its data is acknowledged,
+ * then close it (0, or -1 when out of memory: close it now). */
+int pl_linger(int afd);
+/* Milliseconds left until an absolute monotonic deadline in ns (-1 for none). */
+int pl_ms_left(axip_time_ns deadline);
+
+/* ---- route.c: which sockets axip serves ---- */
+/* Whether a bind to this address goes to axip (0.0.0.0 or axip's address). */
+int pl_route_bind(const struct sockaddr_in *a);
+/* Whether a connect to this destination goes to axip. */
+int pl_route_connect(const struct sockaddr_in *a);
+/* struct sockaddr <-> struct axip_sockaddr (IPv4). */
+int pl_addr_in(const struct sockaddr *sa, socklen_t len, struct axip_sockaddr *out);
+void pl_addr_out(const struct axip_sockaddr *a, struct sockaddr *sa, socklen_t *len);
+
+/* ---- sock.c / io.c: shared helpers ---- */
+extern int pl_forked;               /* 1 in a child of fork(): axip sockets unusable */
+/* The object of axip descriptor fd with the lock taken, or NULL with errno
+ * set (EOPNOTSUPP after fork or detach, EBADF when fd was closed meanwhile). */
+struct pl_obj *pl_acquire(int fd, struct pl_obj *o);
+/* Under the lock: the object lost its last descriptor; close it in axip. */
+void pl_release(struct pl_obj *o);
+/* errno = -rc and -1 when rc < 0, else rc. */
+long pl_ret(long rc);
+/* A send failed with EPIPE without MSG_NOSIGNAL: raise SIGPIPE as Linux does. */
+void pl_sigpipe(int flags);
+/* Receive / send on an axip socket, blocking as the object says. */
+ssize_t pl_recvmsg(struct pl_obj *o, int fd, struct msghdr *m, int flags);
+ssize_t pl_sendmsg(struct pl_obj *o, int fd, const struct msghdr *m, int flags);
+
+#endif

@@ -1,0 +1,121 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * route.c - which IPv4 sockets axip serves, and address conversion.
+ *
+ * bind: the wildcard address or axip's own address (never loopback).
+ * connect: a destination reached through the attached interface: on axip's
+ * subnet, or (shared mode) one the kernel routes with axip's address as the
+ * source, i.e. out of that interface through its gateway. Loopback,
+ * multicast, broadcast, axip's own address and everything else go to the
+ * kernel.
+ */
+#define _GNU_SOURCE
+#include <arpa/inet.h>
+#include <ifaddrs.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <unistd.h>
+#include "pl.h"
+
+static uint32_t mask_of(unsigned prefix)
+{
+	return prefix ? ~0u << (32 - prefix) : 0;
+}
+
+/* The prefix of axip's address: AXIP_ADDR's, or the interface's. */
+static unsigned subnet_prefix(uint32_t addr)
+{
+	static int cached = -1;
+	struct ifaddrs *ifa, *i;
+	if (pl_opts.addr)
+		return pl_opts.prefix;
+	if (cached >= 0)
+		return (unsigned)cached;
+	cached = 32;
+	pl_inside++;
+	if (getifaddrs(&ifa) == 0) {
+		for (i = ifa; i; i = i->ifa_next)
+			if (i->ifa_addr && i->ifa_netmask && i->ifa_addr->sa_family == AF_INET &&
+			    ntohl(((struct sockaddr_in *)i->ifa_addr)->sin_addr.s_addr) == addr) {
+				uint32_t m = ntohl(((struct sockaddr_in *)i->ifa_netmask)->sin_addr.s_addr);
+				cached = __builtin_popcount(m);
+			}
+		freeifaddrs(ifa);
+	}
+	pl_inside--;
+	return (unsigned)cached;
+}
+
+int pl_route_bind(const struct sockaddr_in *a)
+{
+	uint32_t d = ntohl(a->sin_addr.s_addr);
+	if (!atomic_load(&pl_on) || (d >> 24) == 127 || d >= 0xe0000000u)
+		return 0;
+	if (pl_attach())
+		return 0;
+	return d == 0 || d == axip_xdp_addr(pl_xdp());
+}
+
+/* Shared mode: does the kernel send to d with axip's address as the source? */
+static int kernel_source_is_ours(const struct sockaddr_in *a, uint32_t ours)
+{
+	struct sockaddr_in src;
+	socklen_t len = sizeof src;
+	int fd = REAL(socket)(AF_INET, SOCK_DGRAM | SOCK_CLOEXEC, 0), ok = 0;
+	if (fd < 0)
+		return 0;
+	if (REAL(connect)(fd, (const struct sockaddr *)a, sizeof *a) == 0 &&
+	    REAL(getsockname)(fd, (struct sockaddr *)&src, &len) == 0)
+		ok = ntohl(src.sin_addr.s_addr) == ours;
+	REAL(close)(fd);
+	return ok;
+}
+
+int pl_route_connect(const struct sockaddr_in *a)
+{
+	uint32_t d = ntohl(a->sin_addr.s_addr), ours, m;
+	if (!atomic_load(&pl_on) || d == 0 || (d >> 24) == 127 || d >= 0xe0000000u)
+		return 0;
+	if (pl_attach())
+		return 0;
+	ours = axip_xdp_addr(pl_xdp());
+	if (d == ours)
+		return 0;
+	m = mask_of(subnet_prefix(ours));
+	if ((d & m) == (ours & m))
+		return (d | m) != 0xffffffffu; /* not the subnet's broadcast */
+	return !pl_opts.addr && kernel_source_is_ours(a, ours);
+}
+
+int pl_addr_in(const struct sockaddr *sa, socklen_t len, struct axip_sockaddr *out)
+{
+	const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+	memset(out, 0, sizeof *out);
+	if (!sa || len < (socklen_t)sizeof(sa_family_t))
+		return -AXIP_EINVAL;
+	if (sa->sa_family == AF_UNSPEC) {
+		out->family = AXIP_AF_UNSPEC;
+		return 0;
+	}
+	if (sa->sa_family != AF_INET)
+		return -AXIP_EAFNOSUPPORT;
+	if (len < (socklen_t)sizeof *in)
+		return -AXIP_EINVAL;
+	out->family = AXIP_AF_INET;
+	out->port = ntohs(in->sin_port);
+	out->addr.v4 = ntohl(in->sin_addr.s_addr);
+	return 0;
+}
+
+void pl_addr_out(const struct axip_sockaddr *a, struct sockaddr *sa, socklen_t *len)
+{
+	struct sockaddr_in in;
+	if (!sa || !len)
+		return;
+	memset(&in, 0, sizeof in);
+	in.sin_family = AF_INET;
+	in.sin_port = htons(a->port);
+	in.sin_addr.s_addr = htonl(a->addr.v4);
+	memcpy(sa, &in, *len < sizeof in ? *len : sizeof in);
+	*len = sizeof in;
+}

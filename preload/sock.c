@@ -1,0 +1,574 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * sock.c - the socket calls: bind, listen, accept, connect, close,
+ * shutdown, options, names, fcntl, ioctl, dup.
+ *
+ * socket() is not intercepted: every socket starts as a kernel socket. bind()
+ * to the wildcard or axip's address, and connect() to a destination behind
+ * the attached interface (route.c), convert an unbound AF_INET stream or
+ * datagram socket to axip: an axip socket takes over, with the options set
+ * so far, and the kernel socket stays only to hold the descriptor number
+ * (and its O_NONBLOCK/FD_CLOEXEC flags). Listening TCP ports and bound UDP
+ * ports get a steering rule. When anything fails before the conversion is
+ * complete the socket stays the kernel's.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <sys/time.h>
+#include <linux/sockios.h>
+#include <unistd.h>
+#include "pl.h"
+
+long pl_ret(long rc)
+{
+	if (rc < 0) {
+		errno = (int)-rc;
+		return -1;
+	}
+	return rc;
+}
+
+struct pl_obj *pl_acquire(int fd, struct pl_obj *o)
+{
+	if (pl_forked || !pl_stack()) {
+		errno = EOPNOTSUPP;
+		return NULL;
+	}
+	pl_lock();
+	if (pl_get(fd) != o || !pl_stack()) {
+		pl_unlock();
+		errno = EBADF;
+		return NULL;
+	}
+	return o;
+}
+
+/*
+ * Steer the socket's local port to axip. A rule stays until the process
+ * ends: connections accepted from a listener, and connections finishing
+ * after close (FIN_WAIT, TIME_WAIT), keep using the port.
+ */
+static void add_rule(struct pl_obj *o, uint8_t proto)
+{
+	static uint8_t steered[2][65536 / 8];
+	struct axip_sockaddr a;
+	uint8_t *bits = steered[proto == IPPROTO_UDP];
+	if (axip_getsockname(pl_stack(), o->afd, &a) < 0 || !a.port)
+		return;
+	if (bits[a.port / 8] & (1u << (a.port % 8)))
+		return;
+	if (axip_xdp_add_rule(pl_xdp(), proto, a.port) == 0)
+		bits[a.port / 8] |= (uint8_t)(1u << (a.port % 8));
+	else
+		pl_log(0, "cannot steer %s port %u to axip", proto == IPPROTO_TCP ? "TCP" : "UDP",
+		       a.port);
+}
+
+void pl_release(struct pl_obj *o)
+{
+	if (!pl_forked && pl_stack()) {
+		/* unsent data outlives the descriptor (and, at exit, the program: the
+		 * shim waits for it before it detaches) */
+		if (o->kind == PL_SOCK && o->type == SOCK_STREAM &&
+		    axip_sock_nread(pl_stack(), o->afd) == 0 && axip_sock_nwrite(pl_stack(), o->afd) > 0 &&
+		    axip_shutdown(pl_stack(), o->afd, AXIP_SHUT_WR) == 0 && pl_linger(o->afd) == 0) {
+			free(o);
+			return;
+		}
+		axip_close(pl_stack(), o->afd);
+	}
+	free(o);
+}
+
+/* Copy the options that matter from the kernel socket to the axip one. */
+static void copy_opts(int fd, int afd, int type)
+{
+	static const int so[][2] = {
+		{ SOL_SOCKET, SO_REUSEADDR }, { SOL_SOCKET, SO_REUSEPORT },
+		{ SOL_SOCKET, SO_KEEPALIVE }, { IPPROTO_TCP, TCP_NODELAY },
+	};
+	unsigned i;
+	for (i = 0; i < sizeof so / sizeof so[0]; i++) {
+		int v = 0;
+		socklen_t l = sizeof v;
+		if (so[i][0] == IPPROTO_TCP && type != SOCK_STREAM)
+			continue;
+		if (REAL(getsockopt)(fd, so[i][0], so[i][1], &v, &l) == 0 && v)
+			(void)axip_setsockopt(pl_stack(), afd, so[i][0], so[i][1], &v, sizeof v);
+	}
+}
+
+/* An unbound AF_INET kernel socket of a type axip has: its type, else 0. */
+static int convertible(int fd)
+{
+	int v;
+	socklen_t l = sizeof v;
+	struct sockaddr_in a;
+	if (REAL(getsockopt)(fd, SOL_SOCKET, SO_DOMAIN, &v, &l) || v != AF_INET)
+		return 0;
+	l = sizeof v;
+	if (REAL(getsockopt)(fd, SOL_SOCKET, SO_TYPE, &v, &l) ||
+	    (v != SOCK_STREAM && v != SOCK_DGRAM))
+		return 0;
+	{
+		int p;
+		socklen_t pl = sizeof p;
+		if (REAL(getsockopt)(fd, SOL_SOCKET, SO_PROTOCOL, &p, &pl) ||
+		    (p != 0 && p != IPPROTO_TCP && p != IPPROTO_UDP))
+			return 0;
+	}
+	l = sizeof a;
+	if (REAL(getsockname)(fd, (struct sockaddr *)&a, &l) || a.sin_port)
+		return 0;
+	return v;
+}
+
+/* Make fd an axip socket; returns it locked, or NULL (fd stays the kernel's). */
+static struct pl_obj *convert(int fd)
+{
+	int type = convertible(fd), fl, afd;
+	struct pl_obj *o;
+	if (!type || !pl_stack())
+		return NULL;
+	fl = REAL(fcntl)(fd, F_GETFL);
+	o = calloc(1, sizeof *o);
+	if (!o)
+		return NULL;
+	pl_lock();
+	afd = axip_socket(pl_stack(), AXIP_AF_INET, type, 0);
+	if (afd < 0) {
+		pl_unlock();
+		free(o);
+		pl_log(1, "no axip socket for descriptor %d (%d); it stays the kernel's", fd, -afd);
+		return NULL;
+	}
+	copy_opts(fd, afd, type);
+	o->kind = PL_SOCK;
+	o->afd = afd;
+	o->type = type;
+	o->nonblock = fl >= 0 && (fl & O_NONBLOCK);
+	if (pl_set(fd, o)) {
+		axip_close(pl_stack(), afd);
+		pl_unlock();
+		free(o);
+		return NULL;
+	}
+	return o;
+}
+
+/* Undo convert() (the lock is held and released). */
+static void unconvert(int fd, struct pl_obj *o)
+{
+	if (pl_unset(fd) == o)
+		pl_release(o);
+	pl_unlock();
+}
+
+int bind(int fd, const struct sockaddr *sa, socklen_t len)
+{
+	struct pl_obj *o = pl_get(fd);
+	struct axip_sockaddr a;
+	int rc;
+	if (!o) {
+		if (pl_inside || !sa || sa->sa_family != AF_INET || len < sizeof(struct sockaddr_in) ||
+		    !pl_route_bind((const struct sockaddr_in *)sa) || !(o = convert(fd)))
+			return REAL(bind)(fd, sa, len);
+		pl_addr_in(sa, len, &a);
+		rc = axip_bind(pl_stack(), o->afd, &a);
+		if (rc < 0 && rc != -AXIP_EADDRINUSE) {
+			pl_log(1, "axip bind of descriptor %d: error %d; it stays the kernel's", fd, -rc);
+			unconvert(fd, o);
+			return REAL(bind)(fd, sa, len);
+		}
+	} else {
+		if (!pl_acquire(fd, o))
+			return -1;
+		rc = pl_addr_in(sa, len, &a);
+		if (rc == 0)
+			rc = axip_bind(pl_stack(), o->afd, &a);
+	}
+	if (rc == 0 && o->type == SOCK_DGRAM)
+		add_rule(o, IPPROTO_UDP);
+	pl_unlock();
+	return (int)pl_ret(rc);
+}
+
+int listen(int fd, int backlog)
+{
+	struct pl_obj *o = pl_get(fd);
+	int rc;
+	if (!o)
+		return REAL(listen)(fd, backlog);
+	if (!pl_acquire(fd, o))
+		return -1;
+	rc = axip_listen(pl_stack(), o->afd, backlog);
+	if (rc == 0)
+		add_rule(o, IPPROTO_TCP);
+	pl_unlock();
+	return (int)pl_ret(rc);
+}
+
+static int do_accept(int fd, struct pl_obj *o, struct sockaddr *sa, socklen_t *len, int flags)
+{
+	struct axip_sockaddr peer;
+	struct pl_obj *n;
+	int afd, nfd;
+	if (!pl_acquire(fd, o))
+		return -1;
+	for (;;) {
+		afd = axip_accept(pl_stack(), o->afd, &peer);
+		if (afd != -AXIP_EAGAIN)
+			break;
+		if (o->nonblock) {
+			pl_drive();
+			afd = axip_accept(pl_stack(), o->afd, &peer);
+			break;
+		}
+		afd = pl_wait_fd(o->afd, AXIP_EV_IN, o->rcvtimeo_ms);
+		if (afd < 0)
+			break;
+		if (pl_get(fd) != o) {
+			afd = -AXIP_EBADF;
+			break;
+		}
+	}
+	if (afd < 0) {
+		pl_unlock();
+		return (int)pl_ret(afd);
+	}
+	n = calloc(1, sizeof *n);
+	nfd = n ? REAL(socket)(AF_INET, SOCK_STREAM | (flags & (SOCK_NONBLOCK | SOCK_CLOEXEC)), 0)
+	        : -1;
+	if (nfd < 0 || pl_set(nfd, n)) {
+		int e = n ? errno : ENOMEM;
+		axip_close(pl_stack(), afd);
+		pl_unlock();
+		if (nfd >= 0)
+			REAL(close)(nfd);
+		free(n);
+		errno = e ? e : EMFILE;
+		return -1;
+	}
+	n->kind = PL_SOCK;
+	n->afd = afd;
+	n->type = SOCK_STREAM;
+	n->nonblock = !!(flags & SOCK_NONBLOCK);
+	pl_unlock();
+	pl_addr_out(&peer, sa, len);
+	return nfd;
+}
+
+int accept4(int fd, struct sockaddr *sa, socklen_t *len, int flags)
+{
+	struct pl_obj *o = pl_get(fd);
+	if (!o)
+		return REAL(accept4)(fd, sa, len, flags);
+	return do_accept(fd, o, sa, len, flags);
+}
+
+int accept(int fd, struct sockaddr *sa, socklen_t *len)
+{
+	struct pl_obj *o = pl_get(fd);
+	if (!o)
+		return REAL(accept)(fd, sa, len);
+	return do_accept(fd, o, sa, len, 0);
+}
+
+static int connect_axip(int fd, struct pl_obj *o, const struct axip_sockaddr *a)
+{
+	int rc = axip_connect(pl_stack(), o->afd, a);
+	if (o->type == SOCK_DGRAM) {
+		if (rc == 0)
+			add_rule(o, IPPROTO_UDP);
+		return rc;
+	}
+	if (rc == 0)
+		add_rule(o, IPPROTO_TCP); /* a port outside the reserved range (bound first) */
+	if (rc != -AXIP_EINPROGRESS || o->nonblock)
+		return rc;
+	rc = pl_wait_fd(o->afd, AXIP_EV_OUT, o->sndtimeo_ms);
+	if (rc == -AXIP_EAGAIN)
+		return -AXIP_EINPROGRESS;
+	if (rc < 0)
+		return rc;
+	if (pl_get(fd) != o)
+		return -AXIP_EBADF;
+	rc = axip_connect(pl_stack(), o->afd, a);
+	return rc == -AXIP_EISCONN ? 0 : rc;
+}
+
+int connect(int fd, const struct sockaddr *sa, socklen_t len)
+{
+	struct pl_obj *o = pl_get(fd);
+	struct axip_sockaddr a;
+	int rc;
+	if (!o) {
+		if (pl_inside || !sa || sa->sa_family != AF_INET || len < sizeof(struct sockaddr_in) ||
+		    !pl_route_connect((const struct sockaddr_in *)sa) || !(o = convert(fd)))
+			return REAL(connect)(fd, sa, len);
+		pl_addr_in(sa, len, &a);
+		rc = connect_axip(fd, o, &a);
+		if (rc == -AXIP_ENETUNREACH || rc == -AXIP_EADDRNOTAVAIL) {
+			pl_log(1, "axip connect of descriptor %d: error %d; it stays the kernel's", fd, -rc);
+			unconvert(fd, o);
+			return REAL(connect)(fd, sa, len);
+		}
+	} else {
+		if (!pl_acquire(fd, o))
+			return -1;
+		rc = pl_addr_in(sa, len, &a);
+		if (rc == 0)
+			rc = connect_axip(fd, o, &a);
+	}
+	pl_unlock();
+	return (int)pl_ret(rc);
+}
+
+int close(int fd)
+{
+	struct pl_obj *o = pl_get(fd), *last;
+	if (!o)
+		return REAL(close)(fd);
+	pl_lock();
+	last = pl_unset(fd);
+	if (last)
+		pl_release(last);
+	pl_unlock();
+	return REAL(close)(fd);
+}
+
+int shutdown(int fd, int how)
+{
+	struct pl_obj *o = pl_get(fd);
+	int rc;
+	if (!o)
+		return REAL(shutdown)(fd, how);
+	if (!pl_acquire(fd, o))
+		return -1;
+	rc = axip_shutdown(pl_stack(), o->afd, how);
+	pl_unlock();
+	return (int)pl_ret(rc);
+}
+
+static int64_t tv_ms(const void *v, socklen_t len)
+{
+	const struct timeval *tv = v;
+	if (len < sizeof *tv)
+		return -1;
+	return (int64_t)tv->tv_sec * 1000 + tv->tv_usec / 1000;
+}
+
+int setsockopt(int fd, int level, int name, const void *val, socklen_t len)
+{
+	struct pl_obj *o = pl_get(fd);
+	int rc;
+	if (!o)
+		return REAL(setsockopt)(fd, level, name, val, len);
+	if (level == SOL_SOCKET && (name == SO_RCVTIMEO || name == SO_SNDTIMEO)) {
+		int64_t ms = tv_ms(val, len);
+		if (ms < 0) {
+			errno = EINVAL;
+			return -1;
+		}
+		*(name == SO_RCVTIMEO ? &o->rcvtimeo_ms : &o->sndtimeo_ms) = ms;
+		return 0;
+	}
+	if (level != SOL_SOCKET && level != IPPROTO_TCP)
+		return REAL(setsockopt)(fd, level, name, val, len); /* IP_TOS, ...: the placeholder */
+	if (!pl_acquire(fd, o))
+		return -1;
+	rc = axip_setsockopt(pl_stack(), o->afd, level, name, val, len);
+	pl_unlock();
+	if (rc == -AXIP_ENOPROTOOPT)
+		return REAL(setsockopt)(fd, level, name, val, len);
+	return (int)pl_ret(rc);
+}
+
+int getsockopt(int fd, int level, int name, void *val, socklen_t *len)
+{
+	struct pl_obj *o = pl_get(fd);
+	axip_u32 l;
+	int rc;
+	if (!o)
+		return REAL(getsockopt)(fd, level, name, val, len);
+	if (level == SOL_SOCKET && (name == SO_RCVTIMEO || name == SO_SNDTIMEO)) {
+		int64_t ms = name == SO_RCVTIMEO ? o->rcvtimeo_ms : o->sndtimeo_ms;
+		struct timeval tv = { (time_t)(ms / 1000), (suseconds_t)(ms % 1000) * 1000 };
+		if (!val || !len || *len < sizeof tv) {
+			errno = EINVAL;
+			return -1;
+		}
+		memcpy(val, &tv, sizeof tv);
+		*len = sizeof tv;
+		return 0;
+	}
+	if (level == IPPROTO_TCP && name == TCP_INFO) {
+		/* axip's struct differs from Linux's: report an empty one */
+		if (val && len)
+			memset(val, 0, *len);
+		return 0;
+	}
+	if ((level != SOL_SOCKET && level != IPPROTO_TCP) || !len)
+		return REAL(getsockopt)(fd, level, name, val, len);
+	if (!pl_acquire(fd, o))
+		return -1;
+	l = *len;
+	rc = axip_getsockopt(pl_stack(), o->afd, level, name, val, &l);
+	pl_unlock();
+	if (rc == -AXIP_ENOPROTOOPT)
+		return REAL(getsockopt)(fd, level, name, val, len);
+	if (rc == 0)
+		*len = l;
+	return (int)pl_ret(rc);
+}
+
+static int name_of(int fd, struct sockaddr *sa, socklen_t *len, int peer)
+{
+	struct pl_obj *o = pl_get(fd);
+	struct axip_sockaddr a;
+	int rc;
+	if (!o)
+		return peer ? REAL(getpeername)(fd, sa, len) : REAL(getsockname)(fd, sa, len);
+	if (!pl_acquire(fd, o))
+		return -1;
+	rc = peer ? axip_getpeername(pl_stack(), o->afd, &a) : axip_getsockname(pl_stack(), o->afd, &a);
+	pl_unlock();
+	if (rc == 0)
+		pl_addr_out(&a, sa, len);
+	return (int)pl_ret(rc);
+}
+
+int getsockname(int fd, struct sockaddr *sa, socklen_t *len)
+{
+	return name_of(fd, sa, len, 0);
+}
+
+int getpeername(int fd, struct sockaddr *sa, socklen_t *len)
+{
+	return name_of(fd, sa, len, 1);
+}
+
+/* A new descriptor nfd (from dup/F_DUPFD) for the object of fd. */
+static int dup_track(struct pl_obj *o, int nfd)
+{
+	if (nfd < 0)
+		return nfd;
+	pl_lock();
+	if (pl_set(nfd, o)) {
+		pl_unlock();
+		REAL(close)(nfd);
+		errno = EMFILE;
+		return -1;
+	}
+	pl_unlock();
+	return nfd;
+}
+
+static int do_fcntl(int fd, int cmd, void *arg)
+{
+	struct pl_obj *o = pl_get(fd);
+	int rc = REAL(fcntl)(fd, cmd, arg);
+	if (!o || rc < 0)
+		return rc;
+	if (cmd == F_SETFL)
+		o->nonblock = !!((long)arg & O_NONBLOCK);
+	else if (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC)
+		return dup_track(o, rc);
+	return rc;
+}
+
+int fcntl(int fd, int cmd, ...)
+{
+	va_list ap;
+	void *arg;
+	va_start(ap, cmd);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	return do_fcntl(fd, cmd, arg);
+}
+
+int fcntl64(int fd, int cmd, ...)
+{
+	va_list ap;
+	void *arg;
+	va_start(ap, cmd);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	return do_fcntl(fd, cmd, arg);
+}
+
+int ioctl(int fd, unsigned long req, ...)
+{
+	struct pl_obj *o = pl_get(fd);
+	va_list ap;
+	void *arg;
+	int rc;
+	va_start(ap, req);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	if (!o)
+		return REAL(ioctl)(fd, req, arg);
+	if (req == FIONREAD || req == SIOCOUTQ) {
+		if (!pl_acquire(fd, o))
+			return -1;
+		rc = req == FIONREAD ? axip_sock_nread(pl_stack(), o->afd)
+		                     : axip_sock_nwrite(pl_stack(), o->afd);
+		pl_unlock();
+		if (rc < 0)
+			return (int)pl_ret(rc);
+		*(int *)arg = rc;
+		return 0;
+	}
+	rc = REAL(ioctl)(fd, req, arg);
+	if (rc == 0 && req == FIONBIO)
+		o->nonblock = !!*(int *)arg;
+	return rc;
+}
+
+int dup(int fd)
+{
+	struct pl_obj *o = pl_get(fd);
+	if (!o)
+		return REAL(dup)(fd);
+	return dup_track(o, REAL(dup)(fd));
+}
+
+/* dup2/dup3: newfd, if axip's, is closed first; then it names oldfd's object. */
+static int dup_onto(int oldfd, int newfd, int flags, int three)
+{
+	struct pl_obj *o = pl_get(oldfd), *last;
+	int rc;
+	if (!o && !pl_get(newfd))
+		return three ? REAL(dup3)(oldfd, newfd, flags) : REAL(dup2)(oldfd, newfd);
+	if (oldfd == newfd)
+		return three ? REAL(dup3)(oldfd, newfd, flags) : REAL(dup2)(oldfd, newfd);
+	pl_lock();
+	rc = three ? REAL(dup3)(oldfd, newfd, flags) : REAL(dup2)(oldfd, newfd);
+	if (rc >= 0) {
+		last = pl_unset(newfd);
+		if (last)
+			pl_release(last);
+		if (o && pl_get(oldfd) == o)
+			pl_set(newfd, o);
+	}
+	pl_unlock();
+	return rc;
+}
+
+int dup2(int oldfd, int newfd)
+{
+	return dup_onto(oldfd, newfd, 0, 0);
+}
+
+int dup3(int oldfd, int newfd, int flags)
+{
+	return dup_onto(oldfd, newfd, flags, 1);
+}

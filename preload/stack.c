@@ -1,0 +1,447 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * stack.c - the one attachment of the shim, its lock, and how threads drive
+ * and wait on it.
+ *
+ * One worker (queue 0), one instance, one mutex: every thread that touches
+ * an axip socket takes the lock, calls into the instance and, on unlock,
+ * runs due timers and flushes. A thread that must wait releases the lock
+ * and sleeps in poll() on the worker's descriptors (the AF_XDP socket, its
+ * wake eventfd, the neighbour-event socket), a per-thread eventfd that
+ * other threads write when readiness changed under them, and the kernel
+ * descriptors of its own call, until the next timer deadline; it then
+ * takes the lock and drives the instance (receive, timers, flush).
+ *
+ * Timers while every thread is busy elsewhere: a timer thread sleeps until
+ * the instance's next deadline (woken when an earlier one is set) and drives
+ * the instance when no application thread did since that deadline.
+ *
+ * fork(): the child shares the parent's AF_XDP rings and UMEM, so it must
+ * never touch the instance: in the child every axip socket fails with
+ * EOPNOTSUPP (close works) and new sockets go to the kernel.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <arpa/inet.h>
+#include "pl.h"
+
+atomic_int pl_on;
+_Thread_local int pl_inside;
+
+static pthread_mutex_t attach_lk = PTHREAD_MUTEX_INITIALIZER;
+static pthread_mutex_t lk = PTHREAD_MUTEX_INITIALIZER;
+static int state;                 /* 0 not tried, 1 attached, -1 failed */
+static struct axip_xdp *x;
+static struct axip_xdp_worker *w;
+static struct axip_stack *s;
+static int wfds[3], n_wfds;       /* the worker's descriptors to sleep on */
+
+/* under lk */
+static axip_time_ns next_deadline = ~0ull;
+static axip_time_ns last_drive;
+static int dirty;                 /* readiness changed since the last wake-up */
+struct sleeper {
+	int efd;
+	struct sleeper *next;
+};
+static struct sleeper *sleepers;
+
+/* how long the exit waits for closed connections' data to be acknowledged */
+#define PL_EXIT_LINGER_NS (5ull * 1000000000ull)
+
+/* the timer thread */
+static pthread_t timer_thr;
+static int timer_efd = -1;
+static axip_time_ns timer_wake_at = ~0ull;
+static int timer_stop;
+
+/* closed TCP sockets whose data is not acknowledged yet (under lk) */
+static int *lingering;
+static unsigned n_lingering, cap_lingering;
+
+static _Thread_local int my_efd = -1;
+static pthread_key_t efd_key;
+
+struct axip_stack *pl_stack(void) { return s; }
+struct axip_xdp *pl_xdp(void) { return x; }
+
+static void xdp_log(void *ctx, enum axip_xdp_log_level level, const char *msg)
+{
+	(void)ctx;
+	pl_log(level == AXIP_XDP_LOG_WARN ? 1 : 2, "%s", msg);
+}
+
+static void on_notify(void *arg, int fd)
+{
+	(void)arg;
+	(void)fd;
+	dirty = 1;
+}
+
+int pl_ms_left(axip_time_ns deadline)
+{
+	axip_time_ns now = axip_xdp_now();
+	if (deadline == ~0ull)
+		return -1;
+	if (deadline <= now)
+		return 0;
+	if ((deadline - now) / 1000000u > 1000000000u)
+		return 1000000000;
+	return (int)((deadline - now + 999999u) / 1000000u);
+}
+
+void pl_lock(void)
+{
+	pthread_mutex_lock(&lk);
+}
+
+void pl_unlock(void)
+{
+	axip_time_ns now = axip_xdp_now();
+	uint64_t one = 1;
+	if (!s || pl_forked) {
+		pthread_mutex_unlock(&lk);
+		return;
+	}
+	next_deadline = axip_xdp_poll_timers(w, now);
+	axip_xdp_flush(w);
+	if (dirty) {
+		struct sleeper *z;
+		dirty = 0;
+		for (z = sleepers; z; z = z->next)
+			if (REAL(write)(z->efd, &one, sizeof one) < 0) {
+				/* saturated: it wakes anyway */
+			}
+	}
+	if (next_deadline < timer_wake_at && timer_efd >= 0) {
+		timer_wake_at = next_deadline;
+		if (REAL(write)(timer_efd, &one, sizeof one) < 0) {
+			/* saturated: it wakes anyway */
+		}
+	}
+	pthread_mutex_unlock(&lk);
+}
+
+int pl_linger(int afd)
+{
+	if (n_lingering == cap_lingering) {
+		unsigned cap = cap_lingering ? cap_lingering * 2 : 64;
+		int *p = realloc(lingering, cap * sizeof *p);
+		if (!p)
+			return -1;
+		lingering = p;
+		cap_lingering = cap;
+	}
+	lingering[n_lingering++] = afd;
+	return 0;
+}
+
+static void linger_reap(void)
+{
+	unsigned i = 0;
+	while (i < n_lingering) {
+		int afd = lingering[i], ev = axip_sock_events(s, afd);
+		if (axip_sock_nwrite(s, afd) <= 0 || ev < 0 || (ev & (AXIP_EV_ERR | AXIP_EV_HUP))) {
+			axip_close(s, afd);
+			lingering[i] = lingering[--n_lingering];
+		} else {
+			i++;
+		}
+	}
+}
+
+axip_time_ns pl_drive(void)
+{
+	axip_time_ns now = axip_xdp_now();
+	unsigned i;
+	for (i = 0; i < 8 && axip_xdp_rx_batch(w, now); i++)
+		;
+	next_deadline = axip_xdp_poll_timers(w, now);
+	if (n_lingering)
+		linger_reap();
+	axip_xdp_flush(w);
+	last_drive = now;
+	return next_deadline;
+}
+
+static void efd_free(void *p)
+{
+	(void)p;
+	if (my_efd >= 0)
+		REAL(close)(my_efd);
+	my_efd = -1;
+}
+
+int pl_sleep(struct pollfd *kfds, nfds_t nk, int timeout_ms, const sigset_t *mask)
+{
+	struct pollfd stackbuf[68], *p = stackbuf;
+	struct sleeper me;
+	int t, rc, err = 0, k;
+	nfds_t i, n = nk + (nfds_t)n_wfds + 1;
+	if (pl_opts.busy_poll) {
+		/* spin: look at the kernel descriptors without sleeping */
+		pthread_mutex_unlock(&lk);
+		rc = nk ? (mask ? REAL(ppoll)(kfds, nk, &(struct timespec){ 0, 0 }, mask)
+		                : REAL(poll)(kfds, nk, 0))
+		        : 0;
+		err = errno;
+		pthread_mutex_lock(&lk);
+		axip_xdp_wait(w, 0);
+		pl_drive();
+		return rc < 0 ? -err : rc;
+	}
+	if (my_efd < 0) {
+		my_efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+		if (my_efd < 0)
+			return -errno;
+		pthread_setspecific(efd_key, &my_efd);
+	}
+	if (n > sizeof stackbuf / sizeof stackbuf[0]) {
+		p = malloc(n * sizeof *p);
+		if (!p)
+			return -ENOMEM;
+	}
+	if (nk)
+		memcpy(p, kfds, nk * sizeof *p);
+	for (k = 0; k < n_wfds; k++)
+		p[nk + (nfds_t)k] = (struct pollfd){ .fd = wfds[k], .events = POLLIN };
+	p[n - 1] = (struct pollfd){ .fd = my_efd, .events = POLLIN };
+	t = pl_ms_left(next_deadline);
+	if (timeout_ms >= 0 && (t < 0 || timeout_ms < t))
+		t = timeout_ms;
+	me.efd = my_efd;
+	me.next = sleepers;
+	sleepers = &me;
+	pthread_mutex_unlock(&lk);
+	if (mask) {
+		struct timespec ts = { t / 1000, (long)(t % 1000) * 1000000L };
+		rc = REAL(ppoll)(p, n, t < 0 ? NULL : &ts, mask);
+	} else {
+		rc = REAL(poll)(p, n, t);
+	}
+	err = errno;
+	pthread_mutex_lock(&lk);
+	{
+		struct sleeper **z;
+		for (z = &sleepers; *z; z = &(*z)->next)
+			if (*z == &me) {
+				*z = me.next;
+				break;
+			}
+	}
+	if (rc > 0) {
+		uint64_t v;
+		if (p[n - 1].revents & POLLIN)
+			(void)!REAL(read)(my_efd, &v, sizeof v);
+		for (k = 0; k < n_wfds; k++)
+			if (p[nk + (nfds_t)k].revents) {
+				axip_xdp_worker_wait_done(w);
+				break;
+			}
+		rc = 0;
+		for (i = 0; i < nk; i++) {
+			kfds[i].revents = p[i].revents;
+			rc += p[i].revents != 0;
+		}
+	}
+	if (p != stackbuf)
+		free(p);
+	pl_drive();
+	if (rc < 0)
+		return err == EINTR ? -EINTR : -err;
+	return rc;
+}
+
+int pl_wait_fd(int afd, unsigned events, int64_t timeout_ms)
+{
+	axip_time_ns end = timeout_ms > 0 ? axip_xdp_now() + (axip_time_ns)timeout_ms * 1000000u
+	                                  : ~0ull;
+	for (;;) {
+		int ev = axip_sock_events(s, afd), rc;
+		if (ev < 0)
+			return ev;
+		if ((unsigned)ev & (events | AXIP_EV_ERR | AXIP_EV_HUP))
+			return 0;
+		if (end != ~0ull && axip_xdp_now() >= end)
+			return -EAGAIN;
+		rc = pl_sleep(NULL, 0, pl_ms_left(end), NULL);
+		if (rc == -EINTR)
+			return rc;
+	}
+}
+
+static void *timer_main(void *arg)
+{
+	(void)arg;
+	pthread_mutex_lock(&lk);
+	while (!timer_stop) {
+		axip_time_ns now = axip_xdp_now();
+		struct pollfd p = { .fd = timer_efd, .events = POLLIN };
+		uint64_t v;
+		/* an application thread that drove since the deadline ran the timers */
+		if (next_deadline <= now && last_drive < next_deadline)
+			pl_drive();
+		timer_wake_at = next_deadline;
+		pthread_mutex_unlock(&lk);
+		if (REAL(poll)(&p, 1, pl_ms_left(timer_wake_at)) > 0)
+			(void)!REAL(read)(timer_efd, &v, sizeof v);
+		pthread_mutex_lock(&lk);
+	}
+	pthread_mutex_unlock(&lk);
+	return NULL;
+}
+
+static int attach_locked(void)
+{
+	struct axip_xdp_opts o;
+	char err[256], pid[24];
+	int rc;
+	axip_xdp_opts_defaults(&o);
+	o.ifname = pl_opts.ifname;
+	o.n_queues = 1;
+	o.busy_poll = pl_opts.busy_poll;
+	o.dedicated_addr = pl_opts.addr;
+	o.dedicated_prefix = pl_opts.prefix;
+	o.log = xdp_log;
+	o.verbose = pl_opts.verbose >= 3 ? 2 : pl_opts.verbose >= 2;
+	o.cores[0] = -1; /* the application's threads run it: no pinning */
+	o.stack_cfg.sock_max = pl_opts.max_sockets;
+	o.stack_cfg.tcp_conns = pl_opts.max_sockets;
+	o.stack_cfg.sock_epoll_items = pl_opts.max_sockets * 2;
+	o.stack_cfg.udp_sockets = pl_opts.max_sockets / 4 < 64 ? 64 : pl_opts.max_sockets / 4;
+	o.stack_cfg.tcp_listeners = 64;
+	if (pl_opts.queues > 1)
+		pl_log(0, "AXIP_QUEUES=%u: this version serves one queue; using queue 0 only",
+		       pl_opts.queues);
+	pl_inside++;
+	rc = axip_xdp_open(&o, &x, err, sizeof err);
+	pl_inside--;
+	if (rc) {
+		pl_log(0, "cannot attach to %s (%s); sockets stay on the kernel", pl_opts.ifname, err);
+		return rc;
+	}
+	w = axip_xdp_worker(x, 0);
+	s = axip_xdp_worker_stack(w);
+	n_wfds = axip_xdp_worker_wait_fds(w, wfds);
+	axip_sock_set_notify(s, on_notify, NULL);
+	pthread_key_create(&efd_key, efd_free);
+	timer_efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (timer_efd < 0 || pthread_create(&timer_thr, NULL, timer_main, NULL)) {
+		pl_log(0, "cannot start the timer thread; sockets stay on the kernel");
+		pl_inside++;
+		axip_xdp_close(x);
+		pl_inside--;
+		x = NULL;
+		return -1;
+	}
+	snprintf(pid, sizeof pid, "%d", (int)getpid());
+	setenv("AXIP_PRELOAD_PID", pid, 1);
+	{
+		struct in_addr a = { htonl(axip_xdp_addr(x)) };
+		char desc[256];
+		axip_xdp_describe(x, desc, sizeof desc);
+		pl_log(1, "attached to %s, address %s (%s mode, %s)", pl_opts.ifname, inet_ntoa(a),
+		       pl_opts.addr ? "dedicated" : "shared", desc);
+	}
+	return 0;
+}
+
+int pl_attach(void)
+{
+	int st = __atomic_load_n(&state, __ATOMIC_ACQUIRE);
+	if (st)
+		return st > 0 ? 0 : -1;
+	pthread_mutex_lock(&attach_lk);
+	if (!state) {
+		int rc = attach_locked();
+		__atomic_store_n(&state, rc ? -1 : 1, __ATOMIC_RELEASE);
+		if (rc)
+			atomic_store(&pl_on, 0);
+	}
+	st = state;
+	pthread_mutex_unlock(&attach_lk);
+	return st > 0 ? 0 : -1;
+}
+
+int pl_forked;
+
+static void fork_prepare(void)
+{
+	pthread_mutex_lock(&attach_lk);
+	pthread_mutex_lock(&lk);
+}
+
+static void fork_parent(void)
+{
+	pthread_mutex_unlock(&lk);
+	pthread_mutex_unlock(&attach_lk);
+}
+
+static void fork_child(void)
+{
+	pthread_mutex_unlock(&lk);
+	pthread_mutex_unlock(&attach_lk);
+	if (state == 1) {
+		pl_forked = 1;
+		pl_log(1, "forked child: axip sockets are the parent's (calls on them fail with "
+		       "EOPNOTSUPP); new sockets go to the kernel");
+	}
+	atomic_store(&pl_on, 0);
+	sleepers = NULL;
+	my_efd = -1;
+}
+
+__attribute__((constructor)) static void pl_init(void)
+{
+	const char *owner;
+	pl_real_init();
+	if (pl_opts_read() || !pl_opts.ifname)
+		return;
+	/* a program started by a served one (fork + exec) leaves the interface to it */
+	owner = getenv("AXIP_PRELOAD_PID");
+	if (owner && atoi(owner) > 0 && atoi(owner) != (int)getpid() &&
+	    (kill(atoi(owner), 0) == 0 || errno == EPERM)) {
+		pl_log(1, "process %s serves %s already; this one uses the kernel", owner,
+		       pl_opts.ifname);
+		return;
+	}
+	pthread_atfork(fork_prepare, fork_parent, fork_child);
+	atomic_store(&pl_on, 1);
+	pl_log(2, "serving IPv4 sockets on %s", pl_opts.ifname);
+}
+
+__attribute__((destructor)) static void pl_fini(void)
+{
+	if (state != 1 || pl_forked || !x)
+		return;
+	pthread_mutex_lock(&lk);
+	timer_stop = 1;
+	pthread_mutex_unlock(&lk);
+	if (REAL(write)(timer_efd, &(uint64_t){ 1 }, sizeof(uint64_t)) > 0)
+		pthread_join(timer_thr, NULL);
+	pthread_mutex_lock(&lk);
+	{
+		/* as the kernel would after exit: deliver what closed sockets still hold */
+		axip_time_ns end = axip_xdp_now() + PL_EXIT_LINGER_NS;
+		pl_drive();
+		while (n_lingering && axip_xdp_now() < end)
+			pl_sleep(NULL, 0, 20, NULL);
+		if (n_lingering)
+			pl_log(1, "exit: %u connections still had unacknowledged data", n_lingering);
+	}
+	pl_inside++;
+	axip_xdp_flush(w);
+	axip_xdp_close(x);
+	pl_inside--;
+	x = NULL;
+	state = -1;
+	atomic_store(&pl_on, 0);
+	pthread_mutex_unlock(&lk);
+}

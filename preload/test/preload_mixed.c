@@ -1,0 +1,141 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * preload_mixed - one epoll set and one poll array mixing a kernel Unix
+ * socket, a pipe and TCP sockets (axip's when run under axip-run).
+ *
+ *   preload_mixed PORT
+ *
+ * Listens on 0.0.0.0:PORT and prints "listening". Phase 1 (epoll): the pipe
+ * and the Unix socket pair each get a message, the listener a connection;
+ * once all three were seen and the connection sent a line L1, it answers
+ * "epoll:L1 pipe=P unix=U". Phase 2 (poll): the pipe and the Unix socket get
+ * a message again; poll() on the connection, the pipe and the Unix socket
+ * until all three are readable (the client's line L2), then it answers
+ * "poll:L2 pipe=P unix=U" and exits 0. Any failure exits 1 with a message.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/epoll.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static void die(const char *what)
+{
+	fprintf(stderr, "preload_mixed: %s: %s\n", what, strerror(errno));
+	exit(1);
+}
+
+static void rd(int fd, char *buf, size_t len)
+{
+	ssize_t n = read(fd, buf, len - 1);
+	if (n <= 0)
+		die("read");
+	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
+		n--;
+	buf[n] = 0;
+}
+
+int main(int argc, char **argv)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	struct epoll_event ev, evs[8];
+	char line[256], pmsg[64] = "", umsg[64] = "", out[700];
+	int lfd, cfd = -1, ep, pfd[2], sp[2], one = 1, i, n, got = 0;
+	if (argc != 2)
+		return fprintf(stderr, "usage: preload_mixed PORT\n"), 2;
+	a.sin_port = htons((unsigned short)atoi(argv[1]));
+	if ((lfd = socket(AF_INET, SOCK_STREAM, 0)) < 0)
+		die("socket");
+	setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	if (bind(lfd, (struct sockaddr *)&a, sizeof a) || listen(lfd, 8))
+		die("bind/listen");
+	if (pipe(pfd) || socketpair(AF_UNIX, SOCK_STREAM, 0, sp))
+		die("pipe/socketpair");
+	printf("listening\n");
+	fflush(stdout);
+
+	/* phase 1: epoll */
+	if ((ep = epoll_create1(EPOLL_CLOEXEC)) < 0)
+		die("epoll_create1");
+	ev.events = EPOLLIN;
+	ev.data.fd = lfd;
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, lfd, &ev))
+		die("epoll_ctl listener");
+	ev.data.fd = pfd[0];
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, pfd[0], &ev))
+		die("epoll_ctl pipe");
+	ev.data.fd = sp[0];
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, sp[0], &ev))
+		die("epoll_ctl unix");
+	if (write(pfd[1], "p1", 2) != 2 || write(sp[1], "u1", 2) != 2)
+		die("write pipe/unix");
+	while (got != 15) {
+		n = epoll_wait(ep, evs, 8, 20000);
+		if (n <= 0)
+			die(n ? "epoll_wait" : "epoll_wait timed out");
+		for (i = 0; i < n; i++) {
+			int fd = evs[i].data.fd;
+			if (fd == lfd) {
+				if ((cfd = accept(lfd, NULL, NULL)) < 0)
+					die("accept");
+				ev.data.fd = cfd;
+				if (epoll_ctl(ep, EPOLL_CTL_ADD, cfd, &ev))
+					die("epoll_ctl conn");
+				if (epoll_ctl(ep, EPOLL_CTL_DEL, lfd, NULL))
+					die("epoll_ctl del listener");
+				got |= 1;
+			} else if (fd == pfd[0]) {
+				rd(fd, pmsg, sizeof pmsg);
+				got |= 2;
+			} else if (fd == sp[0]) {
+				rd(fd, umsg, sizeof umsg);
+				got |= 4;
+			} else if (fd == cfd) {
+				rd(fd, line, sizeof line);
+				got |= 8;
+				if (epoll_ctl(ep, EPOLL_CTL_DEL, cfd, NULL))
+					die("epoll_ctl del conn");
+			}
+		}
+	}
+	n = snprintf(out, sizeof out, "epoll:%s pipe=%s unix=%s\n", line, pmsg, umsg);
+	if (write(cfd, out, (size_t)n) != n)
+		die("write conn");
+
+	/* phase 2: poll */
+	if (write(pfd[1], "p2", 2) != 2 || write(sp[1], "u2", 2) != 2)
+		die("write pipe/unix");
+	got = 0;
+	while (got != 7) {
+		struct pollfd p[3] = { { cfd, POLLIN, 0 }, { pfd[0], POLLIN, 0 }, { sp[0], POLLIN, 0 } };
+		n = poll(p, 3, 20000);
+		if (n <= 0)
+			die(n ? "poll" : "poll timed out");
+		if (p[0].revents & POLLIN) {
+			rd(cfd, line, sizeof line);
+			got |= 1;
+		}
+		if (p[1].revents & POLLIN) {
+			rd(pfd[0], pmsg, sizeof pmsg);
+			got |= 2;
+		}
+		if (p[2].revents & POLLIN) {
+			rd(sp[0], umsg, sizeof umsg);
+			got |= 4;
+		}
+		if ((p[0].revents | p[1].revents | p[2].revents) & (POLLERR | POLLNVAL))
+			die("poll revents");
+	}
+	n = snprintf(out, sizeof out, "poll:%s pipe=%s unix=%s\n", line, pmsg, umsg);
+	if (write(cfd, out, (size_t)n) != n)
+		die("write conn");
+	close(cfd);
+	close(lfd);
+	close(ep);
+	return 0;
+}

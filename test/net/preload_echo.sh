@@ -1,0 +1,48 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
+# net_preload_echo: unmodified programs on axip through axip-run, driven by
+# kernel clients across the veth pair:
+#  - a python3 threaded echo server (socketserver: poll() on the listener,
+#    a thread per connection with blocking recv/sendall): a line by socat and
+#    nc, 8 MiB and four concurrent 1 MiB connections compared byte for byte;
+#  - socat TCP-LISTEN ... EXEC:cat (socat forks cat: the child runs on the
+#    kernel, the parent serves the connection on axip): 1 MiB compared.
+# The listeners are axip's: no kernel socket listens on their ports.
+. "$(dirname "$0")/lib.sh"
+RUN=$BUILD/preload/axip-run
+[ -x "$RUN" ] || { echo "SKIP: $RUN not built" >&2; exit 77; }
+command -v python3 >/dev/null || { echo "SKIP: python3 missing" >&2; exit 77; }
+command -v socat >/dev/null || { echo "SKIP: socat missing (Debian package socat)" >&2; exit 77; }
+net_setup 1
+
+cat >"$WORK/echo.py" <<'PY'
+import socketserver, sys
+class H(socketserver.BaseRequestHandler):
+    def handle(self):
+        while True:
+            b = self.request.recv(65536)
+            if not b:
+                return
+            self.request.sendall(b)
+class S(socketserver.ThreadingTCPServer):
+    allow_reuse_address = True
+    daemon_threads = True
+srv = S(("0.0.0.0", int(sys.argv[1])), H)
+print("serving", flush=True)
+srv.serve_forever()
+PY
+start_axip pyecho "$RUN" --ifname "$IFA" --verbose -- python3 -u "$WORK/echo.py" 7
+wait_attached pyecho
+in_a ss -Htln | grep -q ':7 ' && fail "a kernel socket listens on port 7: not served by axip"
+check_echo 7
+stop_axip pyecho TERM
+grep -qi sanitizer "$WORK/pyecho.log" && fail "sanitizer report"
+
+start_axip socat "$RUN" --ifname "$IFA" --verbose -- socat TCP-LISTEN:8,reuseaddr EXEC:cat
+wait_attached socat
+head -c 1M /dev/urandom >"$WORK/s.in"
+in_b timeout 30 socat -T10 - TCP:"$ADDR_A":8,shut-down <"$WORK/s.in" >"$WORK/s.out" ||
+	fail "socat EXEC:cat transfer"
+cmp -s "$WORK/s.in" "$WORK/s.out" || fail "socat EXEC:cat echo differs"
+wait_exit socat 10
+echo "PASS net_preload_echo"
