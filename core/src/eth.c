@@ -6,6 +6,7 @@
 #include "wire.h"
 #include "arp.h"
 #include "ipv4.h"
+#include "ipv6.h"
 
 static const axip_u8 eth_broadcast[6] = {0xff, 0xff, 0xff, 0xff, 0xff, 0xff};
 
@@ -21,7 +22,10 @@ void eth_input(struct axip_stack *s, struct axip_pkt *p)
 		return;
 	}
 	h = p->data;
-	if (!mem_equal(h + ETH_OFF_DST, s->cfg.mac, 6) && !mem_equal(h + ETH_OFF_DST, eth_broadcast, 6)) {
+	/* with IPv6, also the 33:33 group MACs (RFC 2464 7); ipv6_input checks
+	 * the group itself */
+	if (!mem_equal(h + ETH_OFF_DST, s->cfg.mac, 6) && !mem_equal(h + ETH_OFF_DST, eth_broadcast, 6) &&
+	    !(s->ip6 && h[ETH_OFF_DST] == 0x33u && h[ETH_OFF_DST + 1] == 0x33u)) {
 		CTR_INC(s, eth_rx_not_for_us);
 		axip_pkt_free(s, p);
 		return;
@@ -35,6 +39,13 @@ void eth_input(struct axip_stack *s, struct axip_pkt *p)
 	case ETH_TYPE_ARP:
 		arp_input(s, p);
 		return;
+	case ETH_TYPE_IPV6:
+		if (s->ip6) {
+			ipv6_input(s, p);
+			return;
+		}
+		CTR_INC(s, eth_rx_unknown_type);
+		break;
 	case ETH_TYPE_VLAN:
 	case ETH_TYPE_QINQ:
 		CTR_INC(s, eth_rx_vlan);

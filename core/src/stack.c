@@ -11,6 +11,9 @@
 #include "udp.h"
 #include "tcp.h"
 #include "sock.h"
+#include "ipv6.h"
+#include "icmp6.h"
+#include "nd6.h"
 #include "tcp_cc.h"
 
 void axip_config_defaults(struct axip_config *cfg)
@@ -51,6 +54,22 @@ void axip_config_defaults(struct axip_config *cfg)
 	cfg->sock_epoll_items = 1024;
 	cfg->sock_accept_max = 4096;
 	cfg->sock_udp_rcvbuf = 256u * 1024u;
+	cfg->ip6_hop_limit = 64;
+	cfg->nd6_entries = 64;
+	cfg->nd6_queue_len = 8;
+	/* RFC 4861 10 */
+	cfg->nd6_max_mcast_solicit = 3;
+	cfg->nd6_max_ucast_solicit = 3;
+	cfg->nd6_retrans_ns = AXIP_SEC(1);
+	cfg->nd6_reachable_ns = AXIP_SEC(30);
+	cfg->nd6_delay_first_probe_ns = AXIP_SEC(5);
+	cfg->nd6_dad_transmits = 1; /* RFC 4862 5.1 */
+	cfg->frag6_slots = 16;
+	cfg->frag6_max_bytes = 256u * 1024u;
+	cfg->frag6_max_per_datagram = 64;
+	cfg->frag6_timeout_ns = AXIP_SEC(60); /* RFC 8200 4.5 */
+	cfg->pmtu6_entries = 16;
+	cfg->pmtu6_timeout_ns = AXIP_SEC(600); /* RFC 8201 4 */
 }
 
 static int mac_valid(const axip_u8 *m)
@@ -116,7 +135,7 @@ static int config_valid(const struct axip_config *c)
 	    c->sock_accept_max < 1 || c->sock_accept_max > 65535u || c->sock_udp_rcvbuf < 2048u ||
 	    c->sock_udp_rcvbuf > (1u << 30))
 		return 0;
-	return 1;
+	return ipv6_config_valid(c);
 }
 
 /* Lay out the whole instance. With a dry carve it only counts, using
@@ -151,6 +170,9 @@ static struct axip_stack *layout(struct carve *c, const struct axip_config *cfg,
 	udp_carve(s, c);
 	tcp_carve(s, c);
 	sock_carve(s, c);
+	ipv6_carve(s, c);
+	icmp6_carve(s, c);
+	nd6_carve(s, c);
 	return s;
 }
 
@@ -198,6 +220,11 @@ int axip_init(void *mem, axip_size size, const struct axip_config *cfg,
 	*out = s;
 	if (cfg->arp_gratuitous) {
 		arp_announce(s);
+		axip_flush(s);
+	}
+	if (s->nd6) {
+		/* RFC 4862 5.4: duplicate address detection of every address */
+		nd6_start(s);
 		axip_flush(s);
 	}
 	return AXIP_OK;

@@ -18,6 +18,8 @@
 #include "../include/axip/udp.h"
 #include "wire.h"
 #include "checksum.h"
+#include "ipv6.h"
+#include "icmp6.h"
 
 /* RFC 768 over IPv4: 65535 - 20 (IPv4 header) - 8 (UDP header). */
 #define UDP_MAX_PAYLOAD 65507u
@@ -32,6 +34,8 @@ struct axip_udp {
 	axip_u32 addr;          /* host order, 0 = any local address */
 	axip_u16 port;
 	axip_u8 in_use;
+	axip_u8 family;         /* 4 or 6: the families have separate port spaces */
+	axip_u8 addr6[16];      /* IPv6 socket: bound address, all-zero = any */
 };
 
 struct udp_table {
@@ -83,7 +87,7 @@ static struct axip_udp *udp_lookup(const struct udp_table *t, axip_u32 addr, axi
 {
 	struct axip_udp *u, *wild = AXIP_NULL;
 	for (u = t->bucket[port_hash(t, port)]; u; u = u->hnext) {
-		if (u->port != port)
+		if (u->port != port || u->family != 4u)
 			continue;
 		if (u->addr == addr)
 			return u;
@@ -107,7 +111,7 @@ int axip_udp_open(struct axip_stack *s, axip_u32 addr, axip_u16 port,
 	t = s->udp;
 	h = port_hash(t, port);
 	for (u = t->bucket[h]; u; u = u->hnext)
-		if (u->port == port && (u->addr == 0 || addr == 0 || u->addr == addr))
+		if (u->port == port && u->family == 4u && (u->addr == 0 || addr == 0 || u->addr == addr))
 			return AXIP_E_ADDRINUSE;
 	u = t->free_head;
 	if (!u) {
@@ -123,6 +127,8 @@ int axip_udp_open(struct axip_stack *s, axip_u32 addr, axip_u16 port,
 	u->addr = addr;
 	u->port = port;
 	u->in_use = 1;
+	u->family = 4;
+	mem_zero(u->addr6, 16);
 	u->hnext = t->bucket[h];
 	t->bucket[h] = u;
 	*out = u;
@@ -227,6 +233,8 @@ void udp_input(struct axip_stack *s, struct axip_pkt *p, const struct ipv4_rx_in
 		axip_pkt_free(s, p);
 		p = n;
 	}
+	mem_zero(&meta, sizeof(meta));
+	meta.family = 4;
 	meta.src_addr = ip->src;
 	meta.dst_addr = ip->dst;
 	meta.src_port = sport;
@@ -255,6 +263,8 @@ void udp_icmp_error(struct axip_stack *s, const struct icmp_err_info *e)
 
 	if (e->quoted_len < e->quoted_ihl + UDP_HLEN)
 		return;
+	mem_zero(&meta, sizeof(meta));
+	meta.family = 4;
 	meta.src_addr = load_be32(q + IP_OFF_SRC);
 	meta.dst_addr = load_be32(q + IP_OFF_DST);
 	meta.src_port = load_be16(q + e->quoted_ihl + UDP_OFF_SPORT);
@@ -361,8 +371,13 @@ int axip_udp_sendto(struct axip_udp *sock, axip_u32 dst, axip_u16 dst_port,
 	return udp_sendv(sock, dst, dst_port, &v, 1, len);
 }
 
-int udp_sendv(struct axip_udp *sock, axip_u32 dst, axip_u16 dst_port,
-              const struct axip_iovec *iov, int iovcnt, axip_u32 len)
+static int udp_output6(struct axip_udp *u, struct axip_pkt *p, axip_u32 plen,
+                       const axip_u8 *dst6, axip_u16 dst_port);
+
+/* udp_sendv for either family: dst6 NULL = IPv4 to dst. */
+static int udp_send_iov(struct axip_udp *sock, axip_u32 dst, const axip_u8 *dst6,
+                        axip_u16 dst_port, const struct axip_iovec *iov, int iovcnt,
+                        axip_u32 len)
 {
 	struct axip_stack *s;
 	struct axip_pkt *head = AXIP_NULL, **link = &head;
@@ -370,9 +385,13 @@ int udp_sendv(struct axip_udp *sock, axip_u32 dst, axip_u16 dst_port,
 	axip_size ioff = 0;
 	int iidx = 0;
 
-	if (!sock || !sock->in_use || dst_port == 0 || iovcnt < 0)
+	axip_u32 l3 = dst6 ? IP6_HLEN : IP_HLEN, mtu;
+
+	if (!sock || !sock->in_use || dst_port == 0 || iovcnt < 0 ||
+	    sock->family != (dst6 ? 6u : 4u))
 		return AXIP_E_INVAL;
-	if (len > UDP_MAX_PAYLOAD)
+	/* IPv6: 65535 - 8, the payload length field bounds the datagram */
+	if (len > (dst6 ? 0xffffu - UDP_HLEN : UDP_MAX_PAYLOAD))
 		return AXIP_E_MSGSIZE;
 	/* skip empty leading pieces so gather() never reads past the last one */
 	while (iidx < iovcnt && iov[iidx].len == 0)
@@ -380,9 +399,11 @@ int udp_sendv(struct axip_udp *sock, axip_u32 dst, axip_u16 dst_port,
 	s = sock->s;
 	/* Lay the payload out one IPv4 fragment per buffer: fragment data is a
 	 * multiple of 8 bytes (RFC 791), and the first fragment also carries
-	 * the UDP header. A datagram that fits the MTU is one piece. */
-	piece = (s->cfg.mtu - IP_HLEN) & ~7u;
-	if (len + UDP_HLEN + IP_HLEN <= s->cfg.mtu)
+	 * the UDP header. A datagram that fits the MTU is one piece. (IPv6
+	 * fragmentation copies into new buffers, so any layout serves.) */
+	mtu = dst6 ? ipv6_pmtu(s, dst6) : s->cfg.mtu;
+	piece = (mtu - l3 - (dst6 ? IP6_FRAG_HLEN : 0u)) & ~7u;
+	if (len + UDP_HLEN + l3 <= mtu)
 		piece = len + UDP_HLEN;
 	do {
 		struct axip_pkt *p = axip_pkt_alloc(s, AXIP_PKT_HEADROOM);
@@ -416,7 +437,15 @@ int udp_sendv(struct axip_udp *sock, axip_u32 dst, axip_u16 dst_port,
 		*link = p;
 		link = &p->sg_next;
 	} while (done < len);
+	if (dst6)
+		return udp_output6(sock, head, len, dst6, dst_port);
 	return udp_output(sock, head, len, dst, dst_port);
+}
+
+int udp_sendv(struct axip_udp *sock, axip_u32 dst, axip_u16 dst_port,
+              const struct axip_iovec *iov, int iovcnt, axip_u32 len)
+{
+	return udp_send_iov(sock, dst, AXIP_NULL, dst_port, iov, iovcnt, len);
 }
 
 int axip_udp_send_pkt(struct axip_udp *sock, axip_u32 dst, axip_u16 dst_port,
@@ -432,6 +461,10 @@ int axip_udp_send_pkt(struct axip_udp *sock, axip_u32 dst, axip_u16 dst_port,
 	if (!sock->in_use) {
 		axip_pkt_free(s, payload);
 		return AXIP_E_CLOSED;
+	}
+	if (sock->family != 4u) {
+		axip_pkt_free(s, payload);
+		return AXIP_E_INVAL;
 	}
 	len = axip_pkt_chain_len(payload);
 	if (dst_port == 0 || payload->headroom < UDP_HLEN + IP_HLEN + ETH_HLEN) {
@@ -452,4 +485,252 @@ int axip_udp_send_pkt(struct axip_udp *sock, axip_u32 dst, axip_u16 dst_port,
 	/* RX marks of a received packet being sent back mean nothing on TX */
 	payload->flags = 0;
 	return udp_output(sock, payload, len, dst, dst_port);
+}
+
+/* ---- UDP over IPv6 (RFC 8200 8.1) ---- */
+
+static int addr6_zero(const axip_u8 *a)
+{
+	return ip6_is_unspecified(a);
+}
+
+/* The IPv6 socket for a datagram to addr:port: exact address, else wildcard. */
+static struct axip_udp *udp_lookup6(const struct udp_table *t, const axip_u8 *addr, axip_u16 port)
+{
+	struct axip_udp *u, *wild = AXIP_NULL;
+	for (u = t->bucket[port_hash(t, port)]; u; u = u->hnext) {
+		if (u->port != port || u->family != 6u)
+			continue;
+		if (mem_equal(u->addr6, addr, 16))
+			return u;
+		if (addr6_zero(u->addr6))
+			wild = u;
+	}
+	return wild;
+}
+
+int axip_udp_open6(struct axip_stack *s, const axip_u8 *addr6, axip_u16 port,
+                   axip_udp_recv_fn recv, void *arg, struct axip_udp **out)
+{
+	static const axip_u8 any[16] = {0};
+	struct udp_table *t;
+	struct axip_udp *u;
+	axip_u32 h;
+
+	if (!s || !recv || !out || port == 0)
+		return AXIP_E_INVAL;
+	if (!s->ip6)
+		return AXIP_E_STATE;
+	if (!addr6)
+		addr6 = any;
+	if (!addr6_zero(addr6) && !ipv6_ifaddr_find(s, addr6))
+		return AXIP_E_INVAL;
+	t = s->udp;
+	h = port_hash(t, port);
+	for (u = t->bucket[h]; u; u = u->hnext)
+		if (u->port == port && u->family == 6u &&
+		    (addr6_zero(u->addr6) || addr6_zero(addr6) || mem_equal(u->addr6, addr6, 16)))
+			return AXIP_E_ADDRINUSE;
+	u = t->free_head;
+	if (!u) {
+		CTR_INC(s, udp_table_full);
+		return AXIP_E_NOMEM;
+	}
+	t->free_head = u->hnext;
+	u->s = s;
+	u->recv = recv;
+	u->arg = arg;
+	u->on_error = AXIP_NULL;
+	u->err_arg = AXIP_NULL;
+	u->addr = 0;
+	mem_copy(u->addr6, addr6, 16);
+	u->port = port;
+	u->in_use = 1;
+	u->family = 6;
+	u->hnext = t->bucket[h];
+	t->bucket[h] = u;
+	*out = u;
+	return AXIP_OK;
+}
+
+void udp6_input(struct axip_stack *s, struct axip_pkt *p, const struct ipv6_rx_info *ip)
+{
+	axip_u32 total = axip_pkt_chain_len(p);
+	axip_u32 ulen;
+	axip_u16 sport, dport;
+	struct axip_udp *u;
+	struct axip_udp_meta meta;
+
+	CTR_INC(s, udp_rx);
+	if (total < UDP_HLEN || (p->len < UDP_HLEN && pkt_linearize(s, p, UDP_HLEN) != 0)) {
+		CTR_INC(s, udp_rx_short);
+		udp_drop(s, p);
+		return;
+	}
+	ulen = load_be16(p->data + UDP_OFF_LEN);
+	if (ulen < UDP_HLEN || ulen > total) {
+		CTR_INC(s, udp_rx_bad_len);
+		udp_drop(s, p);
+		return;
+	}
+	if (ulen < total)
+		pkt_trim(s, p, ulen);
+	sport = load_be16(p->data + UDP_OFF_SPORT);
+	dport = load_be16(p->data + UDP_OFF_DPORT);
+	/* RFC 8200 8.1: the checksum is mandatory over IPv6; a zero one is
+	 * discarded like a wrong one */
+	if (load_be16(p->data + UDP_OFF_CSUM) == 0 ||
+	    (!ip->l4_csum_ok &&
+	     csum_fold(csum_add_chain(csum_pseudo6(ip->src, ip->dst, IP6_NH_UDP, ulen), p, 0, ulen)) !=
+	         0)) {
+		CTR_INC(s, udp_rx_bad_csum);
+		udp_drop(s, p);
+		return;
+	}
+	u = ip->dst_multicast ? AXIP_NULL : udp_lookup6(s->udp, ip->dst, dport);
+	if (!u) {
+		CTR_INC(s, udp_rx_no_port);
+		/* RFC 4443 3.1: port unreachable (code 4); not for a group
+		 * destination (2.4 (e.3), applied by icmp6_send_error) */
+		icmp6_send_error(s, ip->hdr, ip->hdr_len, p, ICMP6_DEST_UNREACH,
+		                 ICMP6_CODE_PORT_UNREACH, 0);
+		udp_drop(s, p);
+		return;
+	}
+	if (p->flags & AXIP_PKT_RX_LOW_BUF) {
+		CTR_INC(s, rx_low_buf_drop);
+		udp_drop(s, p);
+		return;
+	}
+	pkt_pull(p, UDP_HLEN);
+	while (p->len == 0 && p->sg_next) {
+		struct axip_pkt *n = p->sg_next;
+		p->sg_next = AXIP_NULL;
+		n->flags |= p->flags;
+		axip_pkt_free(s, p);
+		p = n;
+	}
+	mem_zero(&meta, sizeof(meta));
+	meta.family = 6;
+	mem_copy(meta.src_addr6, ip->src, 16);
+	mem_copy(meta.dst_addr6, ip->dst, 16);
+	meta.src_port = sport;
+	meta.dst_port = dport;
+	u->recv(u->arg, u, &meta, p);
+}
+
+/* RFC 4443 3.1/3.2: port unreachable refuses, packet too big is a size
+ * error, the rest is unreachability. */
+void udp6_icmp_error(struct axip_stack *s, const struct icmp6_err_info *e)
+{
+	const axip_u8 *q = e->quoted;
+	struct axip_udp *u;
+	struct axip_udp_meta meta;
+	int err = AXIP_E_UNREACH;
+
+	if (e->quoted_len < e->quoted_l4 + UDP_HLEN)
+		return;
+	mem_zero(&meta, sizeof(meta));
+	meta.family = 6;
+	mem_copy(meta.src_addr6, q + IP6_OFF_SRC, 16);
+	mem_copy(meta.dst_addr6, q + IP6_OFF_DST, 16);
+	meta.src_port = load_be16(q + e->quoted_l4 + UDP_OFF_SPORT);
+	meta.dst_port = load_be16(q + e->quoted_l4 + UDP_OFF_DPORT);
+	if (e->type == ICMP6_DEST_UNREACH && e->code == ICMP6_CODE_PORT_UNREACH)
+		err = AXIP_E_REFUSED;
+	else if (e->type == ICMP6_PACKET_TOO_BIG)
+		err = AXIP_E_MSGSIZE;
+	u = udp_lookup6(s->udp, meta.src_addr6, meta.src_port);
+	if (u && u->on_error)
+		u->on_error(u->err_arg, u, &meta, err);
+}
+
+/* As udp_output, over IPv6; the source is the bound address or the one
+ * ipv6_output selects. */
+static int udp_output6(struct axip_udp *u, struct axip_pkt *p, axip_u32 plen,
+                       const axip_u8 *dst6, axip_u16 dst_port)
+{
+	struct axip_stack *s = u->s;
+	axip_u32 ulen = plen + UDP_HLEN, sum;
+	axip_u8 nexthop[16], src[16];
+	axip_u8 *h;
+	int rc;
+
+	if (addr6_zero(u->addr6)) {
+		if (ipv6_route(s, dst6, nexthop, src) != AXIP_OK || addr6_zero(src)) {
+			CTR_INC(s, ip6_tx_no_route);
+			axip_pkt_free(s, p);
+			return AXIP_E_UNREACH;
+		}
+	} else {
+		mem_copy(src, u->addr6, 16);
+	}
+	h = pkt_push(p, UDP_HLEN);
+	if (!h) {
+		axip_pkt_free(s, p);
+		return AXIP_E_INVAL;
+	}
+	store_be16(h + UDP_OFF_SPORT, u->port);
+	store_be16(h + UDP_OFF_DPORT, dst_port);
+	store_be16(h + UDP_OFF_LEN, (axip_u16)ulen);
+	sum = csum_pseudo6(src, dst6, IP6_NH_UDP, ulen);
+	if ((s->env.caps & AXIP_CAP_TX_L4_CSUM) && ulen + IP6_HLEN <= ipv6_pmtu(s, dst6)) {
+		store_be16(h + UDP_OFF_CSUM, csum_fold_raw(sum));
+		p->flags |= AXIP_PKT_TX_L4_CSUM;
+		p->csum_start = (axip_u16)(ETH_HLEN + IP6_HLEN);
+		p->csum_offset = UDP_OFF_CSUM;
+	} else {
+		axip_u16 c;
+		store_be16(h + UDP_OFF_CSUM, 0);
+		c = csum_fold(csum_add_chain(sum, p, 0, ulen));
+		/* RFC 8200 8.1: a computed zero is sent as all ones */
+		store_be16(h + UDP_OFF_CSUM, c == 0 ? 0xffffu : c);
+	}
+	rc = ipv6_output(s, p, src, dst6, IP6_NH_UDP, 0, 0);
+	if (rc == AXIP_OK)
+		CTR_INC(s, udp_tx);
+	return rc;
+}
+
+int axip_udp_sendto6(struct axip_udp *sock, const axip_u8 dst6[16], axip_u16 dst_port,
+                     const void *data, axip_u32 len)
+{
+	struct axip_iovec v;
+	if ((len && !data) || !dst6)
+		return AXIP_E_INVAL;
+	v.base = (void *)(axip_size)data;
+	v.len = len;
+	return udp_send_iov(sock, 0, dst6, dst_port, &v, 1, len);
+}
+
+int axip_udp_send_pkt6(struct axip_udp *sock, const axip_u8 dst6[16], axip_u16 dst_port,
+                       struct axip_pkt *payload)
+{
+	struct axip_stack *s;
+	axip_u32 len;
+
+	if (!sock || !sock->s || !payload)
+		return AXIP_E_INVAL;
+	s = sock->s;
+	if (!sock->in_use) {
+		axip_pkt_free(s, payload);
+		return AXIP_E_CLOSED;
+	}
+	len = axip_pkt_chain_len(payload);
+	if (!dst6 || sock->family != 6u || dst_port == 0 ||
+	    payload->headroom < UDP_HLEN + IP6_HLEN + ETH_HLEN) {
+		axip_pkt_free(s, payload);
+		return AXIP_E_INVAL;
+	}
+	if (len > 0xffffu - UDP_HLEN) {
+		axip_pkt_free(s, payload);
+		return AXIP_E_MSGSIZE;
+	}
+	if (payload->sg_next && !(s->env.caps & AXIP_CAP_SG) &&
+	    len + UDP_HLEN + IP6_HLEN <= ipv6_pmtu(s, dst6) && pkt_linearize(s, payload, len) != 0) {
+		axip_pkt_free(s, payload);
+		return AXIP_E_MSGSIZE;
+	}
+	payload->flags = 0;
+	return udp_output6(sock, payload, len, dst6, dst_port);
 }

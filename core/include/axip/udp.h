@@ -12,10 +12,13 @@ struct axip_stack;
 struct axip_udp;
 
 struct axip_udp_meta {
-	axip_u32 src_addr;  /* host order */
+	axip_u32 src_addr;  /* host order (IPv4; 0 for an IPv6 datagram) */
 	axip_u32 dst_addr;
 	axip_u16 src_port;
 	axip_u16 dst_port;
+	axip_u8 family;     /* 4 or 6 */
+	axip_u8 src_addr6[16]; /* IPv6 datagram: network order (axip/ipv6.h); else zero */
+	axip_u8 dst_addr6[16];
 };
 
 /*
@@ -68,5 +71,24 @@ int axip_udp_sendto(struct axip_udp *sock, axip_u32 dst, axip_u16 dst_port,
  */
 int axip_udp_send_pkt(struct axip_udp *sock, axip_u32 dst, axip_u16 dst_port,
                       struct axip_pkt *payload);
+
+/*
+ * UDP over IPv6 (cfg.ip6_enable). An IPv6 socket is bound to `port` on
+ * addr6 (16 bytes, network order; NULL = every local IPv6 address); IPv4 and
+ * IPv6 sockets have separate port spaces (a socket of one family never gets
+ * the other's datagrams). Its callbacks get meta->family 6 and the
+ * addresses in src_addr6/dst_addr6. The checksum is mandatory: datagrams
+ * with a zero checksum are dropped (RFC 8200 8.1). Errors as axip_udp_open,
+ * plus AXIP_E_STATE when IPv6 is off.
+ */
+int axip_udp_open6(struct axip_stack *s, const axip_u8 *addr6, axip_u16 port,
+                   axip_udp_recv_fn recv, void *arg, struct axip_udp **out);
+/* Send over IPv6 from an IPv6 socket (as axip_udp_sendto / _send_pkt;
+ * larger than the path MTU: IPv6 fragments). AXIP_E_INVAL on an IPv4 socket,
+ * and the other way round for the IPv4 calls. */
+int axip_udp_sendto6(struct axip_udp *sock, const axip_u8 dst6[16], axip_u16 dst_port,
+                     const void *data, axip_u32 len);
+int axip_udp_send_pkt6(struct axip_udp *sock, const axip_u8 dst6[16], axip_u16 dst_port,
+                       struct axip_pkt *payload);
 
 #endif

@@ -1,0 +1,28 @@
+/* SPDX-License-Identifier: BSD-2-Clause */
+/*
+ * nd6.h - IPv6 neighbour discovery (RFC 4861): neighbour solicitation and
+ * advertisement, the neighbour cache and its unreachability detection, and
+ * duplicate address detection (RFC 4862 5.4).
+ */
+#ifndef AXIP_ND6_H
+#define AXIP_ND6_H
+
+#include "stack_internal.h"
+#include "ipv6.h"
+
+void nd6_carve(struct axip_stack *s, struct carve *c);
+/* Start duplicate address detection for every tentative address (from
+ * axip_init, once the timer wheel runs). */
+void nd6_start(struct axip_stack *s);
+/* A Neighbor Solicitation or Advertisement: p->data at the ICMPv6 header,
+ * checksum verified, len bytes. Consumes p. */
+void nd6_input(struct axip_stack *s, struct axip_pkt *p, const struct ipv6_rx_info *ip,
+               axip_u32 len);
+/*
+ * Send an IPv6 packet (p->data at the IPv6 header) to `nexthop`: multicast
+ * at once to its 33:33 MAC (RFC 2464 7), unicast through the neighbour cache,
+ * queued (bounded) on an INCOMPLETE entry. Consumes p.
+ */
+void nd6_output(struct axip_stack *s, struct axip_pkt *p, const axip_u8 nexthop[16]);
+
+#endif
