@@ -17,41 +17,51 @@
 #include <unistd.h>
 #include "pl.h"
 
-static uint32_t mask_of(unsigned prefix)
+/*
+ * axip's address and prefix, known before attaching: AXIP_ADDR, or (shared
+ * mode) the interface's first IPv4 address. 0 when it has none.
+ */
+static uint32_t our_addr(unsigned *prefix)
 {
-	return prefix ? ~0u << (32 - prefix) : 0;
-}
-
-/* The prefix of axip's address: AXIP_ADDR's, or the interface's. */
-static unsigned subnet_prefix(uint32_t addr)
-{
-	static int cached = -1;
+	static int cached;
+	static uint32_t addr;
+	static unsigned plen;
 	struct ifaddrs *ifa, *i;
-	if (pl_opts.addr)
-		return pl_opts.prefix;
-	if (cached >= 0)
-		return (unsigned)cached;
-	cached = 32;
-	pl_inside++;
-	if (getifaddrs(&ifa) == 0) {
-		for (i = ifa; i; i = i->ifa_next)
-			if (i->ifa_addr && i->ifa_netmask && i->ifa_addr->sa_family == AF_INET &&
-			    ntohl(((struct sockaddr_in *)i->ifa_addr)->sin_addr.s_addr) == addr) {
-				uint32_t m = ntohl(((struct sockaddr_in *)i->ifa_netmask)->sin_addr.s_addr);
-				cached = __builtin_popcount(m);
-			}
-		freeifaddrs(ifa);
+	if (pl_opts.addr) {
+		*prefix = pl_opts.prefix;
+		return pl_opts.addr;
 	}
-	pl_inside--;
-	return (unsigned)cached;
+	if (!__atomic_load_n(&cached, __ATOMIC_ACQUIRE)) {
+		uint32_t a = 0;
+		unsigned p = 32;
+		pl_inside++;
+		if (getifaddrs(&ifa) == 0) {
+			for (i = ifa; i && !a; i = i->ifa_next)
+				if (i->ifa_addr && i->ifa_netmask && i->ifa_addr->sa_family == AF_INET &&
+				    !strcmp(i->ifa_name, pl_opts.ifname)) {
+					a = ntohl(((struct sockaddr_in *)i->ifa_addr)->sin_addr.s_addr);
+					p = (unsigned)__builtin_popcount(
+						((struct sockaddr_in *)i->ifa_netmask)->sin_addr.s_addr);
+				}
+			freeifaddrs(ifa);
+		}
+		pl_inside--;
+		addr = a;
+		plen = p;
+		__atomic_store_n(&cached, 1, __ATOMIC_RELEASE);
+	}
+	*prefix = plen;
+	return addr;
 }
 
 int pl_route_bind(const struct sockaddr_in *a)
 {
-	uint32_t d = ntohl(a->sin_addr.s_addr);
+	uint32_t d = ntohl(a->sin_addr.s_addr), ours;
+	unsigned prefix;
 	if (!atomic_load(&pl_on) || (d >> 24) == 127 || d >= 0xe0000000u)
 		return 0;
-	if (pl_attach())
+	ours = our_addr(&prefix);
+	if (!ours || (d != 0 && d != ours) || pl_attach())
 		return 0;
 	return d == 0 || d == axip_xdp_addr(pl_xdp());
 }
@@ -74,17 +84,19 @@ static int kernel_source_is_ours(const struct sockaddr_in *a, uint32_t ours)
 int pl_route_connect(const struct sockaddr_in *a)
 {
 	uint32_t d = ntohl(a->sin_addr.s_addr), ours, m;
+	unsigned prefix;
+	int serve;
 	if (!atomic_load(&pl_on) || d == 0 || (d >> 24) == 127 || d >= 0xe0000000u)
 		return 0;
-	if (pl_attach())
+	ours = our_addr(&prefix);
+	if (!ours || d == ours)
 		return 0;
-	ours = axip_xdp_addr(pl_xdp());
-	if (d == ours)
-		return 0;
-	m = mask_of(subnet_prefix(ours));
+	m = prefix ? ~0u << (32 - prefix) : 0;
 	if ((d & m) == (ours & m))
-		return (d | m) != 0xffffffffu; /* not the subnet's broadcast */
-	return !pl_opts.addr && kernel_source_is_ours(a, ours);
+		serve = (d | m) != 0xffffffffu; /* not the subnet's broadcast */
+	else
+		serve = !pl_opts.addr && kernel_source_is_ours(a, ours);
+	return serve && pl_attach() == 0 && d != axip_xdp_addr(pl_xdp());
 }
 
 int pl_addr_in(const struct sockaddr *sa, socklen_t len, struct axip_sockaddr *out)
