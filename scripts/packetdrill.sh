@@ -123,6 +123,14 @@ reason() {
 	printf '%s' "${line:0:300}"
 }
 
+# packetdrill locks all its memory (mlockall), thread stacks included: more
+# than the usual 8 MiB memlock limit of a user that is not root (root's
+# CAP_IPC_LOCK ignores the limit)
+if [ "$(id -u)" != 0 ] && [ "$(ulimit -l)" != unlimited ] && ! ulimit -l unlimited 2>/dev/null; then
+	echo "packetdrill: note: the memlock limit is $(ulimit -l) KiB and cannot be raised;" \
+		"packetdrill's mlockall() may make it fail: run as root or raise it (ulimit -l)" >&2
+fi
+
 passed=0
 failed=0
 log=$(mktemp)
