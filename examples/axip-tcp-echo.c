@@ -1,13 +1,15 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * axip-tcp-echo - TCP echo server (RFC 862) on an interface through AF_XDP.
+ * axip-tcp-echo - TCP echo server (RFC 862) on an interface through AF_XDP,
+ * on axip's sockets (axip/sock.h).
  *
- * Every worker listens on the port with its own stack instance; a connection
- * stays on the worker whose queue received its SYN. Received data goes back
- * without a copy (axip_tcp_send of the received buffers) when the send
- * buffer has room; otherwise the part that fits is copied and the rest waits
- * for the `sent` callback. The receive window is reopened only for bytes
- * queued for sending, so a slow reader throttles its own sender.
+ * Every worker listens on the port with its own stack instance and interest
+ * set; a connection stays on the worker whose queue received its SYN. Each
+ * round of the worker loop takes the ready sockets and relays received data
+ * back without a copy: axip_recv_zc takes at most what the send buffer has
+ * room for and axip_send_zc queues those very buffers. What does not fit
+ * stays unread, so the receive window closes and a slow reader throttles its
+ * own sender; the edge-triggered interest reports the freed space.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -17,140 +19,89 @@
 #include <axip/xdp.h>
 #include "example_cli.h"
 
-struct echo_conn {
+struct echo_worker {
 	struct axip_stack *s;
-	struct axip_pkt *pending; /* received, not yet queued for sending */
-	int peer_done;            /* FIN received: shut down once pending is out */
+	int listener;
+	int ep;
 };
 
-/* Drop the first n bytes of a chain, releasing emptied buffers. */
-static struct axip_pkt *chain_pull(struct axip_stack *s, struct axip_pkt *p, axip_u32 n)
-{
-	while (p && n) {
-		if (n < p->len) {
-			p->data += n;
-			p->len -= n;
-			return p;
-		}
-		n -= p->len;
-		{
-			struct axip_pkt *next = p->sg_next;
-			p->sg_next = NULL;
-			axip_pkt_free(s, p);
-			p = next;
-		}
-	}
-	return p;
-}
+static struct echo_worker workers[AXIP_XDP_MAX_WORKERS];
 
-static void flush(struct echo_conn *e, struct axip_tcp *c)
+/* Echo what fits; close at the end of the stream or on an error. */
+static void echo(struct axip_stack *s, int fd)
 {
-	static _Thread_local unsigned char buf[65536];
-	while (e->pending) {
-		axip_u32 len = axip_pkt_chain_len(e->pending), room;
-		int rc;
-		if (len == 0) {
-			axip_pkt_free(e->s, e->pending);
-			e->pending = NULL;
-			break;
-		}
-		rc = axip_tcp_send(c, e->pending, 0);
-		if (rc == AXIP_OK) { /* zero-copy: the core owns the buffers now */
-			e->pending = NULL;
-			axip_tcp_recved(c, len);
-			break;
-		}
-		if (rc != AXIP_E_AGAIN) {
-			axip_tcp_abort(c);
+	for (;;) {
+		struct axip_pkt *data;
+		int room = axip_sock_wspace(s, fd), n;
+		if (room <= 0)
+			return; /* the socket reports AXIP_EV_OUT when space frees */
+		n = axip_recv_zc(s, fd, &data, (axip_u32)room, NULL);
+		if (n == -AXIP_EAGAIN)
+			return;
+		if (n <= 0) {
+			axip_close(s, fd); /* end of stream: FIN after the echoed data */
 			return;
 		}
-		/* the whole chain does not fit: copy the part that does */
-		room = axip_tcp_sndbuf_free(c);
-		if (room > sizeof buf)
-			room = sizeof buf;
-		if (room == 0)
-			return; /* wait for `sent` */
-		room = axip_pkt_copy_out(e->pending, 0, buf, room);
-		rc = axip_tcp_write(c, buf, room, 0);
-		if (rc <= 0) {
-			if (rc != AXIP_E_AGAIN && rc != 0)
-				axip_tcp_abort(c);
+		if (axip_send_zc(s, fd, data, 0, NULL) < 0) {
+			axip_pkt_free(s, data);
+			axip_close(s, fd);
 			return;
 		}
-		e->pending = chain_pull(e->s, e->pending, (axip_u32)rc);
-		axip_tcp_recved(c, (axip_u32)rc);
-	}
-	if (!e->pending && e->peer_done == 1) {
-		e->peer_done = 2;
-		(void)axip_tcp_close(c);
 	}
 }
 
-static void on_recv(void *arg, struct axip_tcp *c, struct axip_pkt *data)
+static void accept_all(struct echo_worker *e)
 {
-	struct echo_conn *e = arg;
-	if (e->pending) {
-		struct axip_pkt *t = e->pending;
-		while (t->sg_next)
-			t = t->sg_next;
-		t->sg_next = data;
-	} else {
-		e->pending = data;
+	int fd;
+	while ((fd = axip_accept(e->s, e->listener, NULL)) >= 0) {
+		struct axip_epoll_event ev = { AXIP_EV_IN | AXIP_EV_OUT | AXIP_EV_RDHUP | AXIP_EV_ET,
+		                               (axip_u64)fd };
+		if (axip_epoll_ctl(e->s, e->ep, AXIP_EPOLL_CTL_ADD, fd, &ev) < 0) {
+			axip_close(e->s, fd);
+			continue;
+		}
+		echo(e->s, fd);
 	}
-	flush(e, c);
 }
 
-static void on_sent(void *arg, struct axip_tcp *c, axip_u32 acked)
+static int echo_poll(struct axip_xdp_worker *w, axip_time_ns now, void *arg)
 {
-	(void)acked;
-	flush(arg, c);
-}
-
-static void on_peer_closed(void *arg, struct axip_tcp *c)
-{
-	struct echo_conn *e = arg;
-	e->peer_done = 1;
-	flush(e, c);
-}
-
-static void on_closed(void *arg, struct axip_tcp *c, int err)
-{
-	struct echo_conn *e = arg;
-	(void)c;
-	(void)err;
-	axip_pkt_free(e->s, e->pending);
-	free(e);
-}
-
-static const struct axip_tcp_callbacks echo_cb = {
-	.recv = on_recv,
-	.peer_closed = on_peer_closed,
-	.sent = on_sent,
-	.closed = on_closed,
-};
-
-static int on_accept(void *arg, struct axip_tcp *c, const struct axip_tcp_callbacks **cb,
-                     void **cb_arg)
-{
-	struct echo_conn *e = calloc(1, sizeof *e);
-	(void)c;
-	if (!e)
-		return AXIP_E_NOMEM;
-	e->s = arg;
-	*cb = &echo_cb;
-	*cb_arg = e;
-	return AXIP_OK;
+	struct echo_worker *e = &workers[axip_xdp_worker_index(w)];
+	struct axip_epoll_event ev[64];
+	int i, n = axip_epoll_wait(e->s, e->ep, ev, 64);
+	(void)now;
+	(void)arg;
+	for (i = 0; i < n; i++) {
+		if ((int)ev[i].data == e->listener)
+			accept_all(e);
+		else if (ev[i].events & (AXIP_EV_ERR | AXIP_EV_HUP))
+			axip_close(e->s, (int)ev[i].data); /* reset or gone: nothing more to echo */
+		else
+			echo(e->s, (int)ev[i].data);
+	}
+	return n > 0;
 }
 
 static int setup(struct axip_xdp_worker *w, void *arg)
 {
 	uint16_t port = *(uint16_t *)arg;
-	struct axip_stack *s = axip_xdp_worker_stack(w);
-	struct axip_tcp_listener *l;
-	int rc = axip_tcp_listen(s, 0, port, 0, on_accept, s, NULL, &l);
-	if (rc != AXIP_OK) {
+	struct echo_worker *e = &workers[axip_xdp_worker_index(w)];
+	struct axip_sockaddr a = { .family = AXIP_AF_INET, .port = port };
+	struct axip_epoll_event ev = { AXIP_EV_IN, 0 };
+	int rc;
+
+	e->s = axip_xdp_worker_stack(w);
+	e->listener = axip_socket(e->s, AXIP_AF_INET, AXIP_SOCK_STREAM, 0);
+	e->ep = axip_epoll_create(e->s);
+	rc = e->listener < 0 ? e->listener : e->ep < 0 ? e->ep : axip_bind(e->s, e->listener, &a);
+	if (rc == 0)
+		rc = axip_listen(e->s, e->listener, 4096);
+	ev.data = (axip_u64)e->listener;
+	if (rc == 0)
+		rc = axip_epoll_ctl(e->s, e->ep, AXIP_EPOLL_CTL_ADD, e->listener, &ev);
+	if (rc < 0) {
 		fprintf(stderr, "axip-tcp-echo: worker %u: TCP port %u: %s\n", axip_xdp_worker_index(w),
-		        port, axip_strerror(rc));
+		        port, strerror(-rc));
 		return -1;
 	}
 	return 0;
@@ -204,6 +155,9 @@ int main(int argc, char **argv)
 	int rc;
 	/* the handlers write into c, after ex_parse has set its defaults */
 	ex_parse(&c, argc, argv, "TCP echo server (RFC 862) on axip over AF_XDP.", 7, extra, &c);
+	/* a descriptor for every connection the pool holds, plus listener and set */
+	if (c.xo.stack_cfg.sock_max < c.xo.stack_cfg.tcp_conns + 2u)
+		c.xo.stack_cfg.sock_max = c.xo.stack_cfg.tcp_conns + 2u;
 	x = ex_open(&c);
 	rc = axip_xdp_add_rule(x, IPPROTO_TCP, c.port);
 	if (rc) {
@@ -212,7 +166,10 @@ int main(int argc, char **argv)
 		return EX_FAIL;
 	}
 	fprintf(stderr, "%s: echoing TCP port %u\n", c.prog, c.port);
-	rc = axip_runner_run(x, setup, &c.port);
+	{
+		struct axip_runner_hooks hooks = { .setup = setup, .poll = echo_poll };
+		rc = axip_runner_run_hooks(x, &hooks, &c.port);
+	}
 	axip_xdp_close(x);
 	return rc ? EX_FAIL : EX_OK;
 }

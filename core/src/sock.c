@@ -465,6 +465,19 @@ int axip_sock_nwrite(struct axip_stack *s, int fd)
 	}
 }
 
+int axip_sock_wspace(struct axip_stack *s, int fd)
+{
+	int err;
+	struct sock *sk = net_sock(s, fd, &err);
+	if (!sk)
+		return err;
+	if (sk->kind == SK_UDP)
+		return 65507;
+	if (sk->state != SS_CONNECTED || !sk->tcp || (sk->flags & SF_SHUT_WR))
+		return 0;
+	return (int)axip_tcp_sndbuf_free(sk->tcp);
+}
+
 struct axip_tcp *axip_sock_tcp(struct axip_stack *s, int fd)
 {
 	struct sock *sk = sock_get(s, fd);

@@ -295,6 +295,10 @@ int axip_getsockopt(struct axip_stack *s, int fd, int level, int name, void *val
 int axip_sock_nread(struct axip_stack *s, int fd);
 /* Bytes sent but not yet acknowledged plus bytes not yet sent (SIOCOUTQ). */
 int axip_sock_nwrite(struct axip_stack *s, int fd);
+/* Bytes a TCP send would take now (send-buffer space; 0 when not connected);
+ * UDP: the largest datagram. With it a zero-copy relay reads no more than it
+ * can send (axip_recv_zc with this as max, then axip_send_zc). */
+int axip_sock_wspace(struct axip_stack *s, int fd);
 
 /* The TCP connection under a stream socket (NULL when there is none), for
  * the zero-copy and tuning calls of tcp.h. Valid until the next call into
