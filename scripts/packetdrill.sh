@@ -12,8 +12,9 @@ test/packetdrill/axip_packetdrill.c) from the script's own directory, prints
 A DIR is searched for *.pkt, skipping directories named pending/. packetdrill
 runs with --strict_segments (axip has no TSO: every segment is checked on its
 own, none merged) and the addresses below, given to the adapter as --so_flags.
-Exit status: 0 if all passed, 1 if any failed, 77 if packetdrill's source is
-absent (nothing run), 2 on bad usage.
+Exit status: 0 if all passed, 1 if any failed, 77 if nothing could run
+(packetdrill's source absent, or not root with a memlock limit too small for
+packetdrill's mlockall()), 2 on bad usage.
 
   --packetdrill PATH  packetdrill binary to use (default: build it from
                       $PACKETDRILL_SRC into BUILD/packetdrill if missing)
@@ -127,8 +128,9 @@ reason() {
 # than the usual 8 MiB memlock limit of a user that is not root (root's
 # CAP_IPC_LOCK ignores the limit)
 if [ "$(id -u)" != 0 ] && [ "$(ulimit -l)" != unlimited ] && ! ulimit -l unlimited 2>/dev/null; then
-	echo "packetdrill: note: the memlock limit is $(ulimit -l) KiB and cannot be raised;" \
-		"packetdrill's mlockall() may make it fail: run as root or raise it (ulimit -l)" >&2
+	echo "packetdrill: the memlock limit is $(ulimit -l) KiB and cannot be raised; packetdrill's" \
+		"mlockall() needs more: run as root or raise the limit (ulimit -l). Nothing run." >&2
+	exit 77
 fi
 
 passed=0
