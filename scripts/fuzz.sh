@@ -14,8 +14,9 @@ usage: scripts/fuzz.sh [--seconds N] [--build-dir DIR] [--fresh] [TARGET...]
   --build-dir DIR  fuzzers, their growing corpus and crash artifacts (default build-fuzz)
   --fresh          start from the repo corpus, not the corpus grown by earlier runs
   --minimize       shrink a crashing input (writes CRASH_FILE.min)
-  --seeds          regenerate the seed files in test/fuzz/corpus/ from test/fuzz/gen_corpus.c
-  TARGET           fuzz_stack_input, fuzz_tcp_states, fuzz_http_request (default: all)
+  --seeds          regenerate the seed files in test/fuzz/corpus/ (test/fuzz/gen_corpus*.c)
+  TARGET           fuzz_stack_input, fuzz_tcp_states, fuzz_http_request, fuzz_sock_calls
+                   (default: all)
 A crash, leak or timeout stops that target's run; its input is in
 DIR/artifacts/TARGET-*. Turn it into a regression input by copying the
 minimised file to test/fuzz/corpus/TARGET/crash-<what> (replayed by ctest).
@@ -49,6 +50,8 @@ if [ $mode = seeds ]; then
 	${CC:-cc} -std=c99 -O1 -Icore/include -Icore/src -Itest -Itest/sim -Itest/fuzz \
 		test/fuzz/gen_corpus.c test/sim/*.c core/src/*.c -o "$dir/gen_corpus"
 	"$dir/gen_corpus" test/fuzz/corpus
+	${CC:-cc} -std=c99 -O1 test/fuzz/gen_corpus_sock.c -o "$dir/gen_corpus_sock"
+	"$dir/gen_corpus_sock" test/fuzz/corpus
 	echo "seeds written to test/fuzz/corpus/"
 	exit 0
 fi

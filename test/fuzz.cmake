@@ -12,7 +12,7 @@
 #                         libFuzzer program, and not in the sanitizer build (the
 #                         fuzzers carry their own sanitizers)
 set(AXIP_FUZZ_DIR ${CMAKE_CURRENT_SOURCE_DIR}/fuzz)
-set(AXIP_FUZZ_TARGETS fuzz_stack_input fuzz_tcp_states fuzz_http_request)
+set(AXIP_FUZZ_TARGETS fuzz_stack_input fuzz_tcp_states fuzz_http_request fuzz_sock_calls)
 
 if(NOT TARGET axip_http)
   add_subdirectory(${CMAKE_SOURCE_DIR}/examples/http ${CMAKE_BINARY_DIR}/http_lib)
@@ -34,9 +34,13 @@ add_executable(fuzz_gen_corpus ${AXIP_FUZZ_DIR}/gen_corpus.c)
 target_include_directories(fuzz_gen_corpus PRIVATE ${AXIP_FUZZ_DIR})
 target_link_libraries(fuzz_gen_corpus PRIVATE axip_sim)
 target_compile_options(fuzz_gen_corpus PRIVATE ${AXIP_WARN})
+# fuzz_sock_calls' seeds have a generator of their own (no core or sim needed)
+add_executable(fuzz_gen_corpus_sock ${AXIP_FUZZ_DIR}/gen_corpus_sock.c)
+target_compile_options(fuzz_gen_corpus_sock PRIVATE ${AXIP_WARN})
 add_test(NAME fuzz_seeds_current
          COMMAND ${AXIP_FUZZ_DIR}/check_seeds.sh $<TARGET_FILE:fuzz_gen_corpus>
-                 ${AXIP_FUZZ_DIR}/corpus ${CMAKE_CURRENT_BINARY_DIR}/fuzz_seeds)
+                 ${AXIP_FUZZ_DIR}/corpus ${CMAKE_CURRENT_BINARY_DIR}/fuzz_seeds
+                 $<TARGET_FILE:fuzz_gen_corpus_sock>)
 set_tests_properties(fuzz_seeds_current PROPERTIES TIMEOUT 60 LABELS fuzz)
 
 if(AXIP_SANITIZE)

@@ -18,7 +18,7 @@
 set -euo pipefail
 
 src=$(cd "$(dirname "$0")/../.." && pwd)
-targets="fuzz_stack_input fuzz_tcp_states fuzz_http_request"
+targets="fuzz_stack_input fuzz_tcp_states fuzz_http_request fuzz_sock_calls"
 
 pick_cc() {
 	if [ -n "${FUZZ_CC:-}" ]; then

@@ -1,12 +1,17 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
-# check_seeds.sh GEN CORPUS OUT - the committed seed-* files under CORPUS are
-# exactly what the generator GEN writes (run into OUT): a change of a target's
-# input format must come with regenerated seeds (scripts/fuzz.sh --seeds).
+# check_seeds.sh GEN CORPUS OUT [GEN...] - the committed seed-* files under
+# CORPUS are exactly what the generators GEN... write (run into OUT): a change
+# of a target's input format must come with regenerated seeds
+# (scripts/fuzz.sh --seeds).
 set -euo pipefail
 gen=$1 corpus=$2 out=$3
+shift 3
 rm -rf "$out"
 "$gen" "$out"
+for g in "$@"; do
+	"$g" "$out"
+done
 rc=0
 for f in "$out"/*/seed-*; do
 	rel=${f#"$out"/}
