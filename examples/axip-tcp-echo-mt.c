@@ -9,10 +9,11 @@
  *
  * Threads:
  *   stack thread, one per worker (the runner's, pinned like --cores says):
- *     runs axip_xdp_worker_loop. It copies received data into messages and
- *     sends them on the worker's channel to the application thread, and
- *     writes the replies it receives on the channel (the loop's poll hook)
- *     into the connections.
+ *     runs axip_xdp_worker_loop. Its poll hook takes the ready sockets of
+ *     the worker's interest set (axip/sock.h), reads received data into
+ *     messages and sends them on the worker's channel to the application
+ *     thread, and writes the replies it receives on the channel into the
+ *     sockets.
  *   application thread, one for all workers (--app-core): takes messages
  *     from every channel, transforms them (a plain copy, or with --upper
  *     ASCII letters to upper case; the length never changes), sends each
@@ -22,7 +23,7 @@
  *     counters).
  *
  * The core is not thread safe. Only a worker's stack thread calls axip_*
- * functions on that worker's instance (connections, packets, counters); the
+ * functions on that worker's instance (sockets, counters); the
  * application thread sees nothing of the core but messages, and calls only
  * the application side of the channels.
  *
@@ -31,11 +32,12 @@
  * the application thread from being sent to it until it is sent back. Each
  * channel holds the whole pool either way, so a send never fails.
  *
- * Limits and flow control: received bytes are reported consumed
- * (axip_tcp_recved, which reopens the receive window) only once their reply
- * is in the send buffer, so each connection holds at most its receive
- * window. When the pool is empty, received data stays in the connection's
- * buffers until a message comes back (counted as pool_empty). Replies for a
+ * Limits and flow control: data is read from a socket only into a message
+ * from the pool, so a worker holds at most --pool messages of data between
+ * its sockets and the application. When the pool is empty, received data
+ * stays unread in the socket (its receive window closes, the peer waits)
+ * until a message comes back (counted as pool_empty). A reply that does not
+ * fit the send buffer waits for the socket to become writable. Replies for a
  * connection that closed meanwhile are dropped (replies_dropped). Messages of
  * one connection keep their order: one ring per direction, one consumer.
  */
@@ -69,11 +71,10 @@ struct msg {
 
 struct conn {
 	struct wk *wk;
-	struct axip_tcp *c;        /* NULL once `closed` was called */
-	struct axip_pkt *held;     /* received, not yet copied into a message */
+	int fd;                    /* the socket; -1 once closed */
 	struct msg *txq, *txq_tail; /* replies waiting for send buffer room */
 	unsigned in_flight;        /* messages at the application */
-	int peer_done;             /* 1 = FIN received, 2 = our close sent */
+	int eof;                   /* the peer finished and everything was read */
 	int waiting;               /* on wk->wait: needs a message from the pool */
 	struct conn *wait_next;
 	struct conn *prev, *next;  /* every connection of the worker */
@@ -90,6 +91,7 @@ struct wk {
 	struct app *a;
 	struct axip_xdp_worker *w;
 	struct axip_stack *s;
+	int listener, ep;          /* listening socket, interest set */
 	struct axip_xdp_chan *ch;  /* messages to the application thread and back */
 	struct msg *pool_mem, *free_list;
 	struct conn *all;          /* every connection (stack thread) */
@@ -177,25 +179,6 @@ static void pool_put(struct wk *k, struct msg *m)
 	k->free_list = m;
 }
 
-/* Drop the first n bytes of a chain, releasing emptied buffers. */
-static struct axip_pkt *chain_pull(struct axip_stack *s, struct axip_pkt *p, axip_u32 n)
-{
-	while (p && n) {
-		struct axip_pkt *next;
-		if (n < p->len) {
-			p->data += n;
-			p->len -= n;
-			return p;
-		}
-		n -= p->len;
-		next = p->sg_next;
-		p->sg_next = NULL;
-		axip_pkt_free(s, p);
-		p = next;
-	}
-	return p;
-}
-
 static void wait_add(struct wk *k, struct conn *e)
 {
 	if (e->waiting)
@@ -209,12 +192,12 @@ static void wait_add(struct wk *k, struct conn *e)
 	k->wait_tail = e;
 }
 
-/* Free a connection once the core, the application and the wait list are
- * all done with it. */
+/* Free a connection once its socket, the application and the wait list
+ * are all done with it. */
 static void conn_release_if_done(struct conn *e)
 {
 	struct wk *k = e->wk;
-	if (e->c || e->in_flight || e->waiting)
+	if (e->fd >= 0 || e->in_flight || e->waiting)
 		return;
 	if (e->prev)
 		e->prev->next = e->next;
@@ -225,115 +208,19 @@ static void conn_release_if_done(struct conn *e)
 	free(e);
 }
 
-/* Close our side once the peer has closed and every byte it sent is echoed. */
-static void maybe_close(struct conn *e)
-{
-	if (e->c && e->peer_done == 1 && !e->held && !e->in_flight && !e->txq) {
-		e->peer_done = 2;
-		(void)axip_tcp_close(e->c);
-	}
-}
-
-/* Copy held data into messages and pass them to the application. */
-static void pack(struct conn *e)
+/* Close the socket: graceful, or with a reset (SO_LINGER 0); queued replies
+ * go back to the pool. */
+static void conn_close(struct conn *e, int reset)
 {
 	struct wk *k = e->wk;
-	while (e->c && e->held) {
-		axip_u32 len = axip_pkt_chain_len(e->held);
-		struct msg *m;
-		if (len == 0) {
-			axip_pkt_free(k->s, e->held);
-			e->held = NULL;
-			break;
-		}
-		m = pool_get(k);
-		if (!m) {
-			k->ctr.pool_empty++;
-			wait_add(k, e);
-			return;
-		}
-		if (len > MSG_BYTES)
-			len = MSG_BYTES;
-		m->conn = e;
-		m->len = axip_pkt_copy_out(e->held, 0, m->data, len);
-		m->off = 0;
-		e->held = chain_pull(k->s, e->held, m->len);
-		e->in_flight++;
-		k->ctr.msgs_out++;
-		k->ctr.bytes_out += m->len;
-		(void)axip_xdp_chan_send(k->ch, m); /* holds the whole pool */
+	if (e->fd < 0)
+		return;
+	if (reset) {
+		struct axip_linger l = { 1, 0 };
+		(void)axip_setsockopt(k->s, e->fd, AXIP_SOL_SOCKET, AXIP_SO_LINGER, &l, sizeof l);
 	}
-}
-
-/* Write queued replies while the send buffer takes them. Returns 0, or -1
- * when the connection was aborted (and may be gone). */
-static int send_replies(struct conn *e)
-{
-	while (e->c && e->txq) {
-		struct msg *m = e->txq;
-		int n = axip_tcp_write(e->c, m->data + m->off, m->len - m->off, 0);
-		if (n == AXIP_E_AGAIN || n == 0)
-			return 0; /* the `sent` callback continues */
-		if (n < 0) {
-			e->wk->ctr.write_errors++;
-			axip_tcp_abort(e->c); /* `closed` releases the queue */
-			return -1;
-		}
-		m->off += (uint32_t)n;
-		/* the reply is in the send buffer: its request's bytes are consumed */
-		axip_tcp_recved(e->c, (axip_u32)n);
-		if (m->off == m->len) {
-			e->txq = m->next;
-			if (!e->txq)
-				e->txq_tail = NULL;
-			pool_put(e->wk, m);
-		}
-	}
-	return 0;
-}
-
-static void on_recv(void *arg, struct axip_tcp *c, struct axip_pkt *data)
-{
-	struct conn *e = arg;
-	(void)c;
-	if (e->held) {
-		struct axip_pkt *t = e->held;
-		while (t->sg_next)
-			t = t->sg_next;
-		t->sg_next = data;
-	} else {
-		e->held = data;
-	}
-	if (!e->waiting) /* otherwise it waits its turn for a message */
-		pack(e);
-}
-
-static void on_sent(void *arg, struct axip_tcp *c, axip_u32 acked)
-{
-	struct conn *e = arg;
-	(void)c;
-	(void)acked;
-	if (send_replies(e) == 0)
-		maybe_close(e);
-}
-
-static void on_peer_closed(void *arg, struct axip_tcp *c)
-{
-	struct conn *e = arg;
-	(void)c;
-	e->peer_done = 1;
-	maybe_close(e);
-}
-
-static void on_closed(void *arg, struct axip_tcp *c, int err)
-{
-	struct conn *e = arg;
-	struct wk *k = e->wk;
-	(void)c;
-	(void)err;
-	e->c = NULL;
-	axip_pkt_free(k->s, e->held);
-	e->held = NULL;
+	axip_close(k->s, e->fd);
+	e->fd = -1;
 	while (e->txq) {
 		struct msg *m = e->txq;
 		e->txq = m->next;
@@ -343,30 +230,124 @@ static void on_closed(void *arg, struct axip_tcp *c, int err)
 	conn_release_if_done(e);
 }
 
-static const struct axip_tcp_callbacks conn_cb = {
-	.recv = on_recv,
-	.peer_closed = on_peer_closed,
-	.sent = on_sent,
-	.closed = on_closed,
-};
-
-static int on_accept(void *arg, struct axip_tcp *c, const struct axip_tcp_callbacks **cb,
-                     void **cb_arg)
+/* Close our side once the peer has closed and every byte it sent is echoed. */
+static void maybe_close(struct conn *e)
 {
-	struct wk *k = arg;
-	struct conn *e = calloc(1, sizeof *e);
-	if (!e)
-		return AXIP_E_NOMEM;
-	e->wk = k;
-	e->c = c;
-	e->next = k->all;
-	if (k->all)
-		k->all->prev = e;
-	k->all = e;
-	k->ctr.accepted++;
-	*cb = &conn_cb;
-	*cb_arg = e;
-	return AXIP_OK;
+	if (e->fd >= 0 && e->eof && !e->in_flight && !e->txq)
+		conn_close(e, 0); /* FIN after the last reply */
+}
+
+/* Read received data into messages and pass them to the application. */
+static void pack(struct conn *e)
+{
+	struct wk *k = e->wk;
+	while (e->fd >= 0 && !e->eof) {
+		struct msg *m;
+		int n;
+		if (axip_sock_nread(k->s, e->fd) <= 0) {
+			/* nothing queued: the end of the stream, an error, or later */
+			unsigned char c;
+			n = axip_recv(k->s, e->fd, &c, 1, 0);
+			if (n == 0)
+				e->eof = 1;
+			else if (n != -AXIP_EAGAIN)
+				conn_close(e, 1);
+			return;
+		}
+		m = pool_get(k);
+		if (!m) {
+			k->ctr.pool_empty++;
+			wait_add(k, e);
+			return;
+		}
+		n = axip_recv(k->s, e->fd, m->data, MSG_BYTES, 0);
+		if (n <= 0) {
+			pool_put(k, m);
+			conn_close(e, 1);
+			return;
+		}
+		m->conn = e;
+		m->len = (uint32_t)n;
+		m->off = 0;
+		e->in_flight++;
+		k->ctr.msgs_out++;
+		k->ctr.bytes_out += m->len;
+		(void)axip_xdp_chan_send(k->ch, m); /* holds the whole pool */
+	}
+}
+
+/* Write queued replies while the send buffer takes them; the rest waits for
+ * the socket to become writable. */
+static void send_replies(struct conn *e)
+{
+	while (e->fd >= 0 && e->txq) {
+		struct msg *m = e->txq;
+		int n = axip_send(e->wk->s, e->fd, m->data + m->off, m->len - m->off, 0);
+		if (n == -AXIP_EAGAIN || n == 0)
+			return;
+		if (n < 0) {
+			e->wk->ctr.write_errors++;
+			conn_close(e, 1);
+			return;
+		}
+		m->off += (uint32_t)n;
+		if (m->off == m->len) {
+			e->txq = m->next;
+			if (!e->txq)
+				e->txq_tail = NULL;
+			pool_put(e->wk, m);
+		}
+	}
+}
+
+static void accept_all(struct wk *k)
+{
+	int fd;
+	while ((fd = axip_accept(k->s, k->listener, NULL)) >= 0) {
+		struct conn *e = calloc(1, sizeof *e);
+		struct axip_epoll_event ev = { AXIP_EV_IN | AXIP_EV_OUT | AXIP_EV_RDHUP | AXIP_EV_ET, 0 };
+		if (!e) {
+			axip_close(k->s, fd);
+			continue;
+		}
+		e->wk = k;
+		e->fd = fd;
+		ev.data = (axip_u64)(uintptr_t)e;
+		if (axip_epoll_ctl(k->s, k->ep, AXIP_EPOLL_CTL_ADD, fd, &ev) < 0) {
+			axip_close(k->s, fd);
+			free(e);
+			continue;
+		}
+		e->next = k->all;
+		if (k->all)
+			k->all->prev = e;
+		k->all = e;
+		k->ctr.accepted++;
+		pack(e);
+	}
+}
+
+/* The worker's ready sockets. Returns non-zero when anything was ready. */
+static int take_events(struct wk *k)
+{
+	struct axip_epoll_event ev[64];
+	int i, n = axip_epoll_wait(k->s, k->ep, ev, 64);
+	for (i = 0; i < n; i++) {
+		struct conn *e = (struct conn *)(uintptr_t)ev[i].data;
+		if (!e) {
+			accept_all(k);
+			continue;
+		}
+		if (ev[i].events & (AXIP_EV_ERR | AXIP_EV_HUP)) {
+			conn_close(e, 1); /* reset or gone: nothing more to echo */
+			continue;
+		}
+		if (!e->waiting) /* otherwise it waits its turn for a message */
+			pack(e);
+		send_replies(e);
+		maybe_close(e);
+	}
+	return n > 0;
 }
 
 /* Take the application's replies; hand out messages to waiting connections.
@@ -380,7 +361,7 @@ static int take_replies(struct wk *k)
 		struct conn *e = m->conn;
 		did = 1;
 		e->in_flight--;
-		if (!e->c) {
+		if (e->fd < 0) {
 			k->ctr.replies_dropped++;
 			pool_put(k, m);
 			conn_release_if_done(e);
@@ -393,8 +374,8 @@ static int take_replies(struct wk *k)
 		else
 			e->txq = m;
 		e->txq_tail = m;
-		if (send_replies(e) == 0)
-			maybe_close(e);
+		send_replies(e);
+		maybe_close(e);
 	}
 	/* connections that found the pool empty, in their order */
 	list = k->wait;
@@ -446,21 +427,32 @@ static int setup(struct axip_xdp_worker *w, void *arg)
 {
 	struct app *a = arg;
 	struct wk *k = &a->wk[axip_xdp_worker_index(w)];
-	struct axip_tcp_listener *l;
-	int rc = axip_tcp_listen(k->s, 0, a->cli.port, 0, on_accept, k, NULL, &l);
-	if (rc != AXIP_OK) {
+	struct axip_sockaddr addr = { .family = AXIP_AF_INET, .port = a->cli.port };
+	struct axip_epoll_event ev = { AXIP_EV_IN, 0 }; /* data 0: the listener */
+	int rc;
+
+	k->listener = axip_socket(k->s, AXIP_AF_INET, AXIP_SOCK_STREAM, 0);
+	k->ep = axip_epoll_create(k->s);
+	rc = k->listener < 0 ? k->listener : k->ep < 0 ? k->ep : axip_bind(k->s, k->listener, &addr);
+	if (rc == 0)
+		rc = axip_listen(k->s, k->listener, 4096);
+	if (rc == 0)
+		rc = axip_epoll_ctl(k->s, k->ep, AXIP_EPOLL_CTL_ADD, k->listener, &ev);
+	if (rc < 0) {
 		fprintf(stderr, "%s: worker %u: TCP port %u: %s\n", a->cli.prog,
-		        axip_xdp_worker_index(w), a->cli.port, axip_strerror(rc));
+		        axip_xdp_worker_index(w), a->cli.port, strerror(-rc));
 		return -1;
 	}
 	return 0;
 }
 
-static int poll_replies(struct axip_xdp_worker *w, axip_time_ns now, void *arg)
+static int poll_worker(struct axip_xdp_worker *w, axip_time_ns now, void *arg)
 {
 	struct app *a = arg;
+	struct wk *k = &a->wk[axip_xdp_worker_index(w)];
+	int did = take_events(k);
 	(void)now;
-	return take_replies(&a->wk[axip_xdp_worker_index(w)]);
+	return take_replies(k) | did;
 }
 
 static void dump(struct axip_xdp_worker *w, FILE *f, void *arg)
@@ -469,15 +461,14 @@ static void dump(struct axip_xdp_worker *w, FILE *f, void *arg)
 	wk_print(&a->wk[axip_xdp_worker_index(w)], f);
 }
 
-/* Stopping: reset what is still open (`closed` frees what it can). */
+/* Stopping: reset what is still open. */
 static void teardown(struct axip_xdp_worker *w, void *arg)
 {
 	struct app *a = arg;
 	struct conn *e = a->wk[axip_xdp_worker_index(w)].all, *next;
 	for (; e; e = next) {
 		next = e->next;
-		if (e->c)
-			axip_tcp_abort(e->c);
+		conn_close(e, 1);
 	}
 }
 
@@ -548,7 +539,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, NULL },
 	};
 	static const struct axip_runner_hooks hooks = {
-		.setup = setup, .poll = poll_replies, .dump = dump, .teardown = teardown,
+		.setup = setup, .poll = poll_worker, .dump = dump, .teardown = teardown,
 	};
 	static struct app a;
 	sigset_t set;
@@ -565,6 +556,9 @@ int main(int argc, char **argv)
 		fprintf(stderr, "%s: cannot create the application thread's wake-up\n", a.cli.prog);
 		return EX_FAIL;
 	}
+	/* a descriptor for every connection the pool holds, plus listener and set */
+	if (a.cli.xo.stack_cfg.sock_max < a.cli.xo.stack_cfg.tcp_conns + 2u)
+		a.cli.xo.stack_cfg.sock_max = a.cli.xo.stack_cfg.tcp_conns + 2u;
 	a.x = ex_open(&a.cli);
 	a.n = axip_xdp_n_workers(a.x);
 	for (i = 0; i < a.n; i++) {
