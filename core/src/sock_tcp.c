@@ -578,7 +578,6 @@ int sock_tcp_setopt(struct axip_stack *s, struct sock *sk, int name, axip_u32 v)
 	struct axip_tcp_opts *o = &sk->opts;
 	int rc;
 
-	(void)s;
 	if (sk->kind != SK_TCP)
 		return -AXIP_ENOPROTOOPT;
 	switch (name) {
@@ -637,7 +636,12 @@ int sock_tcp_setopt(struct axip_stack *s, struct sock *sk, int name, axip_u32 v)
 	if (!sk->tcp)
 		return 0;
 	rc = axip_tcp_setopt(sk->tcp, name, v);
-	return rc == AXIP_OK ? 0 : -axip_sock_errno(rc);
+	if (rc != AXIP_OK)
+		return -axip_sock_errno(rc);
+	/* a larger send buffer may make the socket writable (Linux: sk_write_space) */
+	if (name == AXIP_TCP_OPT_SNDBUF)
+		sock_wake(s, sk);
+	return 0;
 }
 
 static int put_u32(void *val, axip_u32 *len, axip_u32 v)

@@ -396,6 +396,35 @@ static void test_tcp_readiness(void)
 	senv_close(&e);
 }
 
+/* Readiness that an option changes reaches the sets: a larger SO_SNDBUF
+ * makes a full socket writable (Linux wakes writers: sk_write_space). */
+static void test_sndbuf_wakes(void)
+{
+	struct senv e;
+	int l = -1, c = -1, a, ep, n;
+	struct axip_epoll_event out[2];
+	static uint8_t b[20000];
+
+	senv_open(&e, 38, NULL, NULL, NULL);
+	REQUIRE(tcp_pair(&e, &l, &c, &a, 80));
+	ep = axip_epoll_create(e.s0);
+	CHECK_EQ(set_int(e.s0, c, AXIP_SOL_SOCKET, AXIP_SO_SNDBUF, 4096), 0);
+	CHECK_EQ(add(e.s0, ep, AXIP_EPOLL_CTL_ADD, c, AXIP_EV_OUT, 1), 0);
+	CHECK_EQ(axip_epoll_wait(e.s0, ep, out, 2), 1);
+	n = axip_send(e.s0, c, b, sizeof(b), 0);
+	CHECK_EQ(n, 4096);
+	CHECK_EQ(axip_epoll_wait(e.s0, ep, out, 2), 0); /* full: the entry leaves the list */
+	CHECK_EQ(set_int(e.s0, c, AXIP_SOL_SOCKET, AXIP_SO_SNDBUF, 65536), 0);
+	CHECK_EQ(axip_sock_events(e.s0, c), AXIP_EV_OUT);
+	CHECK_EQ(axip_epoll_wait(e.s0, ep, out, 2), 1);
+	CHECK_EQ(out[0].events, AXIP_EV_OUT);
+	CHECK_EQ(axip_close(e.s0, ep), 0);
+	CHECK_EQ(axip_close(e.s0, c), 0);
+	CHECK_EQ(axip_close(e.s1, a), 0);
+	CHECK_EQ(axip_close(e.s1, l), 0);
+	senv_close(&e);
+}
+
 /* The embedder's hook hears each readiness change, with the descriptor. */
 static int notified[16], notify_calls;
 static void on_notify(void *arg, int fd)
@@ -484,6 +513,7 @@ int main(void)
 	RUN_TEST(test_close_while_in_set);
 	RUN_TEST(test_tcp_readiness);
 	RUN_TEST(test_notify);
+	RUN_TEST(test_sndbuf_wakes);
 	RUN_TEST(test_many_one_ready);
 	return test_summary();
 }
