@@ -90,8 +90,12 @@ struct pd_fd {
 
 /* A buffer handed to the instance: heap memory with a reference count,
  * listed so that everything is freed at the end. */
+struct pd_link {
+	struct pd_link *prev, *next;
+};
+
 struct pd_buf {
-	struct pd_buf *prev, *next;
+	struct pd_link link;     /* first: a list entry is its buffer */
 	uint32_t refs;
 	uint8_t mem[];
 };
@@ -120,7 +124,7 @@ struct pd {
 	struct axip_stack *s;
 	void *mem;
 	uint32_t buf_size;
-	struct pd_buf bufs;      /* list head of live buffers */
+	struct pd_link bufs;     /* list head of live buffers */
 
 	axip_time_ns now;
 	axip_time_ns next_timer; /* from the last axip_poll() */
@@ -173,10 +177,10 @@ static void *env_buf_alloc(void *ctx, axip_u8 **mem, axip_u32 *size)
 	if (!b)
 		return NULL;
 	b->refs = 1;
-	b->next = p->bufs.next;
-	b->prev = &p->bufs;
-	p->bufs.next->prev = b;
-	p->bufs.next = b;
+	b->link.next = p->bufs.next;
+	b->link.prev = &p->bufs;
+	p->bufs.next->prev = &b->link;
+	p->bufs.next = &b->link;
 	*mem = b->mem;
 	*size = p->buf_size;
 	return b;
@@ -190,8 +194,8 @@ static void env_buf_free(void *ctx, void *buf)
 		pd_die("buffer freed twice");
 	if (--b->refs)
 		return;
-	b->prev->next = b->next;
-	b->next->prev = b->prev;
+	b->link.prev->next = b->link.next;
+	b->link.next->prev = b->link.prev;
 	free(b);
 }
 
@@ -1328,10 +1332,10 @@ static void pd_free(void *ud)
 	}
 	/* the instance has no teardown: its block and every buffer it holds go */
 	while (p->bufs.next != &p->bufs) {
-		struct pd_buf *b = p->bufs.next;
-		b->prev->next = b->next;
-		b->next->prev = b->prev;
-		free(b);
+		struct pd_link *l = p->bufs.next;
+		l->prev->next = l->next;
+		l->next->prev = l->prev;
+		free((struct pd_buf *)l);
 	}
 	free(p->mem);
 	pthread_mutex_unlock(&p->mu);
