@@ -16,6 +16,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <getopt.h>
+#include <link.h>
 #include <limits.h>
 #include <net/if.h>
 #include <stdio.h>
@@ -100,6 +101,41 @@ static int find_lib(char *out, size_t len)
 	}
 	(void)len;
 	return -1;
+}
+
+#ifdef __SANITIZE_ADDRESS__
+/* A sanitizer build's shim needs the ASan runtime loaded first: the one this
+ * program was linked with. */
+static int find_asan(struct dl_phdr_info *info, size_t size, void *data)
+{
+	(void)size;
+	if (info->dlpi_name && strstr(info->dlpi_name, "/libasan.so")) {
+		snprintf(data, PATH_MAX, "%s", info->dlpi_name);
+		return 1;
+	}
+	return 0;
+}
+#endif
+
+/* LD_PRELOAD: the shim (after the ASan runtime in a sanitizer build), then
+ * what was preloaded already. */
+static int set_preload(const char *lib)
+{
+	const char *old = getenv("LD_PRELOAD");
+	char first[PATH_MAX] = "", *v;
+	size_t l;
+#ifdef __SANITIZE_ADDRESS__
+	dl_iterate_phdr(find_asan, first);
+	if (first[0])
+		setenv("ASAN_OPTIONS", "detect_leaks=0", 0); /* the program itself is not checked */
+#endif
+	l = strlen(first) + strlen(lib) + (old ? strlen(old) : 0) + 3;
+	v = malloc(l);
+	if (!v)
+		return -1;
+	snprintf(v, l, "%s%s%s%s%s", first, first[0] ? ":" : "", lib, old && *old ? ":" : "",
+	         old && *old ? old : "");
+	return setenv("LD_PRELOAD", v, 1);
 }
 
 int main(int argc, char **argv)
@@ -197,20 +233,8 @@ int main(int argc, char **argv)
 	snprintf(num, sizeof num, "%d", verbose > 3 ? 3 : verbose);
 	setenv("AXIP_VERBOSE", num, 1);
 	unsetenv("AXIP_PRELOAD_PID");
-	{
-		const char *old = getenv("LD_PRELOAD");
-		char *v;
-		if (old && *old) {
-			size_t l = strlen(lib) + strlen(old) + 2;
-			v = malloc(l);
-			if (!v)
-				return 1;
-			snprintf(v, l, "%s:%s", lib, old);
-		} else {
-			v = lib;
-		}
-		setenv("LD_PRELOAD", v, 1);
-	}
+	if (set_preload(lib))
+		return 1;
 	execvp(argv[optind], argv + optind);
 	c = errno;
 	fprintf(stderr, PROG ": cannot run '%s': %s\n", argv[optind], strerror(c));
