@@ -202,10 +202,10 @@ int main(int argc, char **argv)
 			return bad("unrecognized option or missing argument", argv[optind - 1]);
 		}
 	}
-	if (!ifname)
-		return bad("missing --ifname", "");
-	if (optind >= argc)
-		return bad("missing PROGRAM after", "--");
+	if (!ifname || optind >= argc) {
+		fprintf(stderr, PROG ": missing %s (see --help)\n", !ifname ? "--ifname" : "PROGRAM");
+		return 2;
+	}
 	if (!has_net_admin()) {
 		fprintf(stderr, PROG ": attaching to %s needs root or CAP_NET_ADMIN\n", ifname);
 		return 3;
