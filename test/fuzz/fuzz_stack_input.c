@@ -11,10 +11,13 @@
  *   byte 0          configuration: bit 0 RX checksum offload, bit 1 trusted
  *                   link (no RX checksum checks), bit 2 TX checksum offload
  *                   and scatter-gather, bit 3 TSO, bit 4 tiny pools,
- *                   bit 5 MTU 576
+ *                   bit 5 MTU 576, bit 6 IPv6 on (2001:db8::1/64 and the
+ *                   link-local address, no DAD; not with MTU 576) with a
+ *                   UDP echo socket on port 7
  *   then records:   ctl, len (2 bytes, big-endian), len frame bytes
  *     ctl bits 0-2  advance the clock first (fuzz_time_step) and poll
- *     ctl bit 3     fix the IPv4 and L4 checksums of the frame
+ *     ctl bit 3     fix the IPv4 and L4 checksums of the frame (of an IPv6
+ *                   frame: the ICMPv6/UDP checksum right after its header)
  *     ctl bit 4     split the frame into buffers of (next byte + 1) bytes
  *                   chained with AXIP_RX_MORE
  *     ctl bit 5     deliver the frame twice
@@ -32,7 +35,7 @@
 
 struct app {
 	struct axip_stack *s;
-	struct axip_udp *echo, *hold, *other;
+	struct axip_udp *echo, *hold, *other, *echo6;
 	struct axip_tcp *conns[MAX_CONNS];
 	unsigned n_conns;
 	struct axip_pkt *held[MAX_HELD];
@@ -107,6 +110,43 @@ static void udp_echo(void *arg, struct axip_udp *sock, const struct axip_udp_met
 	axip_u32 n = axip_pkt_copy_out(payload, 0, buf, sizeof(buf));
 	axip_pkt_free(a->s, payload);
 	axip_udp_sendto(sock, meta->src_addr, meta->src_port, buf, n);
+}
+
+static void udp_echo6(void *arg, struct axip_udp *sock, const struct axip_udp_meta *meta,
+                      struct axip_pkt *payload)
+{
+	struct app *a = arg;
+	FUZZ_CHECK(meta->family == 6);
+	axip_udp_send_pkt6(sock, meta->src_addr6, meta->src_port, payload);
+	(void)a;
+}
+
+/* ICMPv6 or UDP right after the IPv6 header: fill its checksum (RFC 8200 8.1). */
+static void fix_ip6_checksum(uint8_t *f, uint32_t len)
+{
+	uint32_t plen, sum = 0, i, at;
+	uint8_t nh;
+	if (len < 14 + 40 || f[12] != 0x86 || f[13] != 0xdd)
+		return;
+	plen = (uint32_t)f[18] << 8 | f[19];
+	nh = f[20];
+	if (plen > len - 54)
+		plen = len - 54;
+	if (nh == 58 && plen >= 4)
+		at = 54 + 2;
+	else if (nh == 17 && plen >= 8)
+		at = 54 + 6;
+	else
+		return;
+	for (i = 0; i < 32; i += 2)
+		sum += (uint32_t)(f[22 + i] << 8 | f[23 + i]);
+	sum += plen + nh;
+	f[at] = f[at + 1] = 0;
+	{
+		uint16_t c = sim_ref_csum(f + 54, plen, sum);
+		f[at] = (uint8_t)(c >> 8);
+		f[at + 1] = (uint8_t)c;
+	}
 }
 
 static void udp_error(void *arg, struct axip_udp *sock, const struct axip_udp_meta *meta, int err)
@@ -227,6 +267,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (conf & 8)
 		caps |= AXIP_CAP_TSO;
 	fuzz_config(&cfg, conf & 16, conf & 32);
+	if ((conf & 64) && !(conf & 32)) {
+		static const uint8_t gl[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0,
+		                               0, 0, 0, 0, 0, 0, 0, 1};
+		cfg.ip6_enable = 1;
+		cfg.nd6_dad_transmits = 0;
+		cfg.n_addrs6 = 1;
+		memcpy(cfg.addrs6[0].addr, gl, 16);
+		cfg.addrs6[0].prefix_len = 64;
+	}
 	h = sim_single_new(&cfg, caps);
 	memset(&a, 0, sizeof(a));
 	a.s = sim_single_stack(h);
@@ -238,6 +287,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(axip_udp_open(a.s, FUZZ_IP_SELF, 9, udp_hold, &a, &a.hold) == AXIP_OK);
 	FUZZ_CHECK(axip_udp_open(a.s, AXIP_IP4(192, 168, 7, 1), 53, udp_echo, &a, &a.other) == AXIP_OK);
 	FUZZ_CHECK(axip_tcp_listen(a.s, 0, 80, 0, tcp_accept, &a, NULL, &l) == AXIP_OK);
+	if (cfg.ip6_enable)
+		FUZZ_CHECK(axip_udp_open6(a.s, NULL, 7, udp_echo6, &a, &a.echo6) == AXIP_OK);
 
 	while (fin_left(&in)) {
 		uint8_t ctl = fin_u8(&in);
@@ -249,8 +300,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			sim_single_poll(h, now);
 		}
 		memcpy(frame, src, got);
-		if (ctl & 8)
+		if (ctl & 8) {
 			fuzz_fix_checksums(frame, (uint32_t)got);
+			fix_ip6_checksum(frame, (uint32_t)got);
+		}
 		if (ctl & 16)
 			split = (uint32_t)fin_u8(&in) + 1;
 		if (got) {
@@ -273,6 +326,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	axip_udp_close(a.echo);
 	axip_udp_close(a.hold);
 	axip_udp_close(a.other);
+	if (a.echo6)
+		axip_udp_close(a.echo6);
 	fuzz_settle_and_check(h, now, bufs0);
 	sim_single_free(h);
 	return 0;
