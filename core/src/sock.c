@@ -257,9 +257,9 @@ int axip_getpeername(struct axip_stack *s, int fd, struct axip_sockaddr *out)
 		return err;
 	if (!out)
 		return -AXIP_EFAULT;
-	if (sk->state != SS_CONNECTED && !(sk->state == SS_GONE && sk->peer.port))
-		return -AXIP_ENOTCONN;
-	if (sk->state == SS_GONE && !(sk->flags & SF_WAS_CONNECTED))
+	/* as Linux: once the connection has ended (reset, or closed both ways)
+	 * the socket has no peer */
+	if (sk->state != SS_CONNECTED)
 		return -AXIP_ENOTCONN;
 	*out = sk->peer;
 	out->family = AXIP_AF_INET;

@@ -623,6 +623,13 @@ static void test_close_paths(void)
 	CHECK_EQ(axip_recv(e.s0, c, b, sizeof(b), 0), -AXIP_ECONNRESET);
 	CHECK_EQ(axip_recv(e.s0, c, b, sizeof(b), 0), 0);
 	CHECK_EQ(axip_sock_events(e.s0, c) & AXIP_EV_ERR, 0);
+	{
+		/* the connection is gone: no peer any more (as Linux), the name stays */
+		struct axip_sockaddr nm;
+		CHECK_EQ(axip_getpeername(e.s0, c, &nm), -AXIP_ENOTCONN);
+		CHECK_EQ(axip_getsockname(e.s0, c, &nm), 0);
+		CHECK_EQ(nm.addr.v4, H0);
+	}
 	CHECK_EQ(axip_send(e.s0, c, b, 1, 0), -AXIP_EPIPE);
 	CHECK(axip_sock_tcp(e.s0, c) == NULL);
 	CHECK_EQ(axip_sock_nwrite(e.s0, c), 0);

@@ -277,7 +277,8 @@ int axip_shutdown(struct axip_stack *s, int fd, int how);
 int axip_close(struct axip_stack *s, int fd);
 
 int axip_getsockname(struct axip_stack *s, int fd, struct axip_sockaddr *out);
-/* Errors: ENOTCONN when not connected. */
+/* Errors: ENOTCONN when not connected (also while connecting, and once the
+ * connection has ended: reset, timed out or closed both ways, as Linux). */
 int axip_getpeername(struct axip_stack *s, int fd, struct axip_sockaddr *out);
 
 /*
