@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
+# net_preload_clients: outgoing connections of unmodified programs on axip:
+# curl and wget under axip-run fetch 32 MiB from a kernel nginx in the peer
+# namespace (compared by SHA-256); iperf3 both ways for 2 s (axip server /
+# kernel client, kernel server / axip client) with no error.
+. "$(dirname "$0")/lib.sh"
+RUN=$BUILD/preload/axip-run
+[ -x "$RUN" ] || { echo "SKIP: $RUN not built" >&2; exit 77; }
+for p in nginx curl wget iperf3; do
+	command -v $p >/dev/null || { echo "SKIP: $p missing (Debian packages nginx-light, curl, wget, iperf3)" >&2; exit 77; }
+done
+net_setup 1
+big_file_both 32
+D=$WORK/nginx
+nginx_files_conf "$D" "$ADDR_B:80" "$D/www" 64
+start_in "$NSB" nginx nginx -e "$D/error.log" -c "$D/nginx.conf" -p "$D"
+wait_listen "$NSB" 80
+want=$(sha256sum <"$D/www/big.bin")
+got=$(in_a timeout 60 "$RUN" --ifname "$IFA" --verbose -- curl -sS "http://$ADDR_B/big.bin" \
+	2>"$WORK/curl.log" | sha256sum)
+grep -q 'attached to' "$WORK/curl.log" || fail "curl: the shim did not attach"
+[ "$got" = "$want" ] || fail "curl under axip-run: 32 MiB differs"
+got=$(in_a timeout 60 "$RUN" --ifname "$IFA" -- wget -q -O - "http://$ADDR_B/big.bin" \
+	2>"$WORK/wget.log" | sha256sum)
+[ "$got" = "$want" ] || fail "wget under axip-run: 32 MiB differs"
+
+start_axip iperf "$RUN" --ifname "$IFA" --verbose -- iperf3 -4 -s -1 -p 5201
+wait_attached iperf
+sleep 0.3
+in_b timeout 30 iperf3 -c "$ADDR_A" -p 5201 -t 2 >"$WORK/iperf-c.log" 2>&1 ||
+	fail "iperf3 client to axip server exited $?"
+grep -q 'receiver' "$WORK/iperf-c.log" || fail "iperf3 to axip: no result"
+wait_exit iperf 10
+start_in "$NSB" kiperf iperf3 -s -1 -p 5202
+wait_listen "$NSB" 5202
+in_a timeout 30 "$RUN" --ifname "$IFA" -- iperf3 -c "$ADDR_B" -p 5202 -t 2 >"$WORK/iperf-a.log" 2>&1 ||
+	fail "iperf3 client under axip-run exited $?"
+grep -q 'receiver' "$WORK/iperf-a.log" || fail "iperf3 from axip: no result"
+grep -h 'receiver' "$WORK/iperf-c.log" "$WORK/iperf-a.log"
+echo "PASS net_preload_clients"
