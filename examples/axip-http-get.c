@@ -160,6 +160,15 @@ static int setup(struct axip_xdp_worker *w, void *arg)
 	return 0;
 }
 
+/* Every round of the worker loop: let the fetch make progress. */
+static int poll_fetch(struct axip_xdp_worker *w, axip_time_ns now, void *arg)
+{
+	struct app *a = arg;
+	struct fetch *f = &a->cur[axip_xdp_worker_index(w)];
+	(void)now;
+	return f->g ? http_get_poll(f->g) : 0;
+}
+
 static void tick(struct axip_xdp_worker *w, axip_time_ns now, void *arg)
 {
 	struct app *a = arg;
@@ -177,7 +186,8 @@ int main(int argc, char **argv)
 		{ "timeout", 1, "give up on a fetch after this many seconds (default 30)", opt_timeout },
 		{ NULL, 0, NULL, NULL },
 	};
-	struct axip_runner_hooks hooks = { .setup = setup, .tick = tick, .tick_ns = AXIP_MS(200) };
+	struct axip_runner_hooks hooks = { .setup = setup, .poll = poll_fetch, .tick = tick,
+	                                   .tick_ns = AXIP_MS(200) };
 	static struct app a;
 	struct ex_cli c;
 	int rc;

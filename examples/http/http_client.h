@@ -1,15 +1,17 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * http_client.h - fetch one URL over HTTP/1.1 on axip's TCP API (hosted code).
+ * http_client.h - fetch one URL over HTTP/1.1 on axip's sockets (hosted code).
  *
- * http_get_start() connects and sends "GET <path> HTTP/1.1" with
- * "Connection: close"; the response body (Content-Length, chunked, or
- * delimited by the close) goes to the sink as it arrives, straight from the
- * received packet buffers. `done` is called exactly once, from inside the
- * stack's callbacks (or from http_get_abort()). Everything runs in the
- * thread that drives the stack. Timeouts are the caller's: call
- * http_get_abort() when it is tired of waiting (TCP's own retransmission
- * and SYN timeouts end a dead connection by themselves).
+ * http_get_start() opens a socket and connects; http_get_poll(), called
+ * whenever the stack has run (after each receive batch and timer run), sends
+ * "GET <path> HTTP/1.1" with "Connection: close" and passes the response
+ * body (Content-Length, chunked, or delimited by the close) to the sink as
+ * it arrives, straight from the received packet buffers (axip_recv_zc).
+ * `done` is called exactly once, from inside http_get_poll() (or
+ * http_get_abort()). Everything runs in the thread that drives the stack.
+ * Timeouts are the caller's: call http_get_abort() when it is tired of
+ * waiting (TCP's own retransmission and SYN timeouts end a dead connection
+ * by themselves).
  */
 #ifndef AXIP_HTTP_CLIENT_H
 #define AXIP_HTTP_CLIENT_H
@@ -38,19 +40,22 @@ struct http_get_req {
 	 * after it returns. */
 	void (*done)(void *arg, const struct http_get_result *r);
 	void *arg;
-	const struct axip_tcp_opts *tcp_opts; /* NULL = instance defaults */
 	axip_u32 max_header_bytes;            /* response head limit; 0 = 64 KiB */
 };
 
 /*
  * Start a fetch. Returns AXIP_OK (the outcome comes through `done`), or an
  * error with `done` not called: AXIP_E_INVAL (bad URL: *err says why, when
- * err is not NULL), AXIP_E_NOMEM (malloc), or what axip_tcp_connect()
- * returned. *out (may be NULL) is a handle for http_get_abort(), valid until
- * `done` returns.
+ * err is not NULL), AXIP_E_NOMEM (malloc, no socket), AXIP_E_UNREACH (no
+ * route), AXIP_E_PORTS (no local port). *out is the handle for
+ * http_get_poll() and http_get_abort(), valid until `done` returns.
  */
 int http_get_start(struct axip_stack *s, const struct http_get_req *req, struct http_get **out,
                    const char **err);
+
+/* Make progress; returns 1 when the fetch ended (`done` was called and the
+ * handle is gone), 0 while it goes on. */
+int http_get_poll(struct http_get *g);
 
 /* Give up: reset the connection; `done` reports "aborted". */
 void http_get_abort(struct http_get *g);

@@ -98,6 +98,7 @@ static void world_free(struct world *w)
 struct fetch {
 	int done;
 	struct http_get_result r;
+	struct http_get *g;       /* the fetch under way */
 	uint64_t hash;
 	char body[8192];
 	size_t body_len;
@@ -121,9 +122,13 @@ static void fetch_done(void *arg, const struct http_get_result *r)
 	f->r = *r;
 }
 
+/* Drive the client after every step of the link; true once it is done. */
 static int fetch_is_done(void *arg)
 {
-	return ((struct fetch *)arg)->done != 0;
+	struct fetch *f = arg;
+	if (!f->done && f->g && http_get_poll(f->g))
+		f->g = NULL;
+	return f->done != 0;
 }
 
 static int fetch(struct world *w, const char *url, int head, struct fetch *f, axip_time_ns max)
@@ -139,7 +144,7 @@ static int fetch(struct world *w, const char *url, int head, struct fetch *f, ax
 	req.sink = fetch_sink;
 	req.done = fetch_done;
 	req.arg = f;
-	rc = http_get_start(w->cli, &req, NULL, &err);
+	rc = http_get_start(w->cli, &req, &f->g, &err);
 	if (rc != AXIP_OK) {
 		fprintf(stderr, "http_get_start %s: %s\n", url, err ? err : "?");
 		return rc;
