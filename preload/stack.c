@@ -17,8 +17,9 @@
  * the instance when no application thread did since that deadline.
  *
  * fork(): the child shares the parent's AF_XDP rings and UMEM, so it must
- * never touch the instance: in the child every axip socket fails with
- * EOPNOTSUPP (close works) and new sockets go to the kernel.
+ * never touch the instance: in the child of an attached process every axip
+ * socket fails with EOPNOTSUPP (close works) and new sockets go to the
+ * kernel. The child of a process that never attached may attach itself.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -390,10 +391,12 @@ static void fork_child(void)
 	pthread_mutex_unlock(&attach_lk);
 	if (state == 1) {
 		pl_forked = 1;
+		atomic_store(&pl_on, 0);
 		pl_log(1, "forked child: axip sockets are the parent's (calls on them fail with "
 		       "EOPNOTSUPP); new sockets go to the kernel");
 	}
-	atomic_store(&pl_on, 0);
+	/* a parent that never attached (a daemon forking before it listens)
+	 * leaves the child free to attach */
 	sleepers = NULL;
 	my_efd = -1;
 }
