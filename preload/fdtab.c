@@ -48,3 +48,16 @@ struct pl_obj *pl_unset(int fd)
 	atomic_fetch_sub(&n_mapped, 1);
 	return --o->refs == 0 ? o : NULL;
 }
+
+static atomic_uchar cand[PL_FD_MAX];
+
+void pl_cand_set(int fd, int on)
+{
+	if (fd >= 0 && fd < PL_FD_MAX)
+		atomic_store_explicit(&cand[fd], (unsigned char)on, memory_order_relaxed);
+}
+
+int pl_cand(int fd)
+{
+	return fd >= 0 && fd < PL_FD_MAX && atomic_load_explicit(&cand[fd], memory_order_relaxed);
+}

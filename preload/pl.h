@@ -110,6 +110,11 @@ int pl_set(int fd, struct pl_obj *obj);
 struct pl_obj *pl_unset(int fd);
 /* Whether any descriptor maps to axip (fast check for poll/select). */
 int pl_any(void);
+/* AF_INET stream/datagram kernel sockets the program created (socket()),
+ * which bind/connect may still convert; their epoll registrations made
+ * before that are remembered so the conversion can move them. */
+void pl_cand_set(int fd, int on);
+int pl_cand(int fd);
 
 /* ---- stack.c: the attachment, its lock, driving and waiting ---- */
 extern atomic_int pl_on;          /* 1: new sockets may go to axip */
@@ -138,6 +143,15 @@ int pl_wait_fd(int afd, unsigned events, int64_t timeout_ms);
 int pl_linger(int afd);
 /* Milliseconds left until an absolute monotonic deadline in ns (-1 for none). */
 int pl_ms_left(axip_time_ns deadline);
+
+/* ---- wait.c: epoll registrations of sockets converted later ---- */
+/* epoll_ctl on a candidate kernel socket: remember (ADD/MOD) or forget (DEL). */
+void pl_epoll_note(int epfd, int op, int fd, const struct epoll_event *ev);
+/* Under the lock: fd was just converted to o; move its kernel epoll
+ * registration to the axip set of that epoll descriptor. */
+void pl_epoll_adopt(int fd, struct pl_obj *o);
+/* fd is closed: forget its registration. */
+void pl_epoll_forget(int fd);
 
 /* ---- route.c: which sockets axip serves ---- */
 /* Whether a bind to this address goes to axip (0.0.0.0 or axip's address). */

@@ -3,7 +3,8 @@
  * sock.c - the socket calls: bind, listen, accept, connect, close,
  * shutdown, options, names, fcntl, ioctl, dup.
  *
- * socket() is not intercepted: every socket starts as a kernel socket. bind()
+ * Every socket starts as a kernel socket (socket() only notes AF_INET
+ * stream/datagram ones as candidates, for epoll registrations). bind()
  * to the wildcard or axip's address, and connect() to a destination behind
  * the attached interface (route.c), convert an unbound AF_INET stream or
  * datagram socket to axip: an axip socket takes over, with the options set
@@ -161,6 +162,8 @@ static struct pl_obj *convert(int fd)
 		free(o);
 		return NULL;
 	}
+	pl_cand_set(fd, 0);
+	pl_epoll_adopt(fd, o);
 	return o;
 }
 
@@ -170,6 +173,15 @@ static void unconvert(int fd, struct pl_obj *o)
 	if (pl_unset(fd) == o)
 		pl_release(o);
 	pl_unlock();
+}
+
+int socket(int domain, int type, int protocol)
+{
+	int fd = REAL(socket)(domain, type, protocol), t = type & 0xf;
+	if (fd >= 0 && domain == AF_INET && (t == SOCK_STREAM || t == SOCK_DGRAM) &&
+	    atomic_load(&pl_on))
+		pl_cand_set(fd, 1);
+	return fd;
 }
 
 int bind(int fd, const struct sockaddr *sa, socklen_t len)
@@ -335,6 +347,10 @@ int connect(int fd, const struct sockaddr *sa, socklen_t len)
 int close(int fd)
 {
 	struct pl_obj *o = pl_get(fd), *last;
+	if (pl_cand(fd)) {
+		pl_cand_set(fd, 0);
+		pl_epoll_forget(fd);
+	}
 	if (!o)
 		return REAL(close)(fd);
 	pl_lock();

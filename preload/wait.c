@@ -12,10 +12,13 @@
  * epoll: the program's epoll descriptor stays a kernel epoll set for its
  * kernel descriptors; the first axip socket added to it gives it an axip
  * interest set beside (fdtab.c maps the epoll descriptor to it). Waiting
- * reports the axip set's events first, then the kernel set's.
+ * reports the axip set's events first, then the kernel set's. A socket
+ * registered before bind/connect made it axip's is moved from the kernel set
+ * to the axip set at the conversion (pl_epoll_adopt).
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include "pl.h"
@@ -246,45 +249,127 @@ int pselect(int nfds, fd_set *r, fd_set *wr, fd_set *e, const struct timespec *t
 
 /* ---- epoll ---- */
 
-int epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev)
+/*
+ * Registrations of candidate sockets (pl_cand) in kernel epoll sets, so a
+ * later conversion can move them to the axip set: one epoll set per socket
+ * (the common case; a second one is not moved).
+ */
+struct pend {
+	int epfd;
+	struct epoll_event ev;
+};
+static struct pend *pending[PL_FD_MAX];
+static pthread_mutex_t pend_lk = PTHREAD_MUTEX_INITIALIZER;
+
+void pl_epoll_note(int epfd, int op, int fd, const struct epoll_event *ev)
 {
-	struct pl_obj *o = pl_get(fd), *e;
-	struct axip_epoll_event aev = { 0, 0 };
-	int rc;
-	if (!o || o->kind != PL_SOCK)
-		return REAL(epoll_ctl)(epfd, op, fd, ev);
-	if (!pl_acquire(fd, o))
-		return -1;
-	e = pl_get(epfd);
+	struct pend *p;
+	if (fd < 0 || fd >= PL_FD_MAX)
+		return;
+	pthread_mutex_lock(&pend_lk);
+	p = pending[fd];
+	if (op == EPOLL_CTL_DEL) {
+		if (p && p->epfd == epfd) {
+			pending[fd] = NULL;
+			free(p);
+		}
+	} else if (ev && (p || (p = pending[fd] = calloc(1, sizeof *p)))) {
+		p->epfd = epfd;
+		p->ev = *ev;
+	}
+	pthread_mutex_unlock(&pend_lk);
+}
+
+void pl_epoll_forget(int fd)
+{
+	struct pend *p;
+	if (fd < 0 || fd >= PL_FD_MAX)
+		return;
+	pthread_mutex_lock(&pend_lk);
+	p = pending[fd];
+	pending[fd] = NULL;
+	pthread_mutex_unlock(&pend_lk);
+	free(p);
+}
+
+/* Under the lock: the axip set beside kernel epoll set epfd, made on first use. */
+static struct pl_obj *epoll_obj(int epfd, int fd)
+{
+	struct pl_obj *e = pl_get(epfd);
 	if (!e) {
 		int aset;
 		struct epoll_event probe = { 0, { 0 } };
 		/* only a kernel epoll set gets an axip set beside (ENOENT: fd is not in it) */
-		if (REAL(epoll_ctl)(epfd, EPOLL_CTL_DEL, fd, &probe) < 0 && errno != ENOENT) {
-			pl_unlock();
-			return -1;
-		}
+		if (REAL(epoll_ctl)(epfd, EPOLL_CTL_DEL, fd, &probe) < 0 && errno != ENOENT)
+			return NULL;
 		e = calloc(1, sizeof *e);
 		aset = e ? axip_epoll_create(pl_stack()) : -AXIP_ENOMEM;
 		if (aset < 0 || pl_set(epfd, e)) {
 			if (aset >= 0)
 				axip_close(pl_stack(), aset);
 			free(e);
-			pl_unlock();
-			return (int)pl_ret(aset < 0 ? aset : -AXIP_EBADF);
+			errno = aset < 0 ? -aset : EBADF;
+			return NULL;
 		}
 		e->kind = PL_EPOLL;
 		e->afd = aset;
 	}
 	if (e->kind != PL_EPOLL) {
-		pl_unlock();
 		errno = EINVAL;
+		return NULL;
+	}
+	return e;
+}
+
+static struct axip_epoll_event aev_of(const struct epoll_event *ev)
+{
+	struct axip_epoll_event a = { 0, 0 };
+	if (ev) {
+		a.events = ev->events & ~(unsigned)(EPOLLEXCLUSIVE | EPOLLWAKEUP);
+		a.data = ev->data.u64;
+	}
+	return a;
+}
+
+void pl_epoll_adopt(int fd, struct pl_obj *o)
+{
+	struct pend *p;
+	struct pl_obj *e;
+	struct axip_epoll_event a;
+	pthread_mutex_lock(&pend_lk);
+	p = fd >= 0 && fd < PL_FD_MAX ? pending[fd] : NULL;
+	if (p)
+		pending[fd] = NULL;
+	pthread_mutex_unlock(&pend_lk);
+	if (!p)
+		return;
+	if (REAL(epoll_ctl)(p->epfd, EPOLL_CTL_DEL, fd, &p->ev) == 0 && (e = epoll_obj(p->epfd, fd))) {
+		a = aev_of(&p->ev);
+		if (axip_epoll_ctl(pl_stack(), e->afd, EPOLL_CTL_ADD, o->afd, &a) < 0)
+			pl_log(0, "descriptor %d: cannot move its epoll registration to axip", fd);
+	}
+	free(p);
+}
+
+int epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev)
+{
+	struct pl_obj *o = pl_get(fd), *e;
+	struct axip_epoll_event aev;
+	int rc;
+	if (!o || o->kind != PL_SOCK) {
+		rc = REAL(epoll_ctl)(epfd, op, fd, ev);
+		if (rc == 0 && !o && pl_cand(fd))
+			pl_epoll_note(epfd, op, fd, ev);
+		return rc;
+	}
+	if (!pl_acquire(fd, o))
+		return -1;
+	e = epoll_obj(epfd, fd);
+	if (!e) {
+		pl_unlock();
 		return -1;
 	}
-	if (ev) {
-		aev.events = ev->events & ~(unsigned)(EPOLLEXCLUSIVE | EPOLLWAKEUP);
-		aev.data = ev->data.u64;
-	}
+	aev = aev_of(ev);
 	rc = axip_epoll_ctl(pl_stack(), e->afd, op, o->afd, ev ? &aev : NULL);
 	pl_unlock();
 	return (int)pl_ret(rc);

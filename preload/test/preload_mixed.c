@@ -3,7 +3,7 @@
  * preload_mixed - one epoll set and one poll array mixing a kernel Unix
  * socket, a pipe and TCP sockets (axip's when run under axip-run).
  *
- *   preload_mixed PORT
+ *   preload_mixed PORT [PEER_ADDR PEER_PORT]
  *
  * Listens on 0.0.0.0:PORT and prints "listening". Phase 1 (epoll): the pipe
  * and the Unix socket pair each get a message, the listener a connection;
@@ -11,10 +11,16 @@
  * "epoll:L1 pipe=P unix=U". Phase 2 (poll): the pipe and the Unix socket get
  * a message again; poll() on the connection, the pipe and the Unix socket
  * until all three are readable (the client's line L2), then it answers
- * "poll:L2 pipe=P unix=U" and exits 0. Any failure exits 1 with a message.
+ * "poll:L2 pipe=P unix=U". Phase 3 (with PEER): a non-blocking TCP socket
+ * is put into the epoll set before connect() to the peer (an echo server),
+ * as nginx does for upstreams; it must report EPOLLOUT when connected, and
+ * the echo of "mixed-connect" must come back through epoll. Exits 0; any
+ * failure exits 1 with a message.
  */
 #define _GNU_SOURCE
+#include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netinet/in.h>
 #include <poll.h>
 #include <stdio.h>
@@ -40,14 +46,65 @@ static void rd(int fd, char *buf, size_t len)
 	buf[n] = 0;
 }
 
+/* Phase 3: registered in epoll before connect, as nginx's upstreams. */
+static void connect_phase(int ep, const char *addr, const char *port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	struct epoll_event ev = { .events = EPOLLIN | EPOLLOUT | EPOLLET }, evs[4];
+	char buf[64];
+	size_t got = 0;
+	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0), n, i, sent = 0;
+	a.sin_port = htons((unsigned short)atoi(port));
+	if (fd < 0 || inet_pton(AF_INET, addr, &a.sin_addr) != 1)
+		die("client socket");
+	ev.data.fd = fd;
+	if (epoll_ctl(ep, EPOLL_CTL_ADD, fd, &ev))
+		die("epoll_ctl client");
+	if (connect(fd, (struct sockaddr *)&a, sizeof a) == 0 || errno != EINPROGRESS)
+		die("non-blocking connect did not return EINPROGRESS");
+	while (got < 13) {
+		n = epoll_wait(ep, evs, 4, 20000);
+		if (n <= 0)
+			die(n ? "epoll_wait client" : "epoll_wait client timed out");
+		for (i = 0; i < n; i++) {
+			if (evs[i].data.fd != fd)
+				continue;
+			if (evs[i].events & (EPOLLERR | EPOLLHUP))
+				die("client: EPOLLERR/EPOLLHUP");
+			if ((evs[i].events & EPOLLOUT) && !sent) {
+				int err = -1;
+				socklen_t l = sizeof err;
+				if (getsockopt(fd, SOL_SOCKET, SO_ERROR, &err, &l) || err)
+					die("client: SO_ERROR");
+				if (write(fd, "mixed-connect", 13) != 13)
+					die("client write");
+				sent = 1;
+			}
+			if (evs[i].events & EPOLLIN) {
+				ssize_t r;
+				while ((r = read(fd, buf + got, sizeof buf - 1 - got)) > 0)
+					got += (size_t)r;
+				if (r == 0 && got < 13)
+					die("client: end of stream early");
+			}
+		}
+	}
+	buf[got] = 0;
+	if (strcmp(buf, "mixed-connect"))
+		die("client: wrong echo");
+	printf("connect:%s\n", buf);
+	fflush(stdout);
+	close(fd);
+}
+
 int main(int argc, char **argv)
 {
 	struct sockaddr_in a = { .sin_family = AF_INET };
 	struct epoll_event ev, evs[8];
 	char line[256], pmsg[64] = "", umsg[64] = "", out[700];
 	int lfd, cfd = -1, ep, pfd[2], sp[2], one = 1, i, n, got = 0;
-	if (argc != 2)
-		return fprintf(stderr, "usage: preload_mixed PORT\n"), 2;
+	if (argc != 2 && argc != 4)
+		return fprintf(stderr, "usage: preload_mixed PORT [PEER_ADDR PEER_PORT]\n"), 2;
 	a.sin_port = htons((unsigned short)atoi(argv[1]));
 	if ((lfd = socket(AF_INET, SOCK_STREAM, 0)) < 0)
 		die("socket");
@@ -136,6 +193,8 @@ int main(int argc, char **argv)
 		die("write conn");
 	close(cfd);
 	close(lfd);
+	if (argc == 4)
+		connect_phase(ep, argv[2], argv[3]);
 	close(ep);
 	return 0;
 }
