@@ -715,7 +715,7 @@ static int sync_input(struct axip_tcp *c, struct axip_pkt *p, const struct tcp_s
                       const struct ipv4_rx_info *ip)
 {
 	struct axip_stack *s = c->s;
-	int text_refused = 0, fin_step = 0;
+	int text_refused = 0, low_buf, fin_step = 0;
 
 	if (tcp_syn_rcvd_repeat(c, g) || tcp_paws_reject(c, g) || tcp_seq_check(c, g, &text_refused))
 		goto done;
@@ -738,11 +738,12 @@ static int sync_input(struct axip_tcp *c, struct axip_pkt *p, const struct tcp_s
 	 * promise to keep what arrives in it (RFC 9293 3.8.6); processing the
 	 * ACK is what frees the buffers held in the send queue.
 	 */
-	if (text_refused || (g->len && (p->flags & AXIP_PKT_RX_LOW_BUF))) {
-		if (text_refused && !(p->flags & AXIP_PKT_RX_LOW_BUF))
-			CTR_INC(s, tcp_rx_out_of_window);
-		else
+	low_buf = g->len != 0 && (p->flags & AXIP_PKT_RX_LOW_BUF) != 0;
+	if (text_refused || low_buf) {
+		if (low_buf)
 			CTR_INC(s, rx_low_buf_drop);
+		else
+			CTR_INC(s, tcp_rx_out_of_window);
 		c->flags |= TF_ACK_NOW;
 		drop(s, p);
 		return 1;
