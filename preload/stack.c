@@ -431,8 +431,15 @@ __attribute__((destructor)) static void pl_fini(void)
 		pthread_join(timer_thr, NULL);
 	pthread_mutex_lock(&lk);
 	{
-		/* as the kernel would after exit: deliver what closed sockets still hold */
+		/* as the kernel does at exit: close what is still open (FIN, or RST
+		 * with unread data), deliver what closed sockets still hold */
 		axip_time_ns end = axip_xdp_now() + PL_EXIT_LINGER_NS;
+		int fd;
+		for (fd = 0; fd < PL_FD_MAX; fd++) {
+			struct pl_obj *o = pl_get(fd), *last;
+			if (o && (last = pl_unset(fd)))
+				pl_release(last);
+		}
 		pl_drive();
 		while (n_lingering && axip_xdp_now() < end)
 			pl_sleep(NULL, 0, 20, NULL);
