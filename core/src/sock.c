@@ -388,6 +388,31 @@ int axip_recv_zc(struct axip_stack *s, int fd, struct axip_pkt **chain, axip_u32
 	return err;
 }
 
+int axip_recv_peek(struct axip_stack *s, int fd, const axip_u8 **data)
+{
+	int err;
+	struct sock *sk = net_sock(s, fd, &err);
+	if (!data)
+		return -AXIP_EFAULT;
+	*data = AXIP_NULL;
+	if (!sk)
+		return err;
+	if (sk->kind != SK_TCP)
+		return -AXIP_EOPNOTSUPP;
+	return sock_tcp_peek(s, sk, data);
+}
+
+int axip_recv_consume(struct axip_stack *s, int fd, axip_u32 n)
+{
+	int err;
+	struct sock *sk = net_sock(s, fd, &err);
+	if (!sk)
+		return err;
+	if (sk->kind != SK_TCP)
+		return -AXIP_EINVAL;
+	return sock_tcp_consume(s, sk, n);
+}
+
 int axip_send_zc(struct axip_stack *s, int fd, struct axip_pkt *chain, int flags,
                  const struct axip_sockaddr *to)
 {

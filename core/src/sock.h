@@ -131,6 +131,8 @@ int sock_tcp_recv(struct axip_stack *s, struct sock *sk, const struct axip_iovec
                   int flags);
 int sock_tcp_recv_zc(struct axip_stack *s, struct sock *sk, struct axip_pkt **chain,
                      axip_u32 max);
+int sock_tcp_peek(struct axip_stack *s, struct sock *sk, const axip_u8 **data);
+int sock_tcp_consume(struct axip_stack *s, struct sock *sk, axip_u32 n);
 int sock_tcp_send(struct axip_stack *s, struct sock *sk, const struct axip_iovec *iov, int n,
                   int flags);
 int sock_tcp_send_zc(struct axip_stack *s, struct sock *sk, struct axip_pkt *chain, int flags);

@@ -391,6 +391,24 @@ int sock_tcp_recv(struct axip_stack *s, struct sock *sk, const struct axip_iovec
 	return (int)done;
 }
 
+int sock_tcp_peek(struct axip_stack *s, struct sock *sk, const axip_u8 **data)
+{
+	(void)s;
+	if (sk->rx_bytes == 0)
+		return recv_empty(sk);
+	/* views are never empty: on_recv drops zero-length buffers */
+	*data = sk->rx_head->data;
+	return (int)sk->rx_head->len;
+}
+
+int sock_tcp_consume(struct axip_stack *s, struct sock *sk, axip_u32 n)
+{
+	if (n > sk->rx_bytes || n > 0x7fffffffu)
+		return -AXIP_EINVAL;
+	consume(s, sk, n);
+	return (int)n;
+}
+
 int sock_tcp_recv_zc(struct axip_stack *s, struct sock *sk, struct axip_pkt **chain,
                      axip_u32 max)
 {

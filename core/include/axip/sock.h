@@ -251,6 +251,20 @@ int axip_recv_zc(struct axip_stack *s, int fd, struct axip_pkt **chain, axip_u32
                  struct axip_sockaddr *from);
 
 /*
+ * Zero-copy parsing in place (TCP): axip_recv_peek points *data at the first
+ * contiguous piece of the queued bytes, inside the received buffer, and
+ * returns its length (> 0) without consuming it; 0 at end of stream, or an
+ * error as axip_recvmsg (EAGAIN when nothing is queued). *data stays valid
+ * until the next call on the socket that reads, consumes, shuts down or
+ * closes. axip_recv_consume drops the first n queued bytes (n at most
+ * axip_sock_nread) and reopens the window by them: data left unconsumed
+ * keeps the window closed, which is how a parser that waits holds its
+ * peer back. Returns n, or EINVAL (more than queued, or not TCP).
+ */
+int axip_recv_peek(struct axip_stack *s, int fd, const axip_u8 **data);
+int axip_recv_consume(struct axip_stack *s, int fd, axip_u32 n);
+
+/*
  * Zero-copy send: queue the payload held by `chain` (buffers from
  * axip_pkt_alloc(), AXIP_PKT_HEADROOM headroom for UDP). On success (the
  * byte count) the core owns `chain`. TCP: the whole chain or nothing
