@@ -6,7 +6,8 @@
 #    a thread per connection with blocking recv/sendall): a line by socat and
 #    nc, 8 MiB and four concurrent 1 MiB connections compared byte for byte;
 #  - socat TCP-LISTEN ... EXEC:cat (socat forks cat: the child runs on the
-#    kernel, the parent serves the connection on axip): 1 MiB compared.
+#    kernel, the parent serves the connection on axip): 1 MiB compared;
+#  - a python3 UDP echo (recvfrom/sendto): a line and a 1400-byte datagram.
 # The listeners are axip's: no kernel socket listens on their ports.
 . "$(dirname "$0")/lib.sh"
 RUN=$BUILD/preload/axip-run
@@ -45,4 +46,23 @@ in_b timeout 30 socat -T10 - TCP:"$ADDR_A":8,shut-down <"$WORK/s.in" >"$WORK/s.o
 	fail "socat EXEC:cat transfer"
 cmp -s "$WORK/s.in" "$WORK/s.out" || fail "socat EXEC:cat echo differs"
 wait_exit socat 10
+
+cat >"$WORK/udp.py" <<'PY'
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("0.0.0.0", int(sys.argv[1])))
+print("serving", flush=True)
+while True:
+    b, a = s.recvfrom(65535)
+    s.sendto(b, a)
+PY
+start_axip udp "$RUN" --ifname "$IFA" --verbose -- python3 -u "$WORK/udp.py" 5353
+wait_attached udp
+in_a ss -Huln | grep -q ':5353 ' && fail "a kernel socket is bound to UDP port 5353: not served by axip"
+out=$(echo udp-hello | in_b timeout 5 socat -T2 - UDP:"$ADDR_A":5353) || fail "UDP line echo"
+[ "$out" = udp-hello ] || fail "UDP echo returned '$out'"
+head -c 1400 /dev/urandom >"$WORK/d.in"
+in_b timeout 5 socat -T2 - UDP:"$ADDR_A":5353 <"$WORK/d.in" >"$WORK/d.out" || fail "UDP datagram echo"
+cmp -s "$WORK/d.in" "$WORK/d.out" || fail "UDP 1400-byte echo differs"
+stop_axip udp TERM
 echo "PASS net_preload_echo"
