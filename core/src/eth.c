@@ -41,6 +41,8 @@ void eth_input(struct axip_stack *s, struct axip_pkt *p)
 		return;
 	case ETH_TYPE_IPV6:
 		if (s->ip6) {
+			/* RFC 4443 2.4 (e.4) needs to know a group frame */
+			p->cb[0] = h[ETH_OFF_DST] & 1u;
 			ipv6_input(s, p);
 			return;
 		}

@@ -111,9 +111,10 @@ void icmp6_send_error(struct axip_stack *s, const axip_u8 *hdr, axip_u32 hdr_len
 		if (t < 128u || t == ICMP6_REDIRECT)
 			return;
 	}
-	/* (e.3): not to a multicast destination, except Packet Too Big and
-	 * Parameter Problem code 2 (the option type said so, RFC 8200 4.2) */
-	if (ip6_is_multicast(odst) &&
+	/* (e.3/e.4): not about a packet to a multicast address or in a
+	 * link-layer group frame, except Packet Too Big and Parameter Problem
+	 * code 2 (the option type said so, RFC 8200 4.2) */
+	if ((ip6_is_multicast(odst) || ipv6_rx_ll_multicast(s)) &&
 	    !(type == ICMP6_PACKET_TOO_BIG ||
 	      (type == ICMP6_PARAM_PROBLEM && code == ICMP6_CODE_BAD_OPTION)))
 		return;

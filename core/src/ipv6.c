@@ -36,6 +36,7 @@ struct ipv6_state {
 	 * do not walk the same sequence (RFC 7739 3.1: not predictable from
 	 * another host's view). */
 	axip_u32 next_id;
+	axip_u8 rx_ll_mcast;     /* the frame ipv6_input is processing went to a group MAC */
 };
 
 static int addr_zero(const axip_u8 *a)
@@ -396,6 +397,8 @@ int ipv6_output(struct axip_stack *s, struct axip_pkt *p, const axip_u8 *src,
 
 /* ---- input ---- */
 
+static void input(struct axip_stack *s, struct axip_pkt *p);
+
 static void drop(struct axip_stack *s, struct axip_pkt *p)
 {
 	axip_pkt_free(s, p);
@@ -703,7 +706,19 @@ static int dst_accept(struct axip_stack *s, const axip_u8 *dst, int *tentative)
 	return 1;
 }
 
+int ipv6_rx_ll_multicast(const struct axip_stack *s)
+{
+	return s->ip6 && s->ip6->rx_ll_mcast;
+}
+
 void ipv6_input(struct axip_stack *s, struct axip_pkt *p)
+{
+	s->ip6->rx_ll_mcast = (axip_u8)(p->cb[0] & 1u);
+	input(s, p);
+	s->ip6->rx_ll_mcast = 0;
+}
+
+static void input(struct axip_stack *s, struct axip_pkt *p)
 {
 	axip_u32 chain = axip_pkt_chain_len(p), plen;
 	const axip_u8 *h;

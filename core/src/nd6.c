@@ -314,12 +314,15 @@ static void nd6_send(struct axip_stack *s, axip_u8 type, axip_u8 flags, const ax
 
 /* A solicitation for e's address: multicast to its solicited-node group
  * while resolving, unicast to the cached address while probing (7.2.2,
- * 7.3.3), from a usable address of ours selected for the target. */
-static void solicit(struct axip_stack *s, struct nd6_entry *e, int unicast)
+ * 7.3.3). From `prefer` (7.2.2: the source of the packet that prompted it,
+ * when that is ours), else a usable address of ours selected for the target. */
+static void solicit(struct axip_stack *s, struct nd6_entry *e, int unicast, const axip_u8 *prefer)
 {
 	axip_u8 nexthop[16], src[16], dst[16];
 	e->probes++;
-	if (ipv6_route(s, e->addr, nexthop, src) != AXIP_OK || ip6_is_unspecified(src)) {
+	if (prefer && ipv6_is_local(s, prefer))
+		mem_copy(src, prefer, 16);
+	else if (ipv6_route(s, e->addr, nexthop, src) != AXIP_OK || ip6_is_unspecified(src)) {
 		CTR_INC(s, ip6_tx_no_route);
 		return;
 	}
@@ -344,12 +347,12 @@ static void nd6_timer(struct axip_stack *s, struct axip_timer *tm)
 		/* RFC 4861 7.3.3: no confirmation came: probe */
 		e->probes = 0;
 		set_state(s, e, AXIP_NEIGH6_PROBE, s->cfg.nd6_retrans_ns);
-		solicit(s, e, 1);
+		solicit(s, e, 1, AXIP_NULL);
 		return;
 	case AXIP_NEIGH6_PROBE:
 		if (e->probes < s->cfg.nd6_max_ucast_solicit) {
 			timer_arm(&s->wheel, &e->timer, s->now + s->cfg.nd6_retrans_ns);
-			solicit(s, e, 1);
+			solicit(s, e, 1, AXIP_NULL);
 			return;
 		}
 		CTR_INC(s, nd6_probe_fail);
@@ -358,7 +361,7 @@ static void nd6_timer(struct axip_stack *s, struct axip_timer *tm)
 	case AXIP_NEIGH6_INCOMPLETE:
 		if (e->probes < s->cfg.nd6_max_mcast_solicit) {
 			timer_arm(&s->wheel, &e->timer, s->now + s->cfg.nd6_retrans_ns);
-			solicit(s, e, 0);
+			solicit(s, e, 0, AXIP_NULL);
 			return;
 		}
 		/* RFC 4861 7.2.2 answers queued packets with an address
@@ -391,6 +394,8 @@ void nd6_output(struct axip_stack *s, struct axip_pkt *p, const axip_u8 nexthop[
 	}
 	e = nd6_find(s->nd6, nexthop);
 	if (!e) {
+		axip_u8 psrc[16];
+		mem_copy(psrc, p->data + IP6_OFF_SRC, 16);
 		e = entry_alloc(s, nexthop);
 		if (!e) {
 			CTR_INC(s, nd6_table_full);
@@ -400,7 +405,7 @@ void nd6_output(struct axip_stack *s, struct axip_pkt *p, const axip_u8 nexthop[
 		queue_add(s, e, p);
 		/* RFC 4861 7.2.2: solicit at once, then every RETRANS_TIMER */
 		timer_arm(&s->wheel, &e->timer, s->now + s->cfg.nd6_retrans_ns);
-		solicit(s, e, 0);
+		solicit(s, e, 0, psrc);
 		return;
 	}
 	if (e->state == AXIP_NEIGH6_INCOMPLETE) {

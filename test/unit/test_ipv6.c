@@ -269,6 +269,14 @@ static void test_ext_headers(void)
 	sim_single_tx_pop(h, out, sizeof(out));
 	CHECK(memcmp(out + 22, ip6_my_gl, 16) == 0); /* a unicast source of ours */
 	CHECK_EQ(c->ip6_rx_bad_opt, 5);
+	/* RFC 4443 2.4 (e.4): a unicast packet in a link-layer group frame gets
+	 * no error, save parameter problem code 2 (11 looks at the IPv6
+	 * destination only, RFC 8200 4.2) */
+	e[2] = 0xde;
+	CHECK_EQ(rx(h, ext_frame(60, e, 8, ip6_my_gl, ip6_mac_all_nodes)), 1);
+	sim_single_tx_pop(h, out, sizeof(out));
+	CHECK_EQ(rx(h, ext_frame(253, e, 0, ip6_my_gl, ip6_mac_all_nodes)), 0);
+	CHECK_EQ(c->ip6_rx_bad_opt, 6);
 	/* an option running past its header */
 	e[2] = 1; e[3] = 5;
 	CHECK_EQ(rx(h, ext_frame(60, e, 8, ip6_my_gl, ip6_my_mac)), 0);
@@ -301,7 +309,7 @@ static void test_ext_headers(void)
 	e[0] = 253; e[2] = 1; e[3] = 4;
 	CHECK_EQ(rx(h, ext_frame(60, e, 8, ip6_my_gl, ip6_my_mac)), 1);
 	check_error(h, 4, 1, 40);
-	CHECK_EQ(c->ip6_rx_unknown_nh, 2);
+	CHECK_EQ(c->ip6_rx_unknown_nh, 3);
 	/* no next header */
 	CHECK_EQ(rx(h, ext_frame(59, e, 0, ip6_my_gl, ip6_my_mac)), 0);
 	CHECK_EQ(c->ip6_rx_no_next, 1);

@@ -220,6 +220,40 @@ static void test_resolution(void)
 	CHECK_EQ(sim_single_bufs_in_use(h), 0);
 	sim_single_free(h);
 
+	/* RFC 4861 7.2.2: the first solicitation comes from the source of the
+	 * packet that prompted it (here a reply through the router, from the
+	 * global address), later ones from the address selected for the target */
+	{
+		struct axip_config cfg;
+		static const uint8_t far[16] = {0x20, 0x01, 0x0d, 0xb9, 0, 0, 0, 0,
+		                                0, 0, 0, 0, 0, 0, 0, 5};
+		uint8_t m[64];
+		uint32_t l;
+		ip6t_cfg(&cfg);
+		memcpy(cfg.gateway6, ip6_peer_ll, 16);
+		h = ip6t_host_cfg(&cfg, 0);
+		now = AXIP_MS(1);
+		l = ip6t_echo_msg(m, 128, 1, 1, 8, far, ip6_my_gl);
+		rx(h, ip6t_build(frame, ip6_my_mac, ip6_peer_mac, far, ip6_my_gl, 58, 64, m, l));
+		REQUIRE(sim_single_tx_count(h) == 1);
+		sim_single_tx_pop(h, out, sizeof(out));
+		CHECK_EQ(out[54], 135);
+		CHECK(memcmp(out + 62, ip6_peer_ll, 16) == 0);
+		CHECK(memcmp(out + 22, ip6_my_gl, 16) == 0);
+		now += AXIP_SEC(1);
+		sim_single_poll(h, now);
+		REQUIRE(sim_single_tx_count(h) == 1);
+		sim_single_tx_pop(h, out, sizeof(out));
+		CHECK(memcmp(out + 22, ip6_my_ll, 16) == 0);
+		rx(h, nd_frame(136, NA_S | NA_R, ip6_peer_ll, ip6_my_ll, ip6_my_mac, ip6_peer_ll, 2,
+		               ip6_peer_mac, 255));
+		REQUIRE(sim_single_tx_count(h) == 1);
+		sim_single_tx_pop(h, out, sizeof(out));
+		CHECK(memcmp(out, ip6_peer_mac, 6) == 0);
+		CHECK(memcmp(out + 38, far, 16) == 0);
+		sim_single_free(h);
+	}
+
 	/* the queue keeps the latest nd6_queue_len packets */
 	{
 		struct axip_config cfg;
