@@ -1197,6 +1197,54 @@ static void test_queued_fd_and_connecting_shutdown(void)
 	senv_close(&e);
 }
 
+/* A connection that completes while host 1's table is full is reset. */
+static uint32_t table_full_hosts;
+static void host1_small_hook(void *arg, uint32_t host, struct axip_config *cfg)
+{
+	(void)arg;
+	if (host == 1)
+		cfg->sock_max = table_full_hosts;
+}
+
+static void test_accept_table_full(void)
+{
+	struct senv e;
+	struct axip_sockaddr a = sa4(0, 80);
+	int l, u, c, acc;
+	uint8_t b[4];
+
+	table_full_hosts = 3;
+	senv_open(&e, 15, NULL, host1_small_hook, NULL);
+	l = tcp_socket(e.s1);
+	CHECK_EQ(axip_bind(e.s1, l, &a), 0);
+	CHECK_EQ(axip_listen(e.s1, l, 4), 0);
+	acc = tcp_socket(e.s1); /* two more: the table is full */
+	u = axip_socket(e.s1, AXIP_AF_INET, AXIP_SOCK_DGRAM, 0);
+	CHECK(acc >= 0 && u >= 0);
+	CHECK_EQ(axip_counters(e.s1)->sock_table_full, 0);
+	c = tcp_socket(e.s0);
+	a = sa4(H1, 80);
+	CHECK_EQ(axip_connect(e.s0, c, &a), -AXIP_EINPROGRESS);
+	sim_run(e.sim, AXIP_MS(20));
+	CHECK_EQ(axip_counters(e.s1)->sock_table_full, 1);
+	CHECK_EQ(axip_counters(e.s1)->sock_accept_queue_full, 0);
+	CHECK_EQ(axip_accept(e.s1, l, NULL), -AXIP_EAGAIN);
+	CHECK_EQ(axip_recv(e.s0, c, b, sizeof(b), 0), -AXIP_ECONNRESET);
+	CHECK_EQ(axip_close(e.s0, c), 0);
+	/* with a descriptor free again the next one is queued */
+	CHECK_EQ(axip_close(e.s1, u), 0);
+	c = tcp_socket(e.s0);
+	CHECK_EQ(axip_connect(e.s0, c, &a), -AXIP_EINPROGRESS);
+	REQUIRE(run_until_ev(&e, e.s1, l, AXIP_EV_IN, AXIP_SEC(1)));
+	u = axip_accept(e.s1, l, NULL);
+	CHECK(u >= 0);
+	CHECK_EQ(axip_close(e.s1, u), 0);
+	CHECK_EQ(axip_close(e.s1, acc), 0);
+	CHECK_EQ(axip_close(e.s1, l), 0);
+	CHECK_EQ(axip_close(e.s0, c), 0);
+	senv_close(&e);
+}
+
 int main(void)
 {
 	RUN_TEST(test_socket_errors);
@@ -1212,6 +1260,7 @@ int main(void)
 	RUN_TEST(test_zero_copy);
 	RUN_TEST(test_events_by_state);
 	RUN_TEST(test_queued_fd_and_connecting_shutdown);
+	RUN_TEST(test_accept_table_full);
 	RUN_TEST(test_bulk_lossy_both_ways);
 	return test_summary();
 }

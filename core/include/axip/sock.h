@@ -186,7 +186,10 @@ int axip_listen(struct axip_stack *s, int fd, int backlog);
 /*
  * Take one handshaken connection: returns its new descriptor and fills
  * *peer (may be NULL). Errors: EAGAIN (none yet), EINVAL (not listening),
- * EMFILE.
+ * EOPNOTSUPP (UDP). The descriptor is taken when the handshake completes,
+ * not here: a connection that finds the table full is reset then (counter
+ * sock_table_full), so accept itself never gives EMFILE; until accepted the
+ * descriptor names nothing (EBADF).
  */
 int axip_accept(struct axip_stack *s, int fd, struct axip_sockaddr *peer);
 
