@@ -26,9 +26,11 @@
  * EV_IN); epoll_ctl's EEXIST/ENOENT agree with membership; epoll_wait
  * reports only members, with their current events, never a disarmed
  * one-shot entry, and every ready level-triggered member (max large
- * enough); SO_ERROR holds 0 or a known error. At the end every descriptor
- * of both hosts is closed, the clock runs past TIME_WAIT, and descriptors,
- * connections, buffers and packet objects must all be back.
+ * enough); SO_ERROR holds 0 or a known error; on a stream through the
+ * peer's echo (peer behaviour 0) every byte read, copied or zero-copy, is
+ * the next byte sent, and no more is read than was sent. At the end every
+ * descriptor of both hosts is closed, the clock runs past TIME_WAIT, and
+ * descriptors, connections, buffers and packet objects must all be back.
  */
 #include "fuzz_util.h"
 #include <axip/sock.h>
@@ -51,6 +53,9 @@ struct fz {
 	uint8_t member[MAXFD][MAXFD];   /* [epfd][fd]: fd in set epfd */
 	uint32_t interest[MAXFD][MAXFD];
 	uint8_t disarmed[MAXFD][MAXFD]; /* one-shot entry reported */
+	/* streams through the peer's echo: what came back must be what went out */
+	uint8_t echo[MAXFD];
+	uint64_t tx_off[MAXFD], rx_off[MAXFD];
 	/* the peer */
 	int peer_mode;
 	int p_echo, p_full, p_udp;
@@ -162,6 +167,32 @@ static void run_for(struct fz *z, axip_time_ns dt)
 
 /* ---- host 0: the model and its checks ---- */
 
+/* Byte i of the stream a descriptor sends through the echo. */
+static uint8_t pat(uint64_t i)
+{
+	return (uint8_t)((i * 131u) ^ (i >> 9));
+}
+
+/* The stream of an echoed TCP socket starts (connect to port 80, accept). */
+static void echo_start(struct fz *z, int fd)
+{
+	z->echo[fd] = z->peer_mode == 0;
+	z->tx_off[fd] = z->rx_off[fd] = 0;
+}
+
+/* Received bytes of an echoed stream: the next ones sent, never more. */
+static void echo_check(struct fz *z, int fd, const uint8_t *d, uint32_t n, int consume)
+{
+	uint32_t i;
+	if (!z->echo[fd])
+		return;
+	FUZZ_CHECK(z->rx_off[fd] + n <= z->tx_off[fd]);
+	for (i = 0; i < n; i++)
+		FUZZ_CHECK(d[i] == pat(z->rx_off[fd] + i));
+	if (consume)
+		z->rx_off[fd] += n;
+}
+
 static int pick_fd(struct fz *z, uint8_t a)
 {
 	/* mostly open descriptors; sometimes one that is free, -1 or out of range */
@@ -199,6 +230,7 @@ static void new_fd(struct fz *z, int fd, uint8_t kind)
 	FUZZ_CHECK(z->kind[fd] == K_FREE);
 	forget(z, fd);
 	z->kind[fd] = kind;
+	z->echo[fd] = 0;
 }
 
 /* Readiness agrees with what the descriptor's calls say right now. */
@@ -279,6 +311,16 @@ static void op_recv(struct fz *z, int fd, uint8_t a, uint8_t b)
 	if (rc >= 0) {
 		if (z->kind[fd] == K_TCP || !(flags & AXIP_MSG_TRUNC))
 			FUZZ_CHECK((uint32_t)rc <= len);
+		if (z->kind[fd] == K_TCP && rc > 0) {
+			/* the pieces were filled in order: buf[0..len/3) then the rest */
+			uint32_t first = (uint32_t)rc < len / 3 ? (uint32_t)rc : len / 3;
+			echo_check(z, fd, z->buf, first, 0);
+			z->rx_off[fd] += first;
+			echo_check(z, fd, z->buf + len / 3, (uint32_t)rc - first, 0);
+			z->rx_off[fd] -= first;
+			if (!(flags & AXIP_MSG_PEEK) && z->echo[fd])
+				z->rx_off[fd] += (uint32_t)rc;
+		}
 		FUZZ_CHECK(ev & AXIP_EV_IN); /* data, end of stream or a datagram */
 		if (z->kind[fd] == K_TCP)
 			FUZZ_CHECK(fl == 0);
@@ -305,7 +347,7 @@ static void op_send(struct fz *z, int fd, uint8_t a, uint8_t b, uint8_t c)
 	if (len > sizeof(z->buf))
 		len = sizeof(z->buf);
 	for (i = 0; i < len; i++)
-		z->buf[i] = (uint8_t)(i + c);
+		z->buf[i] = is_sock(z, fd) && z->echo[fd] ? pat(z->tx_off[fd] + i) : (uint8_t)(i + c);
 	v[0].base = z->buf;
 	v[0].len = len / 2;
 	v[1].base = z->buf + len / 2;
@@ -317,6 +359,8 @@ static void op_send(struct fz *z, int fd, uint8_t a, uint8_t b, uint8_t c)
 	}
 	if (rc >= 0) {
 		FUZZ_CHECK((uint32_t)rc <= len);
+		if (z->kind[fd] == K_TCP)
+			z->tx_off[fd] += (uint32_t)rc;
 		if (z->kind[fd] == K_UDP)
 			FUZZ_CHECK((uint32_t)rc == len);
 		if (rc > 0)
@@ -346,6 +390,13 @@ static void op_zc(struct fz *z, int fd, uint8_t a, uint8_t b)
 			/* a chain of rc bytes; none at end of stream or after SHUT_RD (an
 			 * empty datagram comes as a chain of 0 bytes) */
 			FUZZ_CHECK(ch ? axip_pkt_chain_len(ch) == (uint32_t)rc : rc == 0);
+			if (rc > 0 && z->kind[fd] == K_TCP && z->echo[fd]) {
+				static uint8_t tmp[70000];
+				uint32_t got = axip_pkt_copy_out(ch, 0, tmp, sizeof(tmp));
+				FUZZ_CHECK(got == (uint32_t)rc || got == sizeof(tmp));
+				echo_check(z, fd, tmp, got, 1);
+				z->rx_off[fd] += (uint32_t)rc - got;
+			}
 			if (z->kind[fd] == K_TCP && b)
 				FUZZ_CHECK((uint32_t)rc <= (uint32_t)b * 37u);
 		} else {
@@ -361,12 +412,20 @@ static void op_zc(struct fz *z, int fd, uint8_t a, uint8_t b)
 		if (!p)
 			return;
 		n = p->tailroom < (uint32_t)b * 5u ? p->tailroom : (uint32_t)b * 5u;
-		memset(p->data, 'z', n);
+		if (is_sock(z, fd) && z->echo[fd]) {
+			uint32_t i;
+			for (i = 0; i < n; i++)
+				p->data[i] = pat(z->tx_off[fd] + i);
+		} else {
+			memset(p->data, 'z', n);
+		}
 		p->len = n;
 		p->tailroom -= n;
 		rc = axip_send_zc(z->s, fd, p, 0, (a & 2) ? &to : NULL);
 		if (rc >= 0) {
 			FUZZ_CHECK((uint32_t)rc == n);
+			if (z->kind[fd] == K_TCP)
+				z->tx_off[fd] += n;
 			return; /* the core owns it */
 		}
 		ALLOWED(rc, AXIP_EBADF, AXIP_ENOTSOCK, AXIP_EFAULT, AXIP_EAGAIN, AXIP_EPIPE,
@@ -582,6 +641,7 @@ static void do_op(struct fz *z, struct fuzz_in *in)
 		if (rc >= 0) {
 			FUZZ_CHECK(z->listening[fd]);
 			new_fd(z, rc, K_TCP);
+			echo_start(z, rc);
 			if (b & 1)
 				FUZZ_CHECK(sa.family == AXIP_AF_INET && sa.addr.v4 == H1);
 		} else {
@@ -593,6 +653,11 @@ static void do_op(struct fz *z, struct fuzz_in *in)
 	case 4: /* connect */
 		sa = dest(b);
 		rc = axip_connect(z->s, fd, &sa);
+		if (rc == -AXIP_EINPROGRESS && is_sock(z, fd) && z->kind[fd] == K_TCP)
+			echo_start(z, fd);
+		if (!(rc == -AXIP_EINPROGRESS && sa.port == 80 && sa.addr.v4 == H1) && is_sock(z, fd) &&
+		    rc != -AXIP_EALREADY && rc != -AXIP_EISCONN && rc != 0)
+			z->echo[fd] = 0; /* a new attempt elsewhere, or a failed one */
 		if (rc)
 			ALLOWED(rc, AXIP_EINPROGRESS, AXIP_EALREADY, AXIP_EISCONN, AXIP_EBADF,
 			        AXIP_ENOTSOCK, AXIP_EAFNOSUPPORT, AXIP_EINVAL, AXIP_EADDRNOTAVAIL,
@@ -608,6 +673,8 @@ static void do_op(struct fz *z, struct fuzz_in *in)
 		break;
 	case 9: /* shutdown */
 		rc = axip_shutdown(z->s, fd, (int)(b % 4));
+		if (rc == 0 && (b % 4) != AXIP_SHUT_WR)
+			z->echo[fd] = 0; /* what comes back now is discarded */
 		if (rc)
 			ALLOWED(rc, AXIP_EBADF, AXIP_ENOTSOCK, AXIP_EINVAL, AXIP_ENOTCONN);
 		break;
