@@ -41,6 +41,11 @@ set(CPACK_DEBIAN_DEV_DESCRIPTION
     "Development files: headers, static libraries, pkg-config files (axip,\n axip-xdp) and the CMake package (find_package(axip)).")
 
 set(CPACK_DEBIAN_TOOLS_PACKAGE_NAME ${AXIP_PKG_tools})
+# libaxip-preload.so (axip-run) links the shared libraries of the runtime
+# package: dpkg-shlibdeps finds them in the build tree, the dependency on
+# the runtime package is stated here (the generated ones are appended)
+set(CPACK_DEBIAN_PACKAGE_SHLIBDEPS_PRIVATE_DIRS ${PROJECT_BINARY_DIR}/core ${PROJECT_BINARY_DIR}/xdp)
+set(CPACK_DEBIAN_TOOLS_PACKAGE_DEPENDS "${AXIP_PKG_runtime} (= ${PROJECT_VERSION})")
 set(CPACK_DEBIAN_TOOLS_DESCRIPTION
     "Programs: HTTP server and client, echo servers and axip-xdp-detach on AF_XDP.")
 
