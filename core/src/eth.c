@@ -41,8 +41,10 @@ void eth_input(struct axip_stack *s, struct axip_pkt *p)
 		return;
 	case ETH_TYPE_IPV6:
 		if (s->ip6) {
-			/* RFC 4443 2.4 (e.4) needs to know a group frame */
-			p->cb[0] = h[ETH_OFF_DST] & 1u;
+			/* RFC 4443 2.4 (e.4) needs to know a group frame, DAD a
+			 * reflected one (RFC 4862 5.4.3) */
+			p->cb[0] = (h[ETH_OFF_DST] & 1u) |
+			           (mem_equal(h + ETH_OFF_SRC, s->cfg.mac, 6) ? 2u : 0u);
 			ipv6_input(s, p);
 			return;
 		}

@@ -37,6 +37,7 @@ struct ipv6_state {
 	 * another host's view). */
 	axip_u32 next_id;
 	axip_u8 rx_ll_mcast;     /* the frame ipv6_input is processing went to a group MAC */
+	axip_u8 rx_looped;       /* ... came from our own MAC */
 };
 
 static int addr_zero(const axip_u8 *a)
@@ -714,8 +715,15 @@ int ipv6_rx_ll_multicast(const struct axip_stack *s)
 void ipv6_input(struct axip_stack *s, struct axip_pkt *p)
 {
 	s->ip6->rx_ll_mcast = (axip_u8)(p->cb[0] & 1u);
+	s->ip6->rx_looped = (axip_u8)((p->cb[0] >> 1) & 1u);
 	input(s, p);
 	s->ip6->rx_ll_mcast = 0;
+	s->ip6->rx_looped = 0;
+}
+
+int ipv6_rx_looped(const struct axip_stack *s)
+{
+	return s->ip6 && s->ip6->rx_looped;
 }
 
 static void input(struct axip_stack *s, struct axip_pkt *p)

@@ -34,12 +34,14 @@ struct ipv6_rx_info {
 /* Validate the IPv6 part of a configuration (1 = valid). */
 int ipv6_config_valid(const struct axip_config *c);
 void ipv6_carve(struct axip_stack *s, struct carve *c);
-/* p->data at the IPv6 header, p->cb[0] 1 when the frame went to a
- * link-layer group address; consumes p. */
+/* p->data at the IPv6 header; p->cb[0] bit 0 set when the frame went to a
+ * link-layer group address, bit 1 when its source MAC is ours; consumes p. */
 void ipv6_input(struct axip_stack *s, struct axip_pkt *p);
 /* 1 while the frame being received went to a link-layer group address
  * (RFC 4443 2.4 (e.4)); 0 outside ipv6_input. */
 int ipv6_rx_ll_multicast(const struct axip_stack *s);
+/* 1 while the frame being received carries our own source MAC. */
+int ipv6_rx_looped(const struct axip_stack *s);
 
 /* Transmit flags */
 #define IPV6_TX_DONTFRAG 1u    /* fail with AXIP_E_MSGSIZE rather than fragment (TCP) */

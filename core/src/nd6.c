@@ -652,6 +652,13 @@ void nd6_input(struct axip_stack *s, struct axip_pkt *p, const struct ipv6_rx_in
 		axip_pkt_free(s, p);
 		return;
 	}
+	if (ipv6_rx_looped(s)) {
+		/* RFC 4862 5.4.3/5.4.4: our own solicitation or advertisement
+		 * reflected by the link is no duplicate, and teaches nothing */
+		CTR_INC(s, nd6_rx_looped);
+		axip_pkt_free(s, p);
+		return;
+	}
 	if (m[0] == ICMP6_NEIGH_SOLICIT)
 		ns_input(s, m, len, ip);
 	else

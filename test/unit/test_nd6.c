@@ -474,6 +474,22 @@ static void test_dad(void)
 	sim_single_tx_pop(h, out, sizeof(out));
 	sim_single_tx_pop(h, out, sizeof(out));
 	now = AXIP_MS(10);
+	/* our own solicitation and advertisement reflected back are no
+	 * duplicates (the source MAC is ours) */
+	{
+		uint32_t n;
+		ip6t_snm(g, ip6_my_gl);
+		ip6t_mcast_mac(mac, g);
+		n = nd_frame(135, 0, ip6_unspec, g, mac, ip6_my_gl, 0, AXIP_NULL, 255);
+		memcpy(frame + 6, ip6_my_mac, 6);
+		rx(h, n);
+		n = nd_frame(136, NA_O, ip6_my_gl, ip6_all_nodes, ip6_mac_all_nodes, ip6_my_gl, 2,
+		             ip6_my_mac, 255);
+		memcpy(frame + 6, ip6_my_mac, 6);
+		rx(h, n);
+		CHECK_EQ(c->nd6_rx_looped, 2);
+		CHECK_EQ(c->nd6_dad_conflict, 0);
+	}
 	rx(h, nd_frame(136, NA_O, ip6_my_gl, ip6_all_nodes, ip6_mac_all_nodes, ip6_my_gl, 2,
 	               ip6_peer_mac, 255));
 	ip6t_snm(g, ip6_my_ll);
