@@ -1197,6 +1197,66 @@ static void test_queued_fd_and_connecting_shutdown(void)
 	senv_close(&e);
 }
 
+/* Parsing in place (axip_recv_peek / axip_recv_consume) and the send space
+ * (axip_sock_wspace). */
+static void test_peek_consume_wspace(void)
+{
+	struct senv e;
+	int l = -1, c, a, u, n, i;
+	const axip_u8 *d = NULL;
+	uint8_t b[3000];
+
+	for (i = 0; i < (int)sizeof(b); i++)
+		b[i] = (uint8_t)(i * 13u + 1u);
+	senv_open(&e, 16, NULL, NULL, NULL);
+	c = tcp_socket(e.s0);
+	u = axip_socket(e.s0, AXIP_AF_INET, AXIP_SOCK_DGRAM, 0);
+	CHECK_EQ(axip_recv_peek(e.s0, c, &d), -AXIP_ENOTCONN);
+	CHECK_EQ(axip_recv_peek(e.s0, 99, &d), -AXIP_EBADF);
+	CHECK_EQ(axip_sock_wspace(e.s0, c), 0);
+	CHECK_EQ(axip_sock_wspace(e.s0, u), 65507);
+	CHECK_EQ(axip_recv_consume(e.s0, u, 0), -AXIP_EINVAL);
+	REQUIRE(tcp_pair(&e, &l, &c, &a, 80));
+	CHECK_EQ(axip_sock_wspace(e.s0, c), 256 * 1024);
+	CHECK_EQ(axip_recv_peek(e.s1, a, &d), -AXIP_EAGAIN);
+	CHECK_EQ(axip_send(e.s0, c, b, sizeof(b), 0), (int)sizeof(b));
+	CHECK_EQ(axip_sock_wspace(e.s0, c), 256 * 1024 - (int)sizeof(b));
+	sim_run(e.sim, AXIP_MS(50));
+	CHECK_EQ(axip_sock_wspace(e.s0, c), 256 * 1024);
+	/* the first piece, in place; nothing consumed */
+	n = axip_recv_peek(e.s1, a, &d);
+	CHECK(n > 100 && n <= 1448);
+	REQUIRE(d != NULL);
+	CHECK(memcmp(d, b, (size_t)n) == 0);
+	CHECK_EQ(axip_sock_nread(e.s1, a), (int)sizeof(b));
+	CHECK_EQ(axip_recv_consume(e.s1, a, sizeof(b) + 1), -AXIP_EINVAL);
+	CHECK_EQ(axip_recv_consume(e.s1, a, 100), 100);
+	CHECK_EQ(axip_sock_nread(e.s1, a), (int)sizeof(b) - 100);
+	CHECK_EQ(axip_recv_peek(e.s1, a, &d), n - 100);
+	CHECK(memcmp(d, b + 100, (size_t)(n - 100)) == 0);
+	/* consuming across pieces, then the rest through a plain read */
+	CHECK_EQ(axip_recv_consume(e.s1, a, (axip_u32)n), n);
+	CHECK_EQ(axip_sock_nread(e.s1, a), (int)sizeof(b) - 100 - n);
+	i = axip_recv_peek(e.s1, a, &d);
+	CHECK(i > 0);
+	CHECK(memcmp(d, b + 100 + n, (size_t)i) == 0);
+	n = axip_sock_nread(e.s1, a);
+	CHECK_EQ(axip_recv_consume(e.s1, a, (axip_u32)n), n);
+	CHECK_EQ(axip_recv_peek(e.s1, a, &d), -AXIP_EAGAIN);
+	CHECK_EQ(axip_recv_consume(e.s1, a, 0), 0);
+	/* end of stream: 0 */
+	CHECK_EQ(axip_shutdown(e.s0, c, AXIP_SHUT_WR), 0);
+	CHECK_EQ(axip_sock_wspace(e.s0, c), 0);
+	REQUIRE(run_until_ev(&e, e.s1, a, AXIP_EV_RDHUP, AXIP_SEC(1)));
+	CHECK_EQ(axip_recv_peek(e.s1, a, &d), 0);
+	CHECK_EQ(axip_close(e.s1, a), 0);
+	CHECK_EQ(axip_close(e.s0, c), 0);
+	CHECK_EQ(axip_close(e.s0, u), 0);
+	CHECK_EQ(axip_close(e.s1, l), 0);
+	CHECK_EQ(axip_counters(e.s0)->sock_close_reset + axip_counters(e.s1)->sock_close_reset, 0);
+	senv_close(&e);
+}
+
 /* A connection that completes while host 1's table is full is reset. */
 static uint32_t table_full_hosts;
 static void host1_small_hook(void *arg, uint32_t host, struct axip_config *cfg)
@@ -1261,6 +1321,7 @@ int main(void)
 	RUN_TEST(test_events_by_state);
 	RUN_TEST(test_queued_fd_and_connecting_shutdown);
 	RUN_TEST(test_accept_table_full);
+	RUN_TEST(test_peek_consume_wspace);
 	RUN_TEST(test_bulk_lossy_both_ways);
 	return test_summary();
 }
