@@ -382,6 +382,34 @@ static void op_send(struct fz *z, int fd, uint8_t a, uint8_t b, uint8_t c)
 static void op_zc(struct fz *z, int fd, uint8_t a, uint8_t b)
 {
 	int rc;
+	if (a & 4) {
+		/* parsing in place, and the send space */
+		const axip_u8 *d = NULL;
+		int ev = axip_sock_events(z->s, fd), n = axip_sock_nread(z->s, fd), w;
+		rc = axip_recv_peek(z->s, fd, &d);
+		if (rc > 0) {
+			FUZZ_CHECK(d && z->kind[fd] == K_TCP && rc <= n && (ev & AXIP_EV_IN));
+			echo_check(z, fd, d, (uint32_t)rc, 0);
+			if (b < (uint32_t)rc) {
+				FUZZ_CHECK(axip_recv_consume(z->s, fd, b) == (int)b);
+				echo_check(z, fd, d, b, 1);
+			}
+		} else if (rc < 0) {
+			ALLOWED(rc, AXIP_EBADF, AXIP_ENOTSOCK, AXIP_EAGAIN, AXIP_ENOTCONN, AXIP_EINVAL,
+			        AXIP_EOPNOTSUPP, CONN_ERRS);
+			if (rc == -AXIP_EAGAIN)
+				FUZZ_CHECK(!(ev & AXIP_EV_IN));
+		}
+		w = axip_sock_wspace(z->s, fd);
+		if (is_sock(z, fd)) {
+			FUZZ_CHECK(w >= 0);
+			if (w > 0)
+				FUZZ_CHECK(ev & AXIP_EV_OUT);
+		} else {
+			ALLOWED(w, AXIP_EBADF, AXIP_ENOTSOCK);
+		}
+		return;
+	}
 	if (a & 1) {
 		struct axip_pkt *ch = NULL;
 		struct axip_sockaddr from;
