@@ -25,6 +25,9 @@ static void usage(FILE *f, const struct ex_cli *c, const char *summary, uint16_t
 	        "                        CPU it may run on, see taskset; -1 = not pinned)\n"
 	        "      --busy-poll       spin on the rings with SO_PREFER_BUSY_POLL instead of\n"
 	        "                        sleeping in poll() until traffic or the next timer\n"
+	        "      --poll-us N       adaptive polling: after traffic, spin on the rings\n"
+	        "                        for N microseconds before sleeping (default %u;\n"
+	        "                        0 = sleep at once)\n"
 	        "      --trusted-csum    trust the link: skip receive checksum checks (needed\n"
 	        "                        when the peer sends partial checksums, e.g. a veth\n"
 	        "                        peer with TX checksum offload on)\n"
@@ -51,7 +54,7 @@ static void usage(FILE *f, const struct ex_cli *c, const char *summary, uint16_t
 	        "  -v, --verbose         libxdp/libbpf diagnostics\n"
 	        "  -h, --help            this text\n"
 	        "      --version         print the version\n",
-	        c->prog, summary, port, AXIP_XDP_TX_COPY_MAX_DEFAULT);
+	        c->prog, summary, port, AXIP_XDP_POLL_BUDGET_US_DEFAULT, AXIP_XDP_TX_COPY_MAX_DEFAULT);
 	for (; extra && extra->name; extra++)
 		fprintf(f, "      --%s%s  %s\n", extra->name, extra->has_arg ? " ARG" : "", extra->help);
 	fprintf(f, "\n"
@@ -90,13 +93,14 @@ void ex_parse(struct ex_cli *c, int argc, char **argv, const char *summary, uint
               const struct ex_extra_opt *extra, void *ctx)
 {
 	enum { O_BUSY = 256, O_TRUST, O_NATIVE, O_GENERIC, O_ADDR, O_PORTS, O_PCAP, O_FRAME,
-	       O_NO_SG, O_TX_COPY, O_COPY_MAX, O_CSUM, O_NO_RX_HASH, O_VERSION };
+	       O_NO_SG, O_TX_COPY, O_COPY_MAX, O_CSUM, O_NO_RX_HASH, O_VERSION, O_POLL_US };
 	static const struct option common[] = {
 		{ "ifname", required_argument, NULL, 'i' },
 		{ "port", required_argument, NULL, 'p' },
 		{ "queues", required_argument, NULL, 'q' },
 		{ "cores", required_argument, NULL, 'c' },
 		{ "busy-poll", no_argument, NULL, O_BUSY },
+		{ "poll-us", required_argument, NULL, O_POLL_US },
 		{ "trusted-csum", no_argument, NULL, O_TRUST },
 		{ "native", no_argument, NULL, O_NATIVE },
 		{ "generic", no_argument, NULL, O_GENERIC },
@@ -147,6 +151,11 @@ void ex_parse(struct ex_cli *c, int argc, char **argv, const char *summary, uint
 			break;
 		case 'c': parse_cores(c, optarg); break;
 		case O_BUSY: c->xo.busy_poll = 1; break;
+		case O_POLL_US:
+			if (cli_uint(optarg, 0, 1000000, &v))
+				cli_bad_arg(c->prog, "poll budget", optarg);
+			c->xo.poll_budget_us = (unsigned)v;
+			break;
 		case O_TRUST: c->xo.trusted_csum = 1; break;
 		case O_NATIVE: c->xo.mode = AXIP_XDP_MODE_NATIVE; break;
 		case O_GENERIC: c->xo.mode = AXIP_XDP_MODE_GENERIC; break;

@@ -42,6 +42,7 @@ void axip_xdp_opts_defaults(struct axip_xdp_opts *o)
 	o->mode = AXIP_XDP_MODE_AUTO;
 	o->frame_size = 2048;
 	o->tx_copy_max = AXIP_XDP_TX_COPY_MAX_DEFAULT;
+	o->poll_budget_us = AXIP_XDP_POLL_BUDGET_US_DEFAULT;
 	o->tx_csum = AXIP_XDP_CSUM_SW;
 	o->n_frames = 8192;
 	o->ring_size = 2048;
@@ -522,6 +523,11 @@ void axip_xdp_flush(struct axip_xdp_worker *w)
 	axsk_reclaim(w);
 }
 
+void axip_xdp_worker_busy(struct axip_xdp_worker *w, axip_time_ns now)
+{
+	w->spin_until = now + w->spin_ns;
+}
+
 void axip_xdp_wake(struct axip_xdp_worker *w)
 {
 	uint64_t one = 1;
@@ -572,6 +578,20 @@ void axip_xdp_wait(struct axip_xdp_worker *w, axip_time_ns deadline)
 	now = axip_xdp_now();
 	if (deadline <= now)
 		return;
+	if (now < w->spin_until) {
+		/* adaptive polling: traffic was seen within the budget, the next
+		 * frame is likely close; the caller's next round looks again.
+		 * sched_yield lets a thread waiting for this CPU (a client on the
+		 * same core) run meanwhile: on the development VM it halved the
+		 * spinning server's CPU time and its p99 with the client on its
+		 * core, and cost nothing measurable on another core. */
+		if (xsk_ring_prod__needs_wakeup(&w->fq))
+			(void)recvfrom(w->xsk_fd, NULL, 0, MSG_DONTWAIT, NULL, NULL);
+		w->ctr.poll_spins++;
+		sched_yield();
+		return;
+	}
+	w->ctr.poll_sleeps++;
 	if (deadline == (axip_time_ns)~0ull)
 		timeout = -1;
 	else if ((deadline - now) / 1000000u >= INT_MAX)
@@ -673,8 +693,10 @@ void axip_xdp_worker_loop(struct axip_xdp_worker *w, const struct axip_xdp_loop 
 		axip_time_ns now = axip_xdp_now(), next;
 		unsigned got = axip_xdp_rx_batch(w, now);
 		int did = l->poll ? l->poll(w, now, l->arg) : 0;
-		if (did)
+		if (did) {
 			axip_xdp_flush(w);
+			w->spin_until = now + w->spin_ns;
+		}
 		chan_flush_all(w);
 		next = axip_xdp_poll_timers(w, now);
 		if (l->tick && l->tick_ns) {

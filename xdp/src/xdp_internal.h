@@ -40,6 +40,8 @@
 	X(neigh_resolve_req)    /* kernel asked to resolve a neighbour for the core */      \
 	X(handoff_out)          /* frames copied to the worker owning their port */      \
 	X(handoff_in)           /* frames taken from other workers */                    \
+	X(poll_spins)           /* axip_xdp_wait returned at once within poll_budget_us */ \
+	X(poll_sleeps)          /* axip_xdp_wait slept in poll() */                      \
 	X(handoff_drop_full)    /* hand-off ring to the owner full: frame dropped */      \
 	X(handoff_drop_big)     /* frame longer than a hand-off slot: dropped */
 
@@ -97,6 +99,8 @@ struct axip_xdp_worker {
 	struct axip_stack *stack;
 	struct axip_rx_frame *frames;
 	uint32_t batch;
+	axip_time_ns spin_ns;   /* adaptive polling budget (0 = off, busy-poll mode: off) */
+	axip_time_ns spin_until; /* axip_xdp_wait returns at once until then */
 
 	uint32_t neigh_pending[NEIGH_PENDING_MAX]; /* ARP targets to resolve via the kernel */
 	uint32_t n_neigh_pending;

@@ -72,6 +72,9 @@ enum axip_xdp_csum {
 /* Default of axip_xdp_opts.tx_copy_max (docs/benchmarks.md: cycles per byte
  * of copying against chaining, measured on veth). */
 #define AXIP_XDP_TX_COPY_MAX_DEFAULT 2048u
+/* Default of axip_xdp_opts.poll_budget_us (docs/benchmarks.md: 1-connection
+ * RPC latency against the budget, and the CPU an idle worker uses). */
+#define AXIP_XDP_POLL_BUDGET_US_DEFAULT 50u
 
 struct axip_xdp_opts {
 	const char *ifname;        /* required */
@@ -82,6 +85,11 @@ struct axip_xdp_opts {
 	 * CPUs (axip_xdp_open refuses others) */
 	int cores[AXIP_XDP_MAX_WORKERS];
 	int busy_poll;             /* spin on the rings with SO_PREFER_BUSY_POLL; default 0 */
+	unsigned poll_budget_us;   /* adaptive polling (without busy_poll): after a round that
+	                              received frames or did work, axip_xdp_wait keeps returning
+	                              at once (the loop spins on the rings) for this many
+	                              microseconds before it sleeps in poll(); 0 = sleep at once;
+	                              default AXIP_XDP_POLL_BUDGET_US_DEFAULT */
 	int trusted_csum;          /* AXIP_CAP_TRUSTED_CSUM: skip RX checksum checks; default 0 */
 	enum axip_xdp_mode mode;   /* default AUTO */
 	unsigned frame_size;       /* UMEM frame bytes, 2048 or 4096; default 2048. Frames longer
@@ -178,8 +186,13 @@ axip_time_ns axip_xdp_poll_timers(struct axip_xdp_worker *w, axip_time_ns now);
 /* Push queued TX frames to the kernel and reclaim completions. */
 void axip_xdp_flush(struct axip_xdp_worker *w);
 /* Sleep until frames arrive, `deadline` passes, or axip_xdp_wake() is
- * called (busy-poll mode: returns at once). */
+ * called (busy-poll mode, and within poll_budget_us of the last round that
+ * received frames or of axip_xdp_worker_busy: returns at once). */
 void axip_xdp_wait(struct axip_xdp_worker *w, axip_time_ns deadline);
+/* Tell the worker that the caller's round did work of its own (a loop of
+ * the embedder's): adaptive polling spins for poll_budget_us from now.
+ * axip_xdp_rx_batch does this itself when it receives frames. */
+void axip_xdp_worker_busy(struct axip_xdp_worker *w, axip_time_ns now);
 /* Wake a worker from another thread or a signal handler (async-signal-safe):
  * its current or next axip_xdp_wait returns. */
 void axip_xdp_wake(struct axip_xdp_worker *w);
