@@ -94,10 +94,13 @@ void pl_log(int level, const char *fmt, ...) __attribute__((format(printf, 2, 3)
 enum pl_kind { PL_SOCK = 1, PL_EPOLL = 2 };
 struct pl_obj {
 	enum pl_kind kind;
-	int afd;                 /* the axip descriptor (socket or interest set) */
+	int afd;                 /* the axip descriptor (socket or interest set); -1: the
+	                            parent's, unusable in this forked process */
 	int refs;                /* kernel descriptors naming it (dup) */
 	int nonblock;            /* O_NONBLOCK of the open file description */
 	int type;                /* SOCK_STREAM / SOCK_DGRAM */
+	int backlog;             /* listen()'s, for re-creating the listener in a worker */
+	int moved;               /* handled after fork (stack.c) */
 	int64_t rcvtimeo_ms;     /* SO_RCVTIMEO, 0 = none */
 	int64_t sndtimeo_ms;     /* SO_SNDTIMEO, 0 = none */
 };
@@ -167,6 +170,9 @@ extern int pl_forked;               /* 1 in a child of fork(): axip sockets unus
 /* The object of axip descriptor fd with the lock taken, or NULL with errno
  * set (EOPNOTSUPP after fork or detach, EBADF when fd was closed meanwhile). */
 struct pl_obj *pl_acquire(int fd, struct pl_obj *o);
+/* In a forked worker: re-create listener o of instance `old` on this
+ * process's instance (0), or -1 when o is no listener or that fails. */
+int pl_move_listener(struct axip_stack *old, struct pl_obj *o);
 /* Under the lock: the object lost its last descriptor; close it in axip. */
 void pl_release(struct pl_obj *o);
 /* errno = -rc and -1 when rc < 0, else rc. */

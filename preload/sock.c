@@ -39,7 +39,7 @@ long pl_ret(long rc)
 
 struct pl_obj *pl_acquire(int fd, struct pl_obj *o)
 {
-	if (pl_forked || !pl_stack()) {
+	if (pl_forked || !pl_stack() || o->afd < 0) {
 		errno = EOPNOTSUPP;
 		return NULL;
 	}
@@ -75,7 +75,7 @@ static void add_rule(struct pl_obj *o, uint8_t proto)
 
 void pl_release(struct pl_obj *o)
 {
-	if (!pl_forked && pl_stack()) {
+	if (!pl_forked && pl_stack() && o->afd >= 0) {
 		/* unsent data outlives the descriptor (and, at exit, the program: the
 		 * shim waits for it before it detaches) */
 		if (o->kind == PL_SOCK && o->type == SOCK_STREAM &&
@@ -184,6 +184,36 @@ int socket(int domain, int type, int protocol)
 	return fd;
 }
 
+int pl_move_listener(struct axip_stack *old, struct pl_obj *o)
+{
+	static const int so[][2] = {
+		{ SOL_SOCKET, SO_REUSEADDR }, { SOL_SOCKET, SO_KEEPALIVE },
+		{ IPPROTO_TCP, TCP_NODELAY }, { SOL_SOCKET, SO_RCVBUF }, { SOL_SOCKET, SO_SNDBUF },
+	};
+	struct axip_sockaddr a;
+	axip_u32 l = sizeof(int);
+	int v = 0, afd;
+	unsigned i;
+	if (o->kind != PL_SOCK || o->type != SOCK_STREAM ||
+	    axip_getsockopt(old, o->afd, SOL_SOCKET, SO_ACCEPTCONN, &v, &l) || !v ||
+	    axip_getsockname(old, o->afd, &a))
+		return -1;
+	afd = axip_socket(pl_stack(), AXIP_AF_INET, SOCK_STREAM, 0);
+	if (afd < 0)
+		return -1;
+	for (i = 0; i < sizeof so / sizeof so[0]; i++) {
+		l = sizeof v;
+		if (axip_getsockopt(old, o->afd, so[i][0], so[i][1], &v, &l) == 0 && v)
+			(void)axip_setsockopt(pl_stack(), afd, so[i][0], so[i][1], &v, sizeof v);
+	}
+	if (axip_bind(pl_stack(), afd, &a) || axip_listen(pl_stack(), afd, o->backlog)) {
+		axip_close(pl_stack(), afd);
+		return -1;
+	}
+	o->afd = afd;
+	return 0;
+}
+
 int bind(int fd, const struct sockaddr *sa, socklen_t len)
 {
 	struct pl_obj *o = pl_get(fd);
@@ -222,8 +252,10 @@ int listen(int fd, int backlog)
 	if (!pl_acquire(fd, o))
 		return -1;
 	rc = axip_listen(pl_stack(), o->afd, backlog);
-	if (rc == 0)
+	if (rc == 0) {
+		o->backlog = backlog;
 		add_rule(o, IPPROTO_TCP);
+	}
 	pl_unlock();
 	return (int)pl_ret(rc);
 }

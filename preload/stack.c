@@ -3,7 +3,8 @@
  * stack.c - the one attachment of the shim, its lock, and how threads drive
  * and wait on it.
  *
- * One worker (queue 0), one instance, one mutex: every thread that touches
+ * One worker, one instance, one mutex per process (AXIP_QUEUES > 1: one
+ * worker per prefork child, see fork below): every thread that touches
  * an axip socket takes the lock, calls into the instance and, on unlock,
  * runs due timers and flushes. A thread that must wait releases the lock
  * and sleeps in poll() on the worker's descriptors (the AF_XDP socket, its
@@ -162,6 +163,8 @@ axip_time_ns pl_drive(void)
 {
 	axip_time_ns now = axip_xdp_now();
 	unsigned i;
+	if (!s)
+		return ~0ull; /* given to a forked worker */
 	for (i = 0; i < 8 && axip_xdp_rx_batch(w, now); i++)
 		;
 	next_deadline = axip_xdp_poll_timers(w, now);
@@ -194,6 +197,8 @@ int pl_sleep(struct pollfd *kfds, nfds_t nk, int timeout_ms, const sigset_t *mas
 		        : 0;
 		err = errno;
 		pthread_mutex_lock(&lk);
+		if (!s)
+			return -EBADF;
 		axip_xdp_wait(w, 0);
 		pl_drive();
 		return rc < 0 ? -err : rc;
@@ -254,6 +259,8 @@ int pl_sleep(struct pollfd *kfds, nfds_t nk, int timeout_ms, const sigset_t *mas
 	}
 	if (p != stackbuf)
 		free(p);
+	if (!s)
+		return -EBADF; /* given to a forked worker meanwhile */
 	pl_drive();
 	if (rc < 0)
 		return err == EINTR ? -EINTR : -err;
@@ -265,7 +272,7 @@ int pl_wait_fd(int afd, unsigned events, int64_t timeout_ms)
 	axip_time_ns end = timeout_ms > 0 ? axip_xdp_now() + (axip_time_ns)timeout_ms * 1000000u
 	                                  : ~0ull;
 	for (;;) {
-		int ev = axip_sock_events(s, afd), rc;
+		int ev = s ? axip_sock_events(s, afd) : -EBADF, rc;
 		if (ev < 0)
 			return ev;
 		if ((unsigned)ev & (events | AXIP_EV_ERR | AXIP_EV_HUP))
@@ -282,7 +289,7 @@ static void *timer_main(void *arg)
 {
 	(void)arg;
 	pthread_mutex_lock(&lk);
-	while (!timer_stop) {
+	while (!timer_stop && s) {
 		axip_time_ns now = axip_xdp_now();
 		struct pollfd p = { .fd = timer_efd, .events = POLLIN };
 		uint64_t v;
@@ -299,6 +306,21 @@ static void *timer_main(void *arg)
 	return NULL;
 }
 
+static int timer_start(void)
+{
+	timer_stop = 0;
+	timer_wake_at = ~0ull;
+	timer_efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
+	if (timer_efd < 0)
+		return -1;
+	if (pthread_create(&timer_thr, NULL, timer_main, NULL)) {
+		REAL(close)(timer_efd);
+		timer_efd = -1;
+		return -1;
+	}
+	return 0;
+}
+
 static int attach_locked(void)
 {
 	struct axip_xdp_opts o;
@@ -306,7 +328,7 @@ static int attach_locked(void)
 	int rc;
 	axip_xdp_opts_defaults(&o);
 	o.ifname = pl_opts.ifname;
-	o.n_queues = 1;
+	o.n_queues = pl_opts.queues;
 	o.busy_poll = pl_opts.busy_poll;
 	o.dedicated_addr = pl_opts.addr;
 	o.dedicated_prefix = pl_opts.prefix;
@@ -318,9 +340,6 @@ static int attach_locked(void)
 	o.stack_cfg.sock_epoll_items = pl_opts.max_sockets * 2;
 	o.stack_cfg.udp_sockets = pl_opts.max_sockets / 4 < 64 ? 64 : pl_opts.max_sockets / 4;
 	o.stack_cfg.tcp_listeners = 64;
-	if (pl_opts.queues > 1)
-		pl_log(0, "AXIP_QUEUES=%u: this version serves one queue; using queue 0 only",
-		       pl_opts.queues);
 	pl_inside++;
 	rc = axip_xdp_open(&o, &x, err, sizeof err);
 	pl_inside--;
@@ -333,8 +352,7 @@ static int attach_locked(void)
 	n_wfds = axip_xdp_worker_wait_fds(w, wfds);
 	axip_sock_set_notify(s, on_notify, NULL);
 	pthread_key_create(&efd_key, efd_free);
-	timer_efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
-	if (timer_efd < 0 || pthread_create(&timer_thr, NULL, timer_main, NULL)) {
+	if (timer_start()) {
 		pl_log(0, "cannot start the timer thread; sockets stay on the kernel");
 		pl_inside++;
 		axip_xdp_close(x);
@@ -372,23 +390,101 @@ int pl_attach(void)
 }
 
 int pl_forked;
+static int owner = 1;             /* this process opened the attachment: it closes it */
+static unsigned next_claim;       /* the worker the next forked child takes (queues > 1) */
+static int claim = -1;            /* the worker of the fork under way, -1 none */
 
+/*
+ * Prefork servers (AXIP_QUEUES=N > 1): the first N children forked after
+ * the attachment take a worker each, in order; the first takes worker 0 and
+ * with it the parent's instance (listeners, everything), after which the
+ * parent no longer serves; the others re-create the inherited listeners on
+ * their own worker's instance. Further children serve nothing.
+ */
 static void fork_prepare(void)
 {
 	pthread_mutex_lock(&attach_lk);
 	pthread_mutex_lock(&lk);
+	claim = -1;
+	if (state == 1 && x && pl_opts.queues > 1 && next_claim < axip_xdp_n_workers(x) &&
+	    (s || next_claim > 0))
+		claim = (int)next_claim;
 }
 
 static void fork_parent(void)
 {
+	int gave = claim == 0;
+	if (claim >= 0)
+		next_claim++;
+	if (gave) {
+		/* worker 0 is the child's now: never touch it again */
+		s = NULL;
+		pl_log(1, "forked the first worker process: this process no longer serves axip sockets");
+	}
 	pthread_mutex_unlock(&lk);
 	pthread_mutex_unlock(&attach_lk);
+	if (gave && timer_efd >= 0) {
+		if (REAL(write)(timer_efd, &(uint64_t){ 1 }, sizeof(uint64_t)) > 0)
+			pthread_join(timer_thr, NULL);
+		timer_efd = -1;
+	}
+}
+
+/* A child with worker k > 0: the inherited listeners move to its instance;
+ * other inherited sockets and interest sets are the parent's (dead here). */
+static void adopt_worker(struct axip_stack *old)
+{
+	int fd;
+	for (fd = 0; fd < PL_FD_MAX; fd++) {
+		struct pl_obj *o = pl_get(fd);
+		if (!o || o->moved)
+			continue;
+		o->moved = 1;
+		if (o->kind == PL_EPOLL || pl_move_listener(old, o))
+			o->afd = -1;
+	}
+	for (fd = 0; fd < PL_FD_MAX; fd++) {
+		struct pl_obj *o = pl_get(fd);
+		if (o && o->kind == PL_EPOLL && (o = pl_unset(fd)))
+			free(o); /* the epoll descriptor is a plain kernel set here */
+	}
 }
 
 static void fork_child(void)
 {
+	uint64_t v;
 	pthread_mutex_unlock(&lk);
 	pthread_mutex_unlock(&attach_lk);
+	sleepers = NULL;
+	if (my_efd >= 0)
+		REAL(close)(my_efd); /* shared with the parent's thread */
+	my_efd = -1;
+	if (state == 1 && claim >= 0) {
+		/* the listeners as the parent made them (its copy of instance 0) */
+		struct axip_stack *old = axip_xdp_worker_stack(axip_xdp_worker(x, 0));
+		owner = 0;
+		w = axip_xdp_worker(x, (unsigned)claim);
+		s = axip_xdp_worker_stack(w);
+		n_wfds = axip_xdp_worker_wait_fds(w, wfds);
+		axip_sock_set_notify(s, on_notify, NULL);
+		next_claim = axip_xdp_n_workers(x); /* its own children take none */
+		if (claim > 0) {
+			n_lingering = 0;
+			adopt_worker(old);
+		}
+		if (timer_efd >= 0)
+			REAL(close)(timer_efd);
+		(void)!REAL(read)(wfds[1], &v, sizeof v);
+		next_deadline = 0;
+		if (timer_start()) {
+			pl_forked = 1;
+			atomic_store(&pl_on, 0);
+			pl_log(0, "forked child: no timer thread; it serves no axip sockets");
+			return;
+		}
+		pl_log(1, "forked child serves axip on queue %d", claim);
+		return;
+	}
 	if (state == 1) {
 		pl_forked = 1;
 		atomic_store(&pl_on, 0);
@@ -397,8 +493,6 @@ static void fork_child(void)
 	}
 	/* a parent that never attached (a daemon forking before it listens)
 	 * leaves the child free to attach */
-	sleepers = NULL;
-	my_efd = -1;
 }
 
 __attribute__((constructor)) static void pl_init(void)
@@ -427,10 +521,10 @@ __attribute__((destructor)) static void pl_fini(void)
 	pthread_mutex_lock(&lk);
 	timer_stop = 1;
 	pthread_mutex_unlock(&lk);
-	if (REAL(write)(timer_efd, &(uint64_t){ 1 }, sizeof(uint64_t)) > 0)
+	if (s && timer_efd >= 0 && REAL(write)(timer_efd, &(uint64_t){ 1 }, sizeof(uint64_t)) > 0)
 		pthread_join(timer_thr, NULL);
 	pthread_mutex_lock(&lk);
-	{
+	if (s) {
 		/* as the kernel does at exit: close what is still open (FIN, or RST
 		 * with unread data), deliver what closed sockets still hold */
 		axip_time_ns end = axip_xdp_now() + PL_EXIT_LINGER_NS;
@@ -445,12 +539,15 @@ __attribute__((destructor)) static void pl_fini(void)
 			pl_sleep(NULL, 0, 20, NULL);
 		if (n_lingering)
 			pl_log(1, "exit: %u connections still had unacknowledged data", n_lingering);
+		axip_xdp_flush(w);
 	}
-	pl_inside++;
-	axip_xdp_flush(w);
-	axip_xdp_close(x);
-	pl_inside--;
+	if (owner) {
+		pl_inside++;
+		axip_xdp_close(x);
+		pl_inside--;
+	}
 	x = NULL;
+	s = NULL;
 	state = -1;
 	atomic_store(&pl_on, 0);
 	pthread_mutex_unlock(&lk);

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
 # net_preload_nginx: Debian's nginx (nginx-light), unmodified, under axip-run
-# with one process (master_process off: a forked worker cannot use the
-# master's axip listener in this version, docs/preload.md) serving static
+# in one process (master_process off; net_preload_nginx_workers has the
+# master and workers) serving static
 # files with sendfile; curl and wget from the kernel side fetch a page and
 # 32 MiB, compared by SHA-256, and 20 keep-alive requests in one connection.
 . "$(dirname "$0")/lib.sh"

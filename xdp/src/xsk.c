@@ -516,7 +516,6 @@ unsigned axip_xdp_rx_batch(struct axip_xdp_worker *w, axip_time_ns now)
 	}
 	if (w->x->pcap)
 		pcap_out_write_frames(w->x->pcap, w->frames, m);
-	w->spin_until = now + w->spin_ns;
 	axip_rx(w->stack, w->frames, m, now);
 	return n + got;
 }
@@ -659,12 +658,15 @@ int axsk_worker_open(struct axip_xdp_worker *w, char *err, size_t errlen)
 	w->n_frames = o->n_frames;
 	w->ring_size = o->ring_size;
 	w->batch = o->batch;
-	w->spin_ns = o->busy_poll ? 0 : (axip_time_ns)o->poll_budget_us * 1000u;
 	w->tx_reserve = o->n_frames / 8;
 	w->tx_copy_max = o->tx_copy_max;
 	w->area_size = (size_t)o->n_frames * o->frame_size;
+	/* shared, not private: a process forked after the open (a prefork server
+	 * under the LD_PRELOAD shim, one worker per child) must see the frames the
+	 * kernel writes; the pages of a private mapping are copied at fork and
+	 * the kernel keeps the parent's */
 	w->area = mmap(NULL, w->area_size, PROT_READ | PROT_WRITE,
-	               MAP_PRIVATE | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
+	               MAP_SHARED | MAP_ANONYMOUS | MAP_POPULATE, -1, 0);
 	if (w->area == MAP_FAILED) {
 		w->area = NULL;
 		xerr(err, errlen, "cannot map %zu bytes of UMEM: %s", w->area_size, strerror(errno));

@@ -1,0 +1,63 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: BSD-2-Clause
+# net_preload_nginx_workers: Debian's nginx with its master process and two
+# workers under `axip-run --queues 2` on a veth pair with two queues: the
+# master listens, each forked worker takes one receive queue (its own axip
+# instance, the listener re-created there). 24 concurrent kernel clients
+# fetch a page (by SHA-256); both workers must have answered (X-Pid header),
+# and 16 MiB comes back byte-identical.
+. "$(dirname "$0")/lib.sh"
+RUN=$BUILD/preload/axip-run
+[ -x "$RUN" ] || { echo "SKIP: $RUN not built" >&2; exit 77; }
+for p in nginx curl; do
+	command -v $p >/dev/null || { echo "SKIP: $p missing (Debian packages nginx-light, curl)" >&2; exit 77; }
+done
+net_setup 2
+big_file_both 16
+D=$WORK/nginx
+echo "<html>axip-run nginx workers</html>" >"$D/www/index.html"
+chmod 644 "$D/www/index.html"
+cat >"$D/nginx.conf" <<EOF2
+worker_processes 2;
+daemon off;
+pid $D/nginx.pid;
+error_log $D/error.log warn;
+events { worker_connections 256; }
+http {
+    access_log off;
+    client_body_temp_path $D/body;
+    default_type application/octet-stream;
+    sendfile on;
+    server {
+        listen 0.0.0.0:80;
+        root $D/www;
+        add_header X-Pid \$pid;
+    }
+}
+EOF2
+start_axip nginx "$RUN" --ifname "$IFA" --queues 2 --verbose -- nginx -e "$D/error.log" -c "$D/nginx.conf" -p "$D"
+wait_attached nginx
+for _ in $(seq 50); do
+	[ "$(cat "$WORK/nginx.log" "$D/error.log" 2>/dev/null | grep -c "serves axip on queue")" = 2 ] && break
+	sleep 0.2
+done
+cat "$WORK/nginx.log" "$D/error.log" | grep -q "serves axip on queue 0" || fail "no worker took queue 0"
+cat "$WORK/nginx.log" "$D/error.log" | grep -q "serves axip on queue 1" || fail "no worker took queue 1"
+in_a ss -Htln | grep -q ':80 ' && fail "a kernel socket listens on port 80: not served by axip"
+want=$(sha256sum <"$D/www/index.html")
+for i in $(seq 24); do
+	in_b timeout 20 curl -sf -D "$WORK/h.$i" -o "$WORK/b.$i" "http://$ADDR_A/index.html" &
+done
+wait
+for i in $(seq 24); do
+	[ "$(sha256sum <"$WORK/b.$i")" = "$want" ] || fail "request $i: wrong page"
+done
+pids=$(cat "$WORK"/h.* | tr -d '\r' | awk -F': ' 'tolower($1) == "x-pid" { print $2 }' | sort -u | wc -l)
+echo "workers that answered: $pids"
+[ "$pids" = 2 ] || fail "expected both workers to answer, got $pids"
+[ "$(in_b timeout 60 curl -sf "http://$ADDR_A/big.bin" | sha256sum)" = "$(sha256sum <"$D/www/big.bin")" ] ||
+	fail "curl 16 MiB"
+stop_axip nginx TERM
+grep -E '\[(alert|emerg|crit)\]' "$D/error.log" && fail "nginx logged errors"
+xdp_attached && fail "XDP program left after nginx exited"
+echo "PASS net_preload_nginx_workers"
