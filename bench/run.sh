@@ -37,9 +37,11 @@ cmake and a C compiler; bench/plot.sh draws the charts (gnuplot-nox).
 Workloads (--only takes a comma-separated list):
   rpc       TCP request/response, 64-byte messages, ping-pong, 1 and 32
             connections: bench/rpc client against the kernel rpc server and
-            against axip-tcp-echo; bench/axip-rpc (AF_XDP) against axip-tcp-echo
+            against axip-tcp-echo; bench/axip-rpc (AF_XDP) against axip-tcp-echo.
+            axip in its default (adaptive polling), --poll-us 0 (1 connection)
+            and --busy-poll; the kernel also with its busy polling (gro+bp)
   http      HTTP/1.1 keep-alive, 2-byte body, wrk 1 and 32 connections
-            (nginx, one worker, vs axip-httpd)
+            (nginx, one worker, vs axip-httpd; both also busy-polling)
   connrate  connect-request-response-close: wrk -H "Connection: close", 32
             connections (nginx vs axip-httpd)
   bulk      one TCP connection: iperf3 kernel <-> kernel, and one HTTP GET of
@@ -47,7 +49,7 @@ Workloads (--only takes a comma-separated list):
             for kernel <-> kernel, axip -> kernel, kernel -> axip, axip <-> axip
   udp       UDP echo, 64 bytes, 1 and 32 in flight: bench/udp_rr (kernel) against
             the kernel echo and axip-udp-echo; bench/axip-udp-rr (AF_XDP) against
-            axip-udp-echo: the AF_XDP ceiling without TCP
+            axip-udp-echo: the AF_XDP ceiling without TCP (default and busy-poll)
   scaling   rpc with 1..N server cores on an N-queue veth (kernel: SO_REUSEPORT
             threads; axip: --queues). On a 2-CPU machine client and server
             share CPUs at N=2, so it only shows the machinery works.
@@ -74,7 +76,17 @@ checks them, so for axip runs the client-side veth gets 'ethtool -K IF tx off'
 ('tx off 2': both ends, when a kernel sender feeds an axip receiver).
 Kernel <-> kernel is measured both with the default offloads ('default') and
 with that same setting ('tx off'). Ratios in the tables are against the kernel
-with default offloads.
+with default offloads. 'gro+bp': the kernel's own busy polling, default
+offloads plus GRO on both veth ends (so veth receives through NAPI and its
+sockets have a NAPI id to poll) and net.core.busy_poll = busy_read = 50 us
+(global sysctls, restored at exit); without GRO they change nothing on veth.
+
+Every table of a measured workload is followed by its CPU table: busy % of
+the server CPU and of the client CPU over each run (from /proc/stat: all
+that ran on them, other programs included), the server processes' own
+utime+stime, the server's CPU per transaction/request (us) or per GB (ms),
+and which side bounded the run (>= 90 % busy; a busy-polling side is busy
+by construction and not counted).
 
 axip programs are looked up in the build directory (examples/axip-tcp-echo,
 examples/axip-udp-echo, examples/axip-httpd, bench/axip-rpc, bench/axip-udp-rr);
@@ -155,8 +167,10 @@ ADDR_S=10.$NET.0.1 ADDR_C=10.$NET.0.2
 WORK=$(mktemp -d /tmp/axip-bench.XXXXXX)
 chmod 711 "$WORK" # nginx workers (not root) read the bulk file below it
 
+BP_SET=0 BP_SAVED="$(sysctl -n net.core.busy_poll 2>/dev/null) $(sysctl -n net.core.busy_read 2>/dev/null)"
 cleanup() {
 	pid_kill_all "$WORK"
+	[ "$BP_SET" = 1 ] && sysctl -qw net.core.busy_poll="${BP_SAVED% *}" net.core.busy_read="${BP_SAVED#* }"
 	ip netns del "$NSS" 2>/dev/null
 	ip netns del "$NSC" 2>/dev/null
 	rm -rf "$WORK"
@@ -182,19 +196,30 @@ link_setup() {
 # offload default|txoff|txoff2: checksum offload of the client-side veth
 # (txoff), or of both ends (txoff2: a kernel sender in the server namespace
 # feeding an axip receiver)
+# gro+bp: default offloads, GRO on both ends (veth then receives through
+# NAPI, so its sockets get a NAPI id and busy polling has something to
+# poll) and the kernel's busy polling on (net.core.busy_poll and busy_read
+# 50 us: global sysctls, not per namespace, restored at exit; without GRO
+# they change nothing on veth, measured)
 offload() {
-	local c=on s=on
+	local c=on s=on gro=off bp=0
 	case $1 in
 	txoff) c=off ;;
 	txoff2) c=off s=off ;;
+	gro+bp) gro=on bp=50 ;;
 	esac
-	in_c ethtool -K "$IF_C" tx $c >/dev/null 2>&1
-	in_s ethtool -K "$IF_S" tx $s >/dev/null 2>&1
+	in_c ethtool -K "$IF_C" tx $c gro $gro >/dev/null 2>&1
+	in_s ethtool -K "$IF_S" tx $s gro $gro >/dev/null 2>&1
+	if [ "$bp" != 0 ] || [ "$BP_SET" = 1 ]; then
+		sysctl -qw net.core.busy_poll="$bp" net.core.busy_read="$bp" 2>/dev/null
+		BP_SET=$([ "$bp" != 0 ] && echo 1 || echo 0)
+	fi
 }
 offload_label() {
 	case $1 in
 	txoff) echo "tx off" ;;
 	txoff2) echo "tx off 2" ;;
+	gro+bp) echo "gro+bp" ;;
 	*) echo "default" ;;
 	esac
 }
@@ -316,21 +341,27 @@ rpc_client() { # rpc_client CONNS DEPTH REP
 	echo "$(kv tps "$line") $(kv p50_us "$line") $(kv p99_us "$line") $(kv p999_us "$line") -"
 }
 
-axip_rpc_client() { # axip_rpc_client CONNS DEPTH REP: bench/axip-rpc on the client-side veth
-	local d line
+# axip clients take the axip mode first: "-" (default: adaptive polling) or
+# an option such as --busy-poll
+axip_rpc_client() { # axip_rpc_client MODE CONNS DEPTH REP: bench/axip-rpc on the client-side veth
+	local d line m=()
+	[ "$1" = - ] || m=("$1")
+	shift
 	[ "$3" = rewarm ] && return 0 # its own --warmup covers a restarted server
 	d=$(warm_secs "$3")
-	line=$(in_c taskset -c "$CCPU" timeout 60 "$AXRPC" --ifname "$IF_C" --cores "$CCPU" --host "$ADDR_S" \
+	line=$(in_c taskset -c "$CCPU" timeout 60 "$AXRPC" --ifname "$IF_C" --cores "$CCPU" "${m[@]}" --host "$ADDR_S" \
 		--port 6201 --conns "$1" --depth "$2" --duration "$d" --warmup "$CWARM" 2>>"$WORK/axip-client.log") ||
 		return 0
 	echo "$(kv tps "$line") $(kv p50_us "$line") $(kv p99_us "$line") $(kv p999_us "$line") -"
 }
 
-axip_udp_client() { # axip_udp_client DEPTH REP: bench/axip-udp-rr on the client-side veth
-	local d line
+axip_udp_client() { # axip_udp_client MODE DEPTH REP: bench/axip-udp-rr on the client-side veth
+	local d line m=()
+	[ "$1" = - ] || m=("$1")
+	shift
 	[ "$2" = rewarm ] && return 0 # its own --warmup covers a restarted server
 	d=$(warm_secs "$2")
-	line=$(in_c taskset -c "$CCPU" timeout 60 "$AXUDP" --ifname "$IF_C" --cores "$CCPU" --host "$ADDR_S" \
+	line=$(in_c taskset -c "$CCPU" timeout 60 "$AXUDP" --ifname "$IF_C" --cores "$CCPU" "${m[@]}" --host "$ADDR_S" \
 		--port 7 --depth "$1" --duration "$d" --warmup "$CWARM" 2>>"$WORK/axip-client.log") || return 0
 	echo "$(kv tps "$line") $(kv p50_us "$line") $(kv p99_us "$line") $(kv p999_us "$line") lost=$(kv lost "$line")"
 }
@@ -460,7 +491,7 @@ http_shape() {
 # SPEC: "variant|stack|offload|unit|server command|client command" (the
 # commands are word-split; the client gets the repetition number appended).
 run_matrix() {
-	local w=$1 r spec v st of unit srv cli line
+	local w=$1 r spec v st of unit srv cli line c0 c1 p0 p1
 	local -A bad=()
 	shift
 	raw_header "$w"
@@ -477,8 +508,11 @@ run_matrix() {
 				continue
 			fi
 			if [ "$r" = 1 ]; then $cli warm >/dev/null; else $cli rewarm >/dev/null; fi
+			c0=$(cpu_snap) p0=$(srv_ticks)
 			line=$($cli "$r")
+			c1=$(cpu_snap) p1=$(srv_ticks)
 			stop_bg srv
+			[ -n "$line" ] && cpu_row "$w" "$v" "$st" "$of" "$r" "$c0" "$c1" "$p0" "$p1" "$(echo "$line" | cut -d' ' -f1)" "$unit"
 			if [ -z "$line" ]; then
 				log "$w: $v, $st, $(offload_label "$of"): repetition $r failed"
 				continue
@@ -498,6 +532,41 @@ run_matrix() {
 	done
 }
 
+# ---------------------------------------------------------------- CPU use
+# cpu_snap: busy and total jiffies of the server CPU, then of the client CPU
+# (/proc/stat: busy = user nice system irq softirq; total adds idle, iowait,
+# steal). They count everything on those CPUs, other programs included.
+cpu_snap() {
+	awk -v s="cpu$SCPU" -v c="cpu$CCPU" '$1 == s { sb = $2+$3+$4+$7+$8; st = sb+$5+$6+$9 }
+		$1 == c { cb = $2+$3+$4+$7+$8; ct = cb+$5+$6+$9 }
+		END { print sb, st, cb, ct }' /proc/stat
+}
+# srv_ticks: utime+stime of the server process and its children (nginx's
+# worker), clock ticks
+srv_ticks() {
+	local p t=0 pid
+	pid=$(cat "$WORK/srv.pid" 2>/dev/null) || { echo 0; return; }
+	for p in "$pid" $(pgrep -P "$pid" 2>/dev/null); do
+		t=$((t + $(awk '{print $14 + $15}' "/proc/$p/stat" 2>/dev/null || echo 0)))
+	done
+	echo "$t"
+}
+# cpu_row W V ST OF REP SNAP0 SNAP1 TICKS0 TICKS1 VALUE UNIT: one row of
+# $OUT/W_cpu.csv: server CPU busy %, client CPU busy %, server process %
+# (of one CPU, over the same window), and the server's CPU per unit of work:
+# us per transaction/request/round trip, or ms per GB for Gbit/s
+cpu_row() {
+	[ -s "$OUT/$1_cpu.csv" ] ||
+		echo "workload,variant,stack,offload,rep,srv_cpu_pct,cli_cpu_pct,srv_proc_pct,srv_cpu_per_op,srv_proc_per_op,per" >"$OUT/$1_cpu.csv"
+	echo "$6 $7 $8 $9 ${10} ${11}" | awk -v pre="$1,$2,$3,$4,$5" '{
+		sb = $5 - $1; st = $6 - $2; cb = $7 - $3; ct = $8 - $4
+		if (st <= 0 || ct <= 0 || $11 <= 0) exit
+		s = sb / st; c = cb / ct; p = ($10 - $9) / st
+		if ($12 == "Gbit/s") { k = 1000 / ($11 / 8); per = "ms/GB" } else { k = 1e6 / $11; per = "us/op" }
+		printf "%s,%.1f,%.1f,%.1f,%.2f,%.2f,%s\n", pre, 100 * s, 100 * c, 100 * p, s * k, p * k, per
+	}' >>"$OUT/$1_cpu.csv"
+}
+
 # warm-up length for a client's repetition argument
 warm_secs() {
 	case $1 in
@@ -508,18 +577,22 @@ warm_secs() {
 }
 
 srv_nginx() { nginx_server && http_shape "nginx ($CUR)"; }
-srv_httpd() { axip_server "$1" 8080 && http_shape "axip-httpd ($CUR)"; }
+srv_httpd() { axip_server "$1" 8080 "${@:2}" && http_shape "axip-httpd ($CUR)"; }
 
 wl_rpc() {
 	local of n bin specs=()
 	for n in 1 32; do
-		for of in default txoff; do
+		for of in default txoff gro+bp; do
 			specs+=("${n} conn|kernel|$of|tps|kernel_rpc_server|rpc_client $n 1")
 		done
 		if bin=$(axip_bin axip-tcp-echo); then
 			specs+=("${n} conn|kernel-client/axip-server|txoff|tps|axip_server $bin 6201|rpc_client $n 1")
+			specs+=("${n} conn|kernel-client/axip-server busy-poll|txoff|tps|axip_server $bin 6201 --busy-poll|rpc_client $n 1")
 			if AXRPC=$(axip_bin axip-rpc); then
-				specs+=("${n} conn|axip|txoff|tps|axip_server $bin 6201|axip_rpc_client $n 1")
+				[ "$n" = 1 ] &&
+					specs+=("${n} conn|axip --poll-us 0|txoff|tps|axip_server $bin 6201 --poll-us 0|axip_rpc_client --poll-us=0 $n 1")
+				specs+=("${n} conn|axip|txoff|tps|axip_server $bin 6201|axip_rpc_client - $n 1")
+				specs+=("${n} conn|axip busy-poll|txoff|tps|axip_server $bin 6201 --busy-poll|axip_rpc_client --busy-poll $n 1")
 			fi
 		fi
 	done
@@ -542,8 +615,11 @@ wl_http() { # wl_http: keep-alive; wl_http close: connection rate
 		for of in default txoff; do
 			specs+=("${n} conn|kernel|$of|req/s|srv_nginx|wrk_client $n $close")
 		done
+		[ "$close" = 0 ] && specs+=("${n} conn|kernel|gro+bp|req/s|srv_nginx|wrk_client $n $close")
 		if bin=$(axip_bin axip-httpd); then
 			specs+=("${n} conn|axip|txoff|req/s|srv_httpd $bin|wrk_client $n $close")
+			[ "$close" = 0 ] &&
+				specs+=("${n} conn|axip busy-poll|txoff|req/s|srv_httpd $bin --busy-poll|wrk_client $n $close")
 		fi
 	done
 	run_matrix "$w" "${specs[@]}"
@@ -578,13 +654,14 @@ wl_bulk() {
 wl_udp() {
 	local of d bin specs=()
 	for d in 1 32; do
-		for of in default txoff; do
+		for of in default txoff gro+bp; do
 			specs+=("${d} in flight|kernel|$of|rt/s|kernel_udp_server|udp_client $d")
 		done
 		if bin=$(axip_bin axip-udp-echo); then
 			specs+=("${d} in flight|kernel-client/axip-server|txoff|rt/s|axip_server $bin 7|udp_client $d")
 			if AXUDP=$(axip_bin axip-udp-rr); then
-				specs+=("${d} in flight|axip|txoff|rt/s|axip_server $bin 7|axip_udp_client $d")
+				specs+=("${d} in flight|axip|txoff|rt/s|axip_server $bin 7|axip_udp_client - $d")
+				specs+=("${d} in flight|axip busy-poll|txoff|rt/s|axip_server $bin 7 --busy-poll|axip_udp_client --busy-poll $d")
 			fi
 		fi
 	done
@@ -696,17 +773,17 @@ print_table() {
 	echo
 	echo "== $w: $(title_of "$w") =="
 	awk -F, 'NR > 1 {
-		of = $4 == "txoff" ? "tx off" : $4 == "txoff2" ? "tx off 2" : $4 == "default" ? "default" : "-"
+		of = $4 == "txoff" ? "tx off" : $4 == "txoff2" ? "tx off 2" : $4 == "default" || $4 == "gro+bp" ? $4 : "-"
 		if ($6 == 0) {
-			printf "%-12s %-27s %-8s %s\n", $2, $3, of, $14
+			printf "%-12s %-36s %-8s %s\n", $2, $3, of, $14
 			next
 		}
 		spread = sprintf("%s..%s", $8, $9)
 		lat = $10 == "" ? "" : sprintf("%8s %8s %8s", $10, $11, $12)
-		printf "%-12s %-27s %-8s %12s %-25s %-8s %s\n", $2, $3, of, $7, spread, ($13 == "" ? "-" : $13 "x"), lat
+		printf "%-12s %-36s %-8s %12s %-25s %-8s %s\n", $2, $3, of, $7, spread, ($13 == "" ? "-" : $13 "x"), lat
 	}
 	BEGIN {
-		printf "%-12s %-27s %-8s %12s %-25s %-8s %8s %8s %8s\n", "variant", "stack", "offload", "median", "min..max", "vs kern", "p50 us", "p99 us", "p99.9 us"
+		printf "%-12s %-36s %-8s %12s %-25s %-8s %8s %8s %8s\n", "variant", "stack", "offload", "median", "min..max", "vs kern", "p50 us", "p99 us", "p99.9 us"
 	}' "$OUT/$w.csv"
 }
 
@@ -720,7 +797,7 @@ print_md() {
 	echo "| variant | stack | offload | median | min..max | vs kernel | p50 µs | p99 µs | p99.9 µs |"
 	echo "|---|---|---|--:|--:|--:|--:|--:|--:|"
 	awk -F, 'NR > 1 {
-		of = $4 == "txoff" ? "tx off" : $4 == "txoff2" ? "tx off 2" : $4 == "default" ? "default" : "–"
+		of = $4 == "txoff" ? "tx off" : $4 == "txoff2" ? "tx off 2" : $4 == "default" || $4 == "gro+bp" ? $4 : "–"
 		if ($6 == 0) {
 			printf "| %s | %s | %s | %s | | | | | |\n", $2, $3, of, $14
 			next
@@ -729,6 +806,58 @@ print_md() {
 			($13 == "" ? "–" : $13 "x"), ($10 == "" || $10 == "-" ? "–" : $10),
 			($11 == "" || $11 == "-" ? "–" : $11), ($12 == "" || $12 == "-" ? "–" : $12)
 	}' "$OUT/$w.csv"
+}
+
+# cpu_summary WORKLOAD: per configuration, medians over the repetitions of
+# $OUT/WORKLOAD_cpu.csv and the side that bounded the run: a side whose CPU
+# was at least 90 % busy (a busy-polling axip side is always busy: it is not
+# counted as the bound), "neither" when both had room (latency-bound)
+cpu_summary() {
+	awk -F, 'function med(key, n, i, j, t, a) {
+			n = split(vals[key], a, " ")
+			for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j-1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t }
+			return a[int((n + 1) / 2)]
+		}
+		NR > 1 {
+			k = $2 "," $3 "," $4
+			if (!(k in seen)) { seen[k] = 1; order[++n] = k }
+			for (f = 6; f <= 10; f++) vals[k SUBSEP f] = vals[k SUBSEP f] " " $f
+			per[k] = $11
+		}
+		END {
+			for (i = 1; i <= n; i++) {
+				k = order[i]; split(k, p, ",")
+				s = med(k SUBSEP 6); c = med(k SUBSEP 7)
+				spin_s = p[2] ~ /busy-poll/
+				spin_c = p[2] ~ /^axip busy-poll/ && w != "http"
+				bs = s >= 90 && !spin_s; bc = c >= 90 && !spin_c
+				b = bs && bc ? "both" : bs ? "server" : bc ? "client" : "neither"
+				print k "," s "," c "," med(k SUBSEP 8) "," med(k SUBSEP 9) "," med(k SUBSEP 10) "," per[k] "," b
+			}
+		}' w="$1" "$OUT/$1_cpu.csv"
+}
+
+print_cpu() {
+	local w=$1
+	[ -s "$OUT/${w}_cpu.csv" ] || return 0
+	echo
+	echo "-- $w: CPU (server CPU $SCPU, client CPU $CCPU; busy % of each CPU over the run, all programs on it)"
+	printf '%-12s %-38s %-8s %7s %7s %8s %12s %12s %s\n' variant stack offload "srv %" "cli %" "srvproc%" \
+		"srv CPU/op" "proc CPU/op" bound
+	cpu_summary "$w" | awk -F, '{ printf "%-12s %-38s %-8s %7s %7s %8s %12s %12s %s\n",
+		$1, $2, ($3 == "txoff" ? "tx off" : $3), $4, $5, $6, $7 " " $9, $8 " " $9, $10 }'
+}
+
+print_cpu_md() {
+	local w=$1
+	[ -s "$OUT/${w}_cpu.csv" ] || return 0
+	echo
+	echo "*$w, CPU* — busy % of the server CPU and the client CPU over the run (everything on them), the server processes' own share, the server's CPU per unit of work from each, and the side that bounded the run"
+	echo
+	echo "| variant | stack | offload | server CPU % | client CPU % | server process % | server CPU per op | server process per op | bound |"
+	echo "|---|---|---|--:|--:|--:|--:|--:|---|"
+	cpu_summary "$w" | awk -F, '{ printf "| %s | %s | %s | %s | %s | %s | %s %s | %s %s | %s |\n",
+		$1, $2, ($3 == "txoff" ? "tx off" : $3), $4, $5, $6, $7, $9, $8, $9, $10 }'
 }
 
 # ---------------------------------------------------------------- main
@@ -750,14 +879,14 @@ if awk -v l="$LOAD1" -v n="$(nproc)" 'BEGIN { exit !(l > n / 4) }'; then
 fi
 for w in $ALL_WORKLOADS; do
 	case " $ONLY " in *" $w "*) ;; *) continue ;; esac
-	rm -f "$OUT/$w.csv" "$OUT/${w}_raw.csv"
+	rm -f "$OUT/$w.csv" "$OUT/${w}_raw.csv" "$OUT/${w}_cpu.csv"
 	case $w in
 	connrate) wl_http close ;;
 	*) "wl_$w" ;;
 	esac
 	mkdir -p "$OUT/logs" && cp "$WORK"/*.log "$OUT/logs/" 2>/dev/null
-	print_table "$w" | tee -a "$OUT/tables.txt"
-	print_md "$w" >>"$OUT/tables.md"
+	{ print_table "$w"; print_cpu "$w"; } | tee -a "$OUT/tables.txt"
+	{ print_md "$w"; print_cpu_md "$w"; } >>"$OUT/tables.md"
 done
 echo "load average at end: $(cut -d' ' -f1-3 /proc/loadavg)" >>"$OUT/machine.txt"
 log "done in $(($(date +%s) - T0)) s; results in $OUT (charts: bench/plot.sh $OUT)"
