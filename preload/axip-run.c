@@ -136,7 +136,9 @@ static int set_preload(const char *lib)
 		return -1;
 	snprintf(v, l, "%s%s%s%s%s", first, first[0] ? ":" : "", lib, old && *old ? ":" : "",
 	         old && *old ? old : "");
-	return setenv("LD_PRELOAD", v, 1);
+	l = (size_t)setenv("LD_PRELOAD", v, 1); /* setenv copies */
+	free(v);
+	return (int)l;
 }
 
 int main(int argc, char **argv)

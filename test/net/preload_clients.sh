@@ -17,10 +17,16 @@ nginx_files_conf "$D" "$ADDR_B:80" "$D/www" 64
 start_in "$NSB" nginx nginx -e "$D/error.log" -c "$D/nginx.conf" -p "$D"
 wait_listen "$NSB" 80
 want=$(sha256sum <"$D/www/big.bin")
-got=$(in_a timeout 60 "$RUN" --ifname "$IFA" --verbose -- curl -sS "http://$ADDR_B/big.bin" \
-	2>"$WORK/curl.log" | sha256sum)
-grep -q 'attached to' "$WORK/curl.log" || fail "curl: the shim did not attach"
-[ "$got" = "$want" ] || fail "curl under axip-run: 32 MiB differs"
+# Debian's curl hangs at start-up with the ASan runtime preloaded (even
+# without the shim), so a sanitizer build checks wget only
+if ldd "$BUILD/preload/libaxip-preload.so" | grep -q libasan; then
+	echo "note: sanitizer build: curl skipped (it hangs under a preloaded ASan runtime)"
+else
+	got=$(in_a timeout 60 "$RUN" --ifname "$IFA" --verbose -- curl -sS "http://$ADDR_B/big.bin" \
+		2>"$WORK/curl.log" | sha256sum)
+	grep -q 'attached to' "$WORK/curl.log" || fail "curl: the shim did not attach"
+	[ "$got" = "$want" ] || fail "curl under axip-run: 32 MiB differs"
+fi
 got=$(in_a timeout 60 "$RUN" --ifname "$IFA" -- wget -q -O - "http://$ADDR_B/big.bin" \
 	2>"$WORK/wget.log" | sha256sum)
 [ "$got" = "$want" ] || fail "wget under axip-run: 32 MiB differs"
