@@ -516,6 +516,7 @@ unsigned axip_xdp_rx_batch(struct axip_xdp_worker *w, axip_time_ns now)
 	}
 	if (w->x->pcap)
 		pcap_out_write_frames(w->x->pcap, w->frames, m);
+	w->spin_until = now + w->spin_ns;
 	axip_rx(w->stack, w->frames, m, now);
 	return n + got;
 }
@@ -658,6 +659,7 @@ int axsk_worker_open(struct axip_xdp_worker *w, char *err, size_t errlen)
 	w->n_frames = o->n_frames;
 	w->ring_size = o->ring_size;
 	w->batch = o->batch;
+	w->spin_ns = o->busy_poll ? 0 : (axip_time_ns)o->poll_budget_us * 1000u;
 	w->tx_reserve = o->n_frames / 8;
 	w->tx_copy_max = o->tx_copy_max;
 	w->area_size = (size_t)o->n_frames * o->frame_size;
