@@ -89,6 +89,19 @@ void pl_release(struct pl_obj *o)
 	free(o);
 }
 
+/*
+ * Under the lock: name o by nfd, a number the kernel just handed out. A
+ * mapping still there is stale (that descriptor was closed past the shim:
+ * fclose() of an fdopen()ed socket, close_range()): release it first.
+ */
+static int set_fresh(int nfd, struct pl_obj *o)
+{
+	struct pl_obj *old = pl_get(nfd);
+	if (old && (old = pl_unset(nfd)))
+		pl_release(old);
+	return pl_set(nfd, o);
+}
+
 /* Copy the options that matter from the kernel socket to the axip one. */
 static void copy_opts(int fd, int afd, int type)
 {
@@ -291,7 +304,7 @@ static int do_accept(int fd, struct pl_obj *o, struct sockaddr *sa, socklen_t *l
 	n = calloc(1, sizeof *n);
 	nfd = n ? REAL(socket)(AF_INET, SOCK_STREAM | (flags & (SOCK_NONBLOCK | SOCK_CLOEXEC)), 0)
 	        : -1;
-	if (nfd < 0 || pl_set(nfd, n)) {
+	if (nfd < 0 || set_fresh(nfd, n)) {
 		int e = n ? errno : ENOMEM;
 		axip_close(pl_stack(), afd);
 		pl_unlock();
@@ -510,7 +523,7 @@ static int dup_track(struct pl_obj *o, int nfd)
 	if (nfd < 0)
 		return nfd;
 	pl_lock();
-	if (pl_set(nfd, o)) {
+	if (set_fresh(nfd, o)) {
 		pl_unlock();
 		REAL(close)(nfd);
 		errno = EMFILE;
