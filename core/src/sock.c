@@ -170,9 +170,11 @@ int axip_socket(struct axip_stack *s, int family, int type, int protocol)
 	struct sock *sk;
 	axip_u8 kind;
 
-	if (family == AXIP_AF_INET6)
+	/* IPv6: datagram sockets when the instance has IPv6 on (streams follow
+	 * with TCP over IPv6) */
+	if (family == AXIP_AF_INET6 && (type != AXIP_SOCK_DGRAM || !s->cfg.ip6_enable))
 		return -AXIP_EAFNOSUPPORT;
-	if (family != AXIP_AF_INET)
+	if (family != AXIP_AF_INET && family != AXIP_AF_INET6)
 		return -AXIP_EAFNOSUPPORT;
 	if (type == AXIP_SOCK_STREAM) {
 		if (protocol != 0 && protocol != AXIP_IPPROTO_TCP)
@@ -188,6 +190,7 @@ int axip_socket(struct axip_stack *s, int family, int type, int protocol)
 	sk = sock_alloc(s, kind);
 	if (!sk)
 		return -AXIP_EMFILE;
+	sk->local.family = (axip_u16)family;
 	return sk->fd;
 }
 
@@ -214,10 +217,12 @@ int axip_bind(struct axip_stack *s, int fd, const struct axip_sockaddr *a)
 		return err;
 	if (!a)
 		return -AXIP_EFAULT;
-	if (a->family != AXIP_AF_INET)
+	if (a->family != sk->local.family)
 		return -AXIP_EAFNOSUPPORT;
 	if (sk->state != SS_NEW)
 		return -AXIP_EINVAL;
+	if (a->family == AXIP_AF_INET6)
+		return sock_udp_bind6(s, sk, a);
 	if (a->addr.v4 && !ipv4_is_local(s, a->addr.v4))
 		return -AXIP_EADDRNOTAVAIL;
 	if (sk->kind == SK_UDP)
@@ -245,7 +250,6 @@ int axip_getsockname(struct axip_stack *s, int fd, struct axip_sockaddr *out)
 	if (!out)
 		return -AXIP_EFAULT;
 	*out = sk->local;
-	out->family = AXIP_AF_INET;
 	return 0;
 }
 
@@ -262,7 +266,7 @@ int axip_getpeername(struct axip_stack *s, int fd, struct axip_sockaddr *out)
 	if (sk->state != SS_CONNECTED)
 		return -AXIP_ENOTCONN;
 	*out = sk->peer;
-	out->family = AXIP_AF_INET;
+	out->family = sk->local.family;
 	return 0;
 }
 
@@ -620,7 +624,7 @@ int axip_getsockopt(struct axip_stack *s, int fd, int level, int name, void *val
 		case AXIP_SO_PROTOCOL:
 			return put_int(val, len, sk->kind == SK_TCP ? AXIP_IPPROTO_TCP : AXIP_IPPROTO_UDP);
 		case AXIP_SO_DOMAIN:
-			return put_int(val, len, AXIP_AF_INET);
+			return put_int(val, len, sk->local.family);
 		case AXIP_SO_ACCEPTCONN:
 			return put_int(val, len, sk->state == SS_LISTEN);
 		case AXIP_SO_REUSEADDR:

@@ -143,6 +143,7 @@ int sock_tcp_getopt(struct axip_stack *s, struct sock *sk, int name, void *val, 
 
 axip_u32 sock_udp_events(struct axip_stack *s, const struct sock *sk);
 int sock_udp_bind(struct axip_stack *s, struct sock *sk, axip_u32 addr, axip_u16 port);
+int sock_udp_bind6(struct axip_stack *s, struct sock *sk, const struct axip_sockaddr *a);
 int sock_udp_connect(struct axip_stack *s, struct sock *sk, const struct axip_sockaddr *a);
 int sock_udp_recv(struct axip_stack *s, struct sock *sk, const struct axip_iovec *iov, int n,
                   int flags, struct axip_sockaddr *from, int *out_flags);

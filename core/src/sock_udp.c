@@ -3,7 +3,9 @@
  * sock_udp.c - datagram sockets over the UDP callback API (axip/udp.h).
  *
  * Each received datagram stays in its buffers, queued on the socket whole
- * (the chain's head carries the sender: cb[0] address, cb[1] port). The
+ * (the chain's head carries the sender: cb[0..3] the address, IPv4 in cb[0]
+ * or IPv6's 16 bytes, cb[4] the port, cb[5] the charge). Sockets of family
+ * AXIP_AF_INET6 use the core's IPv6 UDP calls (axip_udp_open6 ...). The
  * queue is bounded by SO_RCVBUF counted in buffer bytes (what the datagram
  * really holds, headroom and tailroom included), so many tiny datagrams
  * cannot pin the embedder's buffers; beyond it datagrams are dropped and
@@ -12,6 +14,7 @@
 #include "sock.h"
 #include "wire.h"
 #include "udp.h"
+#include "ipv6.h"
 
 #define UDP_MAX_PAYLOAD 65507u
 
@@ -24,12 +27,57 @@ static axip_u32 charge(const struct axip_pkt *p)
 	return n;
 }
 
+/* The sender of a datagram the core handed over, as a socket address. */
+static void meta_source(const struct axip_udp_meta *m, struct axip_sockaddr *a)
+{
+	mem_zero(a, sizeof(*a));
+	a->port = m->src_port;
+	if (m->family == 6) {
+		a->family = AXIP_AF_INET6;
+		mem_copy(a->addr.v6, m->src_addr6, 16);
+	} else {
+		a->family = AXIP_AF_INET;
+		a->addr.v4 = m->src_addr;
+	}
+}
+
+static int same_addr(const struct axip_sockaddr *a, const struct axip_sockaddr *b)
+{
+	if (a->family != b->family || a->port != b->port)
+		return 0;
+	return a->family == AXIP_AF_INET6 ? mem_equal(a->addr.v6, b->addr.v6, 16)
+	                                  : a->addr.v4 == b->addr.v4;
+}
+
+static void store_sender(struct axip_pkt *p, const struct axip_sockaddr *a, axip_u32 cost)
+{
+	mem_zero(p->cb, 16);
+	if (a->family == AXIP_AF_INET6)
+		mem_copy(p->cb, a->addr.v6, 16);
+	else
+		p->cb[0] = a->addr.v4;
+	p->cb[4] = a->port;
+	p->cb[5] = cost;
+}
+
+static void load_sender(const struct sock *sk, const struct axip_pkt *p, struct axip_sockaddr *a)
+{
+	mem_zero(a, sizeof(*a));
+	a->family = sk->local.family;
+	if (a->family == AXIP_AF_INET6)
+		mem_copy(a->addr.v6, p->cb, 16);
+	else
+		a->addr.v4 = p->cb[0];
+	a->port = (axip_u16)p->cb[4];
+}
+
 static void on_datagram(void *arg, struct axip_udp *u, const struct axip_udp_meta *meta,
                         struct axip_pkt *payload)
 {
 	struct sock *sk = (struct sock *)arg;
 	struct axip_stack *s = sk->stack;
 	axip_u32 cost = charge(payload);
+	struct axip_sockaddr from;
 	(void)u;
 
 	if (sk->flags & SF_SHUT_RD) {
@@ -37,8 +85,8 @@ static void on_datagram(void *arg, struct axip_udp *u, const struct axip_udp_met
 		return;
 	}
 	/* a connected socket takes datagrams from its peer only (POSIX connect) */
-	if (sk->state == SS_CONNECTED &&
-	    (meta->src_addr != sk->peer.addr.v4 || meta->src_port != sk->peer.port)) {
+	meta_source(meta, &from);
+	if (sk->state == SS_CONNECTED && !same_addr(&from, &sk->peer)) {
 		CTR_INC(s, sock_udp_not_peer);
 		axip_pkt_free(s, payload);
 		return;
@@ -48,9 +96,7 @@ static void on_datagram(void *arg, struct axip_udp *u, const struct axip_udp_met
 		axip_pkt_free(s, payload);
 		return;
 	}
-	payload->cb[0] = meta->src_addr;
-	payload->cb[1] = meta->src_port;
-	payload->cb[2] = cost;
+	store_sender(payload, &from, cost);
 	payload->next = AXIP_NULL;
 	if (sk->rx_tail)
 		sk->rx_tail->next = payload;
@@ -66,9 +112,17 @@ static void on_datagram(void *arg, struct axip_udp *u, const struct axip_udp_met
 static void on_error(void *arg, struct axip_udp *u, const struct axip_udp_meta *meta, int err)
 {
 	struct sock *sk = (struct sock *)arg;
+	struct axip_sockaddr to;
 	(void)u;
-	if (sk->state != SS_CONNECTED || meta->dst_addr != sk->peer.addr.v4 ||
-	    meta->dst_port != sk->peer.port)
+	/* the datagram the error quotes went to meta's destination */
+	mem_zero(&to, sizeof(to));
+	to.port = meta->dst_port;
+	to.family = meta->family == 6 ? AXIP_AF_INET6 : AXIP_AF_INET;
+	if (meta->family == 6)
+		mem_copy(to.addr.v6, meta->dst_addr6, 16);
+	else
+		to.addr.v4 = meta->dst_addr;
+	if (sk->state != SS_CONNECTED || !same_addr(&to, &sk->peer))
 		return;
 	sk->err = axip_sock_errno(err);
 	sock_wake(sk->stack, sk);
@@ -90,7 +144,18 @@ axip_u32 sock_udp_events(struct axip_stack *s, const struct sock *sk)
 	return ev;
 }
 
-int sock_udp_bind(struct axip_stack *s, struct sock *sk, axip_u32 addr, axip_u16 port)
+/* Open the core socket of sk's family on (addr, port). */
+static int udp_open(struct axip_stack *s, struct sock *sk, axip_u32 addr, const axip_u8 *addr6,
+                    axip_u16 port)
+{
+	if (sk->local.family == AXIP_AF_INET6)
+		return axip_udp_open6(s, addr6, port, on_datagram, sk, &sk->udp);
+	return axip_udp_open(s, addr, port, on_datagram, sk, &sk->udp);
+}
+
+/* Bind to (addr or addr6, port); port 0 picks a free ephemeral one. */
+static int udp_bind(struct axip_stack *s, struct sock *sk, axip_u32 addr, const axip_u8 *addr6,
+                    axip_u16 port)
 {
 	struct sock_table *t = s->sock;
 	int rc;
@@ -98,24 +163,67 @@ int sock_udp_bind(struct axip_stack *s, struct sock *sk, axip_u32 addr, axip_u16
 	if (sk->udp)
 		return -AXIP_EINVAL;
 	if (port) {
-		rc = axip_udp_open(s, addr, port, on_datagram, sk, &sk->udp);
+		rc = udp_open(s, sk, addr, addr6, port);
 	} else {
 		axip_u32 lo = s->cfg.tcp_ephemeral_lo;
 		axip_u32 num = (axip_u32)s->cfg.tcp_ephemeral_hi - lo + 1u, i;
 		rc = AXIP_E_ADDRINUSE;
 		for (i = 0; i < num && rc == AXIP_E_ADDRINUSE; i++) {
 			port = (axip_u16)(lo + (t->udp_next_port++ % num));
-			rc = axip_udp_open(s, addr, port, on_datagram, sk, &sk->udp);
+			rc = udp_open(s, sk, addr, addr6, port);
 		}
 	}
 	if (rc != AXIP_OK)
 		return rc == AXIP_E_NOMEM ? -AXIP_ENOBUFS : -axip_sock_errno(rc);
 	axip_udp_set_error_cb(sk->udp, on_error, sk);
-	sk->local.family = AXIP_AF_INET;
-	sk->local.addr.v4 = addr;
+	if (addr6)
+		mem_copy(sk->local.addr.v6, addr6, 16);
+	else if (sk->local.family == AXIP_AF_INET)
+		sk->local.addr.v4 = addr;
 	sk->local.port = port;
 	if (sk->state == SS_NEW)
 		sk->state = SS_BOUND;
+	return 0;
+}
+
+int sock_udp_bind(struct axip_stack *s, struct sock *sk, axip_u32 addr, axip_u16 port)
+{
+	return udp_bind(s, sk, addr, AXIP_NULL, port);
+}
+
+static int all_zero(const axip_u8 *a)
+{
+	axip_u32 i;
+	for (i = 0; i < 16; i++)
+		if (a[i])
+			return 0;
+	return 1;
+}
+
+int sock_udp_bind6(struct axip_stack *s, struct sock *sk, const struct axip_sockaddr *a)
+{
+	if (all_zero(a->addr.v6))
+		return udp_bind(s, sk, 0, AXIP_NULL, a->port);
+	if (!ipv6_is_local(s, a->addr.v6))
+		return -AXIP_EADDRNOTAVAIL;
+	return udp_bind(s, sk, 0, a->addr.v6, a->port);
+}
+
+/* A socket that sends or connects before bind gets an ephemeral port. */
+static int autobind(struct axip_stack *s, struct sock *sk)
+{
+	return udp_bind(s, sk, 0, AXIP_NULL, 0);
+}
+
+/* A usable destination: the socket's family, a port, an address. */
+static int dest_valid(const struct sock *sk, const struct axip_sockaddr *a)
+{
+	if (a->family != sk->local.family)
+		return -AXIP_EAFNOSUPPORT;
+	if (a->port == 0)
+		return -AXIP_EINVAL;
+	if (a->family == AXIP_AF_INET6 ? all_zero(a->addr.v6) : a->addr.v4 == 0)
+		return -AXIP_EINVAL;
 	return 0;
 }
 
@@ -129,12 +237,11 @@ int sock_udp_connect(struct axip_stack *s, struct sock *sk, const struct axip_so
 		mem_zero(&sk->peer, sizeof(sk->peer));
 		return 0;
 	}
-	if (a->family != AXIP_AF_INET)
-		return -AXIP_EAFNOSUPPORT;
-	if (a->port == 0 || a->addr.v4 == 0)
-		return -AXIP_EINVAL;
+	rc = dest_valid(sk, a);
+	if (rc)
+		return rc;
 	if (!sk->udp) {
-		rc = sock_udp_bind(s, sk, 0, 0);
+		rc = autobind(s, sk);
 		if (rc)
 			return rc;
 	}
@@ -165,17 +272,13 @@ int sock_udp_recv(struct axip_stack *s, struct sock *sk, const struct axip_iovec
 	}
 	if (out_flags && len > want)
 		*out_flags |= AXIP_MSG_TRUNC;
-	if (from) {
-		mem_zero(from, sizeof(*from));
-		from->family = AXIP_AF_INET;
-		from->addr.v4 = p->cb[0];
-		from->port = (axip_u16)p->cb[1];
-	}
+	if (from)
+		load_sender(sk, p, from);
 	if (!(flags & AXIP_MSG_PEEK)) {
 		sk->rx_head = p->next;
 		if (!sk->rx_head)
 			sk->rx_tail = AXIP_NULL;
-		sk->rx_bytes -= p->cb[2];
+		sk->rx_bytes -= p->cb[5];
 		p->next = AXIP_NULL;
 		axip_pkt_free(s, p);
 	}
@@ -189,38 +292,28 @@ int sock_udp_recv_zc(struct axip_stack *s, struct sock *sk, struct axip_pkt **ch
 	(void)s;
 	if (!p)
 		return sock_udp_recv(s, sk, AXIP_NULL, 0, 0, AXIP_NULL, AXIP_NULL);
-	if (from) {
-		mem_zero(from, sizeof(*from));
-		from->family = AXIP_AF_INET;
-		from->addr.v4 = p->cb[0];
-		from->port = (axip_u16)p->cb[1];
-	}
+	if (from)
+		load_sender(sk, p, from);
 	sk->rx_head = p->next;
 	if (!sk->rx_head)
 		sk->rx_tail = AXIP_NULL;
-	sk->rx_bytes -= p->cb[2];
+	sk->rx_bytes -= p->cb[5];
 	p->next = AXIP_NULL;
 	*chain = p;
 	return (int)axip_pkt_chain_len(p);
 }
 
 /* The destination of a send: `to`, else the connected peer. */
-static int destination(struct sock *sk, const struct axip_sockaddr *to, axip_u32 *addr,
-                       axip_u16 *port)
+static int destination(const struct sock *sk, const struct axip_sockaddr *to,
+                       const struct axip_sockaddr **dst)
 {
 	if (to) {
-		if (to->family != AXIP_AF_INET)
-			return -AXIP_EAFNOSUPPORT;
-		if (to->port == 0 || to->addr.v4 == 0)
-			return -AXIP_EINVAL;
-		*addr = to->addr.v4;
-		*port = to->port;
-		return 0;
+		*dst = to;
+		return dest_valid(sk, to);
 	}
 	if (sk->state != SS_CONNECTED)
 		return -AXIP_EDESTADDRREQ;
-	*addr = sk->peer.addr.v4;
-	*port = sk->peer.port;
+	*dst = &sk->peer;
 	return 0;
 }
 
@@ -244,33 +337,37 @@ static int send_ready(struct axip_stack *s, struct sock *sk)
 		sk->err = 0;
 		return -e;
 	}
-	return sk->udp ? 0 : sock_udp_bind(s, sk, 0, 0);
+	return sk->udp ? 0 : autobind(s, sk);
 }
 
 int sock_udp_send(struct axip_stack *s, struct sock *sk, const struct axip_iovec *iov, int n,
                   const struct axip_sockaddr *to)
 {
-	axip_u32 addr, len = sock_iov_len(iov, n);
-	axip_u16 port;
-	int rc = destination(sk, to, &addr, &port);
+	const struct axip_sockaddr *d;
+	axip_u32 len = sock_iov_len(iov, n);
+	int rc = destination(sk, to, &d);
 
 	if (rc)
 		return rc;
-	if (len > UDP_MAX_PAYLOAD)
+	/* IPv6 carries up to 65535 - 8 bytes without jumbograms (RFC 8200 3) */
+	if (len > (d->family == AXIP_AF_INET6 ? 65527u : UDP_MAX_PAYLOAD))
 		return -AXIP_EMSGSIZE;
 	rc = send_ready(s, sk);
 	if (rc)
 		return rc;
-	rc = udp_sendv(sk->udp, addr, port, iov, n, len);
+	if (d->family == AXIP_AF_INET6)
+		rc = udp_sendv6(sk->udp, d->addr.v6, d->port, iov, n, len);
+	else
+		rc = udp_sendv(sk->udp, d->addr.v4, d->port, iov, n, len);
 	return rc == AXIP_OK ? (int)len : send_errno(rc);
 }
 
 int sock_udp_send_zc(struct axip_stack *s, struct sock *sk, struct axip_pkt *chain,
                      const struct axip_sockaddr *to)
 {
-	axip_u32 addr, len = axip_pkt_chain_len(chain);
-	axip_u16 port;
-	int rc = destination(sk, to, &addr, &port);
+	const struct axip_sockaddr *d;
+	axip_u32 len = axip_pkt_chain_len(chain);
+	int rc = destination(sk, to, &d);
 
 	if (rc == 0)
 		rc = send_ready(s, sk);
@@ -278,7 +375,10 @@ int sock_udp_send_zc(struct axip_stack *s, struct sock *sk, struct axip_pkt *cha
 		axip_pkt_free(s, chain); /* ownership passes in every case */
 		return rc;
 	}
-	rc = axip_udp_send_pkt(sk->udp, addr, port, chain);
+	if (d->family == AXIP_AF_INET6)
+		rc = axip_udp_send_pkt6(sk->udp, d->addr.v6, d->port, chain);
+	else
+		rc = axip_udp_send_pkt(sk->udp, d->addr.v4, d->port, chain);
 	return rc == AXIP_OK ? (int)len : send_errno(rc);
 }
 

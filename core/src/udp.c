@@ -448,6 +448,12 @@ int udp_sendv(struct axip_udp *sock, axip_u32 dst, axip_u16 dst_port,
 	return udp_send_iov(sock, dst, AXIP_NULL, dst_port, iov, iovcnt, len);
 }
 
+int udp_sendv6(struct axip_udp *sock, const axip_u8 dst6[16], axip_u16 dst_port,
+               const struct axip_iovec *iov, int iovcnt, axip_u32 len)
+{
+	return udp_send_iov(sock, 0, dst6, dst_port, iov, iovcnt, len);
+}
+
 int axip_udp_send_pkt(struct axip_udp *sock, axip_u32 dst, axip_u16 dst_port,
                       struct axip_pkt *payload)
 {

@@ -23,5 +23,8 @@ void udp6_icmp_error(struct axip_stack *s, const struct icmp6_err_info *e);
 /* axip_udp_sendto with the payload gathered from iov (len = their total). */
 int udp_sendv(struct axip_udp *sock, axip_u32 dst, axip_u16 dst_port,
               const struct axip_iovec *iov, int iovcnt, axip_u32 len);
+/* The same over IPv6 from an IPv6 socket. */
+int udp_sendv6(struct axip_udp *sock, const axip_u8 dst6[16], axip_u16 dst_port,
+               const struct axip_iovec *iov, int iovcnt, axip_u32 len);
 
 #endif

@@ -27,9 +27,10 @@
  * socket (sock_udp_rcvbuf_default; drops counted as sock_udp_rcvbuf_drop).
  * Sent TCP data is bounded by SO_SNDBUF (the connection's send buffer).
  *
- * Addresses: struct axip_sockaddr carries a family; AXIP_AF_INET6 is
- * reserved for IPv6 (calls given it return -AXIP_EAFNOSUPPORT until the core
- * has IPv6).
+ * Addresses: struct axip_sockaddr carries a family. AXIP_AF_INET6 datagram
+ * sockets work when the instance has IPv6 on (cfg.ip6_enable; IPv4 and IPv6
+ * UDP ports are separate spaces); IPv6 stream sockets, and any IPv6 socket
+ * without IPv6, give -AXIP_EAFNOSUPPORT until the core has TCP over IPv6.
  */
 #ifndef AXIP_SOCK_H
 #define AXIP_SOCK_H
@@ -85,7 +86,7 @@ int axip_sock_errno(int axip_err);
 #define AXIP_AF_INET6 10
 
 struct axip_sockaddr {
-	axip_u16 family;        /* AXIP_AF_INET (AXIP_AF_INET6 reserved) */
+	axip_u16 family;        /* AXIP_AF_INET or AXIP_AF_INET6 */
 	axip_u16 port;          /* host order; 0 = any (bind: ephemeral) */
 	axip_u32 scope_id;      /* IPv6 link-local scope; 0 otherwise */
 	union {
