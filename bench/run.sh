@@ -53,7 +53,7 @@ Workloads (--only takes a comma-separated list):
   scaling   rpc with 1..N server cores on an N-queue veth (kernel: SO_REUSEPORT
             threads; axip: --queues). On a 2-CPU machine client and server
             share CPUs at N=2, so it only shows the machinery works.
-  idle      CPU time of an attached, idle axip process (interrupt mode) over
+  idle      CPU time of an attached, idle axip process (default mode) over
             --idle-secs, from /proc/PID/stat (kernel rpc server alongside)
 
 Options:
@@ -845,7 +845,7 @@ print_cpu() {
 	printf '%-12s %-38s %-8s %7s %7s %8s %12s %12s %s\n' variant stack offload "srv %" "cli %" "srvproc%" \
 		"srv CPU/op" "proc CPU/op" bound
 	cpu_summary "$w" | awk -F, '{ printf "%-12s %-38s %-8s %7s %7s %8s %12s %12s %s\n",
-		$1, $2, ($3 == "txoff" ? "tx off" : $3), $4, $5, $6, $7 " " $9, $8 " " $9, $10 }'
+		$1, $2, ($3 == "txoff" ? "tx off" : $3 == "txoff2" ? "tx off 2" : $3), $4, $5, $6, $7 " " $9, $8 " " $9, $10 }'
 }
 
 print_cpu_md() {
@@ -857,7 +857,7 @@ print_cpu_md() {
 	echo "| variant | stack | offload | server CPU % | client CPU % | server process % | server CPU per op | server process per op | bound |"
 	echo "|---|---|---|--:|--:|--:|--:|--:|---|"
 	cpu_summary "$w" | awk -F, '{ printf "| %s | %s | %s | %s | %s | %s | %s %s | %s %s | %s |\n",
-		$1, $2, ($3 == "txoff" ? "tx off" : $3), $4, $5, $6, $7, $9, $8, $9, $10 }'
+		$1, $2, ($3 == "txoff" ? "tx off" : $3 == "txoff2" ? "tx off 2" : $3), $4, $5, $6, $7, $9, $8, $9, $10 }'
 }
 
 # ---------------------------------------------------------------- main
