@@ -2,8 +2,9 @@
 /*
  * axip-httpd - HTTP/1.1 server (examples/http/httpd.c) on an interface
  * through AF_XDP: one server per worker, each on its own stack instance,
- * running inside the worker's thread. Serves a fixed response at /,
- * generated bodies at /bytes/N, and static files from --docroot.
+ * served from the worker's loop (httpd_poll() each round). Serves a fixed
+ * response at /, generated bodies at /bytes/N, and static files from
+ * --docroot.
  */
 #define _GNU_SOURCE
 #include <stdio.h>
@@ -44,6 +45,14 @@ static int setup(struct axip_xdp_worker *w, void *arg)
 	return 0;
 }
 
+/* Every round of the worker loop, after the stack ran: serve. */
+static int serve(struct axip_xdp_worker *w, axip_time_ns now, void *arg)
+{
+	struct app *a = arg;
+	(void)now;
+	return httpd_poll(a->srv[axip_xdp_worker_index(w)]);
+}
+
 static void tick(struct axip_xdp_worker *w, axip_time_ns now, void *arg)
 {
 	struct app *a = arg;
@@ -76,7 +85,7 @@ int main(int argc, char **argv)
 		{ NULL, 0, NULL, NULL },
 	};
 	struct axip_runner_hooks hooks = {
-		.setup = setup, .tick = tick, .tick_ns = AXIP_SEC(1),
+		.setup = setup, .poll = serve, .tick = tick, .tick_ns = AXIP_SEC(1),
 		.dump = dump, .teardown = teardown,
 	};
 	struct app a;
@@ -86,6 +95,12 @@ int main(int argc, char **argv)
 	memset(&a, 0, sizeof a);
 	ex_parse(&c, argc, argv, "HTTP/1.1 server on axip over AF_XDP.", 80, extra, &a);
 	a.port = c.port;
+	/* a descriptor and an interest-set entry for every connection the pool
+	 * holds, plus the listener and the set */
+	if (c.xo.stack_cfg.sock_max < c.xo.stack_cfg.tcp_conns + 2u)
+		c.xo.stack_cfg.sock_max = c.xo.stack_cfg.tcp_conns + 2u;
+	if (c.xo.stack_cfg.sock_epoll_items < c.xo.stack_cfg.tcp_conns + 1u)
+		c.xo.stack_cfg.sock_epoll_items = c.xo.stack_cfg.tcp_conns + 1u;
 	x = ex_open(&c);
 	rc = axip_xdp_add_rule(x, IPPROTO_TCP, c.port);
 	if (rc) {

@@ -1,15 +1,19 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * httpd.c - HTTP/1.1 server connections on axip's TCP API.
+ * httpd.c - HTTP/1.1 server connections on axip's sockets (axip/sock.h).
  *
- * Each connection keeps the received packets it has not parsed yet (a chain
- * of zero-copy views, read in place by the request parser) and at most one
- * response in progress. A response is a header staged in a small buffer and
- * a body from memory, the /bytes generator or a file; bodies go out in
- * packet buffers filled in place (axip_tcp_send) as the send buffer frees up
- * (the `sent` callback). While a response is in progress no further request
- * is parsed, so pipelined requests wait in their packets and the receive
- * window closes behind them: memory per connection stays bounded.
+ * One listening socket and one interest set per server; every connection is
+ * in the set edge-triggered. httpd_poll(), called each round after the stack
+ * ran, takes the ready sockets and runs each: it parses the queued request
+ * bytes in place (axip_recv_peek, http_req_parse, axip_recv_consume) and
+ * answers them, one response at a time. A response is a header staged in a
+ * small buffer and a body from memory, the /bytes generator or a file;
+ * generated and file bodies are written into packet buffers (pread() for
+ * files) and queued by reference with axip_send_zc() while the send buffer
+ * has room (axip_sock_wspace); AXIP_EV_OUT resumes them. While a response is
+ * in progress no further request is consumed, so pipelined requests stay in
+ * the socket's receive buffers and the receive window closes behind them:
+ * memory per connection stays bounded.
  */
 #define _GNU_SOURCE
 #include "httpd.h"
@@ -17,7 +21,9 @@
 #include "http_uri.h"
 #include "httpd_files.h"
 
+#include <axip/sock.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -25,35 +31,27 @@
 
 /* Response header (plus a small fixed body sent in the same write). */
 #define STAGE_SIZE 1024u
+/* Ready sockets taken per axip_epoll_wait() call. */
+#define EVENT_BATCH 64
 
 enum body_kind { BODY_NONE, BODY_MEM, BODY_GEN, BODY_FILE };
 
 enum conn_phase {
 	PHASE_FREE,
 	PHASE_OPEN,    /* reading requests, answering them */
-	PHASE_LINGER,  /* last response queued, FIN sent after it; input discarded (RFC 9112 9.6) */
-	PHASE_CLOSING  /* axip_tcp_close() called; waiting for `closed` */
+	PHASE_LINGER   /* last response queued, FIN sent after it; input discarded (RFC 9112 9.6) */
 };
 
 struct hconn {
 	struct httpd *h;
-	struct axip_tcp *tcp;
 	struct hconn *next_free;
+	int fd;              /* the connection's socket */
 	axip_u8 phase;
-	axip_u8 busy;        /* inside conn_run(): `closed` defers the release */
-	axip_u8 rerun;       /* an event arrived during conn_run(): look again */
-	axip_u8 gone;        /* `closed` was called: the handle is invalid */
-	axip_u8 peer_fin;
 	axip_u8 resp_active;
 	axip_u8 close_after; /* close once the current response is queued */
 	axip_u8 body_kind;
 	axip_time_ns last_active;
-	/* received bytes not parsed yet: the chain from rx_head, rx_off bytes into it */
-	struct axip_pkt *rx_head, *rx_tail;
-	axip_u32 rx_off;
-	axip_u32 unacked_rx; /* consumed bytes not yet reported with axip_tcp_recved() */
 	axip_u32 chunk;      /* body bytes per packet buffer */
-	axip_u64 inflight;   /* bytes queued and not yet reported by `sent` */
 	struct http_req_parser parser;
 	/* the response in progress */
 	axip_u32 stage_len, stage_off;
@@ -66,7 +64,8 @@ struct hconn {
 struct httpd {
 	struct axip_stack *s;
 	struct httpd_config cfg;
-	struct axip_tcp_listener *listener;
+	int listen_fd;
+	int ep;                 /* the interest set: the listener and every connection */
 	struct hconn *conns;
 	char *targets;
 	struct hconn *free_list;
@@ -77,8 +76,6 @@ struct httpd {
 	time_t date_sec;
 	char date[32];
 };
-
-static void conn_run(struct hconn *c);
 
 void httpd_config_defaults(struct httpd_config *cfg)
 {
@@ -154,40 +151,45 @@ static const char *http_date(struct httpd *h)
 static void conn_release(struct hconn *c)
 {
 	struct httpd *h = c->h;
-	axip_pkt_free(h->s, c->rx_head);
-	c->rx_head = c->rx_tail = NULL;
 	if (c->body_kind == BODY_FILE)
 		close(c->file.fd);
 	c->body_kind = BODY_NONE;
 	c->phase = PHASE_FREE;
-	c->tcp = NULL;
+	c->fd = -1;
 	c->next_free = h->free_list;
 	h->free_list = c;
 	h->st.conns_active--;
 }
 
-/* Drop the received bytes not parsed yet (the connection is ending). */
+/* Drop the received bytes not parsed yet (the connection is ending, or
+ * lingering): they count as received. */
 static void rx_discard(struct hconn *c)
 {
-	c->unacked_rx += axip_pkt_chain_len(c->rx_head) - c->rx_off;
-	axip_pkt_free(c->h->s, c->rx_head);
-	c->rx_head = c->rx_tail = NULL;
-	c->rx_off = 0;
+	int n = axip_sock_nread(c->h->s, c->fd);
+	if (n > 0 && axip_recv_consume(c->h->s, c->fd, (axip_u32)n) == n)
+		c->h->st.bytes_rx += (axip_u32)n;
 }
 
 /* Graceful close: FIN after what is queued, no more input. */
 static void conn_close(struct hconn *c)
 {
 	rx_discard(c);
-	c->phase = PHASE_CLOSING;
-	axip_tcp_close(c->tcp);
+	axip_close(c->h->s, c->fd);
+	conn_release(c);
 }
 
+/* Abortive close: a reset, queues dropped. */
 static void conn_abort(struct hconn *c)
 {
-	rx_discard(c);
-	c->phase = PHASE_CLOSING;
-	axip_tcp_abort(c->tcp);
+	static const struct axip_linger now = { 1, 0 };
+	struct httpd *h = c->h;
+	int n = axip_sock_nread(h->s, c->fd);
+	if (n > 0)
+		h->st.bytes_rx += (axip_u32)n;
+	(void)axip_setsockopt(h->s, c->fd, AXIP_SOL_SOCKET, AXIP_SO_LINGER, &now, sizeof now);
+	axip_close(h->s, c->fd);
+	h->st.conns_reset++;
+	conn_release(c);
 }
 
 /* ---- responses ---- */
@@ -352,76 +354,79 @@ static void start_response(struct hconn *c)
 static axip_u32 body_chunk(struct hconn *c, const struct axip_pkt *pkt)
 {
 	if (!c->chunk) {
-		struct axip_tcp_info info;
-		axip_tcp_get_info(c->tcp, &info);
-		c->chunk = info.snd_mss ? info.snd_mss : 1460u;
+		int mss = 0;
+		axip_u32 len = sizeof mss;
+		if (axip_getsockopt(c->h->s, c->fd, AXIP_IPPROTO_TCP, AXIP_TCP_MAXSEG, &mss, &len) < 0 ||
+		    mss <= 0)
+			mss = 1460;
+		c->chunk = (axip_u32)mss;
 	}
 	return c->chunk < pkt->tailroom ? c->chunk : pkt->tailroom;
 }
 
-/* No packet buffer was free: wait for `sent`. Returns 0 to wait; -1 when
- * nothing of ours is queued, so no `sent` would ever come (the pool is held
- * by others): the connection is then aborted. */
-static int wait_for_sent(struct hconn *c)
+/* No packet buffer was free: wait for AXIP_EV_OUT. Returns 0 to wait; -1
+ * when nothing of ours is queued, so no acknowledgement would ever free
+ * anything (the pool is held by others): the connection is then aborted. */
+static int wait_for_acks(struct hconn *c)
 {
-	if (c->inflight > 0)
+	if (axip_sock_nwrite(c->h->s, c->fd) > 0)
 		return 0;
 	c->h->st.send_stalls++;
 	return -1;
 }
 
-static void count_queued(struct hconn *c, axip_u32 n)
+/* Copy from memory into the send buffer. Returns the bytes taken (> 0), 0
+ * when it is full (AXIP_EV_OUT follows), -1 on a failed connection. */
+static int send_copy(struct hconn *c, const void *p, axip_u64 len, int flags)
 {
-	c->inflight += n;
-	c->h->st.bytes_tx += n;
+	int n = axip_send(c->h->s, c->fd, p, len > 0x7fffffffu ? 0x7fffffffu : (axip_size)len, flags);
+	if (n > 0) {
+		c->h->st.bytes_tx += (axip_u32)n;
+		return n;
+	}
+	return n == 0 || n == -AXIP_EAGAIN ? 0 : -1;
 }
 
 /* Queue as much of the response as the send buffer takes. Returns 0 when
- * the whole response is queued, 1 when it waits for `sent`, -1 when the
- * connection was aborted. */
+ * the whole response is queued, 1 when it waits for AXIP_EV_OUT, -1 when
+ * the connection was aborted. */
 static int pump(struct hconn *c)
 {
 	struct httpd *h = c->h;
 	int n;
 
 	while (c->stage_off < c->stage_len) {
-		axip_u32 flags = c->body_off < c->body_len ? AXIP_TCP_MORE : 0;
-		n = axip_tcp_write(c->tcp, c->stage + c->stage_off, c->stage_len - c->stage_off, flags);
-		if (n == AXIP_E_AGAIN || n == 0)
-			return 1;
-		if (n < 0)
-			goto abort;
+		n = send_copy(c, c->stage + c->stage_off, c->stage_len - c->stage_off,
+		              c->body_off < c->body_len ? AXIP_MSG_MORE : 0);
+		if (n <= 0)
+			goto full;
 		c->stage_off += (axip_u32)n;
-		count_queued(c, (axip_u32)n);
 	}
 	while (c->body_off < c->body_len) {
 		axip_u64 left = c->body_len - c->body_off;
 		struct axip_pkt *pkt;
-		axip_u32 room, len;
-		int rc;
+		axip_u32 len;
+		int room;
 
 		if (c->body_kind == BODY_MEM) {
-			n = axip_tcp_write(c->tcp, c->mem + c->body_off, (axip_u32)left, 0);
-			if (n == AXIP_E_AGAIN || n == 0)
-				return 1;
-			if (n < 0)
-				goto abort;
+			n = send_copy(c, c->mem + c->body_off, left, 0);
+			if (n <= 0)
+				goto full;
 			c->body_off += (axip_u32)n;
-			count_queued(c, (axip_u32)n);
 			continue;
 		}
-		room = axip_tcp_sndbuf_free(c->tcp);
-		if (room == 0)
+		room = axip_sock_wspace(h->s, c->fd);
+		if (room <= 0)
 			return 1;
 		pkt = axip_pkt_alloc(h->s, AXIP_PKT_HEADROOM);
 		if (!pkt) {
-			if (wait_for_sent(c) == 0)
+			if (wait_for_acks(c) == 0)
 				return 1;
 			goto abort;
 		}
 		len = body_chunk(c, pkt);
-		if (len > room)
-			len = room;
+		if (len > (axip_u32)room)
+			len = (axip_u32)room;
 		if (len > left)
 			len = (axip_u32)left;
 		if (c->body_kind == BODY_GEN) {
@@ -434,40 +439,49 @@ static int pump(struct hconn *c)
 		}
 		pkt->len = len;
 		pkt->tailroom -= len;
-		rc = axip_tcp_send(c->tcp, pkt, len < left ? AXIP_TCP_MORE : 0);
-		if (rc != AXIP_OK) {
+		n = axip_send_zc(h->s, c->fd, pkt, len < left ? AXIP_MSG_MORE : 0, NULL);
+		if (n < 0) {
 			axip_pkt_free(h->s, pkt);
-			if (rc == AXIP_E_AGAIN)
+			if (n == -AXIP_EAGAIN)
 				return 1;
 			goto abort;
 		}
 		c->body_off += len;
-		count_queued(c, len);
+		h->st.bytes_tx += len;
 	}
 	if (c->body_kind == BODY_FILE)
 		close(c->file.fd);
 	c->body_kind = BODY_NONE;
 	c->resp_active = 0;
 	return 0;
+full:
+	if (n == 0)
+		return 1; /* AXIP_EV_OUT resumes it */
 abort:
 	conn_abort(c);
 	return -1;
 }
 
-/* Consume n parsed bytes from the head of the receive chain. */
-static void rx_advance(struct hconn *c, axip_u32 n)
+/* Lingering: read and drop the peer's input until its FIN, then close. */
+static void linger_drain(struct hconn *c)
 {
-	c->rx_off += n;
-	c->unacked_rx += n;
-	while (c->rx_head && c->rx_off >= c->rx_head->len) {
-		struct axip_pkt *next = c->rx_head->sg_next;
-		c->rx_off -= c->rx_head->len;
-		c->rx_head->sg_next = NULL;
-		axip_pkt_free(c->h->s, c->rx_head);
-		c->rx_head = next;
+	struct httpd *h = c->h;
+	for (;;) {
+		const axip_u8 *data;
+		int n = axip_recv_peek(h->s, c->fd, &data);
+		if (n == -AXIP_EAGAIN)
+			return;
+		if (n == 0) {
+			conn_close(c);
+			return;
+		}
+		if (n < 0) {
+			conn_abort(c); /* reset or timed out */
+			return;
+		}
+		axip_recv_consume(h->s, c->fd, (axip_u32)n);
+		h->st.bytes_rx += (axip_u32)n;
 	}
-	if (!c->rx_head)
-		c->rx_tail = NULL;
 }
 
 /* The last response is queued: FIN after it, then wait for the peer's FIN
@@ -475,169 +489,141 @@ static void rx_advance(struct hconn *c, axip_u32 n)
  * before the peer read it (RFC 9112 9.6). */
 static void start_linger(struct hconn *c)
 {
-	rx_discard(c);
-	if (c->peer_fin) {
-		conn_close(c);
+	if (axip_shutdown(c->h->s, c->fd, AXIP_SHUT_WR) < 0) {
+		conn_abort(c);
 		return;
 	}
 	c->phase = PHASE_LINGER;
-	if (axip_tcp_shutdown(c->tcp) != AXIP_OK)
-		conn_abort(c);
+	linger_drain(c);
 }
 
 /* Do whatever can be done now: finish the response in progress, parse and
- * answer the requests waiting in the receive chain, close when due. */
+ * answer the requests waiting in the receive buffers, close when due. */
 static void conn_run(struct hconn *c)
 {
 	struct httpd *h = c->h;
 
-	if (c->busy) {
-		c->rerun = 1;
-		return;
-	}
-	c->busy = 1;
-	do {
-		c->rerun = 0;
-		while (!c->gone && c->phase == PHASE_OPEN) {
-			int ev;
-			axip_u32 used;
-			if (c->resp_active) {
-				int r = pump(c);
-				if (r != 0)
-					break;
-				if (c->close_after) {
-					start_linger(c);
-					break;
-				}
-			}
-			if (!c->rx_head) {
-				if (c->peer_fin)
-					conn_close(c);
-				break;
-			}
-			used = http_req_parse(&c->parser, c->rx_head->data + c->rx_off,
-			                      c->rx_head->len - c->rx_off, &ev);
-			rx_advance(c, used);
-			if (ev == HTTP_PARSE_DONE) {
-				h->st.requests++;
-				start_response(c);
-			} else if (ev == HTTP_PARSE_ERROR) {
-				h->st.requests++;
-				h->st.bad_requests++;
-				respond_error(c, c->parser.status, 1);
+	while (c->phase == PHASE_OPEN) {
+		const axip_u8 *data;
+		axip_u32 used;
+		int n, ev;
+		if (c->resp_active) {
+			if (pump(c) != 0)
+				return;
+			if (c->close_after) {
+				start_linger(c);
+				return;
 			}
 		}
-	} while (c->rerun && !c->gone);
-	if (!c->gone && c->unacked_rx && c->phase != PHASE_CLOSING) {
-		axip_tcp_recved(c->tcp, c->unacked_rx);
-		c->unacked_rx = 0;
+		n = axip_recv_peek(h->s, c->fd, &data);
+		if (n == -AXIP_EAGAIN)
+			return;
+		if (n == 0) { /* the peer's FIN, every request before it answered */
+			conn_close(c);
+			return;
+		}
+		if (n < 0) {
+			conn_abort(c); /* reset or timed out */
+			return;
+		}
+		used = http_req_parse(&c->parser, data, (axip_u32)n, &ev);
+		if (used) {
+			axip_recv_consume(h->s, c->fd, used);
+			h->st.bytes_rx += used;
+		}
+		if (ev == HTTP_PARSE_DONE) {
+			h->st.requests++;
+			start_response(c);
+		} else if (ev == HTTP_PARSE_ERROR) {
+			h->st.requests++;
+			h->st.bad_requests++;
+			respond_error(c, c->parser.status, 1);
+		}
 	}
-	c->busy = 0;
-	if (c->gone)
-		conn_release(c);
+	if (c->phase == PHASE_LINGER)
+		linger_drain(c);
 }
 
-/* ---- TCP callbacks ---- */
+/* ---- accepting ---- */
 
-static void on_recv(void *arg, struct axip_tcp *tcp, struct axip_pkt *data)
+static void accept_all(struct httpd *h)
 {
-	struct hconn *c = arg;
-	struct axip_pkt *tail;
-	axip_u32 len = axip_pkt_chain_len(data);
-	(void)tcp;
-	c->h->st.bytes_rx += len;
-	c->last_active = c->h->now;
-	if (c->phase != PHASE_OPEN) {
-		/* lingering: input after the last response is read and dropped */
-		axip_pkt_free(c->h->s, data);
-		if (c->phase == PHASE_LINGER && !c->busy)
-			axip_tcp_recved(c->tcp, len);
-		else
-			c->unacked_rx += len;
-		return;
-	}
-	for (tail = data; tail->sg_next; tail = tail->sg_next)
-		;
-	if (c->rx_tail)
-		c->rx_tail->sg_next = data;
-	else
-		c->rx_head = data;
-	c->rx_tail = tail;
-	conn_run(c);
-}
+	static const struct axip_linger now = { 1, 0 };
+	int fd;
+	while ((fd = axip_accept(h->s, h->listen_fd, NULL)) >= 0) {
+		struct hconn *c = h->free_list;
+		struct http_req_limits lim;
+		struct axip_epoll_event ev;
+		char *target;
 
-static void on_peer_closed(void *arg, struct axip_tcp *tcp)
-{
-	struct hconn *c = arg;
-	(void)tcp;
-	c->peer_fin = 1;
-	if (c->phase == PHASE_LINGER && !c->busy)
-		conn_close(c);
-	else
+		ev.events = AXIP_EV_IN | AXIP_EV_OUT | AXIP_EV_RDHUP | AXIP_EV_ET;
+		ev.data = (axip_u64)(uintptr_t)c;
+		if (!c || axip_epoll_ctl(h->s, h->ep, AXIP_EPOLL_CTL_ADD, fd, &ev) < 0) {
+			/* max_conns reached (or no interest-set entry): reset it */
+			h->st.conns_rejected++;
+			(void)axip_setsockopt(h->s, fd, AXIP_SOL_SOCKET, AXIP_SO_LINGER, &now, sizeof now);
+			axip_close(h->s, fd);
+			continue;
+		}
+		h->free_list = c->next_free;
+		target = c->parser.target;
+		memset(c, 0, offsetof(struct hconn, stage));
+		c->h = h;
+		c->fd = fd;
+		c->phase = PHASE_OPEN;
+		c->last_active = h->now;
+		lim.max_request_line = h->cfg.max_request_line;
+		lim.max_header_bytes = h->cfg.max_header_bytes;
+		lim.max_headers = h->cfg.max_headers;
+		lim.max_body = h->cfg.max_body;
+		http_req_parser_init(&c->parser, target, &lim);
+		h->st.conns_accepted++;
+		h->st.conns_active++;
 		conn_run(c);
-}
-
-static void on_sent(void *arg, struct axip_tcp *tcp, axip_u32 acked)
-{
-	struct hconn *c = arg;
-	(void)tcp;
-	c->inflight = acked < c->inflight ? c->inflight - acked : 0;
-	c->last_active = c->h->now;
-	conn_run(c);
-}
-
-static void on_closed(void *arg, struct axip_tcp *tcp, int err)
-{
-	struct hconn *c = arg;
-	(void)tcp;
-	if (err != AXIP_OK)
-		c->h->st.conns_reset++;
-	c->gone = 1;
-	if (!c->busy)
-		conn_release(c);
-}
-
-static const struct axip_tcp_callbacks conn_callbacks = {
-	NULL, on_recv, on_peer_closed, on_sent, on_closed
-};
-
-static int on_accept(void *arg, struct axip_tcp *tcp, const struct axip_tcp_callbacks **cb,
-                     void **conn_arg)
-{
-	struct httpd *h = arg;
-	struct hconn *c = h->free_list;
-	struct http_req_limits lim;
-	char *target;
-
-	if (!c) {
-		h->st.conns_rejected++;
-		return AXIP_E_NOMEM;
 	}
-	h->free_list = c->next_free;
-	target = c->parser.target;
-	memset(c, 0, offsetof(struct hconn, stage));
-	c->h = h;
-	c->tcp = tcp;
-	c->phase = PHASE_OPEN;
-	c->last_active = h->now;
-	lim.max_request_line = h->cfg.max_request_line;
-	lim.max_header_bytes = h->cfg.max_header_bytes;
-	lim.max_headers = h->cfg.max_headers;
-	lim.max_body = h->cfg.max_body;
-	http_req_parser_init(&c->parser, target, &lim);
-	if (h->cfg.nodelay)
-		axip_tcp_setopt(tcp, AXIP_TCP_OPT_NODELAY, 1);
-	h->st.conns_accepted++;
-	h->st.conns_active++;
-	*cb = &conn_callbacks;
-	*conn_arg = c;
-	return AXIP_OK;
+}
+
+int httpd_poll(struct httpd *h)
+{
+	struct axip_epoll_event ev[EVENT_BATCH];
+	int n, i, did = 0;
+	do {
+		n = axip_epoll_wait(h->s, h->ep, ev, EVENT_BATCH);
+		for (i = 0; i < n; i++) {
+			struct hconn *c = (struct hconn *)(uintptr_t)ev[i].data;
+			if (!c) {
+				accept_all(h);
+				continue;
+			}
+			/* each socket is reported once per wait, and a closed one has
+			 * left the set: c is the connection the event is about */
+			c->last_active = h->now;
+			if (ev[i].events & AXIP_EV_ERR)
+				conn_abort(c); /* reset or timed out: nothing more to answer */
+			else
+				conn_run(c);
+		}
+		did += n > 0;
+	} while (n == EVENT_BATCH);
+	return did;
 }
 
 /* ---- server ---- */
 
+static int start_error(int rc)
+{
+	switch (-rc) {
+	case AXIP_EADDRINUSE: return AXIP_E_ADDRINUSE;
+	case AXIP_EMFILE: case AXIP_ENOMEM: case AXIP_ENOBUFS: return AXIP_E_NOMEM;
+	default: return AXIP_E_INVAL;
+	}
+}
+
 int httpd_start(struct axip_stack *s, const struct httpd_config *cfg, struct httpd **out)
 {
+	static const int one = 1;
+	struct axip_sockaddr a;
+	struct axip_epoll_event ev;
 	struct httpd *h;
 	axip_u32 i;
 	size_t tsize;
@@ -645,7 +631,7 @@ int httpd_start(struct axip_stack *s, const struct httpd_config *cfg, struct htt
 
 	if (!cfg->max_conns || !cfg->max_request_line || !cfg->max_header_bytes ||
 	    !cfg->max_headers || !cfg->port || (cfg->fixed_path && !cfg->fixed_body && cfg->fixed_len) ||
-	    (cfg->fixed_path && !cfg->fixed_type))
+	    (cfg->fixed_path && !cfg->fixed_type) || cfg->backlog > 0x7fffffffu)
 		return AXIP_E_INVAL;
 	h = calloc(1, sizeof(*h));
 	if (!h)
@@ -653,6 +639,7 @@ int httpd_start(struct axip_stack *s, const struct httpd_config *cfg, struct htt
 	h->s = s;
 	h->cfg = *cfg;
 	h->root_fd = -1;
+	h->listen_fd = h->ep = -1;
 	tsize = (size_t)cfg->max_request_line + 1;
 	h->conns = calloc(cfg->max_conns, sizeof(*h->conns));
 	h->targets = malloc(tsize * cfg->max_conns);
@@ -662,6 +649,7 @@ int httpd_start(struct axip_stack *s, const struct httpd_config *cfg, struct htt
 	}
 	for (i = cfg->max_conns; i-- > 0;) {
 		h->conns[i].h = h;
+		h->conns[i].fd = -1;
 		h->conns[i].parser.target = h->targets + tsize * i;
 		h->conns[i].next_free = h->free_list;
 		h->free_list = &h->conns[i];
@@ -673,13 +661,35 @@ int httpd_start(struct axip_stack *s, const struct httpd_config *cfg, struct htt
 			goto fail;
 		}
 	}
-	rc = axip_tcp_listen(s, cfg->addr, cfg->port, cfg->backlog, on_accept, h, cfg->tcp_opts,
-	                     &h->listener);
-	if (rc != AXIP_OK)
+	memset(&a, 0, sizeof a);
+	a.family = AXIP_AF_INET;
+	a.port = cfg->port;
+	a.addr.v4 = cfg->addr;
+	rc = h->listen_fd = axip_socket(s, AXIP_AF_INET, AXIP_SOCK_STREAM, 0);
+	/* accepted connections inherit the listener's options */
+	if (rc >= 0 && cfg->nodelay)
+		rc = axip_setsockopt(s, h->listen_fd, AXIP_IPPROTO_TCP, AXIP_TCP_NODELAY, &one, sizeof one);
+	if (rc >= 0)
+		rc = axip_bind(s, h->listen_fd, &a);
+	if (rc >= 0)
+		rc = axip_listen(s, h->listen_fd, cfg->backlog ? (int)cfg->backlog : -1);
+	if (rc >= 0)
+		rc = h->ep = axip_epoll_create(s);
+	ev.events = AXIP_EV_IN;
+	ev.data = 0;
+	if (rc >= 0)
+		rc = axip_epoll_ctl(s, h->ep, AXIP_EPOLL_CTL_ADD, h->listen_fd, &ev);
+	if (rc < 0) {
+		rc = start_error(rc);
 		goto fail;
+	}
 	*out = h;
 	return AXIP_OK;
 fail:
+	if (h->ep >= 0)
+		axip_close(s, h->ep);
+	if (h->listen_fd >= 0)
+		axip_close(s, h->listen_fd);
 	if (h->root_fd >= 0)
 		close(h->root_fd);
 	free(h->targets);
@@ -702,7 +712,7 @@ void httpd_tick(struct httpd *h, axip_time_ns now)
 		 * unknown clock: their idle time starts now */
 		if (first_tick && c->phase != PHASE_FREE)
 			c->last_active = now;
-		if (c->phase == PHASE_FREE || c->busy || now - c->last_active < h->cfg.idle_timeout_ns)
+		if (c->phase == PHASE_FREE || now - c->last_active < h->cfg.idle_timeout_ns)
 			continue;
 		c->last_active = now;
 		h->st.conns_idle_closed++;
@@ -722,10 +732,11 @@ void httpd_tick(struct httpd *h, axip_time_ns now)
 void httpd_stop(struct httpd *h)
 {
 	axip_u32 i;
-	axip_tcp_listener_close(h->listener);
+	axip_close(h->s, h->listen_fd);
 	for (i = 0; i < h->cfg.max_conns; i++)
-		if (h->conns[i].phase != PHASE_FREE && !h->conns[i].gone)
-			axip_tcp_abort(h->conns[i].tcp); /* `closed` releases the slot */
+		if (h->conns[i].phase != PHASE_FREE)
+			conn_abort(&h->conns[i]);
+	axip_close(h->s, h->ep);
 	if (h->root_fd >= 0)
 		close(h->root_fd);
 	free(h->targets);

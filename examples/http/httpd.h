@@ -1,11 +1,12 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
- * httpd.h - an HTTP/1.1 server on axip's TCP API (hosted code).
+ * httpd.h - an HTTP/1.1 server on axip's sockets (axip/sock.h; hosted code).
  *
- * One server per stack instance (per worker thread): httpd_start() listens on
- * the stack and from then on everything happens inside the stack's callbacks,
- * i.e. inside axip_rx()/axip_poll() of the thread that drives the instance.
- * Nothing is shared between servers, so workers need no locks.
+ * One server per stack instance (per worker thread): httpd_start() opens a
+ * listening socket and an interest set on the stack; from then on the thread
+ * that drives the instance calls httpd_poll() each round, after the stack
+ * ran (axip_rx()/axip_poll()), and httpd_tick() now and then. Nothing is
+ * shared between servers, so workers need no locks.
  *
  * What is served, in this order of precedence:
  *  - cfg.fixed_path (default "/"): cfg.fixed_body, a fixed response;
@@ -27,14 +28,16 @@ struct httpd;
 struct httpd_config {
 	axip_u32 addr;              /* local address to listen on, 0 = all (default) */
 	axip_u16 port;              /* default 80 */
-	axip_u32 backlog;           /* 0 = the instance default */
-	const struct axip_tcp_opts *tcp_opts; /* NULL = instance defaults */
+	axip_u32 backlog;           /* connections handshaken but not yet taken by httpd_poll
+	                               (axip_listen); 0 = the instance's sock_accept_max */
 	int nodelay;                /* Nagle off on accepted connections, so that a small
 	                               response does not wait for the ACK of the previous
 	                               one (header and body are corked together anyway).
 	                               default 1 */
 
-	axip_u32 max_conns;         /* connections served at once; more are reset. default 1024 */
+	axip_u32 max_conns;         /* connections served at once; more are reset. default 1024.
+	                               Each takes a descriptor and an interest-set entry of the
+	                               instance (config sock_max, sock_epoll_items) */
 	axip_u32 max_request_line;  /* bytes; longer targets get 414. default 4096 */
 	axip_u32 max_header_bytes;  /* bytes of header fields; more gets 431. default 16384 */
 	axip_u32 max_headers;       /* header lines; more gets 431. default 64 */
@@ -59,7 +62,7 @@ struct httpd_stats {
 	axip_u64 conns_rejected;    /* max_conns reached: reset at accept */
 	axip_u64 conns_active;      /* now */
 	axip_u64 conns_idle_closed; /* closed by the idle timeout */
-	axip_u64 conns_reset;       /* ended by a reset, a timeout or an abort */
+	axip_u64 conns_reset;       /* ended by a reset or a timeout while served, or aborted */
 	axip_u64 requests;          /* request heads parsed (good or bad) */
 	axip_u64 responses[6];
 	axip_u64 bad_requests;      /* requests answered with an error before routing */
@@ -74,12 +77,22 @@ struct httpd_stats {
 void httpd_config_defaults(struct httpd_config *cfg);
 
 /*
- * Listen and serve. Returns AXIP_OK, AXIP_E_INVAL (a limit is 0, the fixed
- * body is missing, the docroot cannot be opened), AXIP_E_NOMEM (malloc) or
- * what axip_tcp_listen() returned. cfg is copied; the strings and the fixed
- * body it points to must outlive the server.
+ * Listen. Returns AXIP_OK, AXIP_E_INVAL (a limit is 0, the fixed body is
+ * missing, the docroot cannot be opened, a socket call refused the address),
+ * AXIP_E_ADDRINUSE, AXIP_E_NOMEM (malloc, or the instance's
+ * descriptor table is full). cfg is copied; the strings and the fixed body
+ * it points to must outlive the server.
  */
 int httpd_start(struct axip_stack *s, const struct httpd_config *cfg, struct httpd **out);
+
+/*
+ * Serve: accept new connections, parse the requests received, queue
+ * responses as far as the send buffers allow. Call it every round of the
+ * loop that drives the instance, after axip_rx()/axip_poll(), and flush the
+ * instance afterwards (the AF_XDP runner's poll hook does both). Returns
+ * non-zero when it did something.
+ */
+int httpd_poll(struct httpd *h);
 
 /* Close the listener, abort every connection and free the server. */
 void httpd_stop(struct httpd *h);

@@ -50,6 +50,47 @@ struct world {
 	axip_u32 pool_before;
 };
 
+/* The server runs in the rounds of the link: httpd_poll() after every step
+ * (the world whose server is polled; its httpd is NULL once stopped). */
+static struct world *polled;
+
+struct poll_cond {
+	int (*cond)(void *arg);
+	void *arg;
+	int served;
+};
+
+static int serve_then(void *arg)
+{
+	struct poll_cond *pc = arg;
+	if (polled && polled->httpd && httpd_poll(polled->httpd)) {
+		pc->served = 1;
+		return 1; /* back to run_until: the link flushes and rearms timers */
+	}
+	return pc->cond ? pc->cond(pc->arg) : 0;
+}
+
+/* sim_run_until() with the server served after every step. */
+static int run_until(struct sim *sim, int (*cond)(void *arg), void *arg, axip_time_ns max)
+{
+	axip_time_ns end = sim_now(sim) + max;
+	struct poll_cond pc;
+	pc.cond = cond;
+	pc.arg = arg;
+	for (;;) {
+		int done;
+		pc.served = 0;
+		done = sim_run_until(sim, serve_then, &pc, end - sim_now(sim));
+		if (!pc.served)
+			return done;
+	}
+}
+
+static void run(struct sim *sim, axip_time_ns dt)
+{
+	run_until(sim, NULL, NULL, dt);
+}
+
 /* rx_split: most bytes per receive buffer (frames arrive as buffer chains), 0 = whole */
 static void world_init_split(struct world *w, uint32_t drop_ppm, uint64_t seed,
                              struct httpd_config *cfg, uint32_t rx_split)
@@ -57,6 +98,7 @@ static void world_init_split(struct world *w, uint32_t drop_ppm, uint64_t seed,
 	struct sim_params sp;
 	struct httpd_config def;
 	memset(w, 0, sizeof(*w));
+	polled = w;
 	memset(&sp, 0, sizeof(sp));
 	sp.seed = seed;
 	sp.impair.drop_ppm = drop_ppm;
@@ -70,7 +112,7 @@ static void world_init_split(struct world *w, uint32_t drop_ppm, uint64_t seed,
 		cfg = &def;
 	}
 	/* let gratuitous ARP settle so counts below are about HTTP only */
-	sim_run(w->sim, AXIP_MS(10));
+	run(w->sim, AXIP_MS(10));
 	w->pool_before = axip_pkt_pool_available(w->srv);
 	CHECK_EQ(httpd_start(w->srv, cfg, &w->httpd), AXIP_OK);
 }
@@ -84,13 +126,15 @@ static void world_init(struct world *w, uint32_t drop_ppm, uint64_t seed, struct
 static void world_free(struct world *w)
 {
 	if (w->httpd) {
-		sim_run(w->sim, AXIP_SEC(2));
+		run(w->sim, AXIP_SEC(2));
 		CHECK_EQ(httpd_get_stats(w->httpd)->conns_active, 0);
 		httpd_stop(w->httpd);
-		sim_run(w->sim, AXIP_SEC(1));
+		w->httpd = NULL;
+		run(w->sim, AXIP_SEC(1));
 		CHECK_EQ(axip_pkt_pool_available(w->srv), w->pool_before);
 	}
 	sim_free(w->sim);
+	polled = NULL;
 }
 
 /* ---- fetches with the client library ---- */
@@ -149,7 +193,7 @@ static int fetch(struct world *w, const char *url, int head, struct fetch *f, ax
 		fprintf(stderr, "http_get_start %s: %s\n", url, err ? err : "?");
 		return rc;
 	}
-	if (!sim_run_until(w->sim, fetch_is_done, f, max))
+	if (!run_until(w->sim, fetch_is_done, f, max))
 		return AXIP_E_TIMEDOUT;
 	if (!f->r.ok)
 		fprintf(stderr, "fetch %s: %s\n", url, f->r.error);
@@ -220,7 +264,7 @@ static int raw_connect(struct world *w, struct raw *r)
 	o.nodelay = 1;
 	if (axip_tcp_connect(w->cli, sim_host_ip(SERVER), PORT, &raw_cb, r, &o, &r->c) != AXIP_OK)
 		return -1;
-	sim_run_until(w->sim, raw_is_connected, r, AXIP_SEC(5));
+	run_until(w->sim, raw_is_connected, r, AXIP_SEC(5));
 	return r->connected ? 0 : -1;
 }
 
@@ -328,7 +372,7 @@ static int raw_peer_is_closed(void *arg)
 static void wait_responses(struct world *w, struct raw *r, int n, unsigned head_mask, struct parsed *ps)
 {
 	struct raw_wait rw = {r, n, head_mask};
-	sim_run_until(w->sim, raw_has_responses, &rw, AXIP_SEC(10));
+	run_until(w->sim, raw_has_responses, &rw, AXIP_SEC(10));
 	parse_responses(r->buf, r->len, head_mask, ps);
 }
 
@@ -352,7 +396,7 @@ static void test_small_page(void)
 	CHECK_EQ(f.r.content_length, 6);
 	CHECK_EQ(f.body_len, 6);
 	CHECK(memcmp(f.body, "hello\n", 6) == 0);
-	sim_run(w.sim, AXIP_SEC(1));
+	run(w.sim, AXIP_SEC(1));
 	st = httpd_get_stats(w.httpd);
 	CHECK_EQ(st->conns_accepted, 1);
 	CHECK_EQ(st->requests, 1);
@@ -453,7 +497,7 @@ static void test_keep_alive(void)
 	CHECK_EQ(httpd_get_stats(w.httpd)->responses[4], 1);
 	/* the client closes: the server follows */
 	raw_free(&w, &r);
-	sim_run(w.sim, AXIP_SEC(1));
+	run(w.sim, AXIP_SEC(1));
 	CHECK_EQ(httpd_get_stats(w.httpd)->conns_active, 0);
 	world_free(&w);
 }
@@ -474,7 +518,7 @@ static void run_pipelined(uint32_t rx_split)
 	world_init_split(&w, 0, 5, NULL, rx_split);
 	REQUIRE(raw_connect(&w, &r) == 0);
 	raw_send(&w, &r, reqs, sizeof(reqs) - 1);
-	sim_run_until(w.sim, raw_peer_is_closed, &r, AXIP_SEC(10));
+	run_until(w.sim, raw_peer_is_closed, &r, AXIP_SEC(10));
 	CHECK_EQ(r.peer_closed, 1);
 	parse_responses(r.buf, r.len, 1u << 1, &ps);
 	CHECK_EQ(ps.error, 0);
@@ -545,7 +589,7 @@ static void test_request_split_in_bytes(void)
 	REQUIRE(raw_connect(&w, &r) == 0);
 	for (i = 0; i < sizeof(req) - 1; i++) {
 		raw_send(&w, &r, req + i, 1);
-		sim_run(w.sim, AXIP_MS(1));
+		run(w.sim, AXIP_MS(1));
 	}
 	wait_responses(&w, &r, 1, 0, &ps);
 	REQUIRE(ps.n == 1);
@@ -570,14 +614,14 @@ static void test_connection_close_and_http10(void)
 	for (i = 0; i < 2; i++) {
 		REQUIRE(raw_connect(&w, &r) == 0);
 		raw_send(&w, &r, reqs[i], strlen(reqs[i]));
-		sim_run_until(w.sim, raw_peer_is_closed, &r, AXIP_SEC(5));
+		run_until(w.sim, raw_peer_is_closed, &r, AXIP_SEC(5));
 		CHECK_EQ(r.peer_closed, 1);
 		parse_responses(r.buf, r.len, 0, &ps);
 		REQUIRE(ps.n == 1);
 		CHECK_EQ(ps.status[0], 200);
 		CHECK_EQ(ps.conn_close[0], 1);
 		raw_free(&w, &r);
-		sim_run(w.sim, AXIP_SEC(1));
+		run(w.sim, AXIP_SEC(1));
 		CHECK_EQ(httpd_get_stats(w.httpd)->conns_active, 0);
 	}
 	/* HTTP/1.0 with keep-alive stays open and says so */
@@ -586,7 +630,7 @@ static void test_connection_close_and_http10(void)
 	wait_responses(&w, &r, 1, 0, &ps);
 	REQUIRE(ps.n == 1);
 	CHECK(strstr(ps.head[0], "\r\nConnection: keep-alive") != NULL);
-	sim_run(w.sim, AXIP_MS(100));
+	run(w.sim, AXIP_MS(100));
 	CHECK_EQ(r.peer_closed, 0);
 	raw_free(&w, &r);
 	world_free(&w);
@@ -624,7 +668,7 @@ static void test_bad_requests(void)
 		REQUIRE(raw_connect(&w, &r) == 0);
 		raw_send(&w, &r, cases[i].req, strlen(cases[i].req));
 		if (cases[i].closes)
-			sim_run_until(w.sim, raw_peer_is_closed, &r, AXIP_SEC(5));
+			run_until(w.sim, raw_peer_is_closed, &r, AXIP_SEC(5));
 		else
 			wait_responses(&w, &r, 1, 0, &ps);
 		parse_responses(r.buf, r.len, 0, &ps);
@@ -639,7 +683,7 @@ static void test_bad_requests(void)
 		if (cases[i].status == 405)
 			CHECK(strstr(ps.head[0], "\r\nAllow: GET, HEAD") != NULL);
 		raw_free(&w, &r);
-		sim_run(w.sim, AXIP_MS(300));
+		run(w.sim, AXIP_MS(300));
 	}
 	CHECK_EQ(httpd_get_stats(w.httpd)->bad_requests, sizeof(cases) / sizeof(cases[0]));
 	CHECK_EQ(httpd_get_stats(w.httpd)->responses[4] + httpd_get_stats(w.httpd)->responses[5],
@@ -661,7 +705,7 @@ static void test_bad_request_in_pipeline(void)
 	world_init(&w, 0, 9, NULL);
 	REQUIRE(raw_connect(&w, &r) == 0);
 	raw_send(&w, &r, reqs, sizeof(reqs) - 1);
-	sim_run_until(w.sim, raw_peer_is_closed, &r, AXIP_SEC(5));
+	run_until(w.sim, raw_peer_is_closed, &r, AXIP_SEC(5));
 	parse_responses(r.buf, r.len, 0, &ps);
 	REQUIRE(ps.n == 3);
 	CHECK_EQ(ps.status[0], 200);
@@ -768,7 +812,7 @@ static void test_conn_limit_and_idle_timeout(void)
 	CHECK_EQ(raw_connect(&w, &r[1]), 0);
 	/* the third handshake completes, then the server refuses it with a reset */
 	raw_connect(&w, &r[2]);
-	sim_run(w.sim, AXIP_MS(100));
+	run(w.sim, AXIP_MS(100));
 	CHECK_EQ(r[2].closed, 1);
 	CHECK_EQ(r[2].closed_err, AXIP_E_RESET);
 	CHECK_EQ(httpd_get_stats(w.httpd)->conns_rejected, 1);
@@ -776,14 +820,14 @@ static void test_conn_limit_and_idle_timeout(void)
 	/* one request on the first connection, half of one on the second; both go idle */
 	raw_send_str(&w, &r[0], "GET / HTTP/1.1\r\nHost: a\r\n\r\n");
 	raw_send_str(&w, &r[1], "GET / HTTP/1.1\r\nHo");
-	sim_run(w.sim, AXIP_SEC(3));
+	run(w.sim, AXIP_SEC(3));
 	httpd_tick(w.httpd, sim_now(w.sim));
 	CHECK_EQ(httpd_get_stats(w.httpd)->conns_idle_closed, 0);
-	sim_run(w.sim, AXIP_SEC(3));
+	run(w.sim, AXIP_SEC(3));
 	httpd_tick(w.httpd, sim_now(w.sim));
-	sim_run(w.sim, AXIP_SEC(3));
+	run(w.sim, AXIP_SEC(3));
 	httpd_tick(w.httpd, sim_now(w.sim));
-	sim_run(w.sim, AXIP_MS(500));
+	run(w.sim, AXIP_MS(500));
 	CHECK_EQ(httpd_get_stats(w.httpd)->conns_idle_closed, 2);
 	CHECK_EQ(r[0].peer_closed, 1);
 	CHECK_EQ(r[1].peer_closed, 1);
@@ -818,20 +862,20 @@ static void test_linger_timeout_and_stop(void)
 	world_init(&w, 0, 13, &cfg);
 	REQUIRE(raw_connect(&w, &linger) == 0);
 	raw_send_str(&w, &linger, "GET / HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n");
-	sim_run_until(w.sim, raw_peer_is_closed, &linger, AXIP_SEC(5));
+	run_until(w.sim, raw_peer_is_closed, &linger, AXIP_SEC(5));
 	CHECK_EQ(linger.peer_closed, 1);
 	parse_responses(linger.buf, linger.len, 0, &ps);
 	CHECK_EQ(ps.n, 1);
 	/* the server waits for our FIN while discarding what we send */
 	raw_send_str(&w, &linger, "ignored bytes");
-	sim_run(w.sim, AXIP_MS(100));
+	run(w.sim, AXIP_MS(100));
 	CHECK_EQ(linger.closed, 0);
 	CHECK_EQ(httpd_get_stats(w.httpd)->conns_active, 1);
 	REQUIRE(raw_connect(&w, &live) == 0);
 	httpd_tick(w.httpd, sim_now(w.sim));
-	sim_run(w.sim, AXIP_SEC(3));
+	run(w.sim, AXIP_SEC(3));
 	httpd_tick(w.httpd, sim_now(w.sim));
-	sim_run(w.sim, AXIP_MS(100));
+	run(w.sim, AXIP_MS(100));
 	/* the lingering one was reset, the idle keep-alive one closed gracefully */
 	CHECK_EQ(linger.closed, 1);
 	CHECK_EQ(linger.closed_err, AXIP_E_RESET);
@@ -839,22 +883,22 @@ static void test_linger_timeout_and_stop(void)
 	CHECK_EQ(httpd_get_stats(w.httpd)->conns_idle_closed, 2);
 	raw_free(&w, &linger);
 	raw_free(&w, &live);
-	sim_run(w.sim, AXIP_SEC(1));
+	run(w.sim, AXIP_SEC(1));
 	CHECK_EQ(httpd_get_stats(w.httpd)->conns_active, 0);
 
 	/* stop with a connection in the middle of a large response */
 	REQUIRE(raw_connect(&w, &live) == 0);
 	raw_send_str(&w, &live, "GET /bytes/50000000 HTTP/1.1\r\nHost: a\r\n\r\n");
-	sim_run(w.sim, AXIP_MS(2));
+	run(w.sim, AXIP_MS(2));
 	CHECK(live.len > 0);
 	CHECK_EQ(httpd_get_stats(w.httpd)->conns_active, 1);
 	httpd_stop(w.httpd);
 	w.httpd = NULL;
-	sim_run(w.sim, AXIP_MS(100));
+	run(w.sim, AXIP_MS(100));
 	CHECK_EQ(live.closed, 1);
 	CHECK_EQ(live.closed_err, AXIP_E_RESET);
 	raw_free(&w, &live);
-	sim_run(w.sim, AXIP_SEC(1));
+	run(w.sim, AXIP_SEC(1));
 	CHECK_EQ(axip_pkt_pool_available(w.srv), w.pool_before);
 	world_free(&w);
 }
@@ -975,7 +1019,7 @@ static void test_one_percent_loss(void)
 	CHECK_EQ(f.hash, gen_hash(n));
 	REQUIRE(raw_connect(&w, &r) == 0);
 	raw_send(&w, &r, reqs, sizeof(reqs) - 1);
-	sim_run_until(w.sim, raw_peer_is_closed, &r, AXIP_SEC(60));
+	run_until(w.sim, raw_peer_is_closed, &r, AXIP_SEC(60));
 	parse_responses(r.buf, r.len, 0, &ps);
 	REQUIRE(ps.n == 3);
 	CHECK_EQ(ps.hash[0], gen_hash(100000));
