@@ -2,6 +2,7 @@
 """ICMP: echo, errors axip sends, and errors it receives for live TCP
 connections (RFC 792, RFC 1122 3.2.2 and 4.2.3.9, RFC 1191, RFC 5927)."""
 import random
+import time
 
 from axpeer import ICMP, IP, TCP, UDP, Conn, Raw, check, delta
 
@@ -42,7 +43,16 @@ def _in_flight(ctx):
     data = bytes(random.randrange(256) for _ in range(4 * 1448))
     for i in range(0, len(data), 1448):
         c.send("PA", data[i:i + 1448])
-    segs = c.l.recv_all(lambda f: c.mine(f) and len(c.data_from(f)) > 0, 1.0, limit=4)
+    # the first copy of each echoed segment, in sequence order: on a loaded
+    # machine the peer's segments can arrive far enough apart for a tail
+    # loss probe to resend one before the next is echoed (RFC 8985 7)
+    seen = {}
+    end = time.monotonic() + 2.0
+    while sum(len(c.data_from(f)) for f in seen.values()) < len(data) and time.monotonic() < end:
+        for f in c.l.recv_all(lambda f: c.mine(f) and len(c.data_from(f)) > 0,
+                              end - time.monotonic(), limit=1):
+            seen.setdefault(f[TCP].seq, f)
+    segs = [seen[k] for k in sorted(seen, key=lambda q: (q - c.rcv_nxt) & 0xffffffff)]
     check(segs, "nothing echoed")
     return c, segs
 
