@@ -2,8 +2,12 @@
 # SPDX-License-Identifier: BSD-2-Clause
 # net_poll_adaptive: adaptive polling (axip_xdp_opts.poll_budget_us,
 # --poll-us) of a default-started axip-tcp-echo:
-#  (a) idle, it uses almost no CPU: at most IDLE_MAX_NS over 10 s (the
-#      target is 1 ms; the margin is for a shared, loaded machine);
+#  (a) idle, it sleeps: at most 40 wake-ups in 10 s (it wakes about once a
+#      second, when the timer wheel turns past a slot holding a later
+#      timer), and uses at most IDLE_MAX_NS of CPU in the least of up to
+#      three 10-s windows. The target is 1 ms; a quiet 2-CPU VM measured
+#      0.5 ms, the same VM loaded by parallel builds and tests 3-14 ms
+#      (each wake-up then costs 0.3-1 ms of CPU), hence the default 20 ms;
 #  (b) after traffic it spins for about its budget, then sleeps: with
 #      --poll-us 200000 the 2 s after an echo cost at least 20 ms and at most
 #      600 ms of CPU, the 2 s after that at most IDLE_MAX_NS; the exit
@@ -18,7 +22,7 @@
 # (/proc/PID/task/*/schedstat), not the 10-ms ticks of /proc/PID/stat.
 . "$(dirname "$0")/lib.sh"
 need_prog axip-tcp-echo
-IDLE_MAX_NS=${AXT_IDLE_MAX_NS:-5000000}
+IDLE_MAX_NS=${AXT_IDLE_MAX_NS:-20000000}
 net_setup 1
 
 cpu_ns() { # cpu_ns NAME: on-CPU nanoseconds of the program's threads so far
@@ -42,11 +46,37 @@ start_axip idle "$BUILD/examples/axip-tcp-echo" --ifname "$IFA" --port 7
 wait_attached idle
 echo_line idle-warm
 sleep 1
-t0=$(cpu_ns idle)
-sleep 10
-t1=$(cpu_ns idle)
-idle=$((t1 - t0))
-echo "idle: $idle ns of CPU over 10 s (limit $IDLE_MAX_NS)"
+# The worker's wake-ups over the window (SIGUSR1 prints its counters) show
+# whether it sleeps; its CPU time shows what a wake-up costs, which on a
+# machine loaded by other tests is far more than on a quiet one, so the
+# CPU check takes the least of up to three windows.
+wakeups() { # poll rounds (sleeps + spins) in the latest counter dump
+	awk '$1 == "xdp_poll_sleeps" || $1 == "xdp_poll_spins" { v[$1] = $2 }
+	     END { print v["xdp_poll_sleeps"] + v["xdp_poll_spins"] }' "$WORK/idle.log"
+}
+dump_idle() {
+	local n
+	n=$(grep -c 'umem_frames_free' "$WORK/idle.log")
+	kill -USR1 "$(cat "$WORK/idle.pid")"
+	for _ in $(seq 50); do
+		[ "$(grep -c 'umem_frames_free' "$WORK/idle.log")" -gt "$n" ] && return
+		sleep 0.1
+	done
+	fail "no counters after SIGUSR1"
+}
+for try in 1 2 3; do
+	dump_idle
+	w0=$(wakeups)
+	t0=$(cpu_ns idle)
+	sleep 10
+	t1=$(cpu_ns idle)
+	dump_idle
+	w1=$(wakeups)
+	idle=$((t1 - t0)) woke=$((w1 - w0))
+	echo "idle: $idle ns of CPU and $woke wake-ups over 10 s (limits $IDLE_MAX_NS ns, 40; window $try)"
+	[ "$woke" -le 40 ] || fail "idle server woke $woke times in 10 s (it does not sleep)"
+	[ "$idle" -le "$IDLE_MAX_NS" ] && break
+done
 [ "$idle" -le "$IDLE_MAX_NS" ] || fail "idle server used $idle ns of CPU in 10 s"
 stop_axip idle TERM
 grep -Eq '^  xdp_poll_sleeps +[1-9]' "$WORK/idle.log" || fail "no poll_sleeps counted"
