@@ -146,9 +146,12 @@ for f in "${scripts[@]}"; do
 		envs=()
 		if [ -n "$preload" ]; then
 			# for packetdrill only: the sanitizer runtimes after the shim, and
-			# packetdrill's own leaks at exit suppressed (test/packetdrill/lsan.supp)
+			# packetdrill's own leaks at exit suppressed (test/packetdrill/lsan.supp).
+			# Full stacks (fast_unwind_on_malloc=0): the frame-pointer unwinder
+			# stops in libc, whose frames are only named where its debug symbols
+			# are installed, and the suppressions name packetdrill's callers.
 			envs=(LD_PRELOAD="$preload"
-				ASAN_OPTIONS="${ASAN_OPTIONS:-verify_asan_link_order=0}"
+				ASAN_OPTIONS="${ASAN_OPTIONS:-verify_asan_link_order=0:fast_unwind_on_malloc=0}"
 				LSAN_OPTIONS="${LSAN_OPTIONS:-suppressions=$repo/test/packetdrill/lsan.supp:print_suppressions=0}")
 		fi
 		# shellcheck disable=SC2086 # PACKETDRILL_ARGS is a list of options
