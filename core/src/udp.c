@@ -166,19 +166,19 @@ static void udp_drop(struct axip_stack *s, struct axip_pkt *p)
 	axip_pkt_free(s, p);
 }
 
-void udp_input(struct axip_stack *s, struct axip_pkt *p, const struct ipv4_rx_info *ip)
+/* The checks both families make on a datagram's header: present, and its
+ * length within the IP payload (the chain is cut to that length). Returns
+ * the length, or 0 after dropping p (counted). */
+static axip_u32 udp_header_ok(struct axip_stack *s, struct axip_pkt *p)
 {
 	axip_u32 total = axip_pkt_chain_len(p);
 	axip_u32 ulen;
-	axip_u16 sport, dport, csum;
-	struct axip_udp *u;
-	struct axip_udp_meta meta;
 
 	CTR_INC(s, udp_rx);
 	if (total < UDP_HLEN || (p->len < UDP_HLEN && pkt_linearize(s, p, UDP_HLEN) != 0)) {
 		CTR_INC(s, udp_rx_short);
 		udp_drop(s, p);
-		return;
+		return 0;
 	}
 	ulen = load_be16(p->data + UDP_OFF_LEN);
 	/* RFC 768: the length counts header and data. Longer than the IP
@@ -187,10 +187,47 @@ void udp_input(struct axip_stack *s, struct axip_pkt *p, const struct ipv4_rx_in
 	if (ulen < UDP_HLEN || ulen > total) {
 		CTR_INC(s, udp_rx_bad_len);
 		udp_drop(s, p);
-		return;
+		return 0;
 	}
 	if (ulen < total)
 		pkt_trim(s, p, ulen);
+	return ulen;
+}
+
+/* Hand a checked datagram for socket u to its callback (both families):
+ * the payload only, and nothing when the embedder is short of buffers. */
+static void udp_deliver(struct axip_stack *s, struct axip_udp *u, struct axip_pkt *p,
+                        const struct axip_udp_meta *meta)
+{
+	if (p->flags & AXIP_PKT_RX_LOW_BUF) {
+		/* the embedder is short of buffers: hand the application nothing
+		 * it could keep (RFC 768 promises no delivery) */
+		CTR_INC(s, rx_low_buf_drop);
+		udp_drop(s, p);
+		return;
+	}
+	pkt_pull(p, UDP_HLEN);
+	/* skip leading buffers the header pull emptied, so the callback's
+	 * first buffer holds payload whenever there is any */
+	while (p->len == 0 && p->sg_next) {
+		struct axip_pkt *n = p->sg_next;
+		p->sg_next = AXIP_NULL;
+		n->flags |= p->flags;
+		axip_pkt_free(s, p);
+		p = n;
+	}
+	u->recv(u->arg, u, meta, p);
+}
+
+void udp_input(struct axip_stack *s, struct axip_pkt *p, const struct ipv4_rx_info *ip)
+{
+	axip_u32 ulen = udp_header_ok(s, p);
+	axip_u16 sport, dport, csum;
+	struct axip_udp *u;
+	struct axip_udp_meta meta;
+
+	if (ulen == 0)
+		return;
 	sport = load_be16(p->data + UDP_OFF_SPORT);
 	dport = load_be16(p->data + UDP_OFF_DPORT);
 	csum = load_be16(p->data + UDP_OFF_CSUM);
@@ -216,30 +253,13 @@ void udp_input(struct axip_stack *s, struct axip_pkt *p, const struct ipv4_rx_in
 		udp_drop(s, p);
 		return;
 	}
-	if (p->flags & AXIP_PKT_RX_LOW_BUF) {
-		/* the embedder is short of buffers: hand the application nothing
-		 * it could keep (RFC 768 promises no delivery) */
-		CTR_INC(s, rx_low_buf_drop);
-		udp_drop(s, p);
-		return;
-	}
-	pkt_pull(p, UDP_HLEN);
-	/* skip leading buffers the header pull emptied, so the callback's
-	 * first buffer holds payload whenever there is any */
-	while (p->len == 0 && p->sg_next) {
-		struct axip_pkt *n = p->sg_next;
-		p->sg_next = AXIP_NULL;
-		n->flags |= p->flags;
-		axip_pkt_free(s, p);
-		p = n;
-	}
 	mem_zero(&meta, sizeof(meta));
 	meta.family = 4;
 	meta.src_addr = ip->src;
 	meta.dst_addr = ip->dst;
 	meta.src_port = sport;
 	meta.dst_port = dport;
-	u->recv(u->arg, u, &meta, p);
+	udp_deliver(s, u, p, &meta);
 }
 
 /* RFC 1122 4.1.3.3: ICMP errors are passed to the application. Map an
@@ -561,26 +581,13 @@ int axip_udp_open6(struct axip_stack *s, const axip_u8 *addr6, axip_u16 port,
 
 void udp6_input(struct axip_stack *s, struct axip_pkt *p, const struct ipv6_rx_info *ip)
 {
-	axip_u32 total = axip_pkt_chain_len(p);
-	axip_u32 ulen;
+	axip_u32 ulen = udp_header_ok(s, p);
 	axip_u16 sport, dport;
 	struct axip_udp *u;
 	struct axip_udp_meta meta;
 
-	CTR_INC(s, udp_rx);
-	if (total < UDP_HLEN || (p->len < UDP_HLEN && pkt_linearize(s, p, UDP_HLEN) != 0)) {
-		CTR_INC(s, udp_rx_short);
-		udp_drop(s, p);
+	if (ulen == 0)
 		return;
-	}
-	ulen = load_be16(p->data + UDP_OFF_LEN);
-	if (ulen < UDP_HLEN || ulen > total) {
-		CTR_INC(s, udp_rx_bad_len);
-		udp_drop(s, p);
-		return;
-	}
-	if (ulen < total)
-		pkt_trim(s, p, ulen);
 	sport = load_be16(p->data + UDP_OFF_SPORT);
 	dport = load_be16(p->data + UDP_OFF_DPORT);
 	/* RFC 8200 8.1: the checksum is mandatory over IPv6; a zero one is
@@ -603,26 +610,13 @@ void udp6_input(struct axip_stack *s, struct axip_pkt *p, const struct ipv6_rx_i
 		udp_drop(s, p);
 		return;
 	}
-	if (p->flags & AXIP_PKT_RX_LOW_BUF) {
-		CTR_INC(s, rx_low_buf_drop);
-		udp_drop(s, p);
-		return;
-	}
-	pkt_pull(p, UDP_HLEN);
-	while (p->len == 0 && p->sg_next) {
-		struct axip_pkt *n = p->sg_next;
-		p->sg_next = AXIP_NULL;
-		n->flags |= p->flags;
-		axip_pkt_free(s, p);
-		p = n;
-	}
 	mem_zero(&meta, sizeof(meta));
 	meta.family = 6;
 	mem_copy(meta.src_addr6, ip->src, 16);
 	mem_copy(meta.dst_addr6, ip->dst, 16);
 	meta.src_port = sport;
 	meta.dst_port = dport;
-	u->recv(u->arg, u, &meta, p);
+	udp_deliver(s, u, p, &meta);
 }
 
 /* RFC 4443 3.1/3.2: port unreachable refuses, packet too big is a size
