@@ -145,12 +145,16 @@ int pl_linger(int afd)
 	return 0;
 }
 
+/* A lingering socket is done when its data is acknowledged or its
+ * connection failed. Not at HUP: a socket shut for writing whose peer sent
+ * its FIN shows HUP while its own data is still in flight (as Linux), and
+ * the exit, which waits for the lingering list to empty, would cut it off. */
 static void linger_reap(void)
 {
 	unsigned i = 0;
 	while (i < n_lingering) {
 		int afd = lingering[i], ev = axip_sock_events(s, afd);
-		if (axip_sock_nwrite(s, afd) <= 0 || ev < 0 || (ev & (AXIP_EV_ERR | AXIP_EV_HUP))) {
+		if (axip_sock_nwrite(s, afd) <= 0 || ev < 0 || (ev & AXIP_EV_ERR)) {
 			axip_close(s, afd);
 			lingering[i] = lingering[--n_lingering];
 		} else {

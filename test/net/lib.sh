@@ -163,7 +163,7 @@ expect() {
 echo_parallel() {
 	local port=$1 in=$2 want=$3 n=$4 what=$5 i
 	for i in $(seq "$n"); do
-		in_b timeout 60 socat -T10 - TCP:"$ADDR_A":"$port",shut-down <"$in" >"$WORK/$what.$i" &
+		in_b timeout 60 socat -t10 -T10 - TCP:"$ADDR_A":"$port",shut-down <"$in" >"$WORK/$what.$i" &
 	done
 	wait
 	for i in $(seq "$n"); do
@@ -175,16 +175,18 @@ echo_parallel() {
 # in $NSB: a line by socat, one by nc, 8 MiB of random bytes ($WORK/big.in)
 # and four concurrent connections of 1 MiB ($WORK/one.in), every reply
 # compared byte for byte. 7 connections, 11 + 8 + 12 MiB sent; big.in and
-# one.in are kept for the caller.
+# one.in are kept for the caller. Every socat client here waits -t seconds
+# (not socat's default 0.5 s) for the rest of the echo after its own EOF: a
+# sanitizer build on a loaded machine can lag more than that behind.
 check_echo() {
 	local port=$1 out
-	out=$(echo hello-axip | in_b timeout 10 socat -T5 - TCP:"$ADDR_A":"$port") || fail "socat line echo"
+	out=$(echo hello-axip | in_b timeout 10 socat -t5 -T5 - TCP:"$ADDR_A":"$port") || fail "socat line echo"
 	[ "$out" = hello-axip ] || fail "line echo returned '$out'"
 	out=$(printf 'nc-line\n' | in_b timeout 10 nc -q 2 -w 5 "$ADDR_A" "$port") || fail "nc line echo"
 	[ "$out" = nc-line ] || fail "nc echo returned '$out'"
 
 	head -c 8M /dev/urandom >"$WORK/big.in"
-	in_b timeout 60 socat -T10 -b65536 - TCP:"$ADDR_A":"$port",shut-down <"$WORK/big.in" >"$WORK/big.out" ||
+	in_b timeout 60 socat -t10 -T10 -b65536 - TCP:"$ADDR_A":"$port",shut-down <"$WORK/big.in" >"$WORK/big.out" ||
 		fail "8 MiB transfer"
 	cmp -s "$WORK/big.in" "$WORK/big.out" || fail "8 MiB echo differs"
 

@@ -37,7 +37,7 @@ cpu_ns() { # cpu_ns NAME: on-CPU nanoseconds of the program's threads so far
 
 echo_line() {
 	local out
-	out=$(echo "$1" | in_b timeout 10 socat -T5 - TCP:"$ADDR_A":7) || fail "socat line echo"
+	out=$(echo "$1" | in_b timeout 10 socat -t5 -T5 - TCP:"$ADDR_A":7) || fail "socat line echo"
 	[ "$out" = "$1" ] || fail "line echo returned '$out'"
 }
 

@@ -36,10 +36,10 @@ xdp_attached && fail "XDP program left after exit"
 # ---- upper case, one message in the pool: data waits for the pool, none is lost
 start_axip upper "$PROG" --ifname "$IFA" --port 7 --queues 2 --cores 0,1 --upper --pool 1
 wait_attached upper
-out=$(echo 'Hello, axip 42!' | in_b timeout 10 socat -T5 - TCP:"$ADDR_A":7) || fail "socat line (upper)"
+out=$(echo 'Hello, axip 42!' | in_b timeout 10 socat -t5 -T5 - TCP:"$ADDR_A":7) || fail "socat line (upper)"
 [ "$out" = 'HELLO, AXIP 42!' ] || fail "upper-case echo returned '$out'"
 LC_ALL=C tr a-z A-Z <"$WORK/big.in" >"$WORK/big.want"
-in_b timeout 60 socat -T10 -b65536 - TCP:"$ADDR_A":7,shut-down <"$WORK/big.in" >"$WORK/big.up" ||
+in_b timeout 60 socat -t10 -T10 -b65536 - TCP:"$ADDR_A":7,shut-down <"$WORK/big.in" >"$WORK/big.up" ||
 	fail "8 MiB transfer (upper)"
 cmp -s "$WORK/big.up" "$WORK/big.want" || fail "8 MiB upper-case echo differs"
 LC_ALL=C tr a-z A-Z <"$WORK/one.in" >"$WORK/one.want"
