@@ -103,27 +103,67 @@ static void run_slot(struct axip_stack *s, struct timer_wheel *w, axip_u32 idx, 
 	}
 }
 
-/* First tick >= from whose slot is non-empty, within one turn; or ~0. */
-static axip_u64 next_busy_tick(const struct timer_wheel *w, axip_u64 from)
+/* Timers looked at, at most, when timer_run looks for the next deadline. */
+#define TIMER_SCAN_MAX 64u
+
+/* First tick in [from, from + limit) whose slot is non-empty, or ~0; skips
+ * empty bitmap words whole. */
+static axip_u64 next_busy_tick(const struct timer_wheel *w, axip_u64 from, axip_u32 limit)
 {
-	axip_u32 i;
-	for (i = 0; i < TIMER_SLOTS; i++) {
+	axip_u32 i = 0;
+	while (i < limit) {
 		axip_u32 idx = (axip_u32)((from + i) & SLOT_MASK);
-		if ((i & 31u) == 0 && (idx & 31u) == 0 && w->bitmap[idx >> 5] == 0) {
-			i += 31u;
-			continue;
+		axip_u32 bits = w->bitmap[idx >> 5] >> (idx & 31u);
+		if (bits) {
+			while (!(bits & 1u)) {
+				bits >>= 1;
+				i++;
+			}
+			return i < limit ? from + i : ~(axip_u64)0;
 		}
-		if (w->bitmap[idx >> 5] & (1u << (idx & 31u)))
-			return from + i;
+		i += 32u - (idx & 31u);
 	}
 	return ~(axip_u64)0;
+}
+
+/*
+ * The next deadline after a run. A slot's timers of this turn expire within
+ * its tick and those of later turns at least a turn on, so walking the
+ * non-empty slots from the current tick can stop at the first slot that
+ * starts after the earliest expiry seen: exact, and an idle instance whose
+ * only timer is minutes away sleeps until then rather than once a turn.
+ * After TIMER_SCAN_MAX timers it answers the start of the slot it reached
+ * (early, never late), so a crowded wheel costs a bounded walk.
+ */
+static axip_time_ns next_deadline(const struct timer_wheel *w)
+{
+	axip_time_ns best = ~(axip_time_ns)0;
+	axip_u64 end = w->cur_tick + TIMER_SLOTS, tick = w->cur_tick;
+	axip_u32 seen = 0;
+	while (tick < end) {
+		const struct axip_timer *t;
+		axip_time_ns start;
+		tick = next_busy_tick(w, tick, (axip_u32)(end - tick));
+		if (tick == ~(axip_u64)0)
+			break;
+		start = tick << TIMER_TICK_SHIFT;
+		if (start >= best)
+			break;
+		for (t = w->slot[tick & SLOT_MASK]; t; t = t->next) {
+			if (++seen > TIMER_SCAN_MAX)
+				return start < best ? start : best;
+			if (t->expires < best)
+				best = t->expires;
+		}
+		tick++;
+	}
+	return best;
 }
 
 axip_time_ns timer_run(struct axip_stack *s, struct timer_wheel *w, axip_time_ns now)
 {
 	axip_u64 now_tick = tick_of(now);
 	axip_u64 tick;
-	axip_u64 nb;
 
 	if (now_tick >= w->cur_tick) {
 		axip_u64 span = now_tick - w->cur_tick + 1u;
@@ -138,21 +178,5 @@ axip_time_ns timer_run(struct axip_stack *s, struct timer_wheel *w, axip_time_ns
 	}
 	if (w->armed == 0)
 		return ~(axip_time_ns)0;
-	/* The current tick's slot may still hold timers due later in this tick
-	 * or in later turns; report the earliest slot that holds anything. The
-	 * answer may be early (a slot holding only later turns), never late. */
-	nb = next_busy_tick(w, w->cur_tick);
-	if (nb == ~(axip_u64)0)
-		return ~(axip_time_ns)0;
-	if (nb == w->cur_tick) {
-		/* exact: earliest expiry in this slot, but not beyond the next tick */
-		axip_u32 idx = (axip_u32)(nb & SLOT_MASK);
-		const struct axip_timer *t = w->slot[idx];
-		axip_time_ns best = (nb + 1u) << TIMER_TICK_SHIFT;
-		for (; t; t = t->next)
-			if (t->expires < best)
-				best = t->expires;
-		return best;
-	}
-	return nb << TIMER_TICK_SHIFT;
+	return next_deadline(w);
 }

@@ -133,6 +133,91 @@ static void test_past_deadline_fires_next_run(void)
 	CHECK_EQ(fired[3], 1);
 }
 
+static void test_next_deadline_exact(void)
+{
+	/* an idle instance's only timer a minute away: the deadline is that
+	 * timer, not the next turn of the wheel */
+	reset(0);
+	timer_arm(&w, &timers[0], AXIP_SEC(60));
+	CHECK(run(AXIP_MS(1)) == AXIP_SEC(60));
+	/* a nearer one in a later slot of this turn wins */
+	timer_arm(&w, &timers[1], AXIP_MS(500) + 7u);
+	CHECK(run(AXIP_MS(2)) == AXIP_MS(500) + 7u);
+	/* a later-turn timer sharing the current slot does not hide it */
+	timer_arm(&w, &timers[2], AXIP_MS(2) + ((axip_time_ns)TIMER_SLOTS << TIMER_TICK_SHIFT));
+	CHECK(run(AXIP_MS(2)) == AXIP_MS(500) + 7u);
+	timer_cancel(&w, &timers[1]);
+	CHECK(run(AXIP_MS(3)) == timers[2].expires);
+}
+
+static void test_next_deadline_random(void)
+{
+	/* up to 64 timers (no more than the walk's budget): the deadline is
+	 * exactly the earliest expiry; the timer then fires at it */
+	axip_u32 seed = 12345u;
+	axip_time_ns now = AXIP_SEC(1);
+	int round, i;
+	reset(now);
+	for (round = 0; round < 2000; round++) {
+		axip_time_ns want = ~(axip_time_ns)0, got;
+		seed = seed * 1103515245u + 12345u;
+		i = (int)((seed >> 8) % 64u);
+		seed = seed * 1103515245u + 12345u;
+		if ((seed >> 28) == 0)
+			timer_cancel(&w, &timers[i]);
+		else
+			timer_arm(&w, &timers[i], now + 1u + (axip_time_ns)((seed >> 4) % 5000000000u));
+		got = run(now);
+		for (i = 0; i < 64; i++)
+			if (timer_armed(&timers[i]) && timers[i].expires < want)
+				want = timers[i].expires;
+		CHECK(got == want);
+		seed = seed * 1103515245u + 12345u;
+		now += (axip_time_ns)((seed >> 8) % 300000000u);
+		if (got != ~(axip_time_ns)0 && got <= now) {
+			int before = 0, after = 0;
+			for (i = 0; i < 64; i++)
+				before += fired[i];
+			run(got);
+			for (i = 0; i < 64; i++)
+				after += fired[i];
+			CHECK(after > before);
+			if (now < got)
+				now = got;
+		}
+	}
+}
+
+static int many_fired;
+static void on_fire_many(struct axip_stack *s, struct axip_timer *t)
+{
+	(void)s;
+	(void)t;
+	many_fired++;
+}
+
+static void test_next_deadline_crowded(void)
+{
+	/* more later-turn timers than the walk looks at: the answer may be
+	 * early, never late */
+	static struct axip_timer many[100];
+	int i;
+	axip_time_ns d;
+	reset(0);
+	for (i = 0; i < 100; i++) {
+		timer_init(&many[i], on_fire_many);
+		timer_arm(&w, &many[i], AXIP_SEC(30) + AXIP_MS(1) * (axip_time_ns)(i % 3));
+	}
+	d = run(AXIP_MS(1));
+	CHECK(d <= AXIP_SEC(30));
+	CHECK(d > AXIP_MS(1));
+	while (d < AXIP_SEC(30) && many_fired == 0)
+		d = run(d);
+	CHECK(d <= AXIP_SEC(30) + AXIP_MS(2));
+	for (i = 0; i < 100; i++)
+		timer_cancel(&w, &many[i]);
+}
+
 int main(void)
 {
 	RUN_TEST(test_fires_in_order_not_early);
@@ -141,5 +226,8 @@ int main(void)
 	RUN_TEST(test_sparse_polls_catch_up);
 	RUN_TEST(test_callback_rearms);
 	RUN_TEST(test_past_deadline_fires_next_run);
+	RUN_TEST(test_next_deadline_exact);
+	RUN_TEST(test_next_deadline_random);
+	RUN_TEST(test_next_deadline_crowded);
 	return test_summary();
 }
