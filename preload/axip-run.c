@@ -3,7 +3,7 @@
  * axip-run - run an unmodified program with its IPv4 sockets on axip.
  *
  *   axip-run --ifname IF [--queues N] [--busy-poll] [--addr A[/P]] [--verbose]
- *            [--max-sockets N] -- PROGRAM [ARGS...]
+ *            [--max-sockets N] [--no-dual-stack] -- PROGRAM [ARGS...]
  *
  * Checks privileges and the interface, sets the shim's environment
  * (AXIP_IFNAME, ...; docs/preload.md) and LD_PRELOAD (libaxip-preload.so,
@@ -37,12 +37,15 @@ static void usage(FILE *f)
 	        "usage: " PROG " --ifname IF [options] -- PROGRAM [ARGS...]\n"
 	        "Run PROGRAM with its IPv4 TCP/UDP sockets on axip over AF_XDP on IF; every\n"
 	        "other socket (Unix, loopback, IPv6, other interfaces) stays the kernel's.\n"
+	        "An IPv6 socket that also takes IPv4 (bound to :: with IPV6_V6ONLY off, the\n"
+	        "Linux default) serves IPv4 on axip; IPv6 clients then cannot reach it.\n"
 	        "  --ifname IF        interface to attach to (required)\n"
 	        "  --queues N         receive queues: one per worker process a prefork server\n"
 	        "                     forks after listening (default 1)\n"
 	        "  --busy-poll        spin instead of sleeping in the kernel while waiting\n"
 	        "  --addr A[/P]       dedicated IPv4 address for axip (default: share IF's)\n"
 	        "  --max-sockets N    axip sockets at once (default 4096)\n"
+	        "  --no-dual-stack    leave every IPv6 socket, dual-stack ones too, to the kernel\n"
 	        "  --verbose          say what the shim does on stderr (repeat for more)\n"
 	        "  --help, --version\n"
 	        "Exit codes: 2 bad usage, 3 not root / no CAP_NET_ADMIN, 4 no such interface,\n"
@@ -149,6 +152,7 @@ int main(int argc, char **argv)
 		{ "busy-poll", no_argument, NULL, 'b' },
 		{ "addr", required_argument, NULL, 'a' },
 		{ "max-sockets", required_argument, NULL, 'm' },
+		{ "no-dual-stack", no_argument, NULL, 'd' },
 		{ "verbose", no_argument, NULL, 'v' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
@@ -156,7 +160,7 @@ int main(int argc, char **argv)
 	};
 	const char *ifname = NULL, *addr = NULL;
 	unsigned long queues = 1, max_sockets = 0;
-	int busy = 0, verbose = 0, c;
+	int busy = 0, verbose = 0, dual = 1, c;
 	char lib[PATH_MAX], num[32], *end;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+", lo, NULL)) != -1) {
@@ -195,6 +199,9 @@ int main(int argc, char **argv)
 		case 'v':
 			verbose++;
 			break;
+		case 'd':
+			dual = 0;
+			break;
 		case 'h':
 			usage(stdout);
 			return 0;
@@ -225,6 +232,7 @@ int main(int argc, char **argv)
 	snprintf(num, sizeof num, "%lu", queues);
 	setenv("AXIP_QUEUES", num, 1);
 	setenv("AXIP_BUSY_POLL", busy ? "1" : "0", 1);
+	setenv("AXIP_DUAL_STACK", dual ? "1" : "0", 1);
 	if (addr)
 		setenv("AXIP_ADDR", addr, 1);
 	else

@@ -58,7 +58,7 @@ ssize_t pl_recvmsg(struct pl_obj *o, int fd, struct msghdr *m, int flags)
 	pl_unlock();
 	if (rc >= 0) {
 		if (m->msg_name && from.family == AXIP_AF_INET)
-			pl_addr_out(&from, m->msg_name, &m->msg_namelen);
+			pl_addr_out(&from, m->msg_name, &m->msg_namelen, o->v6);
 		else
 			m->msg_namelen = 0;
 		m->msg_controllen = 0;

@@ -109,5 +109,8 @@ int pl_opts_read(void)
 	if (env_uint("AXIP_MAX_SOCKETS", 16, 1u << 20, 4096, &v))
 		return -1;
 	pl_opts.max_sockets = (unsigned)v;
+	if (env_uint("AXIP_DUAL_STACK", 0, 1, 1, &v))
+		return -1;
+	pl_opts.dual_stack = (int)v;
 	return env_addr();
 }

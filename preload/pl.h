@@ -82,6 +82,7 @@ struct pl_opts {
 	uint8_t prefix;          /* AXIP_ADDR's /prefix, default 24 */
 	int verbose;             /* AXIP_VERBOSE */
 	unsigned max_sockets;    /* AXIP_MAX_SOCKETS */
+	int dual_stack;          /* AXIP_DUAL_STACK: dual-stack AF_INET6 sockets serve IPv4 */
 };
 extern struct pl_opts pl_opts;
 /* Read the environment; 0, or -1 (a message was printed, stay pass-through). */
@@ -99,6 +100,8 @@ struct pl_obj {
 	int refs;                /* kernel descriptors naming it (dup) */
 	int nonblock;            /* O_NONBLOCK of the open file description */
 	int type;                /* SOCK_STREAM / SOCK_DGRAM */
+	int v6;                  /* an AF_INET6 dual-stack socket serving IPv4: the
+	                            program sees IPv4-mapped addresses (::ffff:a.b.c.d) */
 	int backlog;             /* listen()'s, for re-creating the listener in a worker */
 	int moved;               /* handled after fork (stack.c) */
 	int64_t rcvtimeo_ms;     /* SO_RCVTIMEO, 0 = none */
@@ -162,8 +165,13 @@ int pl_route_bind(const struct sockaddr_in *a);
 /* Whether a connect to this destination goes to axip. */
 int pl_route_connect(const struct sockaddr_in *a);
 /* struct sockaddr <-> struct axip_sockaddr (IPv4). */
+/* The IPv4 address a program's address names: an AF_INET one, or, in
+ * AF_INET6 form, an IPv4-mapped one (::ffff:a.b.c.d) or, when any_ok, the
+ * wildcard ::. Returns 1 and fills out, or 0. */
+int pl_addr_v4(const struct sockaddr *sa, socklen_t len, int any_ok, struct sockaddr_in *out);
 int pl_addr_in(const struct sockaddr *sa, socklen_t len, struct axip_sockaddr *out);
-void pl_addr_out(const struct axip_sockaddr *a, struct sockaddr *sa, socklen_t *len);
+/* v6: write the AF_INET6 form (IPv4-mapped; :: for the wildcard) */
+void pl_addr_out(const struct axip_sockaddr *a, struct sockaddr *sa, socklen_t *len, int v6);
 
 /* ---- sock.c / io.c: shared helpers ---- */
 extern int pl_forked;               /* 1 in a child of fork(): axip sockets unusable */

@@ -99,6 +99,31 @@ int pl_route_connect(const struct sockaddr_in *a)
 	return serve && pl_attach() == 0 && d != axip_xdp_addr(pl_xdp());
 }
 
+static const uint8_t v4_mapped_prefix[12] = { 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff };
+
+int pl_addr_v4(const struct sockaddr *sa, socklen_t len, int any_ok, struct sockaddr_in *out)
+{
+	const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+	if (!sa || len < (socklen_t)sizeof(sa_family_t))
+		return 0;
+	if (sa->sa_family == AF_INET) {
+		if (len < (socklen_t)sizeof *out)
+			return 0;
+		memcpy(out, sa, sizeof *out);
+		return 1;
+	}
+	if (sa->sa_family != AF_INET6 || len < (socklen_t)sizeof *in6)
+		return 0;
+	memset(out, 0, sizeof *out);
+	out->sin_family = AF_INET;
+	out->sin_port = in6->sin6_port;
+	if (!memcmp(in6->sin6_addr.s6_addr, v4_mapped_prefix, 12)) {
+		memcpy(&out->sin_addr.s_addr, in6->sin6_addr.s6_addr + 12, 4);
+		return 1;
+	}
+	return any_ok && IN6_IS_ADDR_UNSPECIFIED(&in6->sin6_addr);
+}
+
 int pl_addr_in(const struct sockaddr *sa, socklen_t len, struct axip_sockaddr *out)
 {
 	const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
@@ -107,6 +132,18 @@ int pl_addr_in(const struct sockaddr *sa, socklen_t len, struct axip_sockaddr *o
 		return -AXIP_EINVAL;
 	if (sa->sa_family == AF_UNSPEC) {
 		out->family = AXIP_AF_UNSPEC;
+		return 0;
+	}
+	if (sa->sa_family == AF_INET6) {
+		/* a dual-stack socket on axip reaches IPv4 only */
+		struct sockaddr_in v4;
+		if (len < (socklen_t)sizeof(struct sockaddr_in6))
+			return -AXIP_EINVAL;
+		if (!pl_addr_v4(sa, len, 1, &v4))
+			return -AXIP_ENETUNREACH;
+		out->family = AXIP_AF_INET;
+		out->port = ntohs(v4.sin_port);
+		out->addr.v4 = ntohl(v4.sin_addr.s_addr);
 		return 0;
 	}
 	if (sa->sa_family != AF_INET)
@@ -119,11 +156,25 @@ int pl_addr_in(const struct sockaddr *sa, socklen_t len, struct axip_sockaddr *o
 	return 0;
 }
 
-void pl_addr_out(const struct axip_sockaddr *a, struct sockaddr *sa, socklen_t *len)
+void pl_addr_out(const struct axip_sockaddr *a, struct sockaddr *sa, socklen_t *len, int v6)
 {
 	struct sockaddr_in in;
 	if (!sa || !len)
 		return;
+	if (v6) {
+		struct sockaddr_in6 in6;
+		uint32_t n = htonl(a->addr.v4);
+		memset(&in6, 0, sizeof in6);
+		in6.sin6_family = AF_INET6;
+		in6.sin6_port = htons(a->port);
+		if (a->addr.v4) {
+			memcpy(in6.sin6_addr.s6_addr, v4_mapped_prefix, 12);
+			memcpy(in6.sin6_addr.s6_addr + 12, &n, 4);
+		}
+		memcpy(sa, &in6, *len < sizeof in6 ? *len : sizeof in6);
+		*len = sizeof in6;
+		return;
+	}
 	memset(&in, 0, sizeof in);
 	in.sin_family = AF_INET;
 	in.sin_port = htons(a->port);

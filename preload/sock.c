@@ -7,7 +7,9 @@
  * stream/datagram ones as candidates, for epoll registrations). bind()
  * to the wildcard or axip's address, and connect() to a destination behind
  * the attached interface (route.c), convert an unbound AF_INET stream or
- * datagram socket to axip: an axip socket takes over, with the options set
+ * datagram socket to axip (or a dual-stack AF_INET6 one, for an IPv4-mapped
+ * or wildcard address: it serves IPv4 and shows the program IPv4-mapped
+ * addresses): an axip socket takes over, with the options set
  * so far, and the kernel socket stays only to hold the descriptor number
  * (and its O_NONBLOCK/FD_CLOEXEC flags). Listening TCP ports and bound UDP
  * ports get a steering rule. When anything fails before the conversion is
@@ -120,13 +122,31 @@ static void copy_opts(int fd, int afd, int type)
 	}
 }
 
-/* An unbound AF_INET kernel socket of a type axip has: its type, else 0. */
+/* The family of an AF_INET socket, or of an AF_INET6 one that also takes
+ * IPv4 (IPV6_V6ONLY off): AF_INET or AF_INET6; 0 for any other. */
+static int dual_family(int fd)
+{
+	int v, only = 1;
+	socklen_t l = sizeof v;
+	if (REAL(getsockopt)(fd, SOL_SOCKET, SO_DOMAIN, &v, &l))
+		return 0;
+	if (v == AF_INET)
+		return AF_INET;
+	l = sizeof only;
+	if (v == AF_INET6 && pl_opts.dual_stack &&
+	    REAL(getsockopt)(fd, IPPROTO_IPV6, IPV6_V6ONLY, &only, &l) == 0 && !only)
+		return AF_INET6;
+	return 0;
+}
+
+/* An unbound AF_INET (or dual-stack AF_INET6) kernel socket of a type axip
+ * has: its type, else 0. */
 static int convertible(int fd)
 {
 	int v;
 	socklen_t l = sizeof v;
-	struct sockaddr_in a;
-	if (REAL(getsockopt)(fd, SOL_SOCKET, SO_DOMAIN, &v, &l) || v != AF_INET)
+	struct sockaddr_in6 a;
+	if (!dual_family(fd))
 		return 0;
 	l = sizeof v;
 	if (REAL(getsockopt)(fd, SOL_SOCKET, SO_TYPE, &v, &l) ||
@@ -140,7 +160,7 @@ static int convertible(int fd)
 			return 0;
 	}
 	l = sizeof a;
-	if (REAL(getsockname)(fd, (struct sockaddr *)&a, &l) || a.sin_port)
+	if (REAL(getsockname)(fd, (struct sockaddr *)&a, &l) || a.sin6_port)
 		return 0;
 	return v;
 }
@@ -168,6 +188,7 @@ static struct pl_obj *convert(int fd)
 	o->kind = PL_SOCK;
 	o->afd = afd;
 	o->type = type;
+	o->v6 = dual_family(fd) == AF_INET6;
 	o->nonblock = fl >= 0 && (fl & O_NONBLOCK);
 	if (pl_set(fd, o)) {
 		axip_close(pl_stack(), afd);
@@ -191,7 +212,8 @@ static void unconvert(int fd, struct pl_obj *o)
 int socket(int domain, int type, int protocol)
 {
 	int fd = REAL(socket)(domain, type, protocol), t = type & 0xf;
-	if (fd >= 0 && domain == AF_INET && (t == SOCK_STREAM || t == SOCK_DGRAM) &&
+	if (fd >= 0 && (domain == AF_INET || (domain == AF_INET6 && pl_opts.dual_stack)) &&
+	    (t == SOCK_STREAM || t == SOCK_DGRAM) &&
 	    atomic_load(&pl_on))
 		pl_cand_set(fd, 1);
 	return fd;
@@ -231,11 +253,16 @@ int bind(int fd, const struct sockaddr *sa, socklen_t len)
 {
 	struct pl_obj *o = pl_get(fd);
 	struct axip_sockaddr a;
+	struct sockaddr_in v4;
 	int rc;
 	if (!o) {
-		if (pl_inside || !sa || sa->sa_family != AF_INET || len < sizeof(struct sockaddr_in) ||
-		    !pl_route_bind((const struct sockaddr_in *)sa) || !(o = convert(fd)))
+		if (pl_inside || !pl_addr_v4(sa, len, 1, &v4) || !pl_route_bind(&v4) ||
+		    !(o = convert(fd)))
 			return REAL(bind)(fd, sa, len);
+		if (o->v6 != (sa->sa_family == AF_INET6)) {
+			unconvert(fd, o); /* the kernel's error for the wrong family */
+			return REAL(bind)(fd, sa, len);
+		}
 		pl_addr_in(sa, len, &a);
 		rc = axip_bind(pl_stack(), o->afd, &a);
 		if (rc < 0 && rc != -AXIP_EADDRINUSE) {
@@ -302,7 +329,8 @@ static int do_accept(int fd, struct pl_obj *o, struct sockaddr *sa, socklen_t *l
 		return (int)pl_ret(afd);
 	}
 	n = calloc(1, sizeof *n);
-	nfd = n ? REAL(socket)(AF_INET, SOCK_STREAM | (flags & (SOCK_NONBLOCK | SOCK_CLOEXEC)), 0)
+	nfd = n ? REAL(socket)(o->v6 ? AF_INET6 : AF_INET,
+	                       SOCK_STREAM | (flags & (SOCK_NONBLOCK | SOCK_CLOEXEC)), 0)
 	        : -1;
 	if (nfd < 0 || set_fresh(nfd, n)) {
 		int e = n ? errno : ENOMEM;
@@ -317,9 +345,10 @@ static int do_accept(int fd, struct pl_obj *o, struct sockaddr *sa, socklen_t *l
 	n->kind = PL_SOCK;
 	n->afd = afd;
 	n->type = SOCK_STREAM;
+	n->v6 = o->v6;
 	n->nonblock = !!(flags & SOCK_NONBLOCK);
 	pl_unlock();
-	pl_addr_out(&peer, sa, len);
+	pl_addr_out(&peer, sa, len, n->v6);
 	return nfd;
 }
 
@@ -366,11 +395,16 @@ int connect(int fd, const struct sockaddr *sa, socklen_t len)
 {
 	struct pl_obj *o = pl_get(fd);
 	struct axip_sockaddr a;
+	struct sockaddr_in v4;
 	int rc;
 	if (!o) {
-		if (pl_inside || !sa || sa->sa_family != AF_INET || len < sizeof(struct sockaddr_in) ||
-		    !pl_route_connect((const struct sockaddr_in *)sa) || !(o = convert(fd)))
+		if (pl_inside || !pl_addr_v4(sa, len, 0, &v4) || !pl_route_connect(&v4) ||
+		    !(o = convert(fd)))
 			return REAL(connect)(fd, sa, len);
+		if (o->v6 != (sa->sa_family == AF_INET6)) {
+			unconvert(fd, o);
+			return REAL(connect)(fd, sa, len);
+		}
 		pl_addr_in(sa, len, &a);
 		rc = connect_axip(fd, o, &a);
 		if (rc == -AXIP_ENETUNREACH || rc == -AXIP_EADDRNOTAVAIL) {
@@ -503,7 +537,7 @@ static int name_of(int fd, struct sockaddr *sa, socklen_t *len, int peer)
 	rc = peer ? axip_getpeername(pl_stack(), o->afd, &a) : axip_getsockname(pl_stack(), o->afd, &a);
 	pl_unlock();
 	if (rc == 0)
-		pl_addr_out(&a, sa, len);
+		pl_addr_out(&a, sa, len, o->v6);
 	return (int)pl_ret(rc);
 }
 
