@@ -16,7 +16,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 . "$ROOT/scripts/lib/netns.sh"
 # shellcheck source=scripts/lib/nginx.sh
 . "$ROOT/scripts/lib/nginx.sh"
-ALL_WORKLOADS="rpc http connrate bulk udp scaling idle"
+ALL_WORKLOADS="rpc http connrate bulk udp apps scaling idle"
 
 usage() {
 	cat <<EOF
@@ -50,6 +50,12 @@ Workloads (--only takes a comma-separated list):
   udp       UDP echo, 64 bytes, 1 and 32 in flight: bench/udp_rr (kernel) against
             the kernel echo and axip-udp-echo; bench/axip-udp-rr (AF_XDP) against
             axip-udp-echo: the AF_XDP ceiling without TCP (default and busy-poll)
+  apps      the same unmodified binaries on the kernel and under axip-run:
+            redis-server (one process) with redis-benchmark GET, 50
+            connections, no pipelining and -P 16; nginx (one process,
+            master_process off) with wrk, 32 connections, keep-alive and
+            Connection: close (redis rows skipped without redis-server and
+            redis-benchmark)
   scaling   rpc with 1..N server cores on an N-queue veth (kernel: SO_REUSEPORT
             threads; axip: --queues). On a 2-CPU machine client and server
             share CPUs at N=2, so it only shows the machinery works.
@@ -628,6 +634,86 @@ wl_http() { # wl_http: keep-alive; wl_http close: connection rate
 	fi
 }
 
+# ---------------------------------------------------------------- apps
+# redis_client PIPELINE REP: redis-benchmark GET, 50 connections: requests/s
+# and latency percentiles, for about DUR seconds (the request count comes
+# from the rate the run before measured, kept in $WORK/redis_rate.PIPELINE
+# because clients run in a subshell)
+redis_client() {
+	local n out rps p50 p99 d rate
+	d=$(warm_secs "$2")
+	rate=$(cat "$WORK/redis_rate.$1" 2>/dev/null || echo $((20000 * $1)))
+	n=$(awk -v r="$rate" -v d="$d" 'BEGIN { n = int(r * d); if (n < 1000) n = 1000; print n }')
+	out=$(in_c taskset -c "$CCPU" timeout 120 redis-benchmark -h "$ADDR_S" -p 6379 -c 50 -n "$n" \
+		-P "$1" -t get --csv 2>>"$WORK/client.log") || return 0
+	# "test","rps","avg_latency_ms","min_latency_ms","p50_latency_ms","p95_latency_ms","p99_latency_ms","max_latency_ms"
+	rps=$(echo "$out" | awk -F'"' '$2 == "GET" { print $4 }')
+	p50=$(echo "$out" | awk -F'"' '$2 == "GET" { printf "%.1f", $10 * 1000 }')
+	p99=$(echo "$out" | awk -F'"' '$2 == "GET" { printf "%.1f", $14 * 1000 }')
+	[ -n "$rps" ] || return 0
+	echo "${rps%.*}" >"$WORK/redis_rate.$1"
+	echo "$rps $p50 $p99 - -"
+}
+
+REDIS_ARGS=(--port 6379 --save "" --appendonly no --protected-mode no --daemonize no)
+srv_redis() { start_bg srv "$NSS" "$SCPU" redis-server "${REDIS_ARGS[@]}" && wait_listen tcp 6379; }
+srv_redis_axip() {
+	start_bg srv "$NSS" "$SCPU" "$AXRUN" --ifname "$IF_S" --verbose -- redis-server "${REDIS_ARGS[@]}" &&
+		wait_attached srv
+}
+
+# nginx in one process (the shim serves a forked worker only with --queues)
+apps_nginx_conf() {
+	local d=$WORK/nginx-apps
+	mkdir -p "$d"
+	chmod 755 "$d"
+	nginx_conf "$d" 8192 <<EOF
+    keepalive_requests 100000000;
+    keepalive_timeout 120s;
+    default_type text/plain;
+    server {
+        listen $ADDR_S:8080 backlog=4096;
+        location / { return 200 "ok"; }
+    }
+EOF
+	echo "$d"
+}
+srv_nginx1() {
+	local d
+	d=$(apps_nginx_conf)
+	start_bg srv "$NSS" "$SCPU" nginx -g "master_process off;" -e "$d/error.log" -c "$d/nginx.conf" -p "$d" &&
+		wait_listen tcp 8080
+}
+srv_nginx1_axip() {
+	local d
+	d=$(apps_nginx_conf)
+	start_bg srv "$NSS" "$SCPU" "$AXRUN" --ifname "$IF_S" --verbose -- nginx -g "master_process off;" \
+		-e "$d/error.log" -c "$d/nginx.conf" -p "$d" && wait_attached srv
+}
+
+wl_apps() {
+	local p v specs=() redis=1
+	AXRUN=$BUILD/preload/axip-run
+	command -v redis-server >/dev/null && command -v redis-benchmark >/dev/null || redis=0
+	if [ $redis = 1 ]; then
+		for p in 1 16; do
+			specs+=("redis -P $p|kernel|default|req/s|srv_redis|redis_client $p"
+				"redis -P $p|kernel|txoff|req/s|srv_redis|redis_client $p")
+			[ -x "$AXRUN" ] && specs+=("redis -P $p|axip-run|txoff|req/s|srv_redis_axip|redis_client $p")
+		done
+	fi
+	for p in 0 1; do
+		v="nginx keep-alive"
+		[ $p = 1 ] && v="nginx close"
+		specs+=("$v|kernel|default|req/s|srv_nginx1|wrk_client 32 $p"
+			"$v|kernel|txoff|req/s|srv_nginx1|wrk_client 32 $p")
+		[ -x "$AXRUN" ] && specs+=("$v|axip-run|txoff|req/s|srv_nginx1_axip|wrk_client 32 $p")
+	done
+	run_matrix apps "${specs[@]}"
+	[ $redis = 1 ] || pending apps redis kernel "redis-server or redis-benchmark not installed (Debian: redis-server, redis-tools)"
+	[ -x "$AXRUN" ] || pending apps all axip-run "axip: not built yet (preload/axip-run)"
+}
+
 # bulk: iperf3 kernel <-> kernel, and one HTTP GET of BULK_BYTES for every
 # sender/receiver pairing (nginx or axip-httpd sends; curl or axip-http-get
 # receives)
@@ -762,6 +848,7 @@ title_of() {
 	connrate) echo "Connection rate: wrk -H 'Connection: close' (connections/s)" ;;
 	bulk) echo "Bulk, one TCP connection: iperf3, and one 1 GB HTTP GET (Gbit/s)" ;;
 	udp) echo "UDP echo, 64-byte payload: the AF_XDP ceiling (round trips/s)" ;;
+	apps) echo "Unmodified programs, kernel vs axip-run: redis-benchmark GET and wrk on nginx (requests/s)" ;;
 	scaling) echo "RPC scaling over server cores, 32 connections per core (transactions/s)" ;;
 	idle) echo "Idle cost: CPU time of an idle server process (ms per window)" ;;
 	esac
