@@ -126,7 +126,7 @@ int pl_addr_v4(const struct sockaddr *sa, socklen_t len, int any_ok, struct sock
 
 int pl_addr_in(const struct sockaddr *sa, socklen_t len, struct axip_sockaddr *out)
 {
-	const struct sockaddr_in *in = (const struct sockaddr_in *)sa;
+	struct sockaddr_in v4;
 	memset(out, 0, sizeof *out);
 	if (!sa || len < (socklen_t)sizeof(sa_family_t))
 		return -AXIP_EINVAL;
@@ -134,25 +134,16 @@ int pl_addr_in(const struct sockaddr *sa, socklen_t len, struct axip_sockaddr *o
 		out->family = AXIP_AF_UNSPEC;
 		return 0;
 	}
-	if (sa->sa_family == AF_INET6) {
-		/* a dual-stack socket on axip reaches IPv4 only */
-		struct sockaddr_in v4;
-		if (len < (socklen_t)sizeof(struct sockaddr_in6))
-			return -AXIP_EINVAL;
-		if (!pl_addr_v4(sa, len, 1, &v4))
-			return -AXIP_ENETUNREACH;
-		out->family = AXIP_AF_INET;
-		out->port = ntohs(v4.sin_port);
-		out->addr.v4 = ntohl(v4.sin_addr.s_addr);
-		return 0;
-	}
-	if (sa->sa_family != AF_INET)
+	if (sa->sa_family != AF_INET && sa->sa_family != AF_INET6)
 		return -AXIP_EAFNOSUPPORT;
-	if (len < (socklen_t)sizeof *in)
+	if (len < (socklen_t)(sa->sa_family == AF_INET ? sizeof(struct sockaddr_in)
+	                                                 : sizeof(struct sockaddr_in6)))
 		return -AXIP_EINVAL;
+	if (!pl_addr_v4(sa, len, 1, &v4))
+		return -AXIP_ENETUNREACH; /* native IPv6: a dual-stack socket on axip reaches IPv4 only */
 	out->family = AXIP_AF_INET;
-	out->port = ntohs(in->sin_port);
-	out->addr.v4 = ntohl(in->sin_addr.s_addr);
+	out->port = ntohs(v4.sin_port);
+	out->addr.v4 = ntohl(v4.sin_addr.s_addr);
 	return 0;
 }
 

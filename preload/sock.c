@@ -139,14 +139,14 @@ static int dual_family(int fd)
 	return 0;
 }
 
-/* An unbound AF_INET (or dual-stack AF_INET6) kernel socket of a type axip
- * has: its type, else 0. */
-static int convertible(int fd)
+/* An unbound kernel socket of a type axip has, whose family (dual_family)
+ * is that of the address the program gave: its type, else 0. */
+static int convertible(int fd, int family)
 {
 	int v;
 	socklen_t l = sizeof v;
 	struct sockaddr_in6 a;
-	if (!dual_family(fd))
+	if (dual_family(fd) != family)
 		return 0;
 	l = sizeof v;
 	if (REAL(getsockopt)(fd, SOL_SOCKET, SO_TYPE, &v, &l) ||
@@ -165,10 +165,13 @@ static int convertible(int fd)
 	return v;
 }
 
-/* Make fd an axip socket; returns it locked, or NULL (fd stays the kernel's). */
-static struct pl_obj *convert(int fd)
+/* Make fd an axip socket for an address of this family (AF_INET6: a
+ * dual-stack socket given an IPv4-mapped or wildcard address); returns it
+ * locked, or NULL (fd stays the kernel's, which also answers a family that
+ * does not match the socket's). */
+static struct pl_obj *convert(int fd, int family)
 {
-	int type = convertible(fd), fl, afd;
+	int type = convertible(fd, family), fl, afd;
 	struct pl_obj *o;
 	if (!type || !pl_stack())
 		return NULL;
@@ -188,7 +191,7 @@ static struct pl_obj *convert(int fd)
 	o->kind = PL_SOCK;
 	o->afd = afd;
 	o->type = type;
-	o->v6 = dual_family(fd) == AF_INET6;
+	o->v6 = family == AF_INET6;
 	o->nonblock = fl >= 0 && (fl & O_NONBLOCK);
 	if (pl_set(fd, o)) {
 		axip_close(pl_stack(), afd);
@@ -257,12 +260,8 @@ int bind(int fd, const struct sockaddr *sa, socklen_t len)
 	int rc;
 	if (!o) {
 		if (pl_inside || !pl_addr_v4(sa, len, 1, &v4) || !pl_route_bind(&v4) ||
-		    !(o = convert(fd)))
+		    !(o = convert(fd, sa->sa_family)))
 			return REAL(bind)(fd, sa, len);
-		if (o->v6 != (sa->sa_family == AF_INET6)) {
-			unconvert(fd, o); /* the kernel's error for the wrong family */
-			return REAL(bind)(fd, sa, len);
-		}
 		pl_addr_in(sa, len, &a);
 		rc = axip_bind(pl_stack(), o->afd, &a);
 		if (rc < 0 && rc != -AXIP_EADDRINUSE) {
@@ -399,12 +398,8 @@ int connect(int fd, const struct sockaddr *sa, socklen_t len)
 	int rc;
 	if (!o) {
 		if (pl_inside || !pl_addr_v4(sa, len, 0, &v4) || !pl_route_connect(&v4) ||
-		    !(o = convert(fd)))
+		    !(o = convert(fd, sa->sa_family)))
 			return REAL(connect)(fd, sa, len);
-		if (o->v6 != (sa->sa_family == AF_INET6)) {
-			unconvert(fd, o);
-			return REAL(connect)(fd, sa, len);
-		}
 		pl_addr_in(sa, len, &a);
 		rc = connect_axip(fd, o, &a);
 		if (rc == -AXIP_ENETUNREACH || rc == -AXIP_EADDRNOTAVAIL) {

@@ -28,6 +28,8 @@
 #   wait_exit NAME SECONDS      wait for it to end by itself
 #   wait_listen NS PORT         wait until a kernel TCP listener is up in NS
 #   wait_attached NAME          wait until it printed that it is attached
+#   wait_log NAME PATTERN       wait until its log holds PATTERN
+#   need_axip_run CMD...        RUN=axip-run of the build; skip without it or a CMD
 #   fail MSG                    print MSG and the logs, exit 1
 #   expect CODE PATTERN CMD...  CMD must exit with CODE and print PATTERN
 #   echo_parallel PORT IN WANT N WHAT   N concurrent TCP echoes of file IN
@@ -214,4 +216,25 @@ xdp_attached() {
 # need_prog NAME: skip when the example was not built
 need_prog() {
 	[ -x "$BUILD/examples/$1" ] || { echo "SKIP: $BUILD/examples/$1 not built" >&2; exit 77; }
+}
+
+# need_axip_run CMD...: RUN is the build's axip-run; skip unless it is built
+# and every CMD (python3, socat, ...) is installed
+need_axip_run() {
+	local c
+	RUN=$BUILD/preload/axip-run
+	[ -x "$RUN" ] || { echo "SKIP: $RUN not built" >&2; exit 77; }
+	for c in "$@"; do
+		command -v "$c" >/dev/null || { echo "SKIP: $c missing (Debian package $c)" >&2; exit 77; }
+	done
+}
+
+# wait_log NAME PATTERN: until $WORK/NAME.log holds PATTERN (10 s), or fail
+wait_log() {
+	local _
+	for _ in $(seq 100); do
+		grep -q -- "$2" "$WORK/$1.log" 2>/dev/null && return 0
+		sleep 0.1
+	done
+	fail "$1 did not print '$2'"
 }

@@ -14,10 +14,7 @@
 #  - iperf3 -s without -4 (it binds ::): a 2-s run from a kernel client;
 #  - --no-dual-stack: the same TCP server stays the kernel's.
 . "$(dirname "$0")/lib.sh"
-RUN=$BUILD/preload/axip-run
-[ -x "$RUN" ] || { echo "SKIP: $RUN not built" >&2; exit 77; }
-command -v python3 >/dev/null || { echo "SKIP: python3 missing" >&2; exit 77; }
-command -v socat >/dev/null || { echo "SKIP: socat missing (Debian package socat)" >&2; exit 77; }
+need_axip_run python3 socat
 net_setup 1
 in_a sysctl -qw net.ipv6.conf.all.disable_ipv6=0 2>/dev/null || true
 
@@ -39,15 +36,10 @@ while True:
         c.sendall(b)
     c.close()
 PY
-wait_serving() {
-	local _
-	for _ in $(seq 100); do grep -q serving "$WORK/$1.log" && return 0; sleep 0.1; done
-	fail "$1 did not start serving"
-}
 
 start_axip tcp6 "$RUN" --ifname "$IFA" --verbose -- python3 -u "$WORK/tcp6.py" 7
 wait_attached tcp6
-wait_serving tcp6
+wait_log tcp6 serving
 in_a ss -Htln | grep -q ':7 ' && fail "a kernel socket listens on port 7: the dual-stack listener is not axip's"
 out=$(echo hello-six | in_b timeout 10 socat -t5 -T5 - TCP:"$ADDR_A":7) || fail "socat line echo"
 want="peer ::ffff:$ADDR_B name ::ffff:$ADDR_B sock ::ffff:$ADDR_A"
@@ -74,7 +66,7 @@ while True:
 PY
 start_axip udp6 "$RUN" --ifname "$IFA" --verbose -- python3 -u "$WORK/udp6.py" 5353
 wait_attached udp6
-wait_serving udp6
+wait_log udp6 serving
 in_a ss -Huln | grep -q ':5353 ' && fail "a kernel socket is bound to UDP port 5353: not axip's"
 out=$(printf udp-six | in_b timeout 5 socat -t2 -T2 - UDP:"$ADDR_A":5353) || fail "UDP echo"
 [ "$out" = "udp-six from ::ffff:$ADDR_B" ] || fail "UDP echo returned '$out'"
@@ -103,7 +95,7 @@ grep -h 'receiver' "$WORK/iperf-c.log" || fail "iperf3: no result"
 wait_exit iperf 10
 
 start_axip kern "$RUN" --ifname "$IFA" --no-dual-stack -- python3 -u "$WORK/tcp6.py" 7
-wait_serving kern
+wait_log kern serving
 in_a ss -Htln | grep -q ':7 ' || fail "--no-dual-stack: the kernel does not hold the listener"
 out=$(echo hello-kernel | in_b timeout 10 socat -t5 -T5 - TCP:"$ADDR_A":7) || fail "kernel echo"
 [ "$(echo "$out" | sed -n 2p)" = hello-kernel ] || fail "kernel echo returned '$out'"

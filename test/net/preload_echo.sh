@@ -12,10 +12,7 @@
 #  - a python3 UDP echo (recvfrom/sendto): a line and a 1400-byte datagram.
 # The listeners are axip's: no kernel socket listens on their ports.
 . "$(dirname "$0")/lib.sh"
-RUN=$BUILD/preload/axip-run
-[ -x "$RUN" ] || { echo "SKIP: $RUN not built" >&2; exit 77; }
-command -v python3 >/dev/null || { echo "SKIP: python3 missing" >&2; exit 77; }
-command -v socat >/dev/null || { echo "SKIP: socat missing (Debian package socat)" >&2; exit 77; }
+need_axip_run python3 socat
 net_setup 1
 
 cat >"$WORK/echo.py" <<'PY'
@@ -69,7 +66,7 @@ PY
 python3 -c 'import sys; sys.stdout.buffer.write(bytes(range(256)) * 16384)' >"$WORK/t.want"
 start_axip tail "$RUN" --ifname "$IFA" --verbose -- python3 -u "$WORK/tail.py" 9
 wait_attached tail
-for _ in $(seq 100); do grep -q serving "$WORK/tail.log" && break; sleep 0.1; done
+wait_log tail serving
 cat >"$WORK/slow.py" <<'PY'
 import socket, sys, time
 c = socket.socket()
