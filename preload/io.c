@@ -279,9 +279,9 @@ ssize_t sendmsg(int fd, const struct msghdr *m, int flags)
 	return pl_sendmsg(o, fd, m, flags);
 }
 
-/* A file to an axip socket: read a piece, send it, move the offset by what
- * was sent (the file's position when offset is NULL). */
-static ssize_t sendfile_axip(struct pl_obj *o, int out, int in, off_t *offset, size_t count)
+/* A file to an axip UDP socket: read a piece, send it, move the offset by
+ * what was sent (the file's position when offset is NULL). */
+static ssize_t sendfile_copy(struct pl_obj *o, int out, int in, off_t *offset, size_t count)
 {
 	static _Thread_local char buf[65536];
 	off_t pos = offset ? *offset : lseek(in, 0, SEEK_CUR);
@@ -314,12 +314,130 @@ static ssize_t sendfile_axip(struct pl_obj *o, int out, int in, off_t *offset, s
 	return (ssize_t)total;
 }
 
+#define PL_SENDFILE_BATCH 16 /* packet buffers filled by one preadv() */
+
+/* Pieces of a file read straight into packet buffers of the instance and
+ * queued by reference (under the lock): up to `want` bytes, `mss` per
+ * buffer, PL_SENDFILE_BATCH buffers per preadv(). Returns the bytes queued,
+ * 0 at end of file, or -errno (EAGAIN when the send buffer is full or no
+ * packet buffer is free). */
+static long sendfile_batch(struct pl_obj *o, int in, off_t pos, size_t want, size_t mss, int more)
+{
+	struct axip_stack *s = pl_stack();
+	struct axip_pkt *p[PL_SENDFILE_BATCH];
+	struct iovec v[PL_SENDFILE_BATCH];
+	size_t asked = 0, left;
+	long done = 0;
+	ssize_t got;
+	int n = 0, i, rc = 0;
+	while (n < PL_SENDFILE_BATCH && asked < want && (p[n] = axip_pkt_alloc(s, AXIP_PKT_HEADROOM))) {
+		size_t len = want - asked < mss ? want - asked : mss;
+		if (len > p[n]->tailroom)
+			len = p[n]->tailroom;
+		v[n].iov_base = p[n]->data;
+		v[n].iov_len = len;
+		asked += len;
+		n++;
+	}
+	if (!n)
+		return -AXIP_EAGAIN; /* buffers come back as the peer acknowledges */
+	got = preadv(in, v, n, pos);
+	if (got <= 0)
+		rc = got < 0 ? -errno : 0;
+	left = got > 0 ? (size_t)got : 0;
+	/* the last buffer holds a partial segment back only when more follows
+	 * at once: not at the end of the file */
+	more = (more || asked < want) && left == asked;
+	for (i = 0; i < n; i++) {
+		size_t len = left < v[i].iov_len ? left : v[i].iov_len;
+		if (!len || rc < 0) {
+			axip_pkt_free(s, p[i]);
+			continue;
+		}
+		left -= len;
+		p[i]->len = (axip_u32)len;
+		p[i]->tailroom -= (axip_u32)len;
+		rc = axip_send_zc(s, o->afd, p[i], more || left ? AXIP_MSG_MORE : 0, NULL);
+		if (rc < 0)
+			axip_pkt_free(s, p[i]);
+		else
+			done += rc;
+	}
+	return done ? done : rc;
+}
+
+/*
+ * A file to an axip TCP socket with no copy beyond the file read: the
+ * file is read with preadv() into packet buffers (UMEM frames), one MSS
+ * each, and they are queued by reference: the frame the file was read into
+ * is the one queued for transmission. Blocks as write() does (SO_SNDTIMEO bounds the wait); a
+ * non-blocking socket takes what fits. The offset (the file's position when
+ * offset is NULL) moves by what was queued.
+ */
+static ssize_t sendfile_zc(struct pl_obj *o, int out, int in, off_t *offset, size_t count)
+{
+	off_t pos = offset ? *offset : lseek(in, 0, SEEK_CUR);
+	size_t total = 0, want;
+	long rc = 0;
+	int tried = 0, mss = 0, room;
+	axip_u32 ml = sizeof mss;
+	if (pos < 0)
+		return -1;
+	if (!pl_acquire(out, o))
+		return -1;
+	if (axip_getsockopt(pl_stack(), o->afd, AXIP_IPPROTO_TCP, AXIP_TCP_MAXSEG, &mss, &ml) < 0 ||
+	    mss <= 0)
+		mss = 536;
+	while (total < count) {
+		want = count - total;
+		room = axip_sock_wspace(pl_stack(), o->afd);
+		if (room > 0 && (size_t)room < want)
+			want = (size_t)room;
+		else if (room <= 0 && want > (size_t)mss)
+			want = (size_t)mss; /* finds out why there is no room */
+		rc = sendfile_batch(o, in, pos, want, (size_t)mss, total + want < count);
+		if (rc > 0) {
+			pos += rc;
+			total += (size_t)rc;
+			continue;
+		}
+		if (rc != -AXIP_EAGAIN)
+			break;
+		if (o->nonblock) {
+			if (total || tried++)
+				break;
+			pl_drive();
+			continue;
+		}
+		rc = pl_wait_fd(o->afd, AXIP_EV_OUT, o->sndtimeo_ms);
+		if (rc < 0)
+			break;
+		if (pl_get(out) != o) {
+			rc = -AXIP_EBADF;
+			break;
+		}
+	}
+	pl_unlock();
+	if (total || rc >= 0) {
+		if (offset)
+			*offset = pos;
+		else if (lseek(in, pos, SEEK_SET) < 0)
+			return -1;
+		return (ssize_t)total; /* partial: an error shows next time */
+	}
+	if (rc == -AXIP_EPIPE)
+		pl_sigpipe(0);
+	return pl_ret(rc);
+}
+
 ssize_t sendfile(int out, int in, off_t *offset, size_t count)
 {
 	struct pl_obj *o = pl_get(out);
 	if (!o)
 		return REAL(sendfile)(out, in, offset, count);
-	return sendfile_axip(o, out, in, offset, count);
+	if (o->type == SOCK_STREAM)
+		return sendfile_zc(o, out, in, offset, count);
+	return sendfile_copy(o, out, in, offset, count);
 }
 
 ssize_t sendfile64(int out, int in, off_t *offset, size_t count)
