@@ -20,6 +20,7 @@ void timer_wheel_init(struct timer_wheel *w, axip_time_ns now)
 		w->bitmap[i] = 0;
 	w->cur_tick = tick_of(now);
 	w->armed = 0;
+	w->next_due = ~(axip_time_ns)0;
 }
 
 void timer_init(struct axip_timer *t, axip_timer_fn fn)
@@ -62,12 +63,17 @@ static void slot_unlink(struct timer_wheel *w, struct axip_timer *t)
 
 void timer_arm(struct timer_wheel *w, struct axip_timer *t, axip_time_ns expires)
 {
-	if (t->pprev)
+	if (t->pprev) {
 		slot_unlink(w, t);
-	else
+		if (t->expires <= w->next_due && expires > t->expires)
+			w->next_due = 0; /* the earliest moved later: found again at the next run */
+	} else {
 		w->armed++;
+	}
 	t->expires = expires;
 	slot_insert(w, t);
+	if (expires < w->next_due)
+		w->next_due = expires;
 }
 
 void timer_cancel(struct timer_wheel *w, struct axip_timer *t)
@@ -76,6 +82,8 @@ void timer_cancel(struct timer_wheel *w, struct axip_timer *t)
 		return;
 	slot_unlink(w, t);
 	w->armed--;
+	if (t->expires <= w->next_due)
+		w->next_due = 0; /* the earliest may be gone: found again at the next run */
 }
 
 /* Fire the due timers of one slot. Timers of later turns stay. */
@@ -160,11 +168,22 @@ static axip_time_ns next_deadline(const struct timer_wheel *w)
 	return best;
 }
 
+/*
+ * Nothing is due before next_due, so a run before it fires nothing and
+ * answers it again: O(1) for the many calls between two expiries (every
+ * socket call of a program under the preload shim ends in one). next_due
+ * is kept exact: arming an earlier timer lowers it, and cancelling or
+ * delaying the earliest makes it unknown (0) until the next full run.
+ * cur_tick then stays behind; the next full run walks the slots passed
+ * meanwhile.
+ */
 axip_time_ns timer_run(struct axip_stack *s, struct timer_wheel *w, axip_time_ns now)
 {
 	axip_u64 now_tick = tick_of(now);
 	axip_u64 tick;
 
+	if (now < w->next_due)
+		return w->next_due;
 	if (now_tick >= w->cur_tick) {
 		axip_u64 span = now_tick - w->cur_tick + 1u;
 		if (span > TIMER_SLOTS)
@@ -176,7 +195,6 @@ axip_time_ns timer_run(struct axip_stack *s, struct timer_wheel *w, axip_time_ns
 		}
 		w->cur_tick = now_tick;
 	}
-	if (w->armed == 0)
-		return ~(axip_time_ns)0;
-	return next_deadline(w);
+	w->next_due = w->armed ? next_deadline(w) : ~(axip_time_ns)0;
+	return w->next_due;
 }
