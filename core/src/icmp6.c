@@ -8,6 +8,7 @@
 #include "icmp6.h"
 #include "nd6.h"
 #include "udp.h"
+#include "tcp.h"
 #include "wire.h"
 #include "checksum.h"
 
@@ -286,14 +287,17 @@ static void error_input(struct axip_stack *s, struct axip_pkt *p, axip_u32 len)
 		return;
 	}
 	/* RFC 4443 2.4 (d): hand the error to the transport it concerns.
-	 * TCP over IPv6 is not there yet: its errors (and those about our
-	 * ICMPv6 messages) are counted as delivered and go no further. */
+	 * Those about our ICMPv6 messages are counted as delivered and go no
+	 * further. */
 	switch (e.proto) {
 	case IP6_NH_UDP:
 		CTR_INC(s, icmp6_rx_error);
 		udp6_icmp_error(s, &e);
 		break;
 	case IP6_NH_TCP:
+		CTR_INC(s, icmp6_rx_error);
+		tcp6_icmp_error(s, &e);
+		break;
 	case IP6_NH_ICMP6:
 		CTR_INC(s, icmp6_rx_error);
 		break;

@@ -11,6 +11,7 @@
 #include "icmp6.h"
 #include "nd6.h"
 #include "udp.h"
+#include "tcp.h"
 #include "wire.h"
 #include "checksum.h"
 
@@ -536,6 +537,8 @@ static void deliver(struct axip_stack *s, struct axip_pkt *p, axip_u32 off, axip
 	pkt_pull(p, off);
 	if (nh == IP6_NH_UDP)
 		udp6_input(s, p, &info);
+	else if (nh == IP6_NH_TCP)
+		tcp6_input(s, p, &info);
 	else
 		icmp6_input(s, p, &info);
 }
@@ -659,11 +662,11 @@ static void walk(struct axip_stack *s, struct axip_pkt *p, int reassembled, int 
 			return;
 		case IP6_NH_ICMP6:
 		case IP6_NH_UDP:
+		case IP6_NH_TCP:
 			deliver(s, p, off, nh, reassembled, dst_tentative);
 			return;
 		default:
-			/* RFC 8200 4: unrecognised next header (TCP over IPv6
-			 * included, until it is implemented): Parameter Problem
+			/* RFC 8200 4: unrecognised next header: Parameter Problem
 			 * code 1 pointing at it */
 			CTR_INC(s, ip6_rx_unknown_nh);
 			if (dst_mcast)

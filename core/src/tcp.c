@@ -72,14 +72,57 @@ static axip_u32 tuple_bucket(const struct axip_stack *s, axip_u32 laddr, axip_u1
 	return (axip_u32)tcp_tuple_hash(s->cfg.secret, laddr, lport, raddr, rport) & s->tcp->hash_mask;
 }
 
+static axip_u32 tuple_bucket6(const struct axip_stack *s, const axip_u8 *laddr, axip_u16 lport,
+                              const axip_u8 *raddr, axip_u16 rport)
+{
+	return (axip_u32)tcp_tuple_hash6(s->cfg.secret, laddr, lport, raddr, rport) &
+	       s->tcp->hash_mask;
+}
+
+/* c has the IPv4 tuple: the family byte last, only on a full match (see
+ * tcp_internal.h). */
+static inline int match4(const struct axip_tcp *c, axip_u32 laddr, axip_u16 lport, axip_u32 raddr,
+                         axip_u16 rport)
+{
+	return c->lport == lport && c->rport == rport && c->laddr == laddr && c->raddr == raddr &&
+	       c->family == 4u;
+}
+
+/* c has the IPv6 tuple; lf/rf the folds of laddr/raddr. */
+static inline int match6(const struct axip_tcp *c, const axip_u8 *laddr, axip_u32 lf,
+                         axip_u16 lport, const axip_u8 *raddr, axip_u32 rf, axip_u16 rport)
+{
+	return c->lport == lport && c->rport == rport && c->laddr == lf && c->raddr == rf &&
+	       c->family == 6u && mem_equal(c->laddr6, laddr, 16) && mem_equal(c->raddr6, raddr, 16);
+}
+
 struct axip_tcp *tcp_lookup(struct axip_stack *s, axip_u32 laddr, axip_u16 lport,
                             axip_u32 raddr, axip_u16 rport)
 {
 	struct axip_tcp *c = s->tcp->hash[tuple_bucket(s, laddr, lport, raddr, rport)];
 	for (; c; c = c->hnext)
-		if (c->lport == lport && c->rport == rport && c->laddr == laddr && c->raddr == raddr)
+		if (match4(c, laddr, lport, raddr, rport))
 			return c;
 	return AXIP_NULL;
+}
+
+struct axip_tcp *tcp_lookup6(struct axip_stack *s, const axip_u8 *laddr, axip_u16 lport,
+                             const axip_u8 *raddr, axip_u16 rport)
+{
+	struct axip_tcp *c = s->tcp->hash[tuple_bucket6(s, laddr, lport, raddr, rport)];
+	axip_u32 lf = tcp_addr6_fold(laddr), rf = tcp_addr6_fold(raddr);
+	for (; c; c = c->hnext)
+		if (match6(c, laddr, lf, lport, raddr, rf, rport))
+			return c;
+	return AXIP_NULL;
+}
+
+struct axip_tcp *tcp_lookup_ip(struct axip_stack *s, const struct tcp_ip *ip, axip_u16 lport,
+                               axip_u16 rport)
+{
+	if (ip->family == 6u)
+		return tcp_lookup6(s, ip->local6, lport, ip->remote6, rport);
+	return tcp_lookup(s, ip->local, lport, ip->remote, rport);
 }
 
 /*
@@ -89,6 +132,17 @@ struct axip_tcp *tcp_lookup(struct axip_stack *s, axip_u32 laddr, axip_u16 lport
  * checked against the tuple, so a stale or colliding slot only costs the
  * full lookup. A connection is in at most one slot (flow_slot).
  */
+/* Remember c in flow-cache slot `slot` (the previous owner forgets it). */
+static void flow_cache_set(struct tcp_state *t, axip_u32 slot, struct axip_tcp *c)
+{
+	if (c->flow_slot && t->flow_cache[c->flow_slot - 1u] == c)
+		t->flow_cache[c->flow_slot - 1u] = AXIP_NULL;
+	if (t->flow_cache[slot])
+		t->flow_cache[slot]->flow_slot = 0;
+	t->flow_cache[slot] = c;
+	c->flow_slot = slot + 1u;
+}
+
 struct axip_tcp *tcp_lookup_rx(struct axip_stack *s, axip_u32 rx_hash, axip_u32 laddr,
                                axip_u16 lport, axip_u32 raddr, axip_u16 rport)
 {
@@ -98,17 +152,31 @@ struct axip_tcp *tcp_lookup_rx(struct axip_stack *s, axip_u32 rx_hash, axip_u32 
 	if (!rx_hash)
 		return tcp_lookup(s, laddr, lport, raddr, rport);
 	c = t->flow_cache[slot];
-	if (c && c->lport == lport && c->rport == rport && c->laddr == laddr && c->raddr == raddr)
+	if (c && match4(c, laddr, lport, raddr, rport))
 		return c;
 	c = tcp_lookup(s, laddr, lport, raddr, rport);
 	if (c) {
 		CTR_INC(s, tcp_flow_cache_miss);
-		if (c->flow_slot && t->flow_cache[c->flow_slot - 1u] == c)
-			t->flow_cache[c->flow_slot - 1u] = AXIP_NULL;
-		if (t->flow_cache[slot])
-			t->flow_cache[slot]->flow_slot = 0;
-		t->flow_cache[slot] = c;
-		c->flow_slot = slot + 1u;
+		flow_cache_set(t, slot, c);
+	}
+	return c;
+}
+
+struct axip_tcp *tcp_lookup_rx6(struct axip_stack *s, axip_u32 rx_hash, const axip_u8 *laddr,
+                                axip_u16 lport, const axip_u8 *raddr, axip_u16 rport)
+{
+	struct tcp_state *t = s->tcp;
+	axip_u32 slot = rx_hash & t->hash_mask;
+	struct axip_tcp *c;
+	if (!rx_hash)
+		return tcp_lookup6(s, laddr, lport, raddr, rport);
+	c = t->flow_cache[slot];
+	if (c && match6(c, laddr, tcp_addr6_fold(laddr), lport, raddr, tcp_addr6_fold(raddr), rport))
+		return c;
+	c = tcp_lookup6(s, laddr, lport, raddr, rport);
+	if (c) {
+		CTR_INC(s, tcp_flow_cache_miss);
+		flow_cache_set(t, slot, c);
 	}
 	return c;
 }
@@ -122,7 +190,7 @@ struct axip_tcp_listener *tcp_listener_lookup(struct axip_stack *s, axip_u32 add
 {
 	struct axip_tcp_listener *l = s->tcp->lhash[port_bucket(s, port)], *wild = AXIP_NULL;
 	for (; l; l = l->next) {
-		if (l->port != port)
+		if (l->port != port || l->family != 4u)
 			continue;
 		if (l->addr == addr)
 			return l;
@@ -130,6 +198,29 @@ struct axip_tcp_listener *tcp_listener_lookup(struct axip_stack *s, axip_u32 add
 			wild = l;
 	}
 	return wild;
+}
+
+struct axip_tcp_listener *tcp_listener_lookup6(struct axip_stack *s, const axip_u8 *addr,
+                                               axip_u16 port)
+{
+	struct axip_tcp_listener *l = s->tcp->lhash[port_bucket(s, port)], *wild = AXIP_NULL;
+	for (; l; l = l->next) {
+		if (l->port != port || l->family != 6u)
+			continue;
+		if (mem_equal(l->addr6, addr, 16))
+			return l;
+		if (ip6_is_unspecified(l->addr6))
+			wild = l;
+	}
+	return wild;
+}
+
+struct axip_tcp_listener *tcp_listener_lookup_ip(struct axip_stack *s, const struct tcp_ip *ip,
+                                                 axip_u16 port)
+{
+	if (ip->family == 6u)
+		return tcp_listener_lookup6(s, ip->local6, port);
+	return tcp_listener_lookup(s, ip->local, port);
 }
 
 /* ---- connection pool ---- */
@@ -341,17 +432,35 @@ axip_u8 tcp_choose_ws(axip_u32 rcvbuf)
 	return ws;
 }
 
-struct axip_tcp *tcp_conn_new(struct axip_stack *s, axip_u32 laddr, axip_u16 lport,
-                              axip_u32 raddr, axip_u16 rport, const struct axip_tcp_opts *o)
+void tcp_conn_ip(const struct axip_tcp *c, struct tcp_ip *ip)
+{
+	ip->family = c->family;
+	ip->local = c->laddr;
+	ip->remote = c->raddr;
+	ip->local6 = c->laddr6;
+	ip->remote6 = c->raddr6;
+}
+
+struct axip_tcp *tcp_conn_new(struct axip_stack *s, const struct tcp_ip *ip, axip_u16 lport,
+                              axip_u16 rport, const struct axip_tcp_opts *o)
 {
 	struct axip_tcp *c = conn_alloc(s);
+	const axip_u8 *key = s->cfg.secret;
 	if (!c)
 		return AXIP_NULL;
 	mem_zero(c, sizeof(*c));
 	timer_init(&c->timer, tcp_timer_fire);
 	c->s = s;
-	c->laddr = laddr;
-	c->raddr = raddr;
+	c->family = ip->family;
+	if (ip->family == 6u) {
+		mem_copy(c->laddr6, ip->local6, 16);
+		mem_copy(c->raddr6, ip->remote6, 16);
+		c->laddr = tcp_addr6_fold(c->laddr6);
+		c->raddr = tcp_addr6_fold(c->raddr6);
+	} else {
+		c->laddr = ip->local;
+		c->raddr = ip->remote;
+	}
 	c->lport = lport;
 	c->rport = rport;
 	c->opts = *o;
@@ -366,17 +475,24 @@ struct axip_tcp *tcp_conn_new(struct axip_stack *s, axip_u32 laddr, axip_u16 lpo
 	c->cc_ops = tcp_cc_get(o->cc);
 	if (!c->cc_ops)
 		c->cc_ops = tcp_cc_get(s->cfg.tcp_cc);
-	c->rcv_mss = tcp_our_mss(s);
+	c->rcv_mss = tcp_our_mss(s, c->family);
 	if (o->mss && o->mss < c->rcv_mss)
 		c->rcv_mss = o->mss; /* the application's cap (TCP_MAXSEG) */
 	c->mss_clamp = TCP_MSS_DEFAULT;
 	c->mss = TCP_MSS_DEFAULT;
 	c->rto = AXIP_SEC(1); /* RFC 6298 2.1: initial RTO 1 s */
 	c->rcv_ws = tcp_choose_ws(c->rcvbuf);
-	c->iss = tcp_isn(s->cfg.secret, laddr, lport, raddr, rport, s->now);
-	c->ts_offset = (axip_u32)tcp_tuple_hash(s->cfg.secret, raddr, rport, laddr, lport);
+	/* RFC 6528 ISN and the timestamp offset, over the tuple's family */
+	if (c->family == 6u) {
+		c->iss = tcp_isn6(key, c->laddr6, lport, c->raddr6, rport, s->now);
+		c->ts_offset = (axip_u32)tcp_tuple_hash6(key, c->raddr6, rport, c->laddr6, lport);
+		c->hash = tuple_bucket6(s, c->laddr6, lport, c->raddr6, rport);
+	} else {
+		c->iss = tcp_isn(key, c->laddr, lport, c->raddr, rport, s->now);
+		c->ts_offset = (axip_u32)tcp_tuple_hash(key, c->raddr, rport, c->laddr, lport);
+		c->hash = tuple_bucket(s, c->laddr, lport, c->raddr, rport);
+	}
 	c->snd_una = c->snd_nxt = c->snd_max = c->iss;
-	c->hash = tuple_bucket(s, laddr, lport, raddr, rport);
 	c->hnext = s->tcp->hash[c->hash];
 	s->tcp->hash[c->hash] = c;
 	return c;
@@ -388,6 +504,13 @@ void tcp_conn_negotiate(struct axip_tcp *c, const struct tcp_opts *o)
 	axip_u32 ours = c->rcv_mss;
 	if (mss > ours)
 		mss = ours;
+	if (c->family == 6u) {
+		/* RFC 8201 5.2: no larger than the path MTU towards the peer
+		 * allows (1280 at least, so the difference stays positive) */
+		axip_u32 pmtu = ipv6_pmtu(c->s, c->raddr6) - 60u;
+		if (mss > pmtu)
+			mss = pmtu;
+	}
 	if (mss < 64u)
 		mss = 64u; /* absurd peer values still leave room for progress */
 	c->mss_clamp = mss;
@@ -464,33 +587,46 @@ static int opts_valid(const struct axip_tcp_opts *o)
 	return 1;
 }
 
-int axip_tcp_listen(struct axip_stack *s, axip_u32 addr, axip_u16 port, axip_u32 backlog,
-                    axip_tcp_accept_fn accept, void *arg, const struct axip_tcp_opts *opts,
-                    struct axip_tcp_listener **out)
+/* Listen for either family: addr6 non-NULL for IPv6 (all zero = any). */
+static int listen_on(struct axip_stack *s, axip_u32 addr, const axip_u8 *addr6, axip_u16 port,
+                     axip_u32 backlog, axip_tcp_accept_fn accept, void *arg,
+                     const struct axip_tcp_opts *opts, struct axip_tcp_listener **out)
 {
 	struct tcp_state *t = s->tcp;
 	struct axip_tcp_listener *l, *x;
 	struct axip_tcp_opts o;
+	axip_u8 family = addr6 ? 6u : 4u;
+	int any = addr6 ? ip6_is_unspecified(addr6) : addr == 0;
 	axip_u32 b;
 
-	if (!accept || !out || port == 0 || (addr && !ipv4_is_local(s, addr)))
-		return AXIP_E_INVAL;
 	if (opts)
 		o = *opts;
 	else
 		axip_tcp_opts_defaults(s, &o);
 	if (!opts_valid(&o))
 		return AXIP_E_INVAL;
-	for (x = t->lhash[port_bucket(s, port)]; x; x = x->next)
-		if (x->port == port && (x->addr == addr || x->addr == 0 || addr == 0))
+	/* one listener per address and port within a family; the wildcard
+	 * takes every address of its family */
+	for (x = t->lhash[port_bucket(s, port)]; x; x = x->next) {
+		int x_any = x->family == 6u ? ip6_is_unspecified(x->addr6) : x->addr == 0;
+		if (x->port != port || x->family != family)
+			continue;
+		if (any || x_any || (addr6 ? mem_equal(x->addr6, addr6, 16) : x->addr == addr))
 			return AXIP_E_ADDRINUSE;
+	}
 	l = t->lfree;
 	if (!l)
 		return AXIP_E_NOMEM;
 	t->lfree = l->next;
 	mem_zero(l, sizeof(*l));
 	l->s = s;
-	l->addr = addr;
+	l->family = family;
+	if (addr6) {
+		mem_copy(l->addr6, addr6, 16);
+		l->addr = tcp_addr6_fold(addr6);
+	} else {
+		l->addr = addr;
+	}
 	l->port = port;
 	l->in_use = 1;
 	l->backlog = backlog ? backlog : s->cfg.tcp_syn_backlog;
@@ -502,6 +638,33 @@ int axip_tcp_listen(struct axip_stack *s, axip_u32 addr, axip_u16 port, axip_u32
 	t->lhash[b] = l;
 	*out = l;
 	return AXIP_OK;
+}
+
+int axip_tcp_listen(struct axip_stack *s, axip_u32 addr, axip_u16 port, axip_u32 backlog,
+                    axip_tcp_accept_fn accept, void *arg, const struct axip_tcp_opts *opts,
+                    struct axip_tcp_listener **out)
+{
+	if (!accept || !out || port == 0 || (addr && !ipv4_is_local(s, addr)))
+		return AXIP_E_INVAL;
+	return listen_on(s, addr, AXIP_NULL, port, backlog, accept, arg, opts, out);
+}
+
+int axip_tcp_listen6(struct axip_stack *s, const axip_u8 *addr, axip_u16 port, axip_u32 backlog,
+                     axip_tcp_accept_fn accept, void *arg, const struct axip_tcp_opts *opts,
+                     struct axip_tcp_listener **out)
+{
+	static const axip_u8 any[16] = {0};
+	if (!s || !accept || !out || port == 0)
+		return AXIP_E_INVAL;
+	if (!s->ip6)
+		return AXIP_E_STATE;
+	if (!addr)
+		addr = any;
+	/* a unicast address of ours (RFC 4291 2.5); tentative ones too, as
+	 * they become usable once duplicate address detection ends */
+	if (!ip6_is_unspecified(addr) && !ipv6_ifaddr_find(s, addr))
+		return AXIP_E_INVAL;
+	return listen_on(s, 0, addr, port, backlog, accept, arg, opts, out);
 }
 
 void axip_tcp_listener_close(struct axip_tcp_listener *l)
@@ -554,20 +717,22 @@ int tcp_accept(struct axip_tcp *c)
 	return 0;
 }
 
-/* RFC 6056 3.3.3 (algorithm 3): keyed offset per destination, shared counter. */
-static int pick_port(struct axip_stack *s, axip_u32 laddr, axip_u32 raddr, axip_u16 rport,
-                     axip_u16 *out)
+/* RFC 6056 3.3.3 (algorithm 3): keyed offset per destination, shared
+ * counter; ip is the tuple's ends, either family. */
+static int pick_port(struct axip_stack *s, const struct tcp_ip *ip, axip_u16 rport, axip_u16 *out)
 {
 	struct tcp_state *t = s->tcp;
 	axip_u32 lo = s->cfg.tcp_ephemeral_lo, num = (axip_u32)s->cfg.tcp_ephemeral_hi - lo + 1u;
-	axip_u32 offset = tcp_port_offset(s->cfg.secret, laddr, raddr, rport);
+	axip_u32 offset = ip->family == 6u
+	                      ? tcp_port_offset6(s->cfg.secret, ip->local6, ip->remote6, rport)
+	                      : tcp_port_offset(s->cfg.secret, ip->local, ip->remote, rport);
 	axip_u32 count;
 	for (count = 0; count < num; count++) {
 		axip_u16 port = (axip_u16)(lo + (t->next_ephemeral + offset) % num);
 		t->next_ephemeral++;
-		if (tcp_lookup(s, laddr, port, raddr, rport))
+		if (tcp_lookup_ip(s, ip, port, rport))
 			continue;
-		if (tcp_listener_lookup(s, laddr, port))
+		if (tcp_listener_lookup_ip(s, ip, port))
 			continue;
 		*out = port;
 		return 0;
@@ -575,33 +740,22 @@ static int pick_port(struct axip_stack *s, axip_u32 laddr, axip_u32 raddr, axip_
 	return -1;
 }
 
-int axip_tcp_connect_from(struct axip_stack *s, axip_u16 src_port, axip_u32 dst, axip_u16 dst_port,
-                          const struct axip_tcp_callbacks *cb, void *arg,
-                          const struct axip_tcp_opts *opts, struct axip_tcp **out)
+/* The active open of both families once the ends are known (RFC 9293
+ * 3.10.1): a port, a connection, the SYN. */
+static int connect_ip(struct axip_stack *s, const struct tcp_ip *ip, axip_u16 src_port,
+                      axip_u16 dst_port, const struct axip_tcp_callbacks *cb, void *arg,
+                      const struct axip_tcp_opts *o, struct axip_tcp **out)
 {
-	struct axip_tcp_opts o;
 	struct axip_tcp *c;
-	axip_u32 nexthop, src;
-
-	if (!cb || !out || dst_port == 0 || dst == 0 || ipv4_is_broadcast(s, dst) || (dst >> 28) == 14u)
-		return AXIP_E_INVAL;
-	if (opts)
-		o = *opts;
-	else
-		axip_tcp_opts_defaults(s, &o);
-	if (!opts_valid(&o))
-		return AXIP_E_INVAL;
-	if (ipv4_route(s, dst, &nexthop, &src) != AXIP_OK)
-		return AXIP_E_UNREACH;
 	if (src_port == 0) {
-		if (pick_port(s, src, dst, dst_port, &src_port) != 0) {
+		if (pick_port(s, ip, dst_port, &src_port) != 0) {
 			CTR_INC(s, tcp_ephemeral_exhausted);
 			return AXIP_E_PORTS;
 		}
-	} else if (tcp_lookup(s, src, src_port, dst, dst_port)) {
+	} else if (tcp_lookup_ip(s, ip, src_port, dst_port)) {
 		return AXIP_E_ADDRINUSE;
 	}
-	c = tcp_conn_new(s, src, src_port, dst, dst_port, &o);
+	c = tcp_conn_new(s, ip, src_port, dst_port, o);
 	if (!c)
 		return AXIP_E_NOMEM;
 	c->cb = cb;
@@ -616,11 +770,72 @@ int axip_tcp_connect_from(struct axip_stack *s, axip_u16 src_port, axip_u32 dst,
 	return AXIP_OK;
 }
 
+int axip_tcp_connect_from(struct axip_stack *s, axip_u16 src_port, axip_u32 dst, axip_u16 dst_port,
+                          const struct axip_tcp_callbacks *cb, void *arg,
+                          const struct axip_tcp_opts *opts, struct axip_tcp **out)
+{
+	struct axip_tcp_opts o;
+	struct tcp_ip ip;
+	axip_u32 nexthop, src;
+
+	if (!cb || !out || dst_port == 0 || dst == 0 || ipv4_is_broadcast(s, dst) || (dst >> 28) == 14u)
+		return AXIP_E_INVAL;
+	if (opts)
+		o = *opts;
+	else
+		axip_tcp_opts_defaults(s, &o);
+	if (!opts_valid(&o))
+		return AXIP_E_INVAL;
+	if (ipv4_route(s, dst, &nexthop, &src) != AXIP_OK)
+		return AXIP_E_UNREACH;
+	mem_zero(&ip, sizeof(ip));
+	ip.family = 4;
+	ip.local = src;
+	ip.remote = dst;
+	return connect_ip(s, &ip, src_port, dst_port, cb, arg, &o, out);
+}
+
 int axip_tcp_connect(struct axip_stack *s, axip_u32 dst, axip_u16 dst_port,
                      const struct axip_tcp_callbacks *cb, void *arg,
                      const struct axip_tcp_opts *opts, struct axip_tcp **out)
 {
 	return axip_tcp_connect_from(s, 0, dst, dst_port, cb, arg, opts, out);
+}
+
+int axip_tcp_connect6(struct axip_stack *s, const axip_u8 *src, axip_u16 src_port,
+                      const axip_u8 *dst, axip_u16 dst_port, const struct axip_tcp_callbacks *cb,
+                      void *arg, const struct axip_tcp_opts *opts, struct axip_tcp **out)
+{
+	struct axip_tcp_opts o;
+	struct tcp_ip ip;
+	axip_u8 nexthop[16], rsrc[16];
+
+	if (!s || !cb || !out || !dst || dst_port == 0)
+		return AXIP_E_INVAL;
+	if (!s->ip6)
+		return AXIP_E_STATE;
+	/* TCP is unicast (RFC 9293 3.9.1.1 via RFC 1122 4.2.3.10): no group,
+	 * unspecified or loopback destination (the core has no loopback) */
+	if (ip6_is_multicast(dst) || ip6_is_unspecified(dst) || ip6_is_loopback(dst))
+		return AXIP_E_INVAL;
+	if (src && ip6_is_unspecified(src))
+		src = AXIP_NULL;
+	if (src && !ipv6_is_local(s, src))
+		return AXIP_E_INVAL;
+	if (opts)
+		o = *opts;
+	else
+		axip_tcp_opts_defaults(s, &o);
+	if (!opts_valid(&o))
+		return AXIP_E_INVAL;
+	/* the source: the caller's, else RFC 6724 selection by the route */
+	if (ipv6_route(s, dst, nexthop, rsrc) != AXIP_OK || (!src && ip6_is_unspecified(rsrc)))
+		return AXIP_E_UNREACH;
+	mem_zero(&ip, sizeof(ip));
+	ip.family = 6;
+	ip.local6 = src ? src : rsrc;
+	ip.remote6 = dst;
+	return connect_ip(s, &ip, src_port, dst_port, cb, arg, &o, out);
 }
 
 static int can_send(const struct axip_tcp *c)
@@ -896,8 +1111,9 @@ void axip_tcp_get_info(const struct axip_tcp *c, struct axip_tcp_info *out)
 {
 	mem_zero(out, sizeof(*out));
 	out->state = c->state;
-	out->local_addr = c->laddr;
-	out->remote_addr = c->raddr;
+	/* IPv6 connections: 0 here, the addresses from axip_tcp_get_addr6 */
+	out->local_addr = c->family == 4u ? c->laddr : 0;
+	out->remote_addr = c->family == 4u ? c->raddr : 0;
 	out->local_port = c->lport;
 	out->remote_port = c->rport;
 	out->srtt_us = c->srtt_us;
@@ -918,4 +1134,20 @@ void axip_tcp_get_info(const struct axip_tcp *c, struct axip_tcp_info *out)
 	out->rto_count = c->n_rto;
 	out->fast_retransmits = c->n_fast;
 	out->cc = c->cc_id;
+}
+
+int axip_tcp_family(const struct axip_tcp *c)
+{
+	return c->family == 6u ? 6 : 4;
+}
+
+int axip_tcp_get_addr6(const struct axip_tcp *c, axip_u8 local[16], axip_u8 remote[16])
+{
+	if (c->family != 6u)
+		return AXIP_E_INVAL;
+	if (local)
+		mem_copy(local, c->laddr6, 16);
+	if (remote)
+		mem_copy(remote, c->raddr6, 16);
+	return AXIP_OK;
 }

@@ -62,28 +62,53 @@ void tcp_challenge_ack(struct axip_tcp *c)
 	tcp_send_ack(c);
 }
 
+/* RFC 9293 3.10.7.3 / 3.10.7.4: a RST for an unacceptable ACK on
+ * connection c (the segment's ends are the connection's). */
+static void rst_reply_conn(struct axip_tcp *c, const struct tcp_seg *g)
+{
+	struct tcp_ip ip;
+	tcp_conn_ip(c, &ip);
+	tcp_send_rst_reply(c->s, &ip, c->lport, c->rport, g);
+}
+
+/* Is there a route back to the segment's source? Counted when not. */
+static int route_back(struct axip_stack *s, const struct tcp_ip *ip)
+{
+	if (ip->family == 6u) {
+		axip_u8 nexthop6[16], src6[16];
+		if (ipv6_route(s, ip->remote6, nexthop6, src6) != AXIP_OK) {
+			CTR_INC(s, ip6_tx_no_route);
+			return 0;
+		}
+	} else {
+		axip_u32 nexthop, src;
+		if (ipv4_route(s, ip->remote, &nexthop, &src) != AXIP_OK) {
+			CTR_INC(s, ip_tx_no_route);
+			return 0;
+		}
+	}
+	return 1;
+}
+
 /* RFC 9293 3.10.7.2: SYN to a listener creates a SYN-RECEIVED connection,
  * or, with the backlog (or the pool) full, a stateless cookie SYN-ACK. */
 static void passive_open(struct axip_stack *s, struct axip_tcp_listener *l,
-                         const struct ipv4_rx_info *ip, axip_u16 sport, const struct tcp_seg *g)
+                         const struct tcp_ip *ip, axip_u16 sport, const struct tcp_seg *g)
 {
 	struct axip_tcp *c = AXIP_NULL;
 	if (l->syn_count >= l->backlog) {
 		CTR_INC(s, tcp_backlog_full);
 	} else {
-		c = tcp_conn_new(s, ip->dst, l->port, ip->src, sport, &l->opts);
+		c = tcp_conn_new(s, ip, l->port, sport, &l->opts);
 	}
 	if (!c) {
-		axip_u32 nexthop, src;
 		l->cookies = 1;
 		/* The SYN-ACK goes back to the SYN's source (RFC 9293 3.10.7.2).
 		 * Without a route to it (RFC 1122 3.3.1) it could not leave:
 		 * a flood from spoofed off-link sources then costs no cookie
 		 * (RFC 4987 3.6) and no segment built only to be dropped. */
-		if (ipv4_route(s, ip->src, &nexthop, &src) != AXIP_OK) {
-			CTR_INC(s, ip_tx_no_route);
+		if (!route_back(s, ip))
 			return;
-		}
 		tcp_send_cookie_synack(s, l, ip, sport, g);
 		return;
 	}
@@ -114,20 +139,24 @@ static void passive_open(struct axip_stack *s, struct axip_tcp_listener *l,
 
 /* The ACK completing a cookie handshake: rebuild the connection from it. */
 static struct axip_tcp *cookie_open(struct axip_stack *s, struct axip_tcp_listener *l,
-                                    const struct ipv4_rx_info *ip, axip_u16 sport,
+                                    const struct tcp_ip *ip, axip_u16 sport,
                                     const struct tcp_seg *g)
 {
 	struct axip_tcp *c;
 	struct tcp_opts o;
 	axip_u16 mss;
 
-	if (!tcp_syncookie_check(s->cfg.secret, ip->dst, l->port, ip->src, sport, g->seq, g->ack,
-	                         s->now, &mss)) {
+	int ok = ip->family == 6u
+	             ? tcp_syncookie_check6(s->cfg.secret, ip->local6, l->port, ip->remote6, sport,
+	                                    g->seq, g->ack, s->now, &mss)
+	             : tcp_syncookie_check(s->cfg.secret, ip->local, l->port, ip->remote, sport,
+	                                   g->seq, g->ack, s->now, &mss);
+	if (!ok) {
 		CTR_INC(s, tcp_syncookie_bad);
 		return AXIP_NULL;
 	}
 	CTR_INC(s, tcp_syncookie_ok);
-	c = tcp_conn_new(s, ip->dst, l->port, ip->src, sport, &l->opts);
+	c = tcp_conn_new(s, ip, l->port, sport, &l->opts);
 	if (!c)
 		return AXIP_NULL;
 	mem_zero(&o, sizeof(o));
@@ -185,8 +214,7 @@ static void establish(struct axip_tcp *c)
  * the ACK bit ... second check the RST bit ... fourth check the SYN bit".
  * Returns 1 when the send decision should run once the events are out.
  */
-static int syn_sent_input(struct axip_tcp *c, struct axip_pkt *p, const struct tcp_seg *g,
-                          const struct ipv4_rx_info *ip)
+static int syn_sent_input(struct axip_tcp *c, struct axip_pkt *p, const struct tcp_seg *g)
 {
 	struct axip_stack *s = c->s;
 	int ack_ok = 0;
@@ -195,7 +223,7 @@ static int syn_sent_input(struct axip_tcp *c, struct axip_pkt *p, const struct t
 	if (g->flags & TCP_FLAG_ACK) {
 		if (SEQ_LEQ(g->ack, c->iss) || SEQ_GT(g->ack, c->snd_max)) {
 			CTR_INC(s, tcp_rx_ack_unsent);
-			tcp_send_rst_reply(s, ip, c->lport, c->rport, g);
+			rst_reply_conn(c, g);
 			return 0;
 		}
 		ack_ok = 1;
@@ -385,15 +413,14 @@ static enum seg_verdict tcp_syn_in_window(struct axip_tcp *c, const struct tcp_s
  * call made while a segment is processed: its answer decides whether the
  * connection exists); an active one (simultaneous open) reports connected.
  */
-static enum seg_verdict tcp_syn_rcvd_ack(struct axip_tcp *c, const struct tcp_seg *g,
-                                         const struct ipv4_rx_info *ip)
+static enum seg_verdict tcp_syn_rcvd_ack(struct axip_tcp *c, const struct tcp_seg *g)
 {
 	struct axip_stack *s = c->s;
 	if (c->state != AXIP_TCP_SYN_RECEIVED)
 		return SEG_NEXT;
 	if (!SEQ_GT(g->ack, c->snd_una) || SEQ_GT(g->ack, c->snd_max)) {
 		CTR_INC(s, tcp_rx_ack_unsent);
-		tcp_send_rst_reply(s, ip, c->lport, c->rport, g);
+		rst_reply_conn(c, g);
 		return SEG_DONE;
 	}
 	c->snd_una = c->iss + 1u;
@@ -711,8 +738,7 @@ static enum seg_verdict tcp_fin_input(struct axip_tcp *c, int fin_step)
 /* RFC 9293 3.10.7.4: a segment for a synchronized connection or one in
  * SYN-RECEIVED, step by step. Returns 1 when the send decision should run
  * once the events are out. */
-static int sync_input(struct axip_tcp *c, struct axip_pkt *p, const struct tcp_seg *g,
-                      const struct ipv4_rx_info *ip)
+static int sync_input(struct axip_tcp *c, struct axip_pkt *p, const struct tcp_seg *g)
 {
 	struct axip_stack *s = c->s;
 	int text_refused = 0, low_buf, fin_step = 0;
@@ -729,7 +755,7 @@ static int sync_input(struct axip_tcp *c, struct axip_pkt *p, const struct tcp_s
 	}
 	c->last_rcv = s->now;
 	c->keep_sent = 0;
-	if (tcp_syn_rcvd_ack(c, g, ip) || tcp_ack_input(c, g))
+	if (tcp_syn_rcvd_ack(c, g) || tcp_ack_input(c, g))
 		goto done;
 	/*
 	 * The text is refused: the window is zero (first step), or the embedder
@@ -761,8 +787,7 @@ done:
 /* The segment arrives at connection c (RFC 9293 3.10.7.3-4). Returns 1 when
  * the send decision (tcp_output) should run once the application has seen
  * the events. */
-static int tcp_segment_arrives(struct axip_tcp *c, struct axip_pkt *p, const struct tcp_seg *g,
-                               const struct ipv4_rx_info *ip)
+static int tcp_segment_arrives(struct axip_tcp *c, struct axip_pkt *p, const struct tcp_seg *g)
 {
 	struct axip_stack *s = c->s;
 	c->segs_in++;
@@ -771,46 +796,106 @@ static int tcp_segment_arrives(struct axip_tcp *c, struct axip_pkt *p, const str
 		/* RFC 6191 / RFC 9293 3.10.7.4: a new SYN may reuse a TIME-WAIT
 		 * tuple if its timestamp (or, without timestamps, its sequence
 		 * number) is above everything of the old incarnation */
-		struct axip_tcp_listener *l = tcp_listener_lookup(s, c->laddr, c->lport);
+		struct tcp_ip ip;
+		struct axip_tcp_listener *l;
+		axip_u8 l6[16], r6[16];
 		int newer = ((c->flags & TF_TS) && (g->o.have & TCPO_TS))
 		                ? SEQ_GT(g->o.tsval, c->ts_recent)
 		                : SEQ_GT(g->seq, c->rcv_nxt);
+		/* the segment's ends are the connection's; copied, as the old
+		 * incarnation ends before the new one is made */
+		tcp_conn_ip(c, &ip);
+		mem_copy(l6, c->laddr6, 16);
+		mem_copy(r6, c->raddr6, 16);
+		ip.local6 = l6;
+		ip.remote6 = r6;
+		l = tcp_listener_lookup_ip(s, &ip, c->lport);
 		if (l && newer) {
 			CTR_INC(s, tcp_tw_reuse);
 			tcp_conn_drop(c, AXIP_OK);
-			passive_open(s, l, ip, c->rport, g);
+			passive_open(s, l, &ip, c->rport, g);
 			drop(s, p);
 			return 0;
 		}
 	}
 	if (c->state == AXIP_TCP_SYN_SENT)
-		return syn_sent_input(c, p, g, ip);
-	return sync_input(c, p, g, ip);
+		return syn_sent_input(c, p, g);
+	return sync_input(c, p, g);
 }
 
 /* One segment for connection c: processed with the application's events
  * held back, then the events (the application may answer: send, close),
  * then the send decision over the result. */
-static void conn_input(struct axip_tcp *c, struct axip_pkt *p, const struct tcp_seg *g,
-                       const struct ipv4_rx_info *ip)
+static void conn_input(struct axip_tcp *c, struct axip_pkt *p, const struct tcp_seg *g)
 {
 	int output;
 	tcp_frame_begin(c);
-	output = tcp_segment_arrives(c, p, g, ip);
+	output = tcp_segment_arrives(c, p, g);
 	tcp_frame_end(c); /* -> tcp_deliver_events (-> application) */
 	if (output)
 		tcp_output(c); /* returns at once for a connection that ended */
 	tcp_unhold(c);
 }
 
-void tcp_input(struct axip_stack *s, struct axip_pkt *p, const struct ipv4_rx_info *ip)
+/* A segment no connection has: a listener's (RFC 9293 3.10.7.2) or
+ * nobody's (3.10.7.1). ip: its ends, either family. Consumes p. */
+static void seg_no_conn(struct axip_stack *s, struct axip_pkt *p, const struct tcp_seg *g,
+                        const struct tcp_ip *ip)
+{
+	struct axip_tcp_listener *l = tcp_listener_lookup_ip(s, ip, g->dport);
+	struct axip_tcp *c;
+
+	if (!l) {
+		/* RFC 9293 3.10.7.1: CLOSED */
+		CTR_INC(s, tcp_rx_no_conn);
+		tcp_send_rst_reply(s, ip, g->dport, g->sport, g);
+		drop(s, p);
+		return;
+	}
+	/* RFC 9293 3.10.7.2: LISTEN */
+	if (g->flags & TCP_FLAG_RST) {
+		CTR_INC(s, tcp_rx_rst_ignored);
+		drop(s, p);
+		return;
+	}
+	if (g->flags & TCP_FLAG_ACK) {
+		if (!(g->flags & TCP_FLAG_SYN) && l->cookies) {
+			c = cookie_open(s, l, ip, g->sport, g);
+			if (c) {
+				conn_input(c, p, g);
+				return;
+			}
+		} else {
+			CTR_INC(s, tcp_rx_no_conn);
+		}
+		tcp_send_rst_reply(s, ip, g->dport, g->sport, g);
+		drop(s, p);
+		return;
+	}
+	if (!(g->flags & TCP_FLAG_SYN)) {
+		CTR_INC(s, tcp_rx_bad_flags);
+		drop(s, p);
+		return;
+	}
+	passive_open(s, l, ip, g->sport, g);
+	drop(s, p);
+}
+
+/*
+ * A segment of either family: exactly one of ip4 and ip6 is set. The IPv4
+ * path keeps its scalar addresses (a struct tcp_ip is built only when no
+ * connection has the segment); the family costs a test at the checksum,
+ * the group check and the lookup. p->data at the TCP header, chain trimmed
+ * to the IP payload; consumes p.
+ */
+static void segment_input(struct axip_stack *s, struct axip_pkt *p,
+                          const struct ipv4_rx_info *ip4, const struct ipv6_rx_info *ip6)
 {
 	struct tcp_seg g;
+	struct tcp_ip ip;
 	axip_u32 total = axip_pkt_chain_len(p), doff;
 	const axip_u8 *h;
-	axip_u16 sport, dport;
 	struct axip_tcp *c;
-	struct axip_tcp_listener *l;
 
 	CTR_INC(s, tcp_rx);
 	if (total < TCP_HLEN || (p->len < TCP_HLEN && pkt_linearize(s, p, TCP_HLEN) != 0)) {
@@ -829,22 +914,28 @@ void tcp_input(struct axip_stack *s, struct axip_pkt *p, const struct ipv4_rx_in
 		drop(s, p);
 		return;
 	}
-	/* RFC 9293 3.1: checksum over pseudo-header, header and text */
-	if (!ip->l4_csum_ok &&
-	    csum_fold(csum_add_chain(csum_pseudo(ip->src, ip->dst, IP_PROTO_TCP, total), p, 0, total)) != 0) {
+	/* RFC 9293 3.1: checksum over pseudo-header, header and text; over
+	 * IPv6 the pseudo-header of RFC 8200 8.1 */
+	if (ip6 ? (!ip6->l4_csum_ok &&
+	           csum_fold(csum_add_chain(csum_pseudo6(ip6->src, ip6->dst, IP6_NH_TCP, total), p, 0,
+	                                    total)) != 0)
+	        : (!ip4->l4_csum_ok &&
+	           csum_fold(csum_add_chain(csum_pseudo(ip4->src, ip4->dst, IP_PROTO_TCP, total), p, 0,
+	                                    total)) != 0)) {
 		CTR_INC(s, tcp_rx_bad_csum);
 		drop(s, p);
 		return;
 	}
-	if (ip->dst_is_broadcast) {
-		/* RFC 1122 4.2.3.10: TCP is unicast only */
+	if (ip6 ? ip6->dst_multicast : ip4->dst_is_broadcast) {
+		/* RFC 1122 4.2.3.10: TCP is unicast only (IPv6: a multicast
+		 * address is no TCP end, RFC 4291 2.7) */
 		CTR_INC(s, tcp_rx_broadcast);
 		drop(s, p);
 		return;
 	}
 	h = p->data;
-	sport = load_be16(h + TCP_OFF_SPORT);
-	dport = load_be16(h + TCP_OFF_DPORT);
+	g.sport = load_be16(h + TCP_OFF_SPORT);
+	g.dport = load_be16(h + TCP_OFF_DPORT);
 	g.seq = load_be32(h + TCP_OFF_SEQ);
 	g.ack = load_be32(h + TCP_OFF_ACK);
 	g.flags = h[TCP_OFF_FLAGS];
@@ -853,52 +944,97 @@ void tcp_input(struct axip_stack *s, struct axip_pkt *p, const struct ipv4_rx_in
 	g.hlen = doff;
 	tcp_opts_parse(s, h + TCP_HLEN, doff - TCP_HLEN, (g.flags & TCP_FLAG_SYN) != 0, &g.o);
 
-	c = tcp_lookup_rx(s, p->rx_hash, ip->dst, dport, ip->src, sport);
+	if (ip6)
+		c = tcp_lookup_rx6(s, p->rx_hash, ip6->dst, g.dport, ip6->src, g.sport);
+	else
+		c = tcp_lookup_rx(s, p->rx_hash, ip4->dst, g.dport, ip4->src, g.sport);
 	if (c) {
-		conn_input(c, p, &g, ip);
+		conn_input(c, p, &g);
 		return;
 	}
-	l = tcp_listener_lookup(s, ip->dst, dport);
-	if (!l) {
-		/* RFC 9293 3.10.7.1: CLOSED */
-		CTR_INC(s, tcp_rx_no_conn);
-		tcp_send_rst_reply(s, ip, dport, sport, &g);
+	if (ip6) {
+		ip.family = 6;
+		ip.local = ip.remote = 0;
+		ip.local6 = ip6->dst;
+		ip.remote6 = ip6->src;
+	} else {
+		ip.family = 4;
+		ip.local = ip4->dst;
+		ip.remote = ip4->src;
+		ip.local6 = ip.remote6 = AXIP_NULL;
+	}
+	seg_no_conn(s, p, &g, &ip);
+}
+
+void tcp_input(struct axip_stack *s, struct axip_pkt *p, const struct ipv4_rx_info *ip)
+{
+	segment_input(s, p, ip, AXIP_NULL);
+}
+
+/*
+ * TCP over IPv6 (RFC 8200 8.1: the same TCP with the IPv6 pseudo-header).
+ * The IPv6 layer dropped multicast, loopback and own source addresses
+ * (RFC 4291 2.5.3, 2.7); the unspecified source it lets through (duplicate
+ * address detection) cannot be a TCP end: dropped here, counted.
+ */
+void tcp6_input(struct axip_stack *s, struct axip_pkt *p, const struct ipv6_rx_info *ip)
+{
+	if (ip6_is_unspecified(ip->src)) {
+		CTR_INC(s, tcp_rx);
+		CTR_INC(s, tcp_rx_bad_addr);
 		drop(s, p);
 		return;
 	}
-	/* RFC 9293 3.10.7.2: LISTEN */
-	if (g.flags & TCP_FLAG_RST) {
-		CTR_INC(s, tcp_rx_rst_ignored);
-		drop(s, p);
+	segment_input(s, p, AXIP_NULL, ip);
+}
+
+int tcp_mss_lower(struct axip_tcp *c, axip_u32 mss)
+{
+	if (mss >= c->mss_clamp)
+		return 0;
+	CTR_INC(c->s, tcp_pmtu_update);
+	c->mss_clamp = mss;
+	c->mss = mss - tcp_opts_len(c, 0);
+	c->cc.mss = c->mss;
+	return 1;
+}
+
+void tcp_conn_icmp(struct axip_tcp *c, axip_u32 seq, axip_u32 mss, int hard)
+{
+	struct axip_stack *s = c->s;
+	/* RFC 5927 4.1: only errors quoting a sequence number in flight count */
+	if (c->state == AXIP_TCP_TIME_WAIT || SEQ_LT(seq, c->snd_una) || !SEQ_LT(seq, c->snd_max)) {
+		CTR_INC(s, tcp_icmp_ignored);
 		return;
 	}
-	if (g.flags & TCP_FLAG_ACK) {
-		if (!(g.flags & TCP_FLAG_SYN) && l->cookies) {
-			c = cookie_open(s, l, ip, sport, &g);
-			if (c) {
-				conn_input(c, p, &g, ip);
-				return;
-			}
-		} else {
-			CTR_INC(s, tcp_rx_no_conn);
+	if (mss) {
+		/* RFC 1191 6.4 / RFC 8201 5.2 / RFC 5927 7.2: lower the MSS to
+		 * the path MTU */
+		if (!tcp_mss_lower(c, mss)) {
+			CTR_INC(s, tcp_icmp_ignored);
+			return;
 		}
-		tcp_send_rst_reply(s, ip, dport, sport, &g);
-		drop(s, p);
+		/* resend what was too big (RFC 1191 6.5) */
+		if (c->state != AXIP_TCP_SYN_SENT && c->state != AXIP_TCP_SYN_RECEIVED) {
+			c->snd_nxt = c->snd_una;
+			c->flags &= ~TF_RTT_TIMING;
+			tcp_output(c); /* calls no application code */
+		}
 		return;
 	}
-	if (!(g.flags & TCP_FLAG_SYN)) {
-		CTR_INC(s, tcp_rx_bad_flags);
-		drop(s, p);
+	if (hard && c->state == AXIP_TCP_SYN_SENT) {
+		/* RFC 1122 4.2.3.9: hard error while connecting */
+		tcp_conn_drop(c, AXIP_E_UNREACH);
 		return;
 	}
-	passive_open(s, l, ip, sport, &g);
-	drop(s, p);
+	/* soft error: reported if the connection later times out (RFC 5461) */
+	c->soft_err = AXIP_E_UNREACH;
 }
 
 void tcp_icmp_error(struct axip_stack *s, const struct icmp_err_info *e)
 {
 	const axip_u8 *q = e->quoted, *th;
-	axip_u32 src, dst, seq;
+	axip_u32 src, dst, seq, mss = 0;
 	struct axip_tcp *c;
 
 	if (e->quoted_len < e->quoted_ihl + 8u || e->quoted_ihl < IP_HLEN) {
@@ -910,39 +1046,51 @@ void tcp_icmp_error(struct axip_stack *s, const struct icmp_err_info *e)
 	th = q + e->quoted_ihl;
 	seq = load_be32(th + TCP_OFF_SEQ);
 	c = tcp_lookup(s, src, load_be16(th + TCP_OFF_SPORT), dst, load_be16(th + TCP_OFF_DPORT));
-	/* RFC 5927 4.1: only errors quoting a sequence number in flight count */
-	if (!c || c->state == AXIP_TCP_TIME_WAIT || SEQ_LT(seq, c->snd_una) ||
-	    !SEQ_LT(seq, c->snd_max)) {
+	if (!c) {
 		CTR_INC(s, tcp_icmp_ignored);
 		return;
 	}
 	if (e->type == ICMP_DEST_UNREACH && e->code == ICMP_CODE_FRAG_NEEDED) {
-		/* RFC 1191 6.4 / RFC 5927 7.2: lower the MSS to the path MTU */
-		axip_u32 mss = e->mtu > 40u ? (axip_u32)e->mtu - 40u : 0;
+		mss = e->mtu > 40u ? (axip_u32)e->mtu - 40u : 0;
 		if (mss < TCP_MSS_MIN)
 			mss = TCP_MSS_MIN;
-		if (mss >= c->mss_clamp) {
-			CTR_INC(s, tcp_icmp_ignored);
-			return;
-		}
-		CTR_INC(s, tcp_pmtu_update);
-		c->mss_clamp = mss;
-		c->mss = mss - tcp_opts_len(c, 0);
-		c->cc.mss = c->mss;
-		/* resend what was too big (RFC 1191 6.5) */
-		if (c->state != AXIP_TCP_SYN_SENT && c->state != AXIP_TCP_SYN_RECEIVED) {
-			c->snd_nxt = c->snd_una;
-			c->flags &= ~TF_RTT_TIMING;
-			tcp_output(c); /* calls no application code */
-		}
+	}
+	tcp_conn_icmp(c, seq, mss,
+	              e->type == ICMP_DEST_UNREACH &&
+	                  (e->code == ICMP_CODE_PROTO_UNREACH || e->code == ICMP_CODE_PORT_UNREACH));
+}
+
+/*
+ * RFC 4443 errors about a segment we sent over IPv6, as their IPv4
+ * counterparts (RFC 5927, RFC 1122 4.2.3.9): Packet Too Big lowers the MSS
+ * of the connection to the path MTU - 60 (RFC 8201 5.2; the MTU was
+ * lowered in the path MTU cache by icmp6.c, never below 1280); Destination
+ * Unreachable code 4 (port unreachable) and Parameter Problem code 1
+ * (unrecognised next header: no TCP there, ICMP's protocol unreachable)
+ * end a connection still in SYN-SENT; the others are soft errors.
+ */
+void tcp6_icmp_error(struct axip_stack *s, const struct icmp6_err_info *e)
+{
+	const axip_u8 *q = e->quoted, *th;
+	axip_u32 seq, mss = 0;
+	struct axip_tcp *c;
+	int hard;
+
+	if (e->quoted_l4 < IP6_HLEN || e->quoted_len < e->quoted_l4 + 8u) {
+		CTR_INC(s, tcp_icmp_ignored);
 		return;
 	}
-	if (e->type == ICMP_DEST_UNREACH && c->state == AXIP_TCP_SYN_SENT &&
-	    (e->code == ICMP_CODE_PROTO_UNREACH || e->code == ICMP_CODE_PORT_UNREACH)) {
-		/* RFC 1122 4.2.3.9: hard error while connecting */
-		tcp_conn_drop(c, AXIP_E_UNREACH);
+	th = q + e->quoted_l4;
+	seq = load_be32(th + TCP_OFF_SEQ);
+	c = tcp_lookup6(s, q + IP6_OFF_SRC, load_be16(th + TCP_OFF_SPORT), q + IP6_OFF_DST,
+	                load_be16(th + TCP_OFF_DPORT));
+	if (!c) {
+		CTR_INC(s, tcp_icmp_ignored);
 		return;
 	}
-	/* soft error: reported if the connection later times out (RFC 5461) */
-	c->soft_err = AXIP_E_UNREACH;
+	if (e->type == ICMP6_PACKET_TOO_BIG)
+		mss = (e->param < IP6_MIN_MTU ? IP6_MIN_MTU : e->param) - 60u;
+	hard = (e->type == ICMP6_DEST_UNREACH && e->code == ICMP6_CODE_PORT_UNREACH) ||
+	       (e->type == ICMP6_PARAM_PROBLEM && e->code == ICMP6_CODE_BAD_NH);
+	tcp_conn_icmp(c, seq, mss, hard);
 }

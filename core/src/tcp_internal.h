@@ -9,6 +9,28 @@
  * axip_tcp_listener one passive endpoint. Both come from pools carved at
  * init; nothing is allocated afterwards. Connections are found through a
  * hash of the full 4-tuple, listeners through a hash of the local port.
+ *
+ * Both families share the one connection table and the one listener table
+ * (RFC 9293 3.10 applies to either; RFC 8200 8.1 changes only the
+ * pseudo-header). The address representation keeps IPv4 as it was:
+ *
+ *   - laddr/raddr stay 32-bit IPv4 addresses in host order, and an IPv4
+ *     lookup compares ports and these two words as before, then the family
+ *     byte (one more compare, reached only on a full match). No IPv4 path
+ *     copies or compares 16-byte addresses.
+ *   - An IPv6 connection keeps its addresses in laddr6/raddr6 (16 bytes,
+ *     network order, at the cold end of the struct) and in laddr/raddr a
+ *     32-bit fold of each (tcp_addr6_fold: the xor of its four words), so
+ *     that an IPv6 lookup rejects a chain neighbour with the same cheap
+ *     compares and reads the 16-byte arrays only on a likely match. A fold
+ *     can equal an IPv4 address: the family byte tells them apart.
+ *   - The bucket hash, ISN, timestamp offset, port offset and SYN cookie of
+ *     an IPv6 tuple are keyed hashes of its full 16-byte addresses
+ *     (tcp_isn.h), never of the folds.
+ *
+ * Families are separate name spaces, like IPV6_V6ONLY sockets: an IPv6
+ * listener on :: does not receive IPv4 segments, and an IPv4 and an IPv6
+ * listener may share a port.
  */
 #ifndef AXIP_TCP_INTERNAL_H
 #define AXIP_TCP_INTERNAL_H
@@ -16,6 +38,7 @@
 #include "tcp.h"
 #include "tcp_cc.h"
 #include "util.h"
+#include "wire.h"
 #include "../include/axip/tcp.h"
 
 /* Sequence-number arithmetic modulo 2^32 (RFC 9293 3.4). */
@@ -52,6 +75,7 @@ struct tcp_opts {
 
 /* One received segment after parsing (tcp_input.c). */
 struct tcp_seg {
+	axip_u16 sport, dport;
 	axip_u32 seq, ack;
 	axip_u32 len;           /* payload bytes */
 	axip_u32 hlen;          /* header bytes incl. options */
@@ -137,6 +161,24 @@ enum tcp_rack_kind { RACK_T_NONE = 0, RACK_T_REO, RACK_T_TLP };
 #define SQF_MAX_RTX 8u        /* the newest send was a retransmission */
 #define TCP_RACK_TS_SHIFT 10u /* RACK clock: 1.024 us per tick, wraps after 73 minutes */
 
+/*
+ * The network-layer ends of a segment or connection, either family: `local`
+ * is our address, `remote` the peer's. Built by tcp_input / tcp6_input for
+ * a received segment no connection has (local = its destination), from a
+ * connection (tcp_conn_ip) and by the active opens.
+ */
+struct tcp_ip {
+	axip_u8 family;               /* 4 or 6 */
+	axip_u32 local, remote;       /* IPv4, host order */
+	const axip_u8 *local6, *remote6; /* IPv6, 16 bytes, network order (family 6 only) */
+};
+
+/* The 32-bit stand-in of an IPv6 address in laddr/raddr (see the top). */
+static inline axip_u32 tcp_addr6_fold(const axip_u8 *a)
+{
+	return load_be32(a) ^ load_be32(a + 4) ^ load_be32(a + 8) ^ load_be32(a + 12);
+}
+
 struct axip_tcp_listener;
 
 struct axip_tcp {
@@ -147,8 +189,9 @@ struct axip_tcp {
 	struct axip_tcp_listener *listener; /* SYN-RECEIVED from a listener, not yet accepted */
 	const struct axip_tcp_callbacks *cb;
 	void *arg;
-	axip_u32 laddr, raddr;
+	axip_u32 laddr, raddr;        /* IPv4 (host order); IPv6: tcp_addr6_fold of laddr6/raddr6 */
 	axip_u16 lport, rport;
+	axip_u8 family;               /* 4 or 6 */
 	axip_u8 state;                /* enum axip_tcp_state_id */
 	axip_u8 hold;                 /* core frames using the connection: memory stays */
 	axip_u8 busy;                 /* core frames processing it: events wait (tcp_event) */
@@ -239,13 +282,17 @@ struct axip_tcp {
 	/* statistics (axip_tcp_get_info) */
 	axip_u64 bytes_sent, bytes_acked, bytes_received, segs_out, segs_in;
 	axip_u32 n_retrans, n_rto, n_fast;
+
+	/* IPv6 addresses (family 6): network order */
+	axip_u8 laddr6[16], raddr6[16];
 };
 
 struct axip_tcp_listener {
 	struct axip_stack *s;
 	struct axip_tcp_listener *next; /* hash chain or free list */
-	axip_u32 addr;
+	axip_u32 addr;                 /* IPv4, host order, 0 = any; IPv6: fold of addr6 */
 	axip_u16 port;
+	axip_u8 family;                /* 4 or 6 */
 	axip_u8 in_use;
 	axip_u8 cookies;               /* has answered SYNs with cookies */
 	axip_u32 backlog, syn_count;
@@ -253,6 +300,7 @@ struct axip_tcp_listener {
 	void *arg;
 	struct axip_tcp_opts opts;
 	struct axip_tcp *embryo;       /* SYN-RECEIVED connections (lnext/lprev) */
+	axip_u8 addr6[16];             /* IPv6 (family 6), all zero = any */
 };
 
 struct tcp_state {
@@ -276,16 +324,36 @@ struct tcp_state {
 };
 
 /* ---- tcp.c: tables, pool and life cycle ---- */
+/* IPv4 tuple (host order). */
 struct axip_tcp *tcp_lookup(struct axip_stack *s, axip_u32 laddr, axip_u16 lport,
                             axip_u32 raddr, axip_u16 rport);
-/* tcp_lookup for a received segment: rx_hash (the NIC's, 0 if none) picks a
- * flow-cache slot first. */
+/* IPv6 tuple (16-byte addresses). */
+struct axip_tcp *tcp_lookup6(struct axip_stack *s, const axip_u8 *laddr, axip_u16 lport,
+                             const axip_u8 *raddr, axip_u16 rport);
+/* The tuple of ip (local, remote) and the ports, either family. */
+struct axip_tcp *tcp_lookup_ip(struct axip_stack *s, const struct tcp_ip *ip, axip_u16 lport,
+                               axip_u16 rport);
+/* tcp_lookup for a received segment: rx_hash (the NIC's, 0 if none) picks
+ * a flow-cache slot first. */
 struct axip_tcp *tcp_lookup_rx(struct axip_stack *s, axip_u32 rx_hash, axip_u32 laddr,
                                axip_u16 lport, axip_u32 raddr, axip_u16 rport);
+/* The same for an IPv6 tuple. */
+struct axip_tcp *tcp_lookup_rx6(struct axip_stack *s, axip_u32 rx_hash, const axip_u8 *laddr,
+                                axip_u16 lport, const axip_u8 *raddr, axip_u16 rport);
+/* Listener for IPv4 addr:port: exact address, else the wildcard. */
 struct axip_tcp_listener *tcp_listener_lookup(struct axip_stack *s, axip_u32 addr, axip_u16 port);
-/* A fresh connection in CLOSED state for the tuple, hashed; NULL when the pool is full. */
-struct axip_tcp *tcp_conn_new(struct axip_stack *s, axip_u32 laddr, axip_u16 lport,
-                              axip_u32 raddr, axip_u16 rport, const struct axip_tcp_opts *o);
+/* Listener for IPv6 addr:port: exact address, else the wildcard (::). */
+struct axip_tcp_listener *tcp_listener_lookup6(struct axip_stack *s, const axip_u8 *addr,
+                                               axip_u16 port);
+/* Listener for ip->local:port, either family. */
+struct axip_tcp_listener *tcp_listener_lookup_ip(struct axip_stack *s, const struct tcp_ip *ip,
+                                                 axip_u16 port);
+/* A fresh connection in CLOSED state for the tuple (ip->local:lport,
+ * ip->remote:rport), hashed; NULL when the pool is full. */
+struct axip_tcp *tcp_conn_new(struct axip_stack *s, const struct tcp_ip *ip, axip_u16 lport,
+                              axip_u16 rport, const struct axip_tcp_opts *o);
+/* The ends of c as a struct tcp_ip (pointers into c). */
+void tcp_conn_ip(const struct axip_tcp *c, struct tcp_ip *ip);
 /* Set MSS/window parameters once the peer's SYN options are known. */
 void tcp_conn_negotiate(struct axip_tcp *c, const struct tcp_opts *o);
 /* Connection reached ESTABLISHED: initialise congestion control. */
@@ -355,17 +423,18 @@ void tcp_send_ack(struct axip_tcp *c);
 void tcp_send_syn(struct axip_tcp *c);
 void tcp_send_rst_conn(struct axip_tcp *c);
 /* RFC 9293 3.10.7.1 reply to a segment nobody owns. */
-void tcp_send_rst_reply(struct axip_stack *s, const struct ipv4_rx_info *ip, axip_u16 lport,
+void tcp_send_rst_reply(struct axip_stack *s, const struct tcp_ip *ip, axip_u16 lport,
                         axip_u16 rport, const struct tcp_seg *g);
 /* Stateless SYN-ACK carrying a cookie (RFC 4987 3.6). */
 void tcp_send_cookie_synack(struct axip_stack *s, struct axip_tcp_listener *l,
-                            const struct ipv4_rx_info *ip, axip_u16 rport, const struct tcp_seg *g);
+                            const struct tcp_ip *ip, axip_u16 rport, const struct tcp_seg *g);
 /* Window value for an outgoing segment; moves rcv_adv (never backwards). */
 axip_u32 tcp_rcv_wnd_field(struct axip_tcp *c);
 /* Application released receive space: ACK if the window grew enough. */
 void tcp_window_update(struct axip_tcp *c);
 axip_u32 tcp_ts_now(const struct axip_stack *s);
-axip_u32 tcp_our_mss(const struct axip_stack *s);
+/* The MSS we announce for a family: MTU - 40 (IPv4) or MTU - 60 (IPv6). */
+axip_u32 tcp_our_mss(const struct axip_stack *s, axip_u8 family);
 /* Payload a segment sent now may carry. */
 axip_u32 tcp_seg_max(const struct axip_tcp *c);
 
@@ -469,5 +538,13 @@ void tcp_rsack_dsack(struct axip_tcp *c, axip_u32 start, axip_u32 end);
 /* ---- tcp_input.c ---- */
 /* RFC 5961 7: send a challenge ACK unless the per-second budget is spent. */
 void tcp_challenge_ack(struct axip_tcp *c);
+/* An ICMP or ICMPv6 error about a live connection c (quoting sequence
+ * number seq, checked here): lower the MSS to `mss` when mss is non-zero
+ * (path MTU, RFC 1191 / RFC 8201), a hard error `hard` (1) while
+ * connecting, else a soft error. */
+void tcp_conn_icmp(struct axip_tcp *c, axip_u32 seq, axip_u32 mss, int hard);
+/* Lower the connection's MSS (header bytes excluded) to mss: 1 if it was
+ * larger (counted tcp_pmtu_update), else 0 and nothing changes. */
+int tcp_mss_lower(struct axip_tcp *c, axip_u32 mss);
 
 #endif

@@ -29,6 +29,21 @@ static axip_u64 hash_tuple(const axip_u8 key[16], axip_u8 tag, axip_u32 laddr, a
 	return siphash24(key, m, TUPLE_MSG_LEN);
 }
 
+/* tag, laddr, raddr, lport, rport over IPv6: 37 bytes */
+#define TUPLE6_MSG_LEN 37u
+
+static axip_u64 hash_tuple6(const axip_u8 key[16], axip_u8 tag, const axip_u8 laddr[16],
+                            axip_u16 lport, const axip_u8 raddr[16], axip_u16 rport)
+{
+	axip_u8 m[TUPLE6_MSG_LEN];
+	m[0] = tag;
+	mem_copy(m + 1, laddr, 16);
+	mem_copy(m + 17, raddr, 16);
+	store_be16(m + 33, lport);
+	store_be16(m + 35, rport);
+	return siphash24(key, m, TUPLE6_MSG_LEN);
+}
+
 axip_u64 tcp_tuple_hash(const axip_u8 key[16], axip_u32 laddr, axip_u16 lport, axip_u32 raddr,
                         axip_u16 rport)
 {
@@ -56,4 +71,26 @@ axip_u32 tcp_isn(const axip_u8 key[16], axip_u32 laddr, axip_u16 lport, axip_u32
 axip_u32 tcp_port_offset(const axip_u8 key[16], axip_u32 laddr, axip_u32 raddr, axip_u16 rport)
 {
 	return (axip_u32)hash_tuple(key, TAG_PORT, laddr, 0, raddr, rport);
+}
+
+/* IPv6: the same three uses, hashed over the 16-byte addresses (RFC 6528
+ * section 3 and RFC 6056 section 3.3.3 name the addresses, whatever their
+ * family). */
+axip_u64 tcp_tuple_hash6(const axip_u8 key[16], const axip_u8 laddr[16], axip_u16 lport,
+                         const axip_u8 raddr[16], axip_u16 rport)
+{
+	return hash_tuple6(key, TAG_TUPLE, laddr, lport, raddr, rport);
+}
+
+axip_u32 tcp_isn6(const axip_u8 key[16], const axip_u8 laddr[16], axip_u16 lport,
+                  const axip_u8 raddr[16], axip_u16 rport, axip_time_ns now)
+{
+	axip_u32 m = (axip_u32)(now >> 12);
+	return m + (axip_u32)hash_tuple6(key, TAG_ISN, laddr, lport, raddr, rport);
+}
+
+axip_u32 tcp_port_offset6(const axip_u8 key[16], const axip_u8 laddr[16], const axip_u8 raddr[16],
+                          axip_u16 rport)
+{
+	return (axip_u32)hash_tuple6(key, TAG_PORT, laddr, 0, raddr, rport);
 }

@@ -26,6 +26,16 @@ axip_u32 tcp_isn(const axip_u8 key[16], axip_u32 laddr, axip_u16 lport, axip_u32
 /* RFC 6056 algorithm 3 offset: F(localip, remoteip, remoteport, secret). */
 axip_u32 tcp_port_offset(const axip_u8 key[16], axip_u32 laddr, axip_u32 raddr, axip_u16 rport);
 
+/* The same three over IPv6 tuples (addresses 16 bytes, network order). The
+ * hashed message is longer than the IPv4 one, so the families never share
+ * a value by construction. */
+axip_u64 tcp_tuple_hash6(const axip_u8 key[16], const axip_u8 laddr[16], axip_u16 lport,
+                         const axip_u8 raddr[16], axip_u16 rport);
+axip_u32 tcp_isn6(const axip_u8 key[16], const axip_u8 laddr[16], axip_u16 lport,
+                  const axip_u8 raddr[16], axip_u16 rport, axip_time_ns now);
+axip_u32 tcp_port_offset6(const axip_u8 key[16], const axip_u8 laddr[16], const axip_u8 raddr[16],
+                          axip_u16 rport);
+
 /*
  * SYN cookies (in the style of Linux's tcp_syncookies / RFC 4987 3.6).
  * The cookie is the ISN of our SYN-ACK: a keyed hash of the 4-tuple, the
@@ -42,6 +52,13 @@ axip_u32 tcp_syncookie_make(const axip_u8 key[16], axip_u32 laddr, axip_u16 lpor
 int tcp_syncookie_check(const axip_u8 key[16], axip_u32 laddr, axip_u16 lport, axip_u32 raddr,
                         axip_u16 rport, axip_u32 peer_seq, axip_u32 ack, axip_time_ns now,
                         axip_u16 *mss);
+/* The same over an IPv6 tuple (addresses 16 bytes, network order). */
+axip_u32 tcp_syncookie_make6(const axip_u8 key[16], const axip_u8 laddr[16], axip_u16 lport,
+                             const axip_u8 raddr[16], axip_u16 rport, axip_u32 peer_isn,
+                             axip_u16 mss, axip_time_ns now);
+int tcp_syncookie_check6(const axip_u8 key[16], const axip_u8 laddr[16], axip_u16 lport,
+                         const axip_u8 raddr[16], axip_u16 rport, axip_u32 peer_seq, axip_u32 ack,
+                         axip_time_ns now, axip_u16 *mss);
 /* Timestamp-carried options for cookies: low 6 bits of TSval. */
 axip_u32 tcp_syncookie_ts_bits(axip_u8 wscale, axip_u8 sack_ok);
 void tcp_syncookie_ts_decode(axip_u32 tsecr, axip_u8 *wscale, axip_u8 *sack_ok);

@@ -16,9 +16,11 @@ axip_u32 tcp_ts_now(const struct axip_stack *s)
 	return (axip_u32)(s->now >> TCP_TS_SHIFT);
 }
 
-axip_u32 tcp_our_mss(const struct axip_stack *s)
+axip_u32 tcp_our_mss(const struct axip_stack *s, axip_u8 family)
 {
-	axip_u32 m = s->cfg.mtu - 40u; /* RFC 9293 3.7.1: MTU - IPv4 and TCP headers */
+	/* RFC 9293 3.7.1: MTU - IP and TCP headers; RFC 8200 8.3: the IPv6
+	 * header is 40 bytes, so MTU - 60 */
+	axip_u32 m = s->cfg.mtu - (family == 6u ? 60u : 40u);
 	return m > 65535u ? 65535u : m;
 }
 
@@ -66,7 +68,9 @@ static axip_u32 payload_views(struct axip_stack *s, struct axip_tcp *c, struct a
 }
 
 struct tx_hdr {
-	axip_u32 laddr, raddr;
+	axip_u8 family;                  /* 4 or 6 */
+	axip_u32 laddr, raddr;           /* IPv4 */
+	const axip_u8 *laddr6, *raddr6;  /* IPv6 (family 6) */
 	axip_u16 lport, rport;
 	axip_u32 seq, ack;
 	axip_u8 flags;
@@ -76,7 +80,8 @@ struct tx_hdr {
 };
 
 /* Build and send one segment; payload [off, off+len) of c's queue.
- * Returns payload bytes sent or a negative error (nothing sent). */
+ * Returns payload bytes sent or a negative error (nothing sent:
+ * AXIP_E_NOMEM, AXIP_E_NOBUFS, or AXIP_E_MSGSIZE above the IPv6 path MTU). */
 static int emit(struct axip_stack *s, const struct tx_hdr *t, struct axip_tcp *c, axip_u32 off,
                 axip_u32 len)
 {
@@ -117,12 +122,17 @@ static int emit(struct axip_stack *s, const struct tx_hdr *t, struct axip_tcp *c
 	store_be16(h + TCP_OFF_URG, 0);
 	if (t->optlen)
 		mem_copy(h + TCP_HLEN, t->opt, t->optlen);
-	sum = csum_pseudo(t->laddr, t->raddr, IP_PROTO_TCP, hlen + sent);
+	/* RFC 9293 3.1 / RFC 8200 8.1: the pseudo-header of the family */
+	if (t->family == 6u)
+		sum = csum_pseudo6(t->laddr6, t->raddr6, IP6_NH_TCP, hlen + sent);
+	else
+		sum = csum_pseudo(t->laddr, t->raddr, IP_PROTO_TCP, hlen + sent);
 	if (s->env.caps & AXIP_CAP_TX_L4_CSUM) {
-		/* the NIC completes the sum from csum_start (Ethernet + IPv4 header) */
+		/* the NIC completes the sum from csum_start (Ethernet + IP header;
+		 * an IPv6 segment is never fragmented: IPV6_TX_DONTFRAG) */
 		store_be16(h + TCP_OFF_CSUM, csum_fold_raw(sum));
 		p->flags |= AXIP_PKT_TX_L4_CSUM;
-		p->csum_start = (axip_u16)(ETH_HLEN + IP_HLEN);
+		p->csum_start = (axip_u16)(ETH_HLEN + (t->family == 6u ? IP6_HLEN : IP_HLEN));
 		p->csum_offset = (axip_u16)TCP_OFF_CSUM;
 	} else {
 		store_be16(h + TCP_OFF_CSUM, csum_fold(csum_add_chain(sum, p, 0, hlen + sent)));
@@ -130,8 +140,14 @@ static int emit(struct axip_stack *s, const struct tx_hdr *t, struct axip_tcp *c
 	CTR_INC(s, tcp_tx);
 	if (t->flags & TCP_FLAG_RST)
 		CTR_INC(s, tcp_tx_rst);
-	rc = ipv4_output(s, p, t->laddr, t->raddr, IP_PROTO_TCP, IPV4_TX_DF);
-	if (rc == AXIP_E_NOMEM || rc == AXIP_E_NOBUFS)
+	if (t->family == 6u)
+		/* through ND resolution and the path MTU (RFC 8201: never
+		 * fragmented at the source; the MSS follows the path MTU) */
+		rc = ipv6_output(s, p, t->laddr6, t->raddr6, IP6_NH_TCP, 0, IPV6_TX_DONTFRAG);
+	else
+		rc = ipv4_output(s, p, t->laddr, t->raddr, IP_PROTO_TCP, IPV4_TX_DF);
+	if (rc != AXIP_OK &&
+	    (rc == AXIP_E_NOMEM || rc == AXIP_E_NOBUFS || (rc == AXIP_E_MSGSIZE && t->family == 6u)))
 		return rc;
 	/* other failures (no route, neighbour unresolved) count as losses */
 	return (int)sent;
@@ -200,8 +216,11 @@ static void fill_hdr(struct axip_tcp *c, struct tx_hdr *t, axip_u32 seq, axip_u8
 			CTR_INC(c->s, tcp_tx_dsack);
 		}
 	}
+	t->family = c->family;
 	t->laddr = c->laddr;
 	t->raddr = c->raddr;
+	t->laddr6 = c->laddr6;
+	t->raddr6 = c->raddr6;
 	t->lport = c->lport;
 	t->rport = c->rport;
 	t->seq = seq;
@@ -260,8 +279,14 @@ axip_u32 tcp_send_seg(struct axip_tcp *c, axip_u32 seq, axip_u32 len)
 		flags |= TCP_FLAG_PSH;
 	fill_hdr(c, &t, seq, flags, sack_blocks(c));
 	rc = emit(c->s, &t, c, seq - c->snd_una, len);
-	if (rc < 0)
+	if (rc < 0) {
+		/* RFC 8201 5.2: the IPv6 path MTU cache went below the segment
+		 * (a Packet Too Big about another connection to the peer):
+		 * follow it and send again at the new size, once per lowering */
+		if (rc == AXIP_E_MSGSIZE && tcp_mss_lower(c, ipv6_pmtu(c->s, c->raddr6) - 60u))
+			return tcp_send_seg(c, seq, min_u32(len, tcp_seg_max(c)));
 		return 0;
+	}
 	c->segs_out++;
 	c->bytes_sent += (axip_u32)rc;
 	if (rc > 0 && (c->flags & TF_SACK))
@@ -316,8 +341,11 @@ void tcp_send_syn(struct axip_tcp *c)
 	axip_u32 tsval = tcp_ts_now(c->s) + c->ts_offset;
 	axip_u32 w = c->rcvbuf > 65535u ? 65535u : c->rcvbuf;
 
+	t.family = c->family;
 	t.laddr = c->laddr;
 	t.raddr = c->raddr;
+	t.laddr6 = c->laddr6;
+	t.raddr6 = c->raddr6;
 	t.lport = c->lport;
 	t.rport = c->rport;
 	t.seq = c->iss;
@@ -343,8 +371,11 @@ void tcp_send_syn(struct axip_tcp *c)
 void tcp_send_rst_conn(struct axip_tcp *c)
 {
 	struct tx_hdr t;
+	t.family = c->family;
 	t.laddr = c->laddr;
 	t.raddr = c->raddr;
+	t.laddr6 = c->laddr6;
+	t.raddr6 = c->raddr6;
 	t.lport = c->lport;
 	t.rport = c->rport;
 	/* snd_max: the peer's RCV.NXT may already be past a rewound snd_nxt */
@@ -356,15 +387,25 @@ void tcp_send_rst_conn(struct axip_tcp *c)
 	(void)emit(c->s, &t, AXIP_NULL, 0, 0);
 }
 
-void tcp_send_rst_reply(struct axip_stack *s, const struct ipv4_rx_info *ip, axip_u16 lport,
+/* Header fields of a reply to a received segment: from its destination
+ * to its source, either family. */
+static void reply_ends(struct tx_hdr *t, const struct tcp_ip *ip)
+{
+	t->family = ip->family;
+	t->laddr = ip->local;
+	t->raddr = ip->remote;
+	t->laddr6 = ip->local6;
+	t->raddr6 = ip->remote6;
+}
+
+void tcp_send_rst_reply(struct axip_stack *s, const struct tcp_ip *ip, axip_u16 lport,
                         axip_u16 rport, const struct tcp_seg *g)
 {
 	struct tx_hdr t;
 	/* RFC 9293 3.10.7.1: never answer a RST */
 	if (g->flags & TCP_FLAG_RST)
 		return;
-	t.laddr = ip->dst;
-	t.raddr = ip->src;
+	reply_ends(&t, ip);
 	t.lport = lport;
 	t.rport = rport;
 	if (g->flags & TCP_FLAG_ACK) {
@@ -383,7 +424,7 @@ void tcp_send_rst_reply(struct axip_stack *s, const struct ipv4_rx_info *ip, axi
 }
 
 void tcp_send_cookie_synack(struct axip_stack *s, struct axip_tcp_listener *l,
-                            const struct ipv4_rx_info *ip, axip_u16 rport, const struct tcp_seg *g)
+                            const struct tcp_ip *ip, axip_u16 rport, const struct tcp_seg *g)
 {
 	struct tx_hdr t;
 	axip_u32 rcvbuf = l->opts.rcvbuf ? l->opts.rcvbuf : s->cfg.tcp_rcvbuf;
@@ -391,27 +432,34 @@ void tcp_send_cookie_synack(struct axip_stack *s, struct axip_tcp_listener *l,
 	int ts = (g->o.have & TCPO_TS) != 0;
 	axip_u8 peer_ws = (g->o.have & TCPO_WS) ? (g->o.ws > TCP_MAX_WS ? (axip_u8)TCP_MAX_WS : g->o.ws)
 	                                        : (axip_u8)0xf;
-	axip_u32 tsval = 0;
+	axip_u32 tsval = 0, our_mss = tcp_our_mss(s, ip->family);
+	const axip_u8 *key = s->cfg.secret;
 
-	if (peer_mss > tcp_our_mss(s))
-		peer_mss = (axip_u16)tcp_our_mss(s);
-	t.laddr = ip->dst;
-	t.raddr = ip->src;
+	if (peer_mss > our_mss)
+		peer_mss = (axip_u16)our_mss;
+	reply_ends(&t, ip);
 	t.lport = l->port;
 	t.rport = rport;
-	t.seq = tcp_syncookie_make(s->cfg.secret, ip->dst, l->port, ip->src, rport, g->seq, peer_mss,
-	                           s->now);
+	/* the cookie covers the tuple of the SYN's family (RFC 4987 3.6) */
+	if (ip->family == 6u)
+		t.seq = tcp_syncookie_make6(key, ip->local6, l->port, ip->remote6, rport, g->seq,
+		                            peer_mss, s->now);
+	else
+		t.seq = tcp_syncookie_make(key, ip->local, l->port, ip->remote, rport, g->seq, peer_mss,
+		                           s->now);
 	t.ack = g->seq + 1u;
 	t.flags = TCP_FLAG_SYN | TCP_FLAG_ACK;
 	t.wnd = (axip_u16)(rcvbuf > 65535u ? 65535u : rcvbuf);
 	if (ts) {
 		/* window scale and SACK-permitted travel in the low TSval bits */
-		axip_u32 off = (axip_u32)tcp_tuple_hash(s->cfg.secret, ip->src, rport, ip->dst, l->port);
+		axip_u32 off = ip->family == 6u
+		                   ? (axip_u32)tcp_tuple_hash6(key, ip->remote6, rport, ip->local6, l->port)
+		                   : (axip_u32)tcp_tuple_hash(key, ip->remote, rport, ip->local, l->port);
 		tsval = ((tcp_ts_now(s) + off) & ~0x3fu) |
 		        tcp_syncookie_ts_bits(peer_ws, (g->o.have & TCPO_SACK_OK) ? 1 : 0);
 	}
 	/* without timestamps a cookie cannot carry WS/SACK: offer neither */
-	t.optlen = tcp_opts_syn(t.opt, (axip_u16)tcp_our_mss(s), ts && peer_ws != 0xf,
+	t.optlen = tcp_opts_syn(t.opt, (axip_u16)our_mss, ts && peer_ws != 0xf,
 	                        tcp_choose_ws(rcvbuf), ts && (g->o.have & TCPO_SACK_OK), ts, tsval,
 	                        g->o.tsval);
 	CTR_INC(s, tcp_syncookie_sent);

@@ -6,18 +6,20 @@
  * 10.0.0.254) with a UDP echo socket (port 7, error callback set), a UDP
  * socket that holds its datagrams (port 9, zero-copy payloads kept across
  * later frames), and a TCP listener on port 80 whose connections answer
- * data and close when the peer does. The input is a sequence of records:
+ * data and close when the peer does (with IPv6 on, one on [::]:80 too).
+ * The input is a sequence of records:
  *
  *   byte 0          configuration: bit 0 RX checksum offload, bit 1 trusted
  *                   link (no RX checksum checks), bit 2 TX checksum offload
  *                   and scatter-gather, bit 3 TSO, bit 4 tiny pools,
  *                   bit 5 MTU 576, bit 6 IPv6 on (2001:db8::1/64 and the
  *                   link-local address, no DAD; not with MTU 576) with a
- *                   UDP echo socket on port 7
+ *                   UDP echo socket on port 7 and a TCP listener on port 80
  *   then records:   ctl, len (2 bytes, big-endian), len frame bytes
  *     ctl bits 0-2  advance the clock first (fuzz_time_step) and poll
  *     ctl bit 3     fix the IPv4 and L4 checksums of the frame (of an IPv6
- *                   frame: the ICMPv6/UDP checksum right after its header)
+ *                   frame: the ICMPv6/UDP/TCP checksum right after its
+ *                   header)
  *     ctl bit 4     split the frame into buffers of (next byte + 1) bytes
  *                   chained with AXIP_RX_MORE
  *     ctl bit 5     deliver the frame twice
@@ -121,7 +123,7 @@ static void udp_echo6(void *arg, struct axip_udp *sock, const struct axip_udp_me
 	(void)a;
 }
 
-/* ICMPv6 or UDP right after the IPv6 header: fill its checksum (RFC 8200 8.1). */
+/* ICMPv6, UDP or TCP right after the IPv6 header: fill its checksum (RFC 8200 8.1). */
 static void fix_ip6_checksum(uint8_t *f, uint32_t len)
 {
 	uint32_t plen, sum = 0, i, at;
@@ -136,6 +138,8 @@ static void fix_ip6_checksum(uint8_t *f, uint32_t len)
 		at = 54 + 2;
 	else if (nh == 17 && plen >= 8)
 		at = 54 + 6;
+	else if (nh == 6 && plen >= 20)
+		at = 54 + 16;
 	else
 		return;
 	for (i = 0; i < 32; i += 2)
@@ -191,6 +195,18 @@ static axip_u32 pick_addr(uint8_t b)
 	return addrs[b & 7];
 }
 
+static const uint8_t *pick_addr6(uint8_t b)
+{
+	/* the peer (global, link-local), off-link, a group, unspecified */
+	static const uint8_t addrs[5][16] = {
+		{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2},
+		{0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xfe, 0, 0, 2},
+		{0x20, 0x01, 0x0d, 0xb9, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1},
+		{0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1},
+		{0}};
+	return addrs[b % 5u];
+}
+
 static void app_action(struct app *a, struct fuzz_in *in)
 {
 	static const uint8_t filler[4096];
@@ -205,11 +221,15 @@ static void app_action(struct app *a, struct fuzz_in *in)
 		break;
 	}
 	case 1: {
-		axip_u32 dst = pick_addr(fin_u8(in));
+		/* op bit 7: over IPv6 (AXIP_E_STATE when it is off) */
+		uint8_t b = fin_u8(in);
+		axip_u32 dst = pick_addr(b);
 		axip_u16 port = fin_u16(in);
 		struct axip_tcp *nc = NULL;
 		if (a->n_conns < MAX_CONNS &&
-		    axip_tcp_connect(a->s, dst, port, &app_cb, a, NULL, &nc) == AXIP_OK)
+		    ((op & 0x80) ? axip_tcp_connect6(a->s, NULL, 0, pick_addr6(b), port, &app_cb, a,
+		                                     NULL, &nc)
+		                 : axip_tcp_connect(a->s, dst, port, &app_cb, a, NULL, &nc)) == AXIP_OK)
 			conn_add(a, nc);
 		break;
 	}
@@ -252,7 +272,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct axip_config cfg;
 	struct sim_single *h;
 	struct app a;
-	struct axip_tcp_listener *l = NULL;
+	struct axip_tcp_listener *l = NULL, *l6 = NULL;
 	uint8_t conf = fin_u8(&in);
 	uint32_t caps = 0, bufs0;
 	axip_time_ns now = AXIP_SEC(1);
@@ -287,8 +307,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	FUZZ_CHECK(axip_udp_open(a.s, FUZZ_IP_SELF, 9, udp_hold, &a, &a.hold) == AXIP_OK);
 	FUZZ_CHECK(axip_udp_open(a.s, AXIP_IP4(192, 168, 7, 1), 53, udp_echo, &a, &a.other) == AXIP_OK);
 	FUZZ_CHECK(axip_tcp_listen(a.s, 0, 80, 0, tcp_accept, &a, NULL, &l) == AXIP_OK);
-	if (cfg.ip6_enable)
+	if (cfg.ip6_enable) {
 		FUZZ_CHECK(axip_udp_open6(a.s, NULL, 7, udp_echo6, &a, &a.echo6) == AXIP_OK);
+		FUZZ_CHECK(axip_tcp_listen6(a.s, NULL, 80, 0, tcp_accept, &a, NULL, &l6) == AXIP_OK);
+	}
 
 	while (fin_left(&in)) {
 		uint8_t ctl = fin_u8(&in);
@@ -323,6 +345,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		FUZZ_CHECK(a.n_conns == before - 1); /* abort reports `closed` at once */
 	}
 	axip_tcp_listener_close(l);
+	if (l6)
+		axip_tcp_listener_close(l6);
 	axip_udp_close(a.echo);
 	axip_udp_close(a.hold);
 	axip_udp_close(a.other);

@@ -123,6 +123,49 @@ static unsigned fragment(const uint8_t *whole, uint32_t len, uint32_t chunk, uin
 
 /* ---- fuzz_stack_input ---- */
 
+/* Over IPv6 (configuration bit 6): host 2001:db8::1, the peer 2001:db8::2. */
+static const uint8_t ip6_self[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+static const uint8_t ip6_peer[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2};
+
+/* eth + IPv6 header + payload; the upper-layer checksum is left to REC_FIX. */
+static uint32_t build_ip6(uint8_t *f, const uint8_t dst_mac[6], const uint8_t src[16],
+                          const uint8_t dst[16], uint8_t nh, uint8_t hops, const void *payload,
+                          uint32_t plen)
+{
+	memcpy(f, dst_mac, 6);
+	memcpy(f + 6, mac_peer, 6);
+	f[12] = 0x86;
+	f[13] = 0xdd;
+	store_be32(f + 14, 0x60000000u);
+	store_be16(f + 18, (uint16_t)plen);
+	f[20] = nh;
+	f[21] = hops;
+	memcpy(f + 22, src, 16);
+	memcpy(f + 38, dst, 16);
+	memcpy(f + 54, payload, plen);
+	return 54 + plen;
+}
+
+/* A TCP segment from the peer over IPv6 (checksum zero: REC_FIX fills it). */
+static uint32_t build_tcp6(uint8_t *f, uint16_t sport, uint16_t dport, uint32_t seq, uint32_t ack,
+                           uint8_t flags, const uint8_t *opts, uint32_t optlen, const void *payload,
+                           uint32_t len)
+{
+	uint8_t t[1600];
+	uint32_t hl = 20 + optlen;
+	memset(t, 0, hl);
+	store_be16(t, sport);
+	store_be16(t + 2, dport);
+	store_be32(t + 4, seq);
+	store_be32(t + 8, ack);
+	t[12] = (uint8_t)((hl / 4) << 4);
+	t[13] = flags;
+	store_be16(t + 14, 65535);
+	memcpy(t + 20, opts, optlen);
+	memcpy(t + hl, payload, len);
+	return build_ip6(f, mac_self, ip6_peer, ip6_self, 6, 64, t, hl + len);
+}
+
 #define REC_FIX 8
 #define REC_SPLIT 16
 #define REC_TWICE 32
@@ -281,6 +324,57 @@ static void stack_input_seeds(void)
 	store_be16(f + 16, (uint16_t)(load_be16(f + 16) + 4));
 	rec(&s, REC_FIX, f, n + 4);
 	write_seed("fuzz_stack_input", "icmp_errors", &s);
+
+	/* TCP over IPv6: the peer announces itself (neighbour solicitation with
+	 * its link-layer address), a SYN with options to the listener, a bad
+	 * ACK, a RST, a SYN to a closed port, data with FIN without a
+	 * connection, a segment with a wrong checksum, an active open to the
+	 * peer and an ICMPv6 error quoting a TCP segment of ours */
+	s.n = 0;
+	put8(&s, 64);
+	{
+		static const uint8_t snm_mac[6] = {0x33, 0x33, 0xff, 0, 0, 1};
+		static const uint8_t snm[16] = {0xff, 0x02, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1, 0xff, 0, 0, 1};
+		uint8_t ns[32], err[8 + 40 + 20];
+		memset(ns, 0, sizeof(ns));
+		ns[0] = 135;
+		memcpy(ns + 8, ip6_self, 16);
+		ns[24] = 1; /* source link-layer address option */
+		ns[25] = 1;
+		memcpy(ns + 26, mac_peer, 6);
+		n = build_ip6(f, snm_mac, ip6_peer, snm, 58, 255, ns, 32);
+		rec(&s, REC_FIX, f, n);
+		n = build_tcp6(f, 40000, 80, 1000, 0, 0x02, syn_opts, 20, NULL, 0);
+		rec(&s, REC_FIX, f, n);
+		n = build_tcp6(f, 40000, 80, 1001, 12345, 0x10, NULL, 0, NULL, 0);
+		rec(&s, REC_FIX | 1, f, n);
+		n = build_tcp6(f, 40000, 80, 1001, 0, 0x04, NULL, 0, NULL, 0);
+		rec(&s, REC_FIX | 1, f, n);
+		n = build_tcp6(f, 40001, 81, 5000, 0, 0x02, syn_opts, 4, NULL, 0);
+		rec(&s, REC_FIX | 1, f, n);
+		n = build_tcp6(f, 40002, 80, 7000, 1, 0x19, NULL, 0, payload, 50);
+		rec(&s, REC_FIX | 1, f, n);
+		n = build_tcp6(f, 40003, 80, 9000, 0, 0x02, syn_opts, 20, NULL, 0);
+		rec(&s, 1, f, n); /* checksum left zero: dropped */
+		rec(&s, REC_ACTION, NULL, 0);
+		put8(&s, 1 | 0x80); /* tcp connect over IPv6 */
+		put8(&s, 0);        /* to 2001:db8::2 */
+		put16(&s, 80);
+		/* destination unreachable, port unreachable, quoting a segment
+		 * from our [2001:db8::1]:40000 to the peer's port 80 */
+		memset(err, 0, sizeof(err));
+		err[0] = 1;
+		err[1] = 4;
+		n = build_tcp6(f, 80, 40000, 1, 0, 0x02, NULL, 0, NULL, 0);
+		memcpy(err + 8, f + 14, 40 + 20);
+		memcpy(err + 8 + 8, ip6_self, 16);
+		memcpy(err + 8 + 24, ip6_peer, 16);
+		store_be16(err + 8 + 40, 40000);
+		store_be16(err + 8 + 42, 80);
+		n = build_ip6(f, mac_self, ip6_peer, ip6_self, 58, 64, err, sizeof(err));
+		rec(&s, REC_FIX | 1, f, n);
+	}
+	write_seed("fuzz_stack_input", "tcp6", &s);
 
 	/* the same traffic with offloads, tiny pools and MTU 576 */
 	s.n = 0;

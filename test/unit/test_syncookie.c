@@ -163,6 +163,40 @@ static void test_ts_bits(void)
 	}
 }
 
+/* Over an IPv6 tuple (RFC 4987 3.6 with 16-byte addresses): the round
+ * trip, every address byte and port in the hash, and no IPv4 cookie of the
+ * folded tuple passing. */
+static void test_ipv6(void)
+{
+	uint8_t la[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+	uint8_t ra[16] = {0xfe, 0x80, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xfe, 0, 0, 2};
+	axip_time_ns now = 77 * PERIOD + 5;
+	uint16_t got = 0;
+	uint32_t i, c;
+	for (i = 0; i < 8; i++) {
+		c = tcp_syncookie_make6(key, la, LP, ra, RP, PEER_ISN, table[i], now);
+		CHECK(tcp_syncookie_check6(key, la, LP, ra, RP, PEER_ISN + 1, c + 1, now, &got));
+		CHECK_EQ(got, table[i]);
+		CHECK(tcp_syncookie_check6(key, la, LP, ra, RP, PEER_ISN + 1, c + 1, now + PERIOD, &got));
+		CHECK(!tcp_syncookie_check6(key, la, LP, ra, RP, PEER_ISN + 1, c + 1, now + 2 * PERIOD,
+		                            &got));
+	}
+	c = tcp_syncookie_make6(key, la, LP, ra, RP, PEER_ISN, 1440, now);
+	for (i = 0; i < 16; i++) {
+		la[i] ^= 1;
+		CHECK(!tcp_syncookie_check6(key, la, LP, ra, RP, PEER_ISN + 1, c + 1, now, &got));
+		la[i] ^= 1;
+		ra[i] ^= 1;
+		CHECK(!tcp_syncookie_check6(key, la, LP, ra, RP, PEER_ISN + 1, c + 1, now, &got));
+		ra[i] ^= 1;
+	}
+	CHECK(!tcp_syncookie_check6(key, la, LP + 1, ra, RP, PEER_ISN + 1, c + 1, now, &got));
+	CHECK(!tcp_syncookie_check6(key, la, LP, ra, RP + 1, PEER_ISN + 1, c + 1, now, &got));
+	CHECK(!tcp_syncookie_check6(other_key, la, LP, ra, RP, PEER_ISN + 1, c + 1, now, &got));
+	CHECK(!tcp_syncookie_check(key, 0x20010db8u, LP, 0xfe800000u, RP, PEER_ISN + 1, c + 1, now,
+	                           &got));
+}
+
 int main(void)
 {
 	RUN_TEST(test_round_trip_every_mss_index);
@@ -171,5 +205,6 @@ int main(void)
 	RUN_TEST(test_forgeries);
 	RUN_TEST(test_age);
 	RUN_TEST(test_ts_bits);
+	RUN_TEST(test_ipv6);
 	return test_summary();
 }

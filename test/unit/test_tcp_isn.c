@@ -150,6 +150,39 @@ static void test_tuple_hash(void)
 	CHECK(max < 1150);
 }
 
+/* The IPv6 variants: every field counts, and an IPv6 tuple hashes apart
+ * from IPv4 (the 16-byte addresses, never a fold of them). */
+static void test_ipv6_tuples(void)
+{
+	uint8_t la[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+	uint8_t ra[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2};
+	axip_time_ns t = AXIP_SEC(77);
+	uint32_t isn = tcp_isn6(key_a, la, 40000, ra, 80, t);
+	uint64_t h = tcp_tuple_hash6(key_a, la, 40000, ra, 80);
+	uint32_t o = tcp_port_offset6(key_a, la, ra, 80);
+	uint32_t i;
+	CHECK_EQ(tcp_isn6(key_a, la, 40000, ra, 80, t), isn);
+	CHECK_EQ(tcp_isn6(key_a, la, 40000, ra, 80, t + 4096), isn + 1u); /* RFC 6528 M */
+	CHECK(tcp_isn6(key_b, la, 40000, ra, 80, t) != isn);
+	CHECK(tcp_isn6(key_a, la, 40001, ra, 80, t) != isn);
+	CHECK(tcp_isn6(key_a, la, 40000, ra, 81, t) != isn);
+	CHECK(tcp_isn6(key_a, ra, 80, la, 40000, t) != isn);
+	for (i = 0; i < 16; i++) {
+		la[i] ^= 0x40;
+		CHECK(tcp_isn6(key_a, la, 40000, ra, 80, t) != isn);
+		CHECK(tcp_tuple_hash6(key_a, la, 40000, ra, 80) != h);
+		CHECK(tcp_port_offset6(key_a, la, ra, 80) != o);
+		la[i] ^= 0x40;
+		ra[i] ^= 0x40;
+		CHECK(tcp_isn6(key_a, la, 40000, ra, 80, t) != isn);
+		CHECK(tcp_tuple_hash6(key_a, la, 40000, ra, 80) != h);
+		ra[i] ^= 0x40;
+	}
+	CHECK(o != (uint32_t)h && o != isn);
+	CHECK(tcp_port_offset6(key_a, la, ra, 81) != o);
+	CHECK(tcp_tuple_hash6(key_a, la, 40000, ra, 80) != tcp_tuple_hash(key_a, 1, 40000, 2, 80));
+}
+
 int main(void)
 {
 	setup_ref();
@@ -160,5 +193,6 @@ int main(void)
 	RUN_TEST(test_isn_spread);
 	RUN_TEST(test_port_offset);
 	RUN_TEST(test_tuple_hash);
+	RUN_TEST(test_ipv6_tuples);
 	return test_summary();
 }

@@ -90,7 +90,8 @@
 	X(tcp_tw_reuse)        /* SYN reused a TIME_WAIT tuple (RFC 6191) */               \
 	X(tcp_accept_refused)  /* accept callback declined: connection reset */            \
 	X(tcp_rx_bad_opt)      /* malformed option length: parsing stopped */              \
-	X(tcp_rx_broadcast)    /* segment to a broadcast address */                        \
+	X(tcp_rx_broadcast)    /* segment to a broadcast (IPv4) or multicast (IPv6) address */ \
+	X(tcp_rx_bad_addr)     /* IPv6 segment from the unspecified address */             \
 	X(tcp_rx_rst) X(tcp_rx_rst_ignored) /* RST accepted / ignored (LISTEN, TIME_WAIT) */ \
 	X(tcp_rx_no_ack)       /* synchronized state, ACK bit off */                       \
 	X(tcp_rx_ack_unsent)   /* ACK of data never sent */                                \

@@ -77,6 +77,20 @@ void axip_tcp_opts_defaults(const struct axip_stack *s, struct axip_tcp_opts *o)
 int axip_tcp_listen(struct axip_stack *s, axip_u32 addr, axip_u16 port, axip_u32 backlog,
                     axip_tcp_accept_fn accept, void *arg, const struct axip_tcp_opts *opts,
                     struct axip_tcp_listener **out);
+/*
+ * Listen over IPv6 (RFC 8200 8.1) on local port: addr is 16 bytes in network
+ * order (include/axip/ipv6.h), NULL or :: for all of the instance's IPv6
+ * addresses. IPv4 and IPv6 are separate name spaces (as IPV6_V6ONLY
+ * sockets): an IPv6 listener takes no IPv4 segments, and an IPv4 listener on
+ * the same port does not conflict with it. addr is copied; the rest as
+ * axip_tcp_listen, including SYN cookies beyond the backlog; the connections
+ * it hands to `accept` are IPv6 (axip_tcp_family, axip_tcp_get_addr6).
+ * Errors: AXIP_E_INVAL (no such local address, port 0, accept or out NULL),
+ * AXIP_E_STATE (IPv6 off: cfg.ip6_enable), AXIP_E_ADDRINUSE, AXIP_E_NOMEM.
+ */
+int axip_tcp_listen6(struct axip_stack *s, const axip_u8 *addr, axip_u16 port, axip_u32 backlog,
+                     axip_tcp_accept_fn accept, void *arg, const struct axip_tcp_opts *opts,
+                     struct axip_tcp_listener **out);
 /* Stop listening. Connections already accepted are unaffected. */
 void axip_tcp_listener_close(struct axip_tcp_listener *l);
 
@@ -93,6 +107,22 @@ int axip_tcp_connect(struct axip_stack *s, axip_u32 dst, axip_u16 dst_port,
 int axip_tcp_connect_from(struct axip_stack *s, axip_u16 src_port, axip_u32 dst, axip_u16 dst_port,
                           const struct axip_tcp_callbacks *cb, void *arg,
                           const struct axip_tcp_opts *opts, struct axip_tcp **out);
+
+/*
+ * Active open over IPv6 to dst (16 bytes, network order):dst_port, from src
+ * (one of the instance's IPv6 addresses; NULL or :: = selected for dst by
+ * RFC 6724, simplified) and src_port (0 = ephemeral, RFC 6056 over the IPv6
+ * tuple). The addresses are copied. The MSS announced is the MTU - 60 (IPv6
+ * and TCP headers); the segments sent stay within the path MTU (RFC 8201).
+ * Otherwise as axip_tcp_connect.
+ * Errors: AXIP_E_INVAL (multicast, unspecified or loopback dst, a src that
+ * is not ours, port 0, bad options), AXIP_E_STATE (IPv6 off),
+ * AXIP_E_UNREACH (no route or no usable source), AXIP_E_ADDRINUSE (the
+ * chosen src_port's tuple exists), AXIP_E_PORTS, AXIP_E_NOMEM.
+ */
+int axip_tcp_connect6(struct axip_stack *s, const axip_u8 *src, axip_u16 src_port,
+                      const axip_u8 *dst, axip_u16 dst_port, const struct axip_tcp_callbacks *cb,
+                      void *arg, const struct axip_tcp_opts *opts, struct axip_tcp **out);
 
 /* Flags for write/send. */
 #define AXIP_TCP_MORE 1u  /* more data follows at once: hold a partial segment (cork) */
@@ -164,6 +194,15 @@ struct axip_tcp_info {
 	axip_u32 retransmits, rto_count, fast_retransmits;
 	axip_u32 cc;                /* enum axip_tcp_cc */
 };
+/* Counters and state. local_addr/remote_addr are the IPv4 addresses (host
+ * order); 0 for an IPv6 connection (axip_tcp_get_addr6 has its addresses).
+ * The ports are filled for both families. */
 void axip_tcp_get_info(const struct axip_tcp *c, struct axip_tcp_info *out);
+/* The connection's address family: 4 or 6. */
+int axip_tcp_family(const struct axip_tcp *c);
+/* An IPv6 connection's local and remote addresses (16 bytes each, network
+ * order) into the caller's arrays (either may be NULL). AXIP_E_INVAL for an
+ * IPv4 connection. */
+int axip_tcp_get_addr6(const struct axip_tcp *c, axip_u8 local[16], axip_u8 remote[16]);
 
 #endif
