@@ -161,8 +161,10 @@ static uint32_t build_tcp6(uint8_t *f, uint16_t sport, uint16_t dport, uint32_t 
 	t[12] = (uint8_t)((hl / 4) << 4);
 	t[13] = flags;
 	store_be16(t + 14, 65535);
-	memcpy(t + 20, opts, optlen);
-	memcpy(t + hl, payload, len);
+	if (optlen)
+		memcpy(t + 20, opts, optlen);
+	if (len)
+		memcpy(t + hl, payload, len);
 	return build_ip6(f, mac_self, ip6_peer, ip6_self, 6, 64, t, hl + len);
 }
 
