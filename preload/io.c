@@ -266,7 +266,7 @@ ssize_t sendto(int fd, const void *buf, size_t len, int flags, const struct sock
                socklen_t salen)
 {
 	struct pl_obj *o = pl_get(fd);
-	if (!o)
+	if (!o && !(o = pl_adopt_sender(fd, sa, salen)))
 		return REAL(sendto)(fd, buf, len, flags, sa, salen);
 	return send_one(o, fd, buf, len, flags, sa, salen);
 }
@@ -274,7 +274,7 @@ ssize_t sendto(int fd, const void *buf, size_t len, int flags, const struct sock
 ssize_t sendmsg(int fd, const struct msghdr *m, int flags)
 {
 	struct pl_obj *o = pl_get(fd);
-	if (!o)
+	if (!o && !(o = pl_adopt_sender(fd, m->msg_name, m->msg_namelen)))
 		return REAL(sendmsg)(fd, m, flags);
 	return pl_sendmsg(o, fd, m, flags);
 }

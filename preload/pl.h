@@ -164,6 +164,9 @@ void pl_epoll_forget(int fd);
 int pl_route_bind(const struct sockaddr_in *a);
 /* Whether a connect to this destination goes to axip. */
 int pl_route_connect(const struct sockaddr_in *a);
+/* An unbound datagram socket sending to a destination axip serves: convert it
+ * (sock.c); NULL when it stays the kernel's. */
+struct pl_obj *pl_adopt_sender(int fd, const struct sockaddr *sa, socklen_t len);
 /* struct sockaddr <-> struct axip_sockaddr (IPv4). */
 /* The IPv4 address a program's address names: an AF_INET one, or, in
  * AF_INET6 form, an IPv4-mapped one (::ffff:a.b.c.d) or, when any_ok, the

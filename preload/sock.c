@@ -282,6 +282,43 @@ int bind(int fd, const struct sockaddr *sa, socklen_t len)
 	return (int)pl_ret(rc);
 }
 
+/*
+ * sendto()/sendmsg() with a destination on an unbound candidate datagram
+ * socket: Linux binds it to an ephemeral port implicitly, so a UDP client
+ * may never call bind() or connect(). When the destination is behind the
+ * attached interface the socket becomes axip's here, bound to an ephemeral
+ * port whose steering rule is in place before the first datagram leaves.
+ * Returns the socket unlocked, or NULL: the kernel's (the candidate mark
+ * is dropped then, as the kernel's send binds it for good).
+ */
+struct pl_obj *pl_adopt_sender(int fd, const struct sockaddr *sa, socklen_t len)
+{
+	struct pl_obj *o;
+	struct sockaddr_in v4;
+	struct axip_sockaddr any = { 0 };
+	if (!sa || !len || !pl_cand(fd) || pl_inside)
+		return NULL;
+	if (!pl_addr_v4(sa, len, 0, &v4) || !pl_route_connect(&v4) ||
+	    !(o = convert(fd, sa->sa_family))) {
+		pl_cand_set(fd, 0);
+		pl_epoll_forget(fd);
+		return NULL;
+	}
+	if (o->type != SOCK_DGRAM) {
+		unconvert(fd, o); /* a stream socket's sendto is connect's business */
+		return NULL;
+	}
+	any.family = AXIP_AF_INET;
+	if (axip_bind(pl_stack(), o->afd, &any) < 0) {
+		pl_log(1, "no axip port for descriptor %d; it stays the kernel's", fd);
+		unconvert(fd, o);
+		return NULL;
+	}
+	add_rule(o, IPPROTO_UDP);
+	pl_unlock();
+	return o;
+}
+
 int listen(int fd, int backlog)
 {
 	struct pl_obj *o = pl_get(fd);

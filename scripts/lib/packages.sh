@@ -21,7 +21,7 @@ AXIP_PKGS_build="build-essential cmake pkg-config clang llvm libxdp-dev libbpf-d
                  dpkg-dev file"
 AXIP_PKGS_port="gcc-12-multilib tcc gcc-powerpc-linux-gnu libc6-dev-powerpc-cross qemu-user"
 AXIP_PKGS_net="iproute2 iputils-ping procps ethtool python3-scapy tcpdump curl wget wrk nginx-light iperf3 socat
-               netcat-openbsd hping3 redis-server redis-tools"
+               netcat-openbsd hping3 redis-server redis-tools sockperf"
 AXIP_PKGS_bench="gnuplot-nox"
 AXIP_PKGS_fuzz="libfuzzer-14-dev libclang-rt-14-dev"
 
