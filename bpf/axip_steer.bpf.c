@@ -4,13 +4,18 @@
  * sockets and leaves everything else to the kernel.
  *
  * A frame is redirected to the XSKMAP entry of the queue it arrived on when
- *  - it is IPv4 TCP/UDP to cfg.addr_be whose destination port has a listener
- *    rule (rules map, per-rule hit counters in rule_hits) or falls in the
- *    reserved range of axip's own connections, or
+ *  - it is IPv4 TCP/UDP to cfg.addr_be, or IPv6 TCP/UDP to one of
+ *    cfg.addrs6[0..n_addrs6), whose destination port has a listener rule of
+ *    that family (rules map, per-rule hit counters in rule_hits) or falls in
+ *    the reserved range of axip's own connections, or
  *  - cfg has AXIP_STEER_F_DEDICATED and it is any IPv4 packet to cfg.addr_be
- *    or an ARP packet whose target protocol address is cfg.addr_be.
- * Everything else (VLAN tags, other EtherTypes, IPv4 options are fine but
- * fragments in shared mode are not, unknown protocols, malformed headers)
+ *    or an ARP packet whose target protocol address is cfg.addr_be, or
+ *  - cfg has AXIP_STEER_F_DEDICATED6 and it is any IPv6 packet to
+ *    cfg.addrs6[0], or a Neighbor Solicitation/Advertisement whose target is
+ *    cfg.addrs6[0] sent to its solicited-node group or to all-nodes.
+ * Everything else (VLAN tags, other EtherTypes, IPv4 options and IPv6
+ * extension headers are fine but fragments to a shared address are not,
+ * ICMP and ICMPv6 to a shared address, unknown protocols, malformed headers)
  * returns XDP_PASS. A frame can only reach a socket bound to its own receive
  * queue, so when that queue has none the frame is passed too (counted).
  *
@@ -34,6 +39,19 @@
 #define ARP_TPA_OFF 24
 #define IP_MF 0x2000
 #define IP_OFFMASK 0x1fff
+#define ETH_P_IPV6_ 0x86DD
+#define IP6_HDR_LEN 40        /* RFC 8200 3 */
+#define IP6_DADDR_OFF 24
+#define IP6_NEXTHDR_OFF 6
+#define NH_HOPOPTS 0          /* RFC 8200 4.3 */
+#define NH_ROUTING 43         /* RFC 8200 4.4 */
+#define NH_FRAGMENT 44        /* RFC 8200 4.5 */
+#define NH_DSTOPTS 60         /* RFC 8200 4.6 */
+#define NH_ICMPV6 58
+#define ND_NS 135             /* RFC 4861 4.3 */
+#define ND_NA 136             /* RFC 4861 4.4 */
+#define ND_TARGET_OFF 8       /* type, code, checksum, reserved/flags, target */
+#define IP6_EXT_MAX 4         /* extension headers walked before the upper layer */
 
 /* XDP RX metadata kfunc (kernel 6.3+); weak, so the object also loads where
  * the kernel lacks it. Its prototype must match the kernel's BTF, enum type
@@ -150,6 +168,172 @@ static __always_inline int in_range(const struct axip_steer_cfg *c, __u16 port)
 	return c->range_hi != 0 && port >= c->range_lo && port <= c->range_hi;
 }
 
+/* TCP/UDP to one of axip's addresses: a listener rule of the family, or
+ * the reserved range, or the kernel's. */
+static __always_inline int steer_port(struct xdp_md *ctx, const struct axip_steer_cfg *c,
+                                      __u8 family, __u8 proto, __u16 port)
+{
+	struct axip_steer_rule key = {};
+	__u32 *slot;
+
+	key.family = family;
+	key.proto = proto;
+	key.port = port;
+	slot = bpf_map_lookup_elem(&rules, &key);
+	if (slot) {
+		__u32 s = *slot;
+		count(&rule_hits, s);
+		return steer(ctx, c, AXIP_STEER_ST_RULE_HIT);
+	}
+	if (in_range(c, port))
+		return steer(ctx, c, AXIP_STEER_ST_RANGE_HIT);
+	return pass(AXIP_STEER_ST_PASS_NO_RULE);
+}
+
+/* An IPv6 address as two 64-bit words in host order, so that prefixes
+ * and the low bits compare with plain integer operations. */
+struct a6 {
+	__u64 hi, lo;
+};
+
+static __always_inline struct a6 a6_load(const __u8 *p)
+{
+	struct a6 a;
+	__u64 w[2];
+	__builtin_memcpy(w, p, 16);
+	a.hi = bpf_be64_to_cpu(w[0]);
+	a.lo = bpf_be64_to_cpu(w[1]);
+	return a;
+}
+
+static __always_inline int a6_eq(struct a6 a, struct a6 b)
+{
+	return a.hi == b.hi && a.lo == b.lo;
+}
+
+/* Is d one of addrs6[0..n_addrs6)? */
+static __always_inline int is_ours6(const struct axip_steer_cfg *c, struct a6 d)
+{
+	__u32 n = c->n_addrs6, i;
+#pragma unroll
+	for (i = 0; i < AXIP_STEER_MAX_ADDRS6; i++) {
+		if (i >= n)
+			break;
+		if (a6_eq(d, a6_load(c->addrs6[i])))
+			return 1;
+	}
+	return 0;
+}
+
+/*
+ * Skip the extension headers that may precede the upper-layer header:
+ * hop-by-hop options, routing and destination options (RFC 8200 4.1, 4.3,
+ * 4.4, 4.6: a next header byte, a length in 8-octet units not counting the
+ * first 8). At most IP6_EXT_MAX are walked. Returns the offset of the first
+ * header that is none of these from the IPv6 header and its type in *nh;
+ * -1 when a header is truncated or there are more of them.
+ */
+static __always_inline int skip_ext6(const __u8 *ip6, const void *end, __u8 *nh)
+{
+	__u8 t = ip6[IP6_NEXTHDR_OFF];
+	__u32 off = IP6_HDR_LEN, i;
+#pragma unroll
+	for (i = 0; i < IP6_EXT_MAX; i++) {
+		const __u8 *h;
+		if (t != NH_HOPOPTS && t != NH_ROUTING && t != NH_DSTOPTS)
+			break;
+		h = ip6 + off;
+		if ((const void *)(h + 2) > end)
+			return -1;
+		t = h[0];
+		off += ((__u32)h[1] + 1) * 8;
+	}
+	if (t == NH_HOPOPTS || t == NH_ROUTING || t == NH_DSTOPTS)
+		return -1;
+	*nh = t;
+	return (int)off;
+}
+
+/*
+ * Dedicated IPv6 address, multicast destination: Neighbor Solicitation
+ * (RFC 4861 4.3, 7.2.2: to the target's solicited-node group, RFC 4291
+ * 2.7.1; from :: in Duplicate Address Detection, RFC 4862 5.4.2) and
+ * Neighbor Advertisement (RFC 4861 4.4, 7.2.6: unsolicited ones to
+ * all-nodes, a defence of the address in DAD, RFC 4862 5.4.4) whose target
+ * is the address are axip's, which answers for it; other multicast is the
+ * kernel's.
+ */
+static __always_inline int steer_nd6(struct xdp_md *ctx, const struct axip_steer_cfg *c,
+                                     const __u8 *ip6, const void *end, struct a6 d)
+{
+	struct a6 mine = a6_load(c->addrs6[0]);
+	const __u8 *icmp;
+	__u8 nh = 0;
+	int off;
+
+	/* ff02::1 or ff02::1:ffXX:XXXX with the address's low 24 bits */
+	if (d.hi != 0xff02000000000000ull ||
+	    (d.lo != 1 && d.lo != (0x00000001ff000000ull | (mine.lo & 0xffffffull))))
+		return pass(AXIP_STEER_ST_PASS_NO_RULE);
+	off = skip_ext6(ip6, end, &nh);
+	if (off < 0)
+		return pass(AXIP_STEER_ST_PASS_L3);
+	if (nh == NH_FRAGMENT)
+		return pass(AXIP_STEER_ST_PASS_FRAG); /* RFC 6980 5: no fragmented ND */
+	if (nh != NH_ICMPV6)
+		return pass(AXIP_STEER_ST_PASS_NO_RULE);
+	icmp = ip6 + (__u32)off;
+	if ((const void *)(icmp + ND_TARGET_OFF + 16) > end)
+		return pass(AXIP_STEER_ST_PASS_L3);
+	if (icmp[0] != ND_NS && icmp[0] != ND_NA)
+		return pass(AXIP_STEER_ST_PASS_NO_RULE);
+	if (!a6_eq(a6_load(icmp + ND_TARGET_OFF), mine))
+		return pass(AXIP_STEER_ST_PASS_NO_RULE);
+	return steer(ctx, c, AXIP_STEER_ST_ND_HIT);
+}
+
+/* EtherType 0x86DD (RFC 8200); ip6 is the byte after the Ethernet header. */
+static __always_inline int steer_ip6(struct xdp_md *ctx, const struct axip_steer_cfg *c,
+                                     const __u8 *ip6, const void *end)
+{
+	const __u16 *ports;
+	struct a6 d;
+	__u8 nh = 0;
+	int off;
+
+	if (!c->n_addrs6)
+		return pass(AXIP_STEER_ST_PASS_NO_RULE); /* no IPv6 address is axip's */
+	if ((const void *)(ip6 + IP6_HDR_LEN) > end)
+		return pass(AXIP_STEER_ST_PASS_L3);
+	if ((ip6[0] >> 4) != 6)
+		return pass(AXIP_STEER_ST_PASS_L3);
+	d = a6_load(ip6 + IP6_DADDR_OFF);
+	if (c->flags & AXIP_STEER_F_DEDICATED6) {
+		/* everything to the dedicated address, fragments and
+		 * extension headers included: axip owns it */
+		if (a6_eq(d, a6_load(c->addrs6[0])))
+			return steer(ctx, c, AXIP_STEER_ST_ADDR_HIT);
+		if ((d.hi >> 56) == 0xff) /* RFC 4291 2.7 */
+			return steer_nd6(ctx, c, ip6, end, d);
+		return pass(AXIP_STEER_ST_PASS_NO_RULE);
+	}
+	if (!is_ours6(c, d))
+		return pass(AXIP_STEER_ST_PASS_NO_RULE);
+	off = skip_ext6(ip6, end, &nh);
+	if (off < 0)
+		return pass(AXIP_STEER_ST_PASS_L3);
+	/* shared address: only the first fragment carries the ports, so the
+	 * whole datagram is left to the kernel (RFC 8200 4.5) */
+	if (nh == NH_FRAGMENT)
+		return pass(AXIP_STEER_ST_PASS_FRAG);
+	if (nh != IPPROTO_TCP && nh != IPPROTO_UDP)
+		return pass(AXIP_STEER_ST_PASS_NO_RULE); /* ICMPv6 and NDP included */
+	ports = (const __u16 *)(ip6 + (__u32)off);
+	if ((const void *)(ports + 2) > end)
+		return pass(AXIP_STEER_ST_PASS_L3);
+	return steer_port(ctx, c, 6, nh, bpf_ntohs(ports[1]));
+}
+
 SEC("xdp.frags")
 int axip_steer(struct xdp_md *ctx)
 {
@@ -157,16 +341,21 @@ int axip_steer(struct xdp_md *ctx)
 	void *end = (void *)(long)ctx->data_end;
 	struct ethhdr *eth = data;
 	struct axip_steer_cfg *c;
-	struct axip_steer_rule key = {};
 	struct iphdr *ip;
-	__u32 zero = 0, ihl, *slot;
+	__u32 zero = 0, ihl;
 	__u16 *ports;
 
 	c = bpf_map_lookup_elem(&cfg, &zero);
-	if (!c || !c->addr_be)
+	if (!c || (!c->addr_be && !c->n_addrs6))
 		return XDP_PASS;
 	if ((void *)(eth + 1) > end)
 		return pass(AXIP_STEER_ST_PASS_L2);
+
+	if (eth->h_proto == bpf_htons(ETH_P_IPV6_))
+		return steer_ip6(ctx, c, (__u8 *)(eth + 1), end);
+	if ((eth->h_proto == bpf_htons(ETH_P_ARP) || eth->h_proto == bpf_htons(ETH_P_IP)) &&
+	    !c->addr_be)
+		return pass(AXIP_STEER_ST_PASS_NO_RULE); /* no IPv4 address is axip's */
 
 	if (eth->h_proto == bpf_htons(ETH_P_ARP)) {
 		__u8 *arp = (__u8 *)(eth + 1);
@@ -183,7 +372,7 @@ int axip_steer(struct xdp_md *ctx)
 		return steer(ctx, c, AXIP_STEER_ST_ARP_HIT);
 	}
 	if (eth->h_proto != bpf_htons(ETH_P_IP))
-		return pass(AXIP_STEER_ST_PASS_L2); /* VLAN, IPv6, anything else */
+		return pass(AXIP_STEER_ST_PASS_L2); /* VLAN, anything else */
 
 	ip = (struct iphdr *)(eth + 1);
 	if ((void *)(ip + 1) > end)
@@ -197,7 +386,7 @@ int axip_steer(struct xdp_md *ctx)
 	/* shared address: a fragment carries no ports (or only the first
 	 * does), so the whole datagram is left to the kernel */
 	if (ip->frag_off & bpf_htons(IP_MF | IP_OFFMASK))
-		return pass(AXIP_STEER_ST_PASS_L3);
+		return pass(AXIP_STEER_ST_PASS_FRAG);
 	if (ip->protocol != IPPROTO_TCP && ip->protocol != IPPROTO_UDP)
 		return pass(AXIP_STEER_ST_PASS_NO_RULE);
 
@@ -206,17 +395,7 @@ int axip_steer(struct xdp_md *ctx)
 	if ((void *)(ports + 2) > end)
 		return pass(AXIP_STEER_ST_PASS_L3);
 
-	key.proto = ip->protocol;
-	key.port = bpf_ntohs(ports[1]);
-	slot = bpf_map_lookup_elem(&rules, &key);
-	if (slot) {
-		__u32 s = *slot;
-		count(&rule_hits, s);
-		return steer(ctx, c, AXIP_STEER_ST_RULE_HIT);
-	}
-	if (in_range(c, key.port))
-		return steer(ctx, c, AXIP_STEER_ST_RANGE_HIT);
-	return pass(AXIP_STEER_ST_PASS_NO_RULE);
+	return steer_port(ctx, c, 4, ip->protocol, bpf_ntohs(ports[1]));
 }
 
 char _license[] SEC("license") = "GPL";

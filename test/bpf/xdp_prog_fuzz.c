@@ -9,13 +9,19 @@
  * IF must have at least two receive queues. An AF_XDP socket is bound to its
  * queue 0 (copy mode, no program attached) and put in the program's xsks
  * map, so a frame "received" on queue 0 that matches is XDP_REDIRECT and on
- * queue 1 is XDP_PASS (no socket there). The rule maps hold a fixed rule set;
- * the address, mode (shared/dedicated) and reserved port range change every
- * few thousand frames. Only the verdict and the per-rule hit counters are
- * compared (other counters and the metadata area are the program's business).
+ * queue 1 is XDP_PASS (no socket there). The rule maps hold a fixed rule set
+ * of both families; the IPv4 address and mode (shared/dedicated/none), the
+ * IPv6 addresses and mode (cycling shared, dedicated, none) and the reserved
+ * port range change every few thousand frames. Only the verdict and the
+ * per-rule hit counters are compared (other counters and the metadata area
+ * are the program's business). At the end the verdicts are printed by family
+ * and reason.
  *
  * Exit status: 0 no mismatch, 1 mismatch (the frame is printed in hex with
- * the seed and iteration), 2 usage, 3 setup failed (not root, no BPF).
+ * the seed, iteration and configuration) or IPv6 not exercised (no IPv6
+ * frame redirected or none passed; in a run of 100000 frames or more, no
+ * IPv6 frame redirected for a rule, the range, the dedicated address or
+ * NDP), 2 usage, 3 setup failed (not root, no BPF).
  */
 #define _GNU_SOURCE
 #include <endian.h>
@@ -41,7 +47,7 @@ extern const unsigned char axip_steer_obj[];
 extern const unsigned int axip_steer_obj_len;
 
 #define FRAME_MAX 1600
-#define NRULES 6
+#define NRULES 11
 #define CFG_EVERY 4096 /* frames between configuration changes */
 
 /* ---- seeded PRNG (xorshift64*) ---- */
@@ -56,19 +62,25 @@ static uint64_t rnd(void)
 static uint32_t below(uint32_t n) { return n ? (uint32_t)(rnd() >> 32) % n : 0; }
 static int chance(unsigned pct) { return below(100) < pct; }
 
-/* ---- the rule set the maps hold ---- */
-static const struct { uint8_t proto; uint16_t port; } rule_set[NRULES] = {
-	{ 6, 7 }, { 6, 80 }, { 17, 7 }, { 17, 53 }, { 6, 61500 }, { 17, 65535 },
+/* ---- the rule set the maps hold: both families, some ports in both ---- */
+static const struct { uint8_t family, proto; uint16_t port; } rule_set[NRULES] = {
+	{ 4, 6, 7 }, { 4, 6, 80 }, { 4, 17, 7 }, { 4, 17, 53 }, { 4, 6, 61500 }, { 4, 17, 65535 },
+	{ 6, 6, 80 }, { 6, 6, 443 }, { 6, 17, 53 }, { 6, 17, 547 }, { 6, 6, 61500 },
 };
 
 struct model_cfg {
-	uint32_t addr;     /* host order; 0 = steer nothing */
+	uint32_t addr;     /* host order; 0 = no IPv4 address */
 	int dedicated;
 	uint16_t lo, hi;   /* both 0: no range */
+	unsigned n6;       /* n_addrs6 as written (may exceed the array: clamped) */
+	int dedicated6;
+	uint8_t a6[AXIP_STEER_MAX_ADDRS6][16]; /* all filled; n6 says how many count */
 };
 
 /* ---- the model: the rules as documented (docs/xdp.md, axip_steer.bpf.c) ---- */
-enum { V_PASS, V_STEER };
+/* why a frame is steered (R_PASS: it is not) */
+enum { R_PASS, R_RULE, R_RANGE, R_ADDR, R_ARP, R_ND, R_COUNT };
+static const char *const reason_name[R_COUNT] = { "pass", "rule", "range", "addr", "arp", "nd" };
 
 static uint16_t be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
 static uint32_t be32(const uint8_t *p)
@@ -76,55 +88,150 @@ static uint32_t be32(const uint8_t *p)
 	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
 }
 
-/* Returns V_PASS or V_STEER; *hit_slot is the rule slot counted, or -1. */
-static int model(const struct model_cfg *c, const uint8_t *f, unsigned len, int *hit_slot)
+static int port_rule(const struct model_cfg *c, uint8_t family, uint8_t proto, uint16_t dport,
+                     int *hit_slot)
 {
-	unsigned ihl, l4, i;
-	uint16_t type, dport;
+	unsigned i;
+	for (i = 0; i < NRULES; i++) {
+		if (rule_set[i].family == family && rule_set[i].proto == proto &&
+		    rule_set[i].port == dport) {
+			*hit_slot = (int)i;
+			return R_RULE;
+		}
+	}
+	if (c->hi != 0 && dport >= c->lo && dport <= c->hi)
+		return R_RANGE;
+	return R_PASS;
+}
+
+static int model4(const struct model_cfg *c, const uint8_t *f, unsigned len, int *hit_slot)
+{
+	unsigned ihl, l4;
+	uint16_t type;
 	uint8_t proto;
 
-	*hit_slot = -1;
-	if (c->addr == 0 || len < 14)
-		return V_PASS;
+	if (c->addr == 0)
+		return R_PASS;
 	type = be16(f + 12);
 	if (type == 0x0806) {
 		/* ARP: only in dedicated mode, only for our address (target
 		 * protocol address of the Ethernet/IPv4 layout) */
 		if (!c->dedicated || len < 14 + 28)
-			return V_PASS;
-		return be32(f + 14 + 24) == c->addr ? V_STEER : V_PASS;
+			return R_PASS;
+		return be32(f + 14 + 24) == c->addr ? R_ARP : R_PASS;
 	}
-	if (type != 0x0800 || len < 14 + 20)
-		return V_PASS; /* VLAN, IPv6, other, truncated */
+	if (len < 14 + 20)
+		return R_PASS;
 	if ((f[14] >> 4) != 4 || (f[14] & 15) < 5)
-		return V_PASS;
+		return R_PASS;
 	if (be32(f + 14 + 16) != c->addr)
-		return V_PASS;
+		return R_PASS;
 	if (c->dedicated)
-		return V_STEER;
+		return R_ADDR;
 	if (be16(f + 14 + 6) & 0x3fff)
-		return V_PASS; /* a fragment: MF or an offset */
+		return R_PASS; /* a fragment: MF or an offset */
 	proto = f[14 + 9];
 	if (proto != 6 && proto != 17)
-		return V_PASS;
+		return R_PASS;
 	ihl = (f[14] & 15u) * 4u;
 	l4 = 14 + ihl;
 	if (len < l4 + 4)
-		return V_PASS;
-	dport = be16(f + l4 + 2);
-	for (i = 0; i < NRULES; i++) {
-		if (rule_set[i].proto == proto && rule_set[i].port == dport) {
-			*hit_slot = (int)i;
-			return V_STEER;
-		}
+		return R_PASS;
+	return port_rule(c, 4, proto, be16(f + l4 + 2), hit_slot);
+}
+
+#define EXT_MAX 4 /* extension headers the program walks */
+
+static int is_ext(uint8_t t) { return t == 0 || t == 43 || t == 60; }
+
+/* Offset of the upper-layer header (or a fragment header) from the IPv6
+ * header and its type; -1: truncated or more than EXT_MAX to walk. */
+static int walk6(const uint8_t *ip, unsigned l, uint8_t *nh)
+{
+	unsigned off = 40, i;
+	uint8_t t = ip[6];
+	for (i = 0; i < EXT_MAX && is_ext(t); i++) {
+		if (l < off + 2)
+			return -1;
+		t = ip[off];
+		off += ((unsigned)ip[off + 1] + 1) * 8;
 	}
-	if (c->hi != 0 && dport >= c->lo && dport <= c->hi)
-		return V_STEER;
-	return V_PASS;
+	if (is_ext(t))
+		return -1;
+	*nh = t;
+	return (int)off;
+}
+
+static int model6(const struct model_cfg *c, const uint8_t *f, unsigned len, int *hit_slot)
+{
+	const uint8_t *ip = f + 14, *d;
+	unsigned l = len - 14, n = c->n6 < AXIP_STEER_MAX_ADDRS6 ? c->n6 : AXIP_STEER_MAX_ADDRS6, i;
+	uint8_t nh = 0;
+	int off;
+
+	if (n == 0 || l < 40 || (ip[0] >> 4) != 6)
+		return R_PASS;
+	d = ip + 24;
+	if (c->dedicated6) {
+		static const uint8_t all_nodes[16] = { 0xff, 2, [15] = 1 };
+		uint8_t sn[16] = { 0xff, 2, [11] = 1, [12] = 0xff };
+		if (memcmp(d, c->a6[0], 16) == 0)
+			return R_ADDR;
+		memcpy(sn + 13, c->a6[0] + 13, 3);
+		if (memcmp(d, all_nodes, 16) != 0 && memcmp(d, sn, 16) != 0)
+			return R_PASS;
+		off = walk6(ip, l, &nh);
+		if (off < 0 || nh != 58 || l < (unsigned)off + 24)
+			return R_PASS;
+		if (ip[off] != 135 && ip[off] != 136)
+			return R_PASS;
+		return memcmp(ip + off + 8, c->a6[0], 16) == 0 ? R_ND : R_PASS;
+	}
+	for (i = 0; i < n && memcmp(d, c->a6[i], 16) != 0; i++)
+		;
+	if (i == n)
+		return R_PASS;
+	off = walk6(ip, l, &nh);
+	if (off < 0 || nh == 44 || (nh != 6 && nh != 17) || l < (unsigned)off + 4)
+		return R_PASS;
+	return port_rule(c, 6, nh, be16(ip + off + 2), hit_slot);
+}
+
+/* Returns why the model steers the frame (R_PASS: it does not); *hit_slot
+ * is the rule slot counted, or -1. */
+static int model(const struct model_cfg *c, const uint8_t *f, unsigned len, int *hit_slot)
+{
+	uint16_t type;
+
+	*hit_slot = -1;
+	if ((c->addr == 0 && c->n6 == 0) || len < 14)
+		return R_PASS;
+	type = be16(f + 12);
+	if (type == 0x0806 || type == 0x0800)
+		return model4(c, f, len, hit_slot);
+	if (type == 0x86dd)
+		return model6(c, f, len, hit_slot);
+	return R_PASS; /* VLAN, other */
 }
 
 /* ---- frame generator ---- */
 static const uint32_t addr_pool[] = { 0x0a000001, 0x0a000002, 0xc0a80101, 0xffffffff, 0xe0000001, 0 };
+
+/* IPv6 addresses the configurations draw from: link-local, global, ULA;
+ * 2001:db8::1:ff00:1 shares the solicited-node group of fe80::ff00:1 */
+static const uint8_t a6_pool[][16] = {
+	{ 0xfe, 0x80, [8] = 0xa8, 0xc1, 0xab, 0xff, 0xfe, 0x00, 0x00, 0x01 },
+	{ 0xfe, 0x80, [13] = 0x00, 0x00, 0x01 },
+	{ 0xfe, 0x80, [12] = 0xff, 0x00, 0x00, 0x01 },
+	{ 0x20, 0x01, 0x0d, 0xb8, [15] = 0x01 },
+	{ 0x20, 0x01, 0x0d, 0xb8, [15] = 0x02 },
+	{ 0x20, 0x01, 0x0d, 0xb8, [11] = 0x01, 0xff, 0x00, 0x00, 0x01 },
+	{ 0xfd, 0x00, [7] = 0x07, [14] = 0x12, 0x34 },
+	{ 0x20, 0x01, 0x0d, 0xb8, 0xff, [15] = 0xff },
+	{ 0xfe, 0x80, [8] = 0x02, 0x00, 0x5e, 0xff, 0xfe, 0x53, 0x00, 0xfd },
+	{ 0x20, 0x01, 0x0d, 0xb8, 0, 0x0a, [8] = 0x02, 0x00, 0x5e, 0xff, 0xfe, 0x53, 0x00, 0xfd },
+};
+#define A6_POOL (sizeof a6_pool / sizeof a6_pool[0])
 
 static uint32_t pick_addr(const struct model_cfg *c)
 {
@@ -133,6 +240,44 @@ static uint32_t pick_addr(const struct model_cfg *c)
 	if (chance(50))
 		return addr_pool[below(sizeof addr_pool / sizeof addr_pool[0])];
 	return (uint32_t)rnd();
+}
+
+static void fill_random(uint8_t *p, unsigned n)
+{
+	while (n--)
+		*p++ = (uint8_t)rnd();
+}
+
+/* An IPv6 address for a frame: mostly one the configuration has (used or
+ * not), a near miss, a multicast group, or anything. */
+static void pick_addr6(const struct model_cfg *c, uint8_t *a)
+{
+	unsigned k = below(100), n = c->n6 < AXIP_STEER_MAX_ADDRS6 ? c->n6 : AXIP_STEER_MAX_ADDRS6;
+	if (k < 45 && n) {
+		memcpy(a, c->a6[below(n)], 16);
+	} else if (k < 52) {
+		memcpy(a, c->a6[below(AXIP_STEER_MAX_ADDRS6)], 16); /* maybe past n_addrs6 */
+	} else if (k < 60) {
+		memcpy(a, c->a6[below(n ? n : 1)], 16);
+		a[below(16)] ^= (uint8_t)(1u << below(8));
+	} else if (k < 70) {
+		memcpy(a, a6_pool[below(A6_POOL)], 16);
+	} else if (k < 80) { /* solicited-node group of a configured address */
+		const uint8_t *t = c->a6[below(n ? n : 1)];
+		memset(a, 0, 16);
+		a[0] = 0xff; a[1] = 2; a[11] = 1; a[12] = 0xff;
+		memcpy(a + 13, t + 13, 3);
+		if (chance(10))
+			a[below(16)] ^= (uint8_t)(1u << below(8));
+	} else if (k < 88) { /* all-nodes, all-routers, or other groups */
+		memset(a, 0, 16);
+		a[0] = 0xff; a[1] = chance(80) ? 2 : (uint8_t)rnd();
+		a[15] = (uint8_t)(chance(70) ? 1 : below(256));
+	} else if (k < 92) {
+		memset(a, 0, 16); /* :: */
+	} else {
+		fill_random(a, 16);
+	}
 }
 
 static uint16_t pick_port(const struct model_cfg *c)
@@ -151,10 +296,80 @@ static void put32(uint8_t *p, uint32_t v)
 	p[0] = (uint8_t)(v >> 24); p[1] = (uint8_t)(v >> 16); p[2] = (uint8_t)(v >> 8); p[3] = (uint8_t)v;
 }
 
-static void fill_random(uint8_t *p, unsigned n)
+/* Header boundaries of the frame being built: the truncation mutation
+ * cuts at one of them (or a byte either side) as often as anywhere. */
+static unsigned cuts[16], ncuts;
+static void cut_at(unsigned off)
 {
-	while (n--)
-		*p++ = (uint8_t)rnd();
+	if (ncuts < sizeof cuts / sizeof cuts[0])
+		cuts[ncuts++] = off;
+}
+
+/* An IPv6 packet at f + 14; returns the frame length. 0-5 extension
+ * headers (hop-by-hop, routing, destination options; sometimes a fragment
+ * header, AH or no next header in the chain), then TCP, UDP, ICMPv6 (NS
+ * and NA for configured and other targets, other types) or anything. */
+static unsigned gen_ip6(const struct model_cfg *c, uint8_t *f)
+{
+	static const uint8_t ext_types[] = { 0, 43, 60, 51, 59 };
+	uint8_t *ip = f + 14, *nhp = ip + 6;
+	unsigned off = 40, next, i, n_ext = chance(50) ? 0 : 1 + below(5), up;
+	uint8_t upper;
+
+	ip[0] = (uint8_t)((chance(95) ? 6 : below(16)) << 4 | (ip[0] & 15));
+	ip[7] = chance(70) ? 255 : (uint8_t)rnd();
+	if (chance(20))
+		memset(ip + 8, 0, 16); /* :: source, as in DAD */
+	else if (chance(30))
+		pick_addr6(c, ip + 8);
+	pick_addr6(c, ip + 24);
+	cut_at(14 + 24);
+	cut_at(14 + 40);
+	for (i = 0; i < n_ext; i++) {
+		unsigned k = below(100);
+		uint8_t t = k < 70 ? ext_types[below(3)] : k < 90 ? 44 : ext_types[3 + below(2)];
+		unsigned hl;
+		if (14 + off + 8 > FRAME_MAX)
+			break;
+		*nhp = t;
+		nhp = ip + off;
+		if (t == 44) {
+			hl = 8; /* RFC 8200 4.5: fixed size; random offset/M/id */
+			if (chance(30))
+				put16(ip + off + 2, 0); /* an atomic fragment */
+		} else {
+			unsigned u = chance(80) ? below(4) : chance(75) ? below(32) : below(256);
+			ip[off + 1] = (uint8_t)u;
+			hl = (u + 1) * 8;
+		}
+		off += hl;
+		cut_at(14 + off - hl + 2);
+		cut_at(14 + off);
+	}
+	if (14 + off + 24 > FRAME_MAX) /* no room left for an upper layer */
+		return FRAME_MAX;
+	up = below(100);
+	upper = up < 35 ? 6 : up < 70 ? 17 : up < 95 ? 58 : (uint8_t)rnd();
+	*nhp = upper;
+	next = 14 + off;
+	if (upper == 58) {
+		uint8_t *m = f + next;
+		unsigned k = below(100);
+		m[0] = k < 45 ? 135 : k < 85 ? 136 : k < 90 ? 128 : k < 95 ? 133 : (uint8_t)rnd();
+		m[1] = 0;
+		if (chance(70))
+			memcpy(m + 8, c->a6[chance(85) ? 0 : below(AXIP_STEER_MAX_ADDRS6)], 16);
+		else
+			pick_addr6(c, m + 8);
+		cut_at(next + 4);
+		cut_at(next + 24);
+		return next + 24 + (chance(50) ? 8 * below(4) : 0);
+	}
+	put16(f + next, (uint16_t)rnd());
+	put16(f + next + 2, pick_port(c));
+	cut_at(next + 4);
+	cut_at(next + 20);
+	return next + 20 + below(60);
 }
 
 /* Build one frame in f; returns its length (14..FRAME_MAX). */
@@ -164,20 +379,24 @@ static unsigned gen_frame(const struct model_cfg *c, uint8_t *f)
 	uint16_t et;
 
 	fill_random(f, FRAME_MAX);
+	ncuts = 0;
 	f[0] &= 0xfe; /* unicast destination mostly; the program does not look */
-	if (kind < 5) /* raw noise */
+	if (kind < 4) /* raw noise */
 		return 14 + below(FRAME_MAX - 14 + 1);
-	if (kind < 10) { /* VLAN tag, then IPv4 or ARP behind it */
+	if (kind < 8) { /* VLAN tag, then IPv4, ARP or IPv6 behind it */
+		static const uint16_t inner[] = { 0x0800, 0x0806, 0x86dd };
 		put16(f + 12, chance(50) ? 0x8100 : 0x88a8);
-		put16(f + 16, chance(50) ? 0x0800 : 0x0806);
+		put16(f + 16, inner[below(3)]);
 		l3 = 18;
 		et = 0;
-	} else if (kind < 25) {
+	} else if (kind < 18) {
 		et = 0x0806;
-	} else if (kind < 30) {
-		et = chance(50) ? 0x86dd : (uint16_t)rnd();
-	} else {
+	} else if (kind < 21) {
+		et = (uint16_t)rnd();
+	} else if (kind < 55) {
 		et = 0x0800;
+	} else {
+		et = 0x86dd;
 	}
 	if (et)
 		put16(f + 12, et);
@@ -188,6 +407,8 @@ static unsigned gen_frame(const struct model_cfg *c, uint8_t *f)
 		put32(a + 14, pick_addr(c));
 		put32(a + 24, pick_addr(c));
 		len = 14 + 28 + (chance(50) ? 18 : 0);
+	} else if (et == 0x86dd) {
+		len = gen_ip6(c, f);
 	} else {
 		uint8_t *ip = f + l3;
 		ihl = chance(80) ? 5 : below(16);
@@ -207,24 +428,35 @@ static unsigned gen_frame(const struct model_cfg *c, uint8_t *f)
 		if (chance(5))
 			len = l3 + (ihl >= 5 ? ihl * 4 : 20) + 20 + below(FRAME_MAX - 200);
 	}
-	/* mutations: truncation anywhere, a few flipped bytes */
-	if (chance(20))
+	if (len > FRAME_MAX)
+		len = FRAME_MAX;
+	/* mutations: truncation anywhere or at a header boundary, a few
+	 * flipped bytes */
+	if (chance(10))
 		len = 14 + below(len - 14 + 1);
+	else if (ncuts && chance(12)) {
+		unsigned at = cuts[below(ncuts)] + below(3) - 1;
+		if (at >= 14 && at < len)
+			len = at;
+	}
 	if (chance(10)) {
 		unsigned n = 1 + below(3);
 		for (i = 0; i < n; i++)
 			f[below(len)] ^= (uint8_t)(1u << below(8));
 	}
-	if (len > FRAME_MAX)
-		len = FRAME_MAX;
 	return len;
 }
 
-static void new_cfg(struct model_cfg *c)
+enum { MODE6_SHARED, MODE6_DEDICATED, MODE6_NONE };
+
+/* Configurations cycle through IPv6 shared, dedicated and none; the IPv4
+ * side (shared or dedicated or none) is drawn independently. */
+static void new_cfg(struct model_cfg *c, unsigned nth)
 {
 	static const uint32_t addrs[] = { 0x0a000001, 0xc0a80101, 0x0a640003 };
-	c->addr = chance(5) ? 0 : addrs[below(3)];
-	c->dedicated = chance(30);
+	unsigned i, mode6 = nth % 3;
+	c->addr = chance(8) ? 0 : addrs[below(3)];
+	c->dedicated = c->addr && chance(30);
 	if (chance(70)) {
 		c->lo = (uint16_t)(chance(50) ? 61000 : 1024 + below(60000));
 		c->hi = (uint16_t)(c->lo + below(2000));
@@ -232,6 +464,24 @@ static void new_cfg(struct model_cfg *c)
 			c->hi = 65535;
 	} else {
 		c->lo = c->hi = 0;
+	}
+	/* every entry is filled, so stale ones past n6 must be ignored */
+	for (i = 0; i < AXIP_STEER_MAX_ADDRS6; i++) {
+		if (chance(75))
+			memcpy(c->a6[i], a6_pool[below(A6_POOL)], 16);
+		else
+			fill_random(c->a6[i], 16);
+	}
+	c->dedicated6 = mode6 == MODE6_DEDICATED;
+	switch (mode6) {
+	case MODE6_SHARED:
+		c->n6 = chance(5) ? AXIP_STEER_MAX_ADDRS6 + 1 + below(3) : 1 + below(AXIP_STEER_MAX_ADDRS6);
+		break;
+	case MODE6_DEDICATED:
+		c->n6 = chance(5) ? 0 : chance(70) ? 1 : 1 + below(3);
+		break;
+	default:
+		c->n6 = 0;
 	}
 }
 
@@ -282,6 +532,7 @@ static int prog_load(struct prog *p)
 		struct axip_steer_rule key;
 		__u32 slot = i;
 		memset(&key, 0, sizeof key);
+		key.family = rule_set[i].family;
 		key.proto = rule_set[i].proto;
 		key.port = rule_set[i].port;
 		if (bpf_map_update_elem(p->rules, &key, &slot, BPF_NOEXIST) != 0) {
@@ -299,8 +550,11 @@ static int set_cfg(struct prog *p, const struct model_cfg *c)
 	memset(&v, 0, sizeof v);
 	v.addr_be = htobe32(c->addr);
 	v.flags = c->dedicated ? AXIP_STEER_F_DEDICATED : 0;
+	v.flags |= c->dedicated6 ? AXIP_STEER_F_DEDICATED6 : 0;
 	v.range_lo = c->lo;
 	v.range_hi = c->hi;
+	v.n_addrs6 = c->n6;
+	memcpy(v.addrs6, c->a6, sizeof v.addrs6);
 	return bpf_map_update_elem(p->cfg, &zero, &v, BPF_ANY);
 }
 
@@ -361,6 +615,10 @@ int main(int argc, char **argv)
 	const char *ifname = NULL;
 	uint64_t seed = 0, iters = 0, it, expect_hits[NRULES] = { 0 }, base[NRULES];
 	uint64_t verdicts[2] = { 0, 0 }, by_queue[2] = { 0, 0 };
+	/* by family (IPv4 and ARP, IPv6, other): verdicts, and the reasons of
+	 * the frames steered on queue 0 */
+	uint64_t fam_verdicts[3][2] = { { 0 } }, fam_reasons[3][R_COUNT] = { { 0 } };
+	static const char *const fam_name[3] = { "ipv4/arp", "ipv6", "other" };
 	double seconds = 30;
 	int o, verbose = 0, have_seed = 0, ifindex;
 	struct model_cfg mc;
@@ -371,7 +629,8 @@ int main(int argc, char **argv)
 	__u32 zero = 0, xfd;
 	struct timespec t0, now;
 	uint8_t f[FRAME_MAX];
-	unsigned i, cfgs = 0;
+	unsigned i, cfgs = 0, fam;
+	int bad = 0;
 
 	while ((o = getopt_long(argc, argv, "i:s:t:n:vh", lo, NULL)) != -1) {
 		switch (o) {
@@ -432,7 +691,7 @@ int main(int argc, char **argv)
 			if ((iters && it >= iters) ||
 			    (!iters && (double)(now.tv_sec - t0.tv_sec) + (now.tv_nsec - t0.tv_nsec) / 1e9 >= seconds))
 				break;
-			new_cfg(&mc);
+			new_cfg(&mc, cfgs);
 			if (set_cfg(&p, &mc) != 0) {
 				fprintf(stderr, "xdp_prog_fuzz: cfg map: %s\n", strerror(errno));
 				return 3;
@@ -444,7 +703,8 @@ int main(int argc, char **argv)
 		want = model(&mc, f, len, &slot);
 		if (slot >= 0)
 			expect_hits[slot]++;
-		want_ret = want == V_STEER && q == 0 ? XDP_REDIRECT : XDP_PASS;
+		want_ret = want != R_PASS && q == 0 ? XDP_REDIRECT : XDP_PASS;
+		fam = be16(f + 12) == 0x0800 || be16(f + 12) == 0x0806 ? 0 : be16(f + 12) == 0x86dd ? 1 : 2;
 
 		memset(&ctx, 0, sizeof ctx);
 		ctx.data_end = len;
@@ -462,14 +722,23 @@ int main(int argc, char **argv)
 			return 3;
 		}
 		verdicts[tr.retval == XDP_REDIRECT]++;
+		fam_verdicts[fam][tr.retval == XDP_REDIRECT]++;
+		if (tr.retval == XDP_REDIRECT)
+			fam_reasons[fam][want]++;
 		by_queue[q]++;
 		if (tr.retval != want_ret) {
 			fprintf(stderr,
 			        "MISMATCH at iteration %llu (seed %llu): program returned %u, model %u\n"
 			        "  cfg: addr %08x %s range %u-%u; queue %u (socket on queue 0 only)\n"
-			        "  frame (%u bytes):\n",
+			        "  cfg: IPv6 %s, n_addrs6 %u:\n",
 			        (unsigned long long)it, (unsigned long long)seed, tr.retval, want_ret, mc.addr,
-			        mc.dedicated ? "dedicated" : "shared", mc.lo, mc.hi, q, len);
+			        mc.dedicated ? "dedicated" : "shared", mc.lo, mc.hi, q,
+			        mc.dedicated6 ? "dedicated" : "shared", mc.n6);
+			for (i = 0; i < AXIP_STEER_MAX_ADDRS6; i++) {
+				fprintf(stderr, "    addrs6[%u] ", i);
+				hexdump(mc.a6[i], 16);
+			}
+			fprintf(stderr, "  frame (%u bytes):\n", len);
 			hexdump(f, len);
 			return 1;
 		}
@@ -477,8 +746,8 @@ int main(int argc, char **argv)
 	for (i = 0; i < NRULES; i++) {
 		uint64_t got = rule_hits(&p, i) - base[i];
 		if (got != expect_hits[i]) {
-			fprintf(stderr, "MISMATCH (seed %llu): rule %u/%u hit %llu times, model %llu\n",
-			        (unsigned long long)seed, rule_set[i].proto, rule_set[i].port,
+			fprintf(stderr, "MISMATCH (seed %llu): rule %u/%u/%u hit %llu times, model %llu\n",
+			        (unsigned long long)seed, rule_set[i].family, rule_set[i].proto, rule_set[i].port,
 			        (unsigned long long)got, (unsigned long long)expect_hits[i]);
 			return 1;
 		}
@@ -493,8 +762,30 @@ int main(int argc, char **argv)
 	for (i = 0; i < NRULES; i++)
 		printf(" %llu", (unsigned long long)expect_hits[i]);
 	printf("; no mismatch\n");
+	for (fam = 0; fam < 3; fam++) {
+		printf("xdp_prog_fuzz: %-8s %llu redirected, %llu passed; redirected by reason:",
+		       fam_name[fam], (unsigned long long)fam_verdicts[fam][1],
+		       (unsigned long long)fam_verdicts[fam][0]);
+		for (i = R_RULE; i < R_COUNT; i++)
+			printf(" %s %llu", reason_name[i], (unsigned long long)fam_reasons[fam][i]);
+		printf("\n");
+	}
+	/* the IPv6 verdicts must really have been exercised: both ways, and
+	 * (in a run long enough) every reason for steering IPv6 */
+	if (!fam_verdicts[1][0] || !fam_verdicts[1][1]) {
+		fprintf(stderr, "xdp_prog_fuzz: no IPv6 frame was %s\n",
+		        fam_verdicts[1][1] ? "passed" : "redirected");
+		bad = 1;
+	}
+	if (it >= 100000)
+		for (i = R_RULE; i < R_COUNT; i++)
+			if (i != R_ARP && !fam_reasons[1][i]) {
+				fprintf(stderr, "xdp_prog_fuzz: no IPv6 frame was redirected by reason %s\n",
+				        reason_name[i]);
+				bad = 1;
+			}
 	xsk_socket__delete(xsk);
 	xsk_umem__delete(umem);
 	bpf_object__close(p.obj);
-	return 0;
+	return bad;
 }

@@ -229,6 +229,21 @@ static int find_map(struct steer *s, const char *name, char *err, size_t errlen)
 
 static void detach(struct steer *s);
 
+static int set_cfg(struct steer *s, const struct axip_steer_cfg *cfg)
+{
+	struct axip_steer_cfg c;
+	__u32 zero = 0;
+	if (cfg->n_addrs6 > AXIP_STEER_MAX_ADDRS6)
+		return -EINVAL;
+	c = *cfg;
+	c.flags &= ~AXIP_STEER_F_RX_HASH;
+	if (s->rx_hash)
+		c.flags |= AXIP_STEER_F_RX_HASH;
+	if (bpf_map_update_elem(s->fd_cfg, &zero, &c, BPF_ANY) != 0)
+		return -errno;
+	return 0;
+}
+
 static int attach(struct steer *s, int ifindex, const char *ifname, enum axip_xdp_mode mode,
                   const struct axip_steer_cfg *cfg, int rx_hash, const struct axip_xdp_opts *o,
                   char *err, size_t errlen)
@@ -236,8 +251,6 @@ static int attach(struct steer *s, int ifindex, const char *ifname, enum axip_xd
 	DECLARE_LIBBPF_OPTS(bpf_object_open_opts, oo, .object_name = AXIP_STEER_PROG_NAME);
 	struct bpf_object *obj;
 	struct xdp_program *prog;
-	struct axip_steer_cfg c;
-	__u32 zero = 0;
 	int rc;
 
 	memset(s, 0, sizeof *s);
@@ -340,12 +353,9 @@ load:
 		detach(s);
 		return rc;
 	}
-	c = *cfg;
-	if (s->rx_hash)
-		c.flags |= AXIP_STEER_F_RX_HASH;
-	if (bpf_map_update_elem(s->fd_cfg, &zero, &c, BPF_ANY) != 0) {
-		rc = -errno;
-		xerr(err, errlen, "cannot configure the steering program: %s", strerror(errno));
+	rc = set_cfg(s, cfg);
+	if (rc) {
+		xerr(err, errlen, "cannot configure the steering program: %s", strerror(-rc));
 		detach(s);
 		return rc;
 	}
@@ -401,43 +411,61 @@ int steer_set_xsk(struct steer *s, uint32_t queue, int xsk_fd)
 	return 0;
 }
 
-int steer_add_rule(struct steer *s, uint8_t proto, uint16_t port)
+int steer_set_cfg(struct steer *s, const struct axip_steer_cfg *cfg)
+{
+	return set_cfg(s, cfg);
+}
+
+static int rule_slot(const struct steer *s, uint8_t family, uint8_t proto, uint16_t port)
+{
+	unsigned i;
+	for (i = 0; i < AXIP_STEER_MAX_RULES; i++)
+		if (s->slot[i].used && s->slot[i].family == family && s->slot[i].proto == proto &&
+		    s->slot[i].port == port)
+			return (int)i;
+	return -1;
+}
+
+static void rule_key(struct axip_steer_rule *key, uint8_t family, uint8_t proto, uint16_t port)
+{
+	memset(key, 0, sizeof *key);
+	key->family = family;
+	key->proto = proto;
+	key->port = port;
+}
+
+int steer_add_rule(struct steer *s, uint8_t family, uint8_t proto, uint16_t port)
 {
 	struct axip_steer_rule key;
 	__u32 i, freeslot = AXIP_STEER_MAX_RULES;
-	for (i = 0; i < AXIP_STEER_MAX_RULES; i++) {
-		if (s->slot[i].used && s->slot[i].proto == proto && s->slot[i].port == port)
-			return 0;
-		if (!s->slot[i].used && freeslot == AXIP_STEER_MAX_RULES)
+	if (family != 4 && family != 6)
+		return -EINVAL;
+	if (rule_slot(s, family, proto, port) >= 0)
+		return 0;
+	for (i = 0; i < AXIP_STEER_MAX_RULES && freeslot == AXIP_STEER_MAX_RULES; i++)
+		if (!s->slot[i].used)
 			freeslot = i;
-	}
 	if (freeslot == AXIP_STEER_MAX_RULES)
 		return -ENOSPC;
-	memset(&key, 0, sizeof key);
-	key.proto = proto;
-	key.port = port;
+	rule_key(&key, family, proto, port);
 	if (bpf_map_update_elem(s->fd_rules, &key, &freeslot, BPF_NOEXIST) != 0)
 		return -errno;
+	s->slot[freeslot].family = family;
 	s->slot[freeslot].proto = proto;
 	s->slot[freeslot].port = port;
 	s->slot[freeslot].used = 1;
 	return 0;
 }
 
-int steer_del_rule(struct steer *s, uint8_t proto, uint16_t port)
+int steer_del_rule(struct steer *s, uint8_t family, uint8_t proto, uint16_t port)
 {
 	struct axip_steer_rule key;
-	unsigned i;
-	memset(&key, 0, sizeof key);
-	key.proto = proto;
-	key.port = port;
-	for (i = 0; i < AXIP_STEER_MAX_RULES; i++) {
-		if (s->slot[i].used && s->slot[i].proto == proto && s->slot[i].port == port) {
-			s->slot[i].used = 0;
-			return bpf_map_delete_elem(s->fd_rules, &key) == 0 ? 0 : -errno;
-		}
-	}
-	return -ENOENT;
+	int i = rule_slot(s, family, proto, port);
+	if (i < 0)
+		return -ENOENT;
+	s->slot[i].used = 0;
+	rule_key(&key, family, proto, port);
+	return bpf_map_delete_elem(s->fd_rules, &key) == 0 ? 0 : -errno;
 }
 
 uint64_t steer_percpu_sum(int fd, uint32_t idx)

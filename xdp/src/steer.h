@@ -30,6 +30,7 @@ struct steer {
 	struct {
 		uint16_t port;
 		uint8_t proto;
+		uint8_t family;          /* 4 or 6 */
 		uint8_t used;
 	} slot[AXIP_STEER_MAX_RULES];
 };
@@ -44,8 +45,14 @@ int steer_attach(struct steer *s, int ifindex, const char *ifname, enum axip_xdp
                  char *err, size_t errlen);
 void steer_detach(struct steer *s);
 int steer_set_xsk(struct steer *s, uint32_t queue, int xsk_fd);
-int steer_add_rule(struct steer *s, uint8_t proto, uint16_t port);
-int steer_del_rule(struct steer *s, uint8_t proto, uint16_t port);
+/* Rewrite the cfg map entry (the interface's addresses changed); the
+ * receive-hash flag stays as the attachment found it. -EINVAL when
+ * cfg->n_addrs6 is above AXIP_STEER_MAX_ADDRS6. */
+int steer_set_cfg(struct steer *s, const struct axip_steer_cfg *cfg);
+/* Steer (family 4 or 6, IPPROTO_TCP or IPPROTO_UDP, local port); -EINVAL
+ * for another family, -ENOSPC when all AXIP_STEER_MAX_RULES slots are used. */
+int steer_add_rule(struct steer *s, uint8_t family, uint8_t proto, uint16_t port);
+int steer_del_rule(struct steer *s, uint8_t family, uint8_t proto, uint16_t port);
 /* Sum of a per-CPU counter slot of map fd. */
 uint64_t steer_percpu_sum(int fd, uint32_t idx);
 /* Remove every axip program from ifindex; 0 removed, 1 none, <0 error. */

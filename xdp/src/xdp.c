@@ -454,12 +454,22 @@ int axip_xdp_detach_stale(const char *ifname, char *err, size_t errlen)
 
 int axip_xdp_add_rule(struct axip_xdp *x, uint8_t proto, uint16_t port)
 {
-	return steer_add_rule(&x->steer, proto, port);
+	return steer_add_rule(&x->steer, 4, proto, port);
 }
 
 int axip_xdp_del_rule(struct axip_xdp *x, uint8_t proto, uint16_t port)
 {
-	return steer_del_rule(&x->steer, proto, port);
+	return steer_del_rule(&x->steer, 4, proto, port);
+}
+
+int axip_xdp_add_rule6(struct axip_xdp *x, uint8_t proto, uint16_t port)
+{
+	return steer_add_rule(&x->steer, 6, proto, port);
+}
+
+int axip_xdp_del_rule6(struct axip_xdp *x, uint8_t proto, uint16_t port)
+{
+	return steer_del_rule(&x->steer, 6, proto, port);
 }
 
 unsigned axip_xdp_n_workers(const struct axip_xdp *x) { return x->n_workers; }
@@ -651,7 +661,7 @@ void axip_xdp_worker_print_counters(struct axip_xdp_worker *w, FILE *f)
 
 static const char *const stat_names[AXIP_STEER_ST_COUNT] = {
 	"rule_hit", "range_hit", "addr_hit", "arp_hit", "no_xsk_passed",
-	"pass_l2", "pass_l3", "pass_no_rule", "no_rx_hash",
+	"pass_l2", "pass_l3", "pass_no_rule", "no_rx_hash", "nd_hit", "pass_frag",
 };
 
 void axip_xdp_print_steering(struct axip_xdp *x, FILE *f)
@@ -665,8 +675,10 @@ void axip_xdp_print_steering(struct axip_xdp *x, FILE *f)
 		        (unsigned long long)steer_percpu_sum(x->steer.fd_stats, i));
 	for (i = 0; i < AXIP_STEER_MAX_RULES; i++)
 		if (x->steer.slot[i].used)
-			fprintf(f, "  rule %s/%-5u hits           %llu\n",
-			        x->steer.slot[i].proto == IPPROTO_TCP ? "tcp" : "udp", x->steer.slot[i].port,
+			fprintf(f, "  rule %s%s/%-5u hits%*s%llu\n",
+			        x->steer.slot[i].proto == IPPROTO_TCP ? "tcp" : "udp",
+			        x->steer.slot[i].family == 6 ? "6" : "", x->steer.slot[i].port,
+			        x->steer.slot[i].family == 6 ? 10 : 11, "",
 			        (unsigned long long)steer_percpu_sum(x->steer.fd_rule_hits, i));
 	funlockfile(f);
 }

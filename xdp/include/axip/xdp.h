@@ -149,9 +149,14 @@ void axip_xdp_close(struct axip_xdp *x);
  */
 int axip_xdp_detach_stale(const char *ifname, char *err, size_t errlen);
 
-/* Steer (proto, local port) to axip: IPPROTO_TCP or IPPROTO_UDP. */
+/* Steer IPv4 (proto, local port) to axip: IPPROTO_TCP or IPPROTO_UDP. */
 int axip_xdp_add_rule(struct axip_xdp *x, uint8_t proto, uint16_t port);
 int axip_xdp_del_rule(struct axip_xdp *x, uint8_t proto, uint16_t port);
+/* The same for IPv6: (proto, local port) to any of axip's IPv6 addresses.
+ * An IPv4 rule and an IPv6 rule for the same port are separate entries:
+ * each takes one of the program's 64 rule slots and has its own hit counter. */
+int axip_xdp_add_rule6(struct axip_xdp *x, uint8_t proto, uint16_t port);
+int axip_xdp_del_rule6(struct axip_xdp *x, uint8_t proto, uint16_t port);
 
 unsigned axip_xdp_n_workers(const struct axip_xdp *x);
 struct axip_xdp_worker *axip_xdp_worker(struct axip_xdp *x, unsigned i);
