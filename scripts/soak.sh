@@ -382,7 +382,8 @@ for p in httpd tcpecho udpecho; do
 	check "$p: rx_packets ($(ctr rx_packets "$l")) == IPv4 + ARP + Ethernet drops ($sum)" \
 		[ "$(ctr rx_packets "$l")" = "$sum" ]
 	# every frame the XDP program redirected reached the stack or a kernel xsk drop counter
-	redir=$(($(steer rule_hit "$l") + $(steer range_hit "$l") + $(steer addr_hit "$l") + $(steer arp_hit "$l")))
+	redir=$(($(steer rule_hit "$l") + $(steer range_hit "$l") + $(steer addr_hit "$l") + $(steer arp_hit "$l") +
+		$(steer nd_hit "$l")))
 	got=$(($(ctr xdp_rx_frames "$l") + $(ctr xsk_rx_dropped "$l") + $(ctr xsk_rx_ring_full "$l")))
 	check "$p: redirected by XDP ($redir) == received + xsk drops ($got)" [ "$redir" = "$got" ]
 done
