@@ -673,13 +673,16 @@ void axip_xdp_print_steering(struct axip_xdp *x, FILE *f)
 	for (i = 0; i < AXIP_STEER_ST_COUNT; i++)
 		fprintf(f, "  %-28s %llu\n", stat_names[i],
 		        (unsigned long long)steer_percpu_sum(x->steer.fd_stats, i));
-	for (i = 0; i < AXIP_STEER_MAX_RULES; i++)
-		if (x->steer.slot[i].used)
-			fprintf(f, "  rule %s%s/%-5u hits%*s%llu\n",
-			        x->steer.slot[i].proto == IPPROTO_TCP ? "tcp" : "udp",
-			        x->steer.slot[i].family == 6 ? "6" : "", x->steer.slot[i].port,
-			        x->steer.slot[i].family == 6 ? 10 : 11, "",
-			        (unsigned long long)steer_percpu_sum(x->steer.fd_rule_hits, i));
+	for (i = 0; i < AXIP_STEER_MAX_RULES; i++) {
+		char name[16]; /* tcp/80 for IPv4, tcp6/80 for IPv6 */
+		if (!x->steer.slot[i].used)
+			continue;
+		snprintf(name, sizeof name, "%s%s/%u",
+		         x->steer.slot[i].proto == IPPROTO_TCP ? "tcp" : "udp",
+		         x->steer.slot[i].family == 6 ? "6" : "", x->steer.slot[i].port);
+		fprintf(f, "  rule %-9s hits           %llu\n", name,
+		        (unsigned long long)steer_percpu_sum(x->steer.fd_rule_hits, i));
+	}
 	funlockfile(f);
 }
 
