@@ -13,10 +13,13 @@
 #define AXIP_STEER_PROG_NAME "axip_steer"
 #define AXIP_STEER_MAX_QUEUES 256
 #define AXIP_STEER_MAX_RULES 64
+#define AXIP_STEER_MAX_ADDRS6 8
 
 /* cfg.flags */
 #define AXIP_STEER_F_DEDICATED 1u /* addr_be is axip's alone: steer all its IPv4 and ARP */
 #define AXIP_STEER_F_RX_HASH 2u   /* put the receive hash in the metadata area (device-bound load) */
+
+#define AXIP_STEER_F_DEDICATED6 4u /* addrs6[0] is axip's alone */
 
 /* Metadata area in front of a redirected frame when AXIP_STEER_F_RX_HASH is
  * set: the last 8 bytes before the Ethernet header. magic tells a hash the
@@ -34,6 +37,9 @@ struct axip_steer_cfg {
 	__u16 range_lo;   /* reserved local port range of axip's own connections */
 	__u16 range_hi;   /* (both 0 = none) */
 	__u32 pad;
+	__u32 n_addrs6;   /* used entries of addrs6 */
+	__u32 pad6;
+	__u8 addrs6[AXIP_STEER_MAX_ADDRS6][16]; /* axip's IPv6 addresses, network order */
 };
 
 /* Key of the "rules" hash map: a listener (protocol, local port). */

@@ -401,6 +401,12 @@ int steer_set_xsk(struct steer *s, uint32_t queue, int xsk_fd)
 	return 0;
 }
 
+int steer_set_cfg(struct steer *s, const struct axip_steer_cfg *cfg)
+{
+	__u32 zero = 0;
+	return bpf_map_update_elem(s->fd_cfg, &zero, cfg, BPF_ANY) == 0 ? 0 : -errno;
+}
+
 int steer_add_rule(struct steer *s, uint8_t proto, uint16_t port)
 {
 	struct axip_steer_rule key;

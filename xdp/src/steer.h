@@ -44,6 +44,8 @@ int steer_attach(struct steer *s, int ifindex, const char *ifname, enum axip_xdp
                  char *err, size_t errlen);
 void steer_detach(struct steer *s);
 int steer_set_xsk(struct steer *s, uint32_t queue, int xsk_fd);
+/* Rewrite the program's configuration (addresses that changed). */
+int steer_set_cfg(struct steer *s, const struct axip_steer_cfg *cfg);
 int steer_add_rule(struct steer *s, uint8_t proto, uint16_t port);
 int steer_del_rule(struct steer *s, uint8_t proto, uint16_t port);
 /* Sum of a per-CPU counter slot of map fd. */
