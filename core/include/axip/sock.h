@@ -101,6 +101,7 @@ struct axip_sockaddr {
 
 #define AXIP_IPPROTO_TCP 6
 #define AXIP_IPPROTO_UDP 17
+#define AXIP_IPPROTO_IPV6 41
 #define AXIP_SOL_SOCKET 1
 
 #define AXIP_SO_REUSEADDR 2
@@ -122,6 +123,8 @@ struct axip_sockaddr {
 #define AXIP_TCP_KEEPINTVL 5     /* seconds */
 #define AXIP_TCP_KEEPCNT 6
 #define AXIP_TCP_INFO 11         /* get: struct axip_tcp_info (axip's layout, see tcp.h) */
+
+#define AXIP_IPV6_V6ONLY 26      /* AF_INET6 only; set before bind/connect/listen (EINVAL after) */
 
 /* Option values are int unless said otherwise (POSIX), 4 bytes. */
 struct axip_linger {
