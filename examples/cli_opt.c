@@ -64,6 +64,25 @@ int cli_ipv4(const char *s, uint32_t *host_order)
 	return 0;
 }
 
+int cli_ipv6_prefix(const char *s, uint8_t addr[16], uint8_t *prefix, unsigned default_prefix)
+{
+	char buf[64], *slash;
+	unsigned long v = default_prefix;
+	if (!s || strlen(s) >= sizeof buf)
+		return -1;
+	memcpy(buf, s, strlen(s) + 1);
+	slash = strchr(buf, '/');
+	if (slash) {
+		*slash = 0;
+		if (cli_uint(slash + 1, 1, 128, &v))
+			return -1;
+	}
+	if (inet_pton(AF_INET6, buf, addr) != 1)
+		return -1;
+	*prefix = (uint8_t)v;
+	return 0;
+}
+
 const char *cli_prog(const char *argv0)
 {
 	const char *slash = argv0 ? strrchr(argv0, '/') : NULL;

@@ -30,6 +30,10 @@ int cli_seconds(const char *s, double max, double *out);
 /* Parse a dotted-quad IPv4 address into host order. 0 or -1. */
 int cli_ipv4(const char *s, uint32_t *host_order);
 
+/* Parse an IPv6 address with an optional "/N" (1..128; default_prefix
+ * without one) into network order. 0 or -1. */
+int cli_ipv6_prefix(const char *s, uint8_t addr[16], uint8_t *prefix, unsigned default_prefix);
+
 /* The program's name for messages: argv[0] without its directory. */
 const char *cli_prog(const char *argv0);
 

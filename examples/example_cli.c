@@ -36,6 +36,11 @@ static void usage(FILE *f, const struct ex_cli *c, const char *summary, uint16_t
 	        "      --addr A.B.C.D/N  use a dedicated address that the kernel does not own\n"
 	        "                        (ARP for it is steered to axip); default: share the\n"
 	        "                        interface's own address with the kernel\n"
+	        "      --addr6 ADDR[/N]  use a dedicated IPv6 address that the kernel does not\n"
+	        "                        own (its neighbour discovery is axip's; N default\n"
+	        "                        64); default: share the interface's IPv6 addresses\n"
+	        "      --no-ip6          IPv4 only (default: IPv6 too when the interface has\n"
+	        "                        an IPv6 address, or with --addr6)\n"
 	        "      --local-ports LO-HI  ports of axip's own connections, reserved in the\n"
 	        "                        kernel while running (default 61000-61999)\n"
 	        "      --pcap FILE       write every frame the stack receives and sends\n"
@@ -93,7 +98,8 @@ void ex_parse(struct ex_cli *c, int argc, char **argv, const char *summary, uint
               const struct ex_extra_opt *extra, void *ctx)
 {
 	enum { O_BUSY = 256, O_TRUST, O_NATIVE, O_GENERIC, O_ADDR, O_PORTS, O_PCAP, O_FRAME,
-	       O_NO_SG, O_TX_COPY, O_COPY_MAX, O_CSUM, O_NO_RX_HASH, O_VERSION, O_POLL_US };
+	       O_NO_SG, O_TX_COPY, O_COPY_MAX, O_CSUM, O_NO_RX_HASH, O_VERSION, O_POLL_US,
+	       O_ADDR6, O_NO_IP6 };
 	static const struct option common[] = {
 		{ "ifname", required_argument, NULL, 'i' },
 		{ "port", required_argument, NULL, 'p' },
@@ -105,6 +111,8 @@ void ex_parse(struct ex_cli *c, int argc, char **argv, const char *summary, uint
 		{ "native", no_argument, NULL, O_NATIVE },
 		{ "generic", no_argument, NULL, O_GENERIC },
 		{ "addr", required_argument, NULL, O_ADDR },
+		{ "addr6", required_argument, NULL, O_ADDR6 },
+		{ "no-ip6", no_argument, NULL, O_NO_IP6 },
 		{ "local-ports", required_argument, NULL, O_PORTS },
 		{ "pcap", required_argument, NULL, O_PCAP },
 		{ "frame-size", required_argument, NULL, O_FRAME },
@@ -176,6 +184,11 @@ void ex_parse(struct ex_cli *c, int argc, char **argv, const char *summary, uint
 			c->xo.dedicated_prefix = (uint8_t)v;
 			break;
 		}
+		case O_ADDR6:
+			if (cli_ipv6_prefix(optarg, c->xo.dedicated_addr6, &c->xo.dedicated_prefix6, 64))
+				cli_bad_arg(c->prog, "IPv6 address", optarg);
+			break;
+		case O_NO_IP6: c->xo.no_ip6 = 1; break;
 		case O_PORTS: {
 			char lo_s[16], *dash;
 			snprintf(lo_s, sizeof lo_s, "%s", optarg);
@@ -250,10 +263,11 @@ struct axip_xdp *ex_open(struct ex_cli *c)
 		fprintf(stderr, "%s: %s\n", c->prog, err);
 		exit(rc == -EPERM ? EX_NOPERM : rc == -ENODEV ? EX_NOIF : EX_FAIL);
 	}
-	fprintf(stderr, "%s: attached to %s (%s mode%s), address %s, %u worker%s\n", c->prog,
-	        c->xo.ifname, axip_xdp_mode_name(x),
+	fprintf(stderr, "%s: attached to %s (%s mode%s), address %s, IPv6 %s, %u worker%s\n",
+	        c->prog, c->xo.ifname, axip_xdp_mode_name(x),
 	        axip_xdp_uses_dispatcher(x) ? ", libxdp dispatcher" : "", ex_ip(axip_xdp_addr(x), ip),
-	        axip_xdp_n_workers(x), axip_xdp_n_workers(x) == 1 ? "" : "s");
+	        axip_xdp_ip6(x) ? "on" : "off", axip_xdp_n_workers(x),
+	        axip_xdp_n_workers(x) == 1 ? "" : "s");
 	axip_xdp_describe(x, err, sizeof err);
 	fprintf(stderr, "%s: %s\n", c->prog, err);
 	return x;

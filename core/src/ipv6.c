@@ -138,13 +138,14 @@ void ipv6_carve(struct axip_stack *s, struct carve *c)
 		return;
 	n = 1u + cfg->n_addrs6;
 	st = CARVE_ARRAY(c, struct ipv6_state, 1);
-	a = CARVE_ARRAY(c, struct ip6_ifaddr, n);
+	/* room for AXIP_MAX_ADDRS6 global addresses: axip_ip6_addrs_set */
+	a = CARVE_ARRAY(c, struct ip6_ifaddr, IP6_ADDR_SLOTS);
 	pm = CARVE_ARRAY(c, struct pmtu6_ent, cfg->pmtu6_entries);
 	frag = ip6_frag_carve(s, c);
 	if (carve_dry(c))
 		return;
 	mem_zero(st, sizeof(*st));
-	mem_zero(a, sizeof(*a) * n);
+	mem_zero(a, sizeof(*a) * IP6_ADDR_SLOTS);
 	mem_zero(pm, sizeof(*pm) * cfg->pmtu6_entries);
 	if (addr_zero(cfg->ip6_linklocal)) {
 		/* RFC 4291 2.5.1 / RFC 2464 4: fe80::/64 and the modified EUI-64
@@ -188,6 +189,44 @@ axip_u32 ipv6_n_ifaddrs(const struct axip_stack *s)
 struct ip6_ifaddr *ipv6_ifaddr(struct axip_stack *s, axip_u32 i)
 {
 	return &s->ip6->addrs[i];
+}
+
+int axip_ip6_addrs_set(struct axip_stack *s, const struct axip_ifaddr6 *addrs, axip_u32 n)
+{
+	struct ipv6_state *st;
+	struct ip6_ifaddr old[IP6_ADDR_SLOTS];
+	axip_u32 i, j;
+	if (!s || (n && !addrs) || n > AXIP_MAX_ADDRS6)
+		return AXIP_E_INVAL;
+	if (!s->ip6)
+		return AXIP_E_STATE;
+	for (i = 0; i < n; i++)
+		if (addrs[i].prefix_len < 1 || addrs[i].prefix_len > 128 ||
+		    !unicast_ok(addrs[i].addr) || ip6_is_linklocal(addrs[i].addr))
+			return AXIP_E_INVAL;
+	st = s->ip6;
+	/* a slot's DAD timer may be armed: stop them before the slots move */
+	for (i = 1; i < st->n_addrs; i++) {
+		timer_cancel(&s->wheel, &st->addrs[i].timer);
+		old[i] = st->addrs[i];
+	}
+	for (i = 0; i < n; i++) {
+		struct ip6_ifaddr *a = &st->addrs[1u + i];
+		axip_u8 state = AXIP_IP6_PREFERRED;
+		/* their owner checked them: used at once, except one that DAD
+		 * already found duplicate (RFC 4862 5.4.5) */
+		for (j = 1; j < st->n_addrs; j++)
+			if (mem_equal(old[j].addr, addrs[i].addr, 16) && old[j].state == AXIP_IP6_DUPLICATE)
+				state = AXIP_IP6_DUPLICATE;
+		mem_copy(a->addr, addrs[i].addr, 16);
+		a->prefix_len = addrs[i].prefix_len;
+		a->state = state;
+		a->dad_sent = 0;
+	}
+	for (i = 1u + n; i < IP6_ADDR_SLOTS; i++)
+		mem_zero(st->addrs[i].addr, 16);
+	st->n_addrs = 1u + n;
+	return AXIP_OK;
 }
 
 struct ip6_ifaddr *ipv6_ifaddr_find(struct axip_stack *s, const axip_u8 a[16])

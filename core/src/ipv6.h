@@ -11,6 +11,9 @@
 #include "../include/axip/ipv6.h"
 
 /* One of the instance's addresses: [0] the link-local one, then cfg.addrs6. */
+/* Address slots carved: the link-local one and AXIP_MAX_ADDRS6 global ones. */
+#define IP6_ADDR_SLOTS (1u + AXIP_MAX_ADDRS6)
+
 struct ip6_ifaddr {
 	struct axip_timer timer;   /* duplicate address detection (nd6.c) */
 	axip_u8 addr[16];

@@ -105,7 +105,7 @@ void nd6_carve(struct axip_stack *s, struct carve *c)
 		e[i].hnext = t->free_list;
 		t->free_list = &e[i];
 	}
-	for (i = 0; i < ipv6_n_ifaddrs(s); i++)
+	for (i = 0; i < IP6_ADDR_SLOTS; i++) /* every slot: axip_ip6_addrs_set fills more */
 		timer_init(&ipv6_ifaddr(s, i)->timer, dad_timer);
 	s->nd6 = t;
 }

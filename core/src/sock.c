@@ -124,17 +124,57 @@ void sock_rx_purge(struct axip_stack *s, struct sock *sk)
 	sk->rx_bytes = 0;
 }
 
-int sock_port_taken(struct axip_stack *s, const struct sock *self, axip_u8 kind, axip_u32 addr,
-                    axip_u16 port)
+static int zero16(const axip_u8 *a)
+{
+	axip_u32 i;
+	for (i = 0; i < 16u; i++)
+		if (a[i])
+			return 0;
+	return 1;
+}
+
+void sock_scope_of(const struct sock *sk, const struct axip_sockaddr *local,
+                   struct sock_scope *out)
+{
+	mem_zero(out, sizeof(*out));
+	if (local->family != AXIP_AF_INET6) {
+		out->v4 = 1;
+		out->addr4 = local->addr.v4;
+	} else if (sock_addr6_mapped(local->addr.v6)) {
+		/* bound (or connected) in IPv4-mapped form: IPv4 only */
+		out->v4 = 1;
+		out->addr4 = sock_mapped_v4(local->addr.v6);
+	} else {
+		out->v6 = 1;
+		out->addr6 = local->addr.v6;
+		/* as Linux: :: without IPV6_V6ONLY also takes every IPv4 address */
+		out->v4 = zero16(local->addr.v6) && !(sk->flags & SF_V6ONLY);
+	}
+}
+
+/* Whether two scopes share an address of some family. */
+static int scopes_overlap(const struct sock_scope *a, const struct sock_scope *b)
+{
+	if (a->v4 && b->v4 && (a->addr4 == 0 || b->addr4 == 0 || a->addr4 == b->addr4))
+		return 1;
+	return a->v6 && b->v6 &&
+	       (zero16(a->addr6) || zero16(b->addr6) || mem_equal(a->addr6, b->addr6, 16));
+}
+
+int sock_port_taken(struct axip_stack *s, const struct sock *self,
+                    const struct axip_sockaddr *local, axip_u16 port)
 {
 	struct sock_table *t = s->sock;
+	struct sock_scope mine, theirs;
 	axip_u32 i;
+	sock_scope_of(self, local, &mine);
 	for (i = 0; i < t->n; i++) {
 		const struct sock *o = &t->socks[i];
-		if (o == self || o->kind != kind || o->state == SS_NEW || o->state == SS_GONE ||
+		if (o == self || o->kind != SK_TCP || o->state == SS_NEW || o->state == SS_GONE ||
 		    (o->flags & SF_ACCEPTED) || o->local.port != port)
 			continue;
-		if (o->local.addr.v4 && addr && o->local.addr.v4 != addr)
+		sock_scope_of(o, &o->local, &theirs);
+		if (!scopes_overlap(&mine, &theirs))
 			continue;
 		/* SO_REUSEADDR on both lets a port be bound again unless one listens */
 		if ((self->flags & SF_REUSEADDR) && (o->flags & SF_REUSEADDR) && o->state != SS_LISTEN)
@@ -170,9 +210,8 @@ int axip_socket(struct axip_stack *s, int family, int type, int protocol)
 	struct sock *sk;
 	axip_u8 kind;
 
-	/* IPv6: datagram sockets when the instance has IPv6 on (streams follow
-	 * with TCP over IPv6) */
-	if (family == AXIP_AF_INET6 && (type != AXIP_SOCK_DGRAM || !s->cfg.ip6_enable))
+	/* IPv6 sockets when the instance has IPv6 on */
+	if (family == AXIP_AF_INET6 && !s->cfg.ip6_enable)
 		return -AXIP_EAFNOSUPPORT;
 	if (family != AXIP_AF_INET && family != AXIP_AF_INET6)
 		return -AXIP_EAFNOSUPPORT;
@@ -191,6 +230,7 @@ int axip_socket(struct axip_stack *s, int family, int type, int protocol)
 	if (!sk)
 		return -AXIP_EMFILE;
 	sk->local.family = (axip_u16)family;
+	sk->bound.family = (axip_u16)family;
 	return sk->fd;
 }
 
@@ -221,24 +261,13 @@ int axip_bind(struct axip_stack *s, int fd, const struct axip_sockaddr *a)
 		return -AXIP_EAFNOSUPPORT;
 	if (sk->state != SS_NEW)
 		return -AXIP_EINVAL;
+	if (sk->kind == SK_TCP)
+		return sock_tcp_bind(s, sk, a);
 	if (a->family == AXIP_AF_INET6)
 		return sock_udp_bind6(s, sk, a);
 	if (a->addr.v4 && !ipv4_is_local(s, a->addr.v4))
 		return -AXIP_EADDRNOTAVAIL;
-	if (sk->kind == SK_UDP)
-		return sock_udp_bind(s, sk, a->addr.v4, a->port);
-	if (a->port && sock_port_taken(s, sk, SK_TCP, a->addr.v4, a->port))
-		return -AXIP_EADDRINUSE;
-	sk->local.family = AXIP_AF_INET;
-	sk->local.addr.v4 = a->addr.v4;
-	sk->local.port = a->port;
-	if (a->port == 0) {
-		err = sock_tcp_bind_port(s, sk);
-		if (err)
-			return err;
-	}
-	sk->state = SS_BOUND;
-	return 0;
+	return sock_udp_bind(s, sk, a->addr.v4, a->port);
 }
 
 int axip_getsockname(struct axip_stack *s, int fd, struct axip_sockaddr *out)
@@ -304,7 +333,7 @@ int axip_connect(struct axip_stack *s, int fd, const struct axip_sockaddr *a)
 		return -AXIP_EFAULT;
 	if (sk->kind == SK_UDP)
 		return sock_udp_connect(s, sk, a);
-	if (a->family != AXIP_AF_INET)
+	if (a->family != sk->local.family)
 		return -AXIP_EAFNOSUPPORT;
 	return sock_tcp_connect(s, sk, a);
 }
@@ -537,6 +566,24 @@ static int put_int(void *val, axip_u32 *len, int v)
 	return 0;
 }
 
+/* Level AXIP_IPPROTO_IPV6: only AF_INET6 sockets have it (Linux gives
+ * ENOPROTOOPT for an AF_INET socket). */
+static int ipv6_setopt(struct sock *sk, int name, axip_u32 v)
+{
+	if (sk->local.family != AXIP_AF_INET6 || name != AXIP_IPV6_V6ONLY)
+		return -AXIP_ENOPROTOOPT;
+	/* as Linux: fixed once the socket has a port (bound, connected, listening) */
+	if (sk->state != SS_NEW)
+		return -AXIP_EINVAL;
+	if (sk->kind == SK_UDP && !v)
+		return -AXIP_EOPNOTSUPP; /* datagram sockets serve IPv6 only */
+	if (v)
+		sk->flags |= SF_V6ONLY;
+	else
+		sk->flags &= (axip_u16)~SF_V6ONLY;
+	return 0;
+}
+
 int axip_setsockopt(struct axip_stack *s, int fd, int level, int name, const void *val,
                     axip_u32 len)
 {
@@ -560,6 +607,8 @@ int axip_setsockopt(struct axip_stack *s, int fd, int level, int name, const voi
 	err = get_int(val, len, &v);
 	if (err)
 		return err;
+	if (level == AXIP_IPPROTO_IPV6)
+		return ipv6_setopt(sk, name, v);
 	if (level == AXIP_SOL_SOCKET) {
 		switch (name) {
 		case AXIP_SO_REUSEADDR:
@@ -613,6 +662,11 @@ int axip_getsockopt(struct axip_stack *s, int fd, int level, int name, void *val
 		return err;
 	if (!val || !len)
 		return -AXIP_EFAULT;
+	if (level == AXIP_IPPROTO_IPV6) {
+		if (sk->local.family != AXIP_AF_INET6 || name != AXIP_IPV6_V6ONLY)
+			return -AXIP_ENOPROTOOPT;
+		return put_int(val, len, sk->kind == SK_UDP || (sk->flags & SF_V6ONLY) != 0);
+	}
 	if (level == AXIP_SOL_SOCKET) {
 		switch (name) {
 		case AXIP_SO_ERROR:

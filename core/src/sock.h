@@ -39,7 +39,8 @@ enum sock_flag {
 	SF_CONN_REPORTED = 1u << 6, /* connect() already returned 0 after completion */
 	SF_QUEUED = 1u << 7,        /* in a listener's accept queue */
 	SF_WAS_CONNECTED = 1u << 8, /* reached ESTABLISHED at some point */
-	SF_ACCEPTED = 1u << 9       /* came from accept: shares its listener's port */
+	SF_ACCEPTED = 1u << 9,      /* came from accept: shares its listener's port */
+	SF_V6ONLY = 1u << 10        /* IPV6_V6ONLY: an AF_INET6 socket serves IPv6 only */
 };
 
 /* One socket in one interest set. */
@@ -65,6 +66,8 @@ struct sock {
 	axip_i32 next_free;         /* free list / accept queue link (descriptor), -1 = end */
 	struct axip_sockaddr local;
 	struct axip_sockaddr peer;
+	struct axip_sockaddr bound; /* the address bind() gave (port aside); zero = any */
+	axip_u32 scope;             /* IPv6: the link-local scope named at bind/connect */
 	struct sock_item *items;    /* interest-set entries of this socket */
 	/* received data: TCP single-buffer views in order; UDP datagrams (head of
 	 * each chain carries the sender in cb[0..1]); linked through `next` */
@@ -78,6 +81,7 @@ struct sock {
 	struct axip_tcp_opts opts;  /* TCP options for the connection to come */
 	struct axip_tcp *tcp;
 	struct axip_tcp_listener *listener;
+	struct axip_tcp_listener *listener4; /* a dual-stack socket's IPv4 listener */
 	struct axip_udp *udp;
 	/* listener: accept queue of descriptors */
 	axip_i32 acc_head, acc_tail;
@@ -110,9 +114,51 @@ struct sock *sock_alloc(struct axip_stack *s, axip_u8 kind);
 void sock_release(struct axip_stack *s, struct sock *sk);
 /* Free every queued buffer of sk. */
 void sock_rx_purge(struct axip_stack *s, struct sock *sk);
-/* Whether (addr, port) is held by another socket of `kind` (bind rules). */
-int sock_port_taken(struct axip_stack *s, const struct sock *self, axip_u8 kind, axip_u32 addr,
-                    axip_u16 port);
+/*
+ * What a stream socket with local address `local` receives: IPv4 to addr4
+ * (0 = any) and/or IPv6 to addr6 (all zero = any). An AF_INET6 socket bound
+ * to :: without IPV6_V6ONLY covers both families (dual stack, as Linux);
+ * one bound to an IPv4-mapped address (RFC 4291 2.5.5.2) covers IPv4 only.
+ */
+struct sock_scope {
+	axip_u8 v4, v6;
+	axip_u32 addr4;
+	const axip_u8 *addr6;
+};
+void sock_scope_of(const struct sock *sk, const struct axip_sockaddr *local,
+                   struct sock_scope *out);
+/* Whether another stream socket holds `port` where a socket `self` with the
+ * local address `local` would receive (bind rules: the families' address
+ * spaces overlap, unless SO_REUSEADDR on both and the other one does not
+ * listen). */
+int sock_port_taken(struct axip_stack *s, const struct sock *self,
+                    const struct axip_sockaddr *local, axip_u16 port);
+
+/* IPv4-mapped IPv6 addresses (RFC 4291 2.5.5.2): ::ffff:a.b.c.d. */
+static inline int sock_addr6_mapped(const axip_u8 *a)
+{
+	axip_u32 i;
+	for (i = 0; i < 10u; i++)
+		if (a[i])
+			return 0;
+	return a[10] == 0xffu && a[11] == 0xffu;
+}
+/* The IPv4 address (host order) inside a mapped address. */
+static inline axip_u32 sock_mapped_v4(const axip_u8 *a)
+{
+	return (axip_u32)a[12] << 24 | (axip_u32)a[13] << 16 | (axip_u32)a[14] << 8 | a[15];
+}
+static inline void sock_map_v4(axip_u8 *out, axip_u32 v4)
+{
+	axip_u32 i;
+	for (i = 0; i < 10u; i++)
+		out[i] = 0;
+	out[10] = out[11] = 0xffu;
+	out[12] = (axip_u8)(v4 >> 24);
+	out[13] = (axip_u8)(v4 >> 16);
+	out[14] = (axip_u8)(v4 >> 8);
+	out[15] = (axip_u8)v4;
+}
 
 /* Readiness changed: queue the socket's interest entries, tell the embedder. */
 void sock_wake(struct axip_stack *s, struct sock *sk);
@@ -123,6 +169,7 @@ void sock_epoll_close(struct axip_stack *s, struct sock *ep);
 
 /* Per-kind parts (sock_tcp.c, sock_udp.c). */
 axip_u32 sock_tcp_events(struct axip_stack *s, const struct sock *sk);
+int sock_tcp_bind(struct axip_stack *s, struct sock *sk, const struct axip_sockaddr *a);
 int sock_tcp_bind_port(struct axip_stack *s, struct sock *sk);
 int sock_tcp_listen(struct axip_stack *s, struct sock *sk, int backlog);
 int sock_tcp_accept(struct axip_stack *s, struct sock *sk, struct axip_sockaddr *peer);

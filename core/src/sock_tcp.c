@@ -8,9 +8,17 @@
  * axip_tcp_recved() reopens the window by what was read. Sends go through
  * axip_tcp_write(), which copies into the connection's send buffer. Every
  * callback ends in sock_wake(), which is how readiness changes are produced.
+ *
+ * Families: an AF_INET6 socket runs over the core's IPv6 calls
+ * (axip_tcp_listen6, axip_tcp_connect6). Bound to :: without IPV6_V6ONLY it
+ * also listens on IPv4 (a second core listener feeding the same accept
+ * queue), and its IPv4 connections, like those it opens to an IPv4-mapped
+ * address, show their addresses in mapped form (RFC 4291 2.5.5.2), as Linux.
  */
 #include "sock.h"
 #include "wire.h"
+#include "ipv4.h"
+#include "ipv6.h"
 
 static void on_connected(void *arg, struct axip_tcp *c);
 static void on_recv(void *arg, struct axip_tcp *c, struct axip_pkt *data);
@@ -27,16 +35,39 @@ static struct axip_stack *stack_of(const struct sock *sk)
 	return sk->stack;
 }
 
+/* One end of the connection as the socket's family shows it: IPv4 in an
+ * AF_INET6 socket becomes ::ffff:a.b.c.d; a link-local IPv6 address carries
+ * the socket's scope. */
+static void set_name(const struct sock *sk, struct axip_sockaddr *n, axip_u32 v4,
+                     const axip_u8 *v6, axip_u16 port)
+{
+	axip_u16 family = sk->local.family; /* n may be sk->local */
+	mem_zero(n, sizeof(*n));
+	n->family = family;
+	n->port = port;
+	if (v6) {
+		mem_copy(n->addr.v6, v6, 16);
+		if (ip6_is_linklocal(v6))
+			n->scope_id = sk->scope;
+	} else if (family == AXIP_AF_INET6) {
+		sock_map_v4(n->addr.v6, v4);
+	} else {
+		n->addr.v4 = v4;
+	}
+}
+
 static void fill_names(struct sock *sk)
 {
 	struct axip_tcp_info info;
+	axip_u8 l6[16], r6[16];
 	axip_tcp_get_info(sk->tcp, &info);
-	sk->local.family = AXIP_AF_INET;
-	sk->local.addr.v4 = info.local_addr;
-	sk->local.port = info.local_port;
-	sk->peer.family = AXIP_AF_INET;
-	sk->peer.addr.v4 = info.remote_addr;
-	sk->peer.port = info.remote_port;
+	if (axip_tcp_family(sk->tcp) == 6 && axip_tcp_get_addr6(sk->tcp, l6, r6) == AXIP_OK) {
+		set_name(sk, &sk->local, 0, l6, info.local_port);
+		set_name(sk, &sk->peer, 0, r6, info.remote_port);
+	} else {
+		set_name(sk, &sk->local, info.local_addr, AXIP_NULL, info.local_port);
+		set_name(sk, &sk->peer, info.remote_addr, AXIP_NULL, info.remote_port);
+	}
 }
 
 /* ---- callbacks from the TCP core ---- */
@@ -123,6 +154,9 @@ static int on_accept(void *larg, struct axip_tcp *c, const struct axip_tcp_callb
 	if (!child)
 		return AXIP_E_NOMEM;
 	child->stack = s;
+	child->local.family = l->local.family;
+	child->bound = l->bound;
+	child->scope = l->scope;
 	child->state = SS_CONNECTED;
 	child->flags = SF_ACCEPTED | SF_QUEUED | SF_WAS_CONNECTED;
 	child->tcp = c;
@@ -186,6 +220,52 @@ axip_u32 sock_tcp_events(struct axip_stack *s, const struct sock *sk)
 
 /* ---- listen, accept, connect ---- */
 
+int sock_tcp_bind(struct axip_stack *s, struct sock *sk, const struct axip_sockaddr *a)
+{
+	struct axip_sockaddr n;
+	int err;
+
+	mem_zero(&n, sizeof(n));
+	n.family = sk->local.family;
+	if (a->family == AXIP_AF_INET) {
+		if (a->addr.v4 && !ipv4_is_local(s, a->addr.v4))
+			return -AXIP_EADDRNOTAVAIL;
+		n.addr.v4 = a->addr.v4;
+	} else if (sock_addr6_mapped(a->addr.v6)) {
+		/* RFC 4291 2.5.5.2, as Linux: an IPv4 address in IPv6 form makes the
+		 * socket an IPv4 one; ::ffff:0.0.0.0 is any IPv4 address. Not with
+		 * IPV6_V6ONLY (EINVAL, as Linux) */
+		axip_u32 v4 = sock_mapped_v4(a->addr.v6);
+		if (sk->flags & SF_V6ONLY)
+			return -AXIP_EINVAL;
+		if (v4 && !ipv4_is_local(s, v4))
+			return -AXIP_EADDRNOTAVAIL;
+		mem_copy(n.addr.v6, a->addr.v6, 16);
+	} else if (!ip6_is_unspecified(a->addr.v6)) {
+		/* one of our unicast addresses, usable now (not tentative: RFC 4862 5.4) */
+		if (ip6_is_multicast(a->addr.v6) || !ipv6_is_local(s, a->addr.v6))
+			return -AXIP_EADDRNOTAVAIL;
+		mem_copy(n.addr.v6, a->addr.v6, 16);
+		/* RFC 4007 6: a link-local address is qualified by its zone; the
+		 * instance has one link, so any scope id names it and is kept */
+		if (ip6_is_linklocal(a->addr.v6))
+			n.scope_id = a->scope_id;
+	}
+	if (a->port && sock_port_taken(s, sk, &n, a->port))
+		return -AXIP_EADDRINUSE;
+	sk->bound = n;
+	sk->scope = n.scope_id;
+	sk->local = n;
+	sk->local.port = a->port;
+	if (a->port == 0) {
+		err = sock_tcp_bind_port(s, sk);
+		if (err)
+			return err;
+	}
+	sk->state = SS_BOUND;
+	return 0;
+}
+
 int sock_tcp_bind_port(struct axip_stack *s, struct sock *sk)
 {
 	struct sock_table *t = s->sock;
@@ -194,12 +274,34 @@ int sock_tcp_bind_port(struct axip_stack *s, struct sock *sk)
 	axip_u32 i;
 	for (i = 0; i < num; i++) {
 		axip_u16 port = (axip_u16)(lo + (t->tcp_next_port++ % num));
-		if (!sock_port_taken(s, sk, SK_TCP, sk->local.addr.v4, port)) {
+		if (!sock_port_taken(s, sk, &sk->local, port)) {
 			sk->local.port = port;
 			return 0;
 		}
 	}
 	return -AXIP_EADDRINUSE;
+}
+
+/* The core listeners for the socket's scope: IPv6, IPv4, or both (dual
+ * stack: the IPv4 one in sk->listener4). */
+static int listen_core(struct axip_stack *s, struct sock *sk)
+{
+	struct sock_scope sc;
+	int rc = AXIP_OK;
+
+	sock_scope_of(sk, &sk->local, &sc);
+	if (sc.v6)
+		rc = axip_tcp_listen6(s, sc.addr6, sk->local.port, 0, on_accept, sk, &sk->opts,
+		                      &sk->listener);
+	if (rc == AXIP_OK && sc.v4) {
+		rc = axip_tcp_listen(s, sc.addr4, sk->local.port, 0, on_accept, sk, &sk->opts,
+		                     sc.v6 ? &sk->listener4 : &sk->listener);
+		if (rc != AXIP_OK && sc.v6) {
+			axip_tcp_listener_close(sk->listener);
+			sk->listener = AXIP_NULL;
+		}
+	}
+	return rc;
 }
 
 int sock_tcp_listen(struct axip_stack *s, struct sock *sk, int backlog)
@@ -222,12 +324,11 @@ int sock_tcp_listen(struct axip_stack *s, struct sock *sk, int backlog)
 		rc = sock_tcp_bind_port(s, sk);
 		if (rc)
 			return rc;
-	} else if (sock_port_taken(s, sk, SK_TCP, sk->local.addr.v4, sk->local.port)) {
+	} else if (sock_port_taken(s, sk, &sk->local, sk->local.port)) {
 		return -AXIP_EADDRINUSE;
 	}
 	sk->opts.mss = (axip_u16)sk->mss_cap;
-	rc = axip_tcp_listen(s, sk->local.addr.v4, sk->local.port, 0, on_accept, sk, &sk->opts,
-	                     &sk->listener);
+	rc = listen_core(s, sk);
 	if (rc != AXIP_OK)
 		return -axip_sock_errno(rc);
 	sk->backlog = b;
@@ -255,9 +356,65 @@ int sock_tcp_accept(struct axip_stack *s, struct sock *sk, struct axip_sockaddr 
 	return child->fd;
 }
 
+/* After the core's active open: the socket's state and the error number. */
+static int connect_started(struct sock *sk, int rc, struct axip_tcp *c)
+{
+	if (rc != AXIP_OK) {
+		sk->state = sk->local.port ? SS_BOUND : SS_NEW;
+		if (rc == AXIP_E_UNREACH)
+			return -AXIP_ENETUNREACH;
+		if (rc == AXIP_E_NOMEM)
+			return -AXIP_ENOBUFS;
+		return -axip_sock_errno(rc);
+	}
+	if (sk->state == SS_CONNECTING) {
+		sk->tcp = c;
+		fill_names(sk);
+	}
+	if (sk->flags & SF_CORK)
+		axip_tcp_setopt(c, AXIP_TCP_OPT_CORK, 1);
+	return -AXIP_EINPROGRESS;
+}
+
+/* Active open over IPv6 (axip_tcp_connect6) from the bound address, if any. */
+static int connect6(struct axip_stack *s, struct sock *sk, const struct axip_sockaddr *a)
+{
+	struct axip_tcp *c = AXIP_NULL;
+	const axip_u8 *dst = a->addr.v6, *src = AXIP_NULL;
+	axip_u32 scope = sk->scope;
+	int rc;
+
+	/* TCP is unicast (RFC 1122 4.2.3.10); no loopback in the core; a
+	 * socket bound to an IPv4-mapped address has no IPv6 source */
+	if (ip6_is_unspecified(dst) || ip6_is_multicast(dst) || ip6_is_loopback(dst) ||
+	    sock_addr6_mapped(sk->bound.addr.v6))
+		return -AXIP_ENETUNREACH;
+	if (ip6_is_linklocal(dst) && a->scope_id) {
+		/* RFC 4007 6: a zone other than the one the socket is bound to (Linux: EINVAL) */
+		if (scope && scope != a->scope_id)
+			return -AXIP_EINVAL;
+		scope = a->scope_id;
+	}
+	if (!ip6_is_unspecified(sk->bound.addr.v6))
+		src = sk->bound.addr.v6;
+	sk->stack = s;
+	sk->peer = *a;
+	sk->opts.mss = (axip_u16)sk->mss_cap;
+	sk->state = SS_CONNECTING;
+	sk->scope = scope;
+	rc = axip_tcp_connect6(s, src, sk->local.port, dst, a->port, &sock_tcp_cb, sk, &sk->opts,
+	                       &c);
+	if (rc != AXIP_OK)
+		sk->scope = sk->bound.scope_id;
+	if (rc == AXIP_E_INVAL)
+		rc = AXIP_E_UNREACH;
+	return connect_started(sk, rc, c);
+}
+
 int sock_tcp_connect(struct axip_stack *s, struct sock *sk, const struct axip_sockaddr *a)
 {
 	struct axip_tcp *c = AXIP_NULL;
+	axip_u32 dst;
 	int rc;
 
 	switch (sk->state) {
@@ -286,30 +443,27 @@ int sock_tcp_connect(struct axip_stack *s, struct sock *sk, const struct axip_so
 	}
 	if (a->port == 0)
 		return -AXIP_ECONNREFUSED;
-	if (a->addr.v4 == 0)
+	if (sk->local.family == AXIP_AF_INET6 && !sock_addr6_mapped(a->addr.v6))
+		return connect6(s, sk, a);
+	if (sk->local.family == AXIP_AF_INET6) {
+		/* an IPv4-mapped destination: an IPv4 connection (as Linux), not for
+		 * an IPv6-only socket or one bound to an IPv6 address */
+		if ((sk->flags & SF_V6ONLY) ||
+		    (!ip6_is_unspecified(sk->bound.addr.v6) && !sock_addr6_mapped(sk->bound.addr.v6)))
+			return -AXIP_ENETUNREACH;
+		dst = sock_mapped_v4(a->addr.v6);
+	} else {
+		dst = a->addr.v4;
+	}
+	if (dst == 0)
 		return -AXIP_ENETUNREACH;
 	sk->stack = s;
 	sk->peer = *a;
-	sk->peer.family = AXIP_AF_INET;
+	sk->peer.scope_id = 0;
 	sk->opts.mss = (axip_u16)sk->mss_cap;
 	sk->state = SS_CONNECTING;
-	rc = axip_tcp_connect_from(s, sk->local.port, a->addr.v4, a->port, &sock_tcp_cb, sk,
-	                           &sk->opts, &c);
-	if (rc != AXIP_OK) {
-		sk->state = sk->local.port ? SS_BOUND : SS_NEW;
-		if (rc == AXIP_E_UNREACH)
-			return -AXIP_ENETUNREACH;
-		if (rc == AXIP_E_NOMEM)
-			return -AXIP_ENOBUFS;
-		return -axip_sock_errno(rc);
-	}
-	if (sk->state == SS_CONNECTING) {
-		sk->tcp = c;
-		fill_names(sk);
-	}
-	if (sk->flags & SF_CORK)
-		axip_tcp_setopt(c, AXIP_TCP_OPT_CORK, 1);
-	return -AXIP_EINPROGRESS;
+	rc = axip_tcp_connect_from(s, sk->local.port, dst, a->port, &sock_tcp_cb, sk, &sk->opts, &c);
+	return connect_started(sk, rc, c);
 }
 
 /* ---- data ---- */
@@ -572,7 +726,9 @@ void sock_tcp_close(struct axip_stack *s, struct sock *sk)
 		sk->acc_tail = -1;
 		sk->acc_len = 0;
 		axip_tcp_listener_close(sk->listener);
+		axip_tcp_listener_close(sk->listener4);
 		sk->listener = AXIP_NULL;
+		sk->listener4 = AXIP_NULL;
 		return;
 	}
 	if (!c)

@@ -5,7 +5,8 @@
  * Each received datagram stays in its buffers, queued on the socket whole
  * (the chain's head carries the sender: cb[0..3] the address, IPv4 in cb[0]
  * or IPv6's 16 bytes, cb[4] the port, cb[5] the charge). Sockets of family
- * AXIP_AF_INET6 use the core's IPv6 UDP calls (axip_udp_open6 ...). The
+ * AXIP_AF_INET6 use the core's IPv6 UDP calls (axip_udp_open6 ...) and
+ * serve IPv6 only (IPV6_V6ONLY reads 1; mapped addresses are refused). The
  * queue is bounded by SO_RCVBUF counted in buffer bytes (what the datagram
  * really holds, headroom and tailroom included), so many tiny datagrams
  * cannot pin the embedder's buffers; beyond it datagrams are dropped and
@@ -204,6 +205,9 @@ int sock_udp_bind6(struct axip_stack *s, struct sock *sk, const struct axip_sock
 {
 	if (all_zero(a->addr.v6))
 		return udp_bind(s, sk, 0, AXIP_NULL, a->port);
+	/* as Linux: an IPv4-mapped address on an IPV6_V6ONLY socket */
+	if (sock_addr6_mapped(a->addr.v6))
+		return -AXIP_EINVAL;
 	if (!ipv6_is_local(s, a->addr.v6))
 		return -AXIP_EADDRNOTAVAIL;
 	return udp_bind(s, sk, 0, a->addr.v6, a->port);
@@ -220,6 +224,10 @@ static int dest_valid(const struct sock *sk, const struct axip_sockaddr *a)
 {
 	if (a->family != sk->local.family)
 		return -AXIP_EAFNOSUPPORT;
+	/* as Linux for an IPV6_V6ONLY socket: an IPv4-mapped address (RFC 4291
+	 * 2.5.5.2) is IPv4, which this socket does not reach */
+	if (a->family == AXIP_AF_INET6 && sock_addr6_mapped(a->addr.v6))
+		return -AXIP_ENETUNREACH;
 	if (a->port == 0)
 		return -AXIP_EINVAL;
 	if (a->family == AXIP_AF_INET6 ? all_zero(a->addr.v6) : a->addr.v4 == 0)

@@ -377,6 +377,95 @@ static void test_route_and_source(void)
 	sim_single_free(h);
 }
 
+/* axip_ip6_addrs_set: the embedder replaces the global addresses. */
+static void test_addrs_set(void)
+{
+	struct axip_config cfg;
+	struct sim_single *h;
+	struct axip_stack *s;
+	struct axip_ip6_addr got;
+	struct axip_ifaddr6 list[AXIP_MAX_ADDRS6 + 1];
+	uint8_t nh[16], src[16];
+	static const uint8_t other[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1};
+	static const uint8_t other_peer[16] = {0x20, 0x01, 0x0d, 0xb8, 0, 2, 0, 0, 0, 0, 0, 0, 0, 0, 0, 9};
+	unsigned i;
+
+	ip6t_cfg(&cfg);
+	h = ip6t_host_cfg(&cfg, 0);
+	s = sim_single_stack(h);
+	memset(list, 0, sizeof list);
+	memcpy(list[0].addr, other, 16);
+	list[0].prefix_len = 64;
+	CHECK_EQ(axip_ip6_addrs_set(s, list, 1), AXIP_OK);
+	CHECK_EQ(axip_ip6_addr_get(s, 1, &got), AXIP_OK);
+	CHECK(memcmp(got.addr, other, 16) == 0);
+	CHECK_EQ(got.state, AXIP_IP6_PREFERRED);
+	CHECK_EQ(got.prefix_len, 64);
+	CHECK_EQ(axip_ip6_addr_get(s, 2, &got), AXIP_E_NOTFOUND);
+	/* the new prefix is on-link and its address the source; the old one is gone */
+	CHECK_EQ(ipv6_route(s, other_peer, nh, src), AXIP_OK);
+	CHECK(memcmp(src, other, 16) == 0);
+	CHECK_EQ(ipv6_route(s, ip6_peer_gl, nh, src), AXIP_E_UNREACH);
+	CHECK(!ipv6_is_local(s, ip6_my_gl));
+	CHECK(ipv6_is_local(s, other));
+
+	/* the limit, and bad entries, which leave the addresses as they were */
+	for (i = 0; i < AXIP_MAX_ADDRS6 + 1; i++) {
+		memcpy(list[i].addr, other, 16);
+		list[i].addr[15] = (uint8_t)(i + 1);
+		list[i].prefix_len = 64;
+	}
+	CHECK_EQ(axip_ip6_addrs_set(s, list, AXIP_MAX_ADDRS6 + 1), AXIP_E_INVAL);
+	CHECK_EQ(axip_ip6_addrs_set(s, list, AXIP_MAX_ADDRS6), AXIP_OK);
+	CHECK_EQ(axip_ip6_addr_get(s, AXIP_MAX_ADDRS6, &got), AXIP_OK);
+	CHECK_EQ(got.addr[15], AXIP_MAX_ADDRS6);
+	list[1].prefix_len = 0;
+	CHECK_EQ(axip_ip6_addrs_set(s, list, 2), AXIP_E_INVAL);
+	list[1].prefix_len = 129;
+	CHECK_EQ(axip_ip6_addrs_set(s, list, 2), AXIP_E_INVAL);
+	list[1].prefix_len = 64;
+	memcpy(list[1].addr, ip6_all_nodes, 16);
+	CHECK_EQ(axip_ip6_addrs_set(s, list, 2), AXIP_E_INVAL);
+	memcpy(list[1].addr, ip6_peer_ll, 16);
+	CHECK_EQ(axip_ip6_addrs_set(s, list, 2), AXIP_E_INVAL);
+	CHECK_EQ(axip_ip6_addrs_set(s, NULL, 1), AXIP_E_INVAL);
+	CHECK_EQ(axip_ip6_addr_get(s, AXIP_MAX_ADDRS6, &got), AXIP_OK); /* unchanged */
+
+	/* none: only the link-local address is left */
+	CHECK_EQ(axip_ip6_addrs_set(s, NULL, 0), AXIP_OK);
+	CHECK_EQ(axip_ip6_addr_get(s, 1, &got), AXIP_E_NOTFOUND);
+	CHECK_EQ(axip_ip6_addr_get(s, 0, &got), AXIP_OK);
+	CHECK(memcmp(got.addr, ip6_my_ll, 16) == 0);
+	sim_single_free(h);
+
+	/* an address still under DAD becomes preferred at once; its detection
+	 * stops (only the link-local address completes one) */
+	ip6t_cfg(&cfg);
+	cfg.nd6_dad_transmits = 1;
+	h = ip6t_host_cfg(&cfg, 0);
+	s = sim_single_stack(h);
+	CHECK_EQ(axip_ip6_addr_get(s, 1, &got), AXIP_OK);
+	CHECK_EQ(got.state, AXIP_IP6_TENTATIVE);
+	memcpy(list[0].addr, ip6_my_gl, 16);
+	list[0].prefix_len = 64;
+	CHECK_EQ(axip_ip6_addrs_set(s, list, 1), AXIP_OK);
+	CHECK_EQ(axip_ip6_addr_get(s, 1, &got), AXIP_OK);
+	CHECK_EQ(got.state, AXIP_IP6_PREFERRED);
+	(void)sim_single_poll(h, AXIP_SEC(5));
+	CHECK_EQ(axip_ip6_addr_get(s, 1, &got), AXIP_OK);
+	CHECK_EQ(got.state, AXIP_IP6_PREFERRED);
+	CHECK_EQ(ip6t_ctr(h)->nd6_dad_ok, 1);
+	sim_single_free(h);
+
+	/* IPv6 off */
+	ip6t_cfg(&cfg);
+	cfg.ip6_enable = 0;
+	cfg.n_addrs6 = 0;
+	h = ip6t_host_cfg(&cfg, 0);
+	CHECK_EQ(axip_ip6_addrs_set(sim_single_stack(h), list, 1), AXIP_E_STATE);
+	sim_single_free(h);
+}
+
 int main(void)
 {
 	RUN_TEST(test_config);
@@ -385,5 +474,6 @@ int main(void)
 	RUN_TEST(test_echo_and_header_checks);
 	RUN_TEST(test_ext_headers);
 	RUN_TEST(test_route_and_source);
+	RUN_TEST(test_addrs_set);
 	return test_summary();
 }

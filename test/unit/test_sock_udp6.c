@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /* test_sock_udp6.c - datagram sockets of family AXIP_AF_INET6 on the
- * simulated link: refused without IPv6 and for streams, bind rules (any,
- * own link-local, foreign address, family mismatch), sendto/recvfrom with
+ * simulated link: refused without IPv6, bind rules (any, own link-local,
+ * foreign address, family mismatch, an IPv4-mapped address), IPv6 only
+ * (IPV6_V6ONLY reads 1, mapped destinations refused), sendto/recvfrom with
  * the sender's IPv6 address, a fragmented 30000-byte datagram, connect and
  * its peer filter, zero-copy both ways, and the names. Pools and descriptors
  * back at the end. */
@@ -31,9 +32,6 @@ static void test_refused_without_ip6(void)
 	struct senv e;
 	senv_open(&e, 1, NULL, NULL, NULL);
 	CHECK_EQ(axip_socket(e.s0, AXIP_AF_INET6, AXIP_SOCK_DGRAM, 0), -AXIP_EAFNOSUPPORT);
-	senv_close(&e);
-	senv_open(&e, 1, NULL, ip6_on, NULL);
-	/* streams wait for TCP over IPv6 */
 	CHECK_EQ(axip_socket(e.s0, AXIP_AF_INET6, AXIP_SOCK_STREAM, 0), -AXIP_EAFNOSUPPORT);
 	senv_close(&e);
 }
@@ -66,9 +64,27 @@ static void test_datagrams(void)
 	/* IPv4 and IPv6 have their own ports: the same port binds on IPv4 */
 	a = sa4(0, 7);
 	CHECK_EQ(axip_bind(e.s1, u4, &a), 0);
-	/* an IPv4 destination on an IPv6 socket */
+	/* an IPv4 destination on an IPv6 socket, also in IPv4-mapped form:
+	 * datagram sockets are IPv6 only (IPV6_V6ONLY reads 1, cannot be 0) */
 	a = sa4(H1, 7);
 	CHECK_EQ(axip_sendto(e.s0, u0, "x", 1, 0, &a), -AXIP_EAFNOSUPPORT);
+	{
+		static const uint8_t m1[16] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff, 10, 0, 0, 2};
+		int u5 = axip_socket(e.s0, AXIP_AF_INET6, AXIP_SOCK_DGRAM, 0);
+		REQUIRE(u5 >= 0);
+		CHECK_EQ(int_opt(e.s0, u5, AXIP_IPPROTO_IPV6, AXIP_IPV6_V6ONLY), 1);
+		CHECK_EQ(set_int(e.s0, u5, AXIP_IPPROTO_IPV6, AXIP_IPV6_V6ONLY, 0), -AXIP_EOPNOTSUPP);
+		CHECK_EQ(set_int(e.s0, u5, AXIP_IPPROTO_IPV6, AXIP_IPV6_V6ONLY, 1), 0);
+		CHECK_EQ(int_opt(e.s1, u4, AXIP_IPPROTO_IPV6, AXIP_IPV6_V6ONLY), -AXIP_ENOPROTOOPT);
+		a = sa6(m1, 7);
+		CHECK_EQ(axip_sendto(e.s0, u5, "x", 1, 0, &a), -AXIP_ENETUNREACH);
+		CHECK_EQ(axip_connect(e.s0, u5, &a), -AXIP_ENETUNREACH);
+		CHECK_EQ(axip_close(e.s0, u5), 0);
+		u5 = axip_socket(e.s1, AXIP_AF_INET6, AXIP_SOCK_DGRAM, 0);
+		a = sa6(m1, 0);
+		CHECK_EQ(axip_bind(e.s1, u5, &a), -AXIP_EINVAL);
+		CHECK_EQ(axip_close(e.s1, u5), 0);
+	}
 	/* small and fragmented datagrams, host 0 autobinds */
 	for (i = 0; i < (int)sizeof msg; i++)
 		msg[i] = (uint8_t)(i * 7u + 1u);

@@ -119,6 +119,74 @@ static int addr_cb(const struct nlmsghdr *nlh, void *data)
 	return MNL_CB_OK;
 }
 
+static int addr6_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nl_ifinfo *out = data;
+	struct nl_addrs6 *a6 = &out->a6;
+	struct ifaddrmsg *ifa = mnl_nlmsg_get_payload(nlh);
+	struct nlattr *a;
+	const uint8_t *addr = NULL;
+	uint32_t flags = ifa->ifa_flags;
+	if (ifa->ifa_family != AF_INET6 || (int)ifa->ifa_index != out->ifindex)
+		return MNL_CB_OK;
+	mnl_attr_for_each(a, nlh, sizeof(*ifa)) {
+		if (mnl_attr_get_type(a) == IFA_ADDRESS && mnl_attr_get_payload_len(a) == 16)
+			addr = mnl_attr_get_payload(a);
+		else if (mnl_attr_get_type(a) == IFA_FLAGS && mnl_attr_get_payload_len(a) == 4)
+			flags = mnl_attr_get_u32(a);
+	}
+	if (!addr || (flags & (IFA_F_DADFAILED | IFA_F_DEPRECATED)))
+		return MNL_CB_OK;
+	if (addr[0] == 0xff || (addr[0] == 0xfe && (addr[1] & 0xc0) == 0x80)) {
+		if (addr[0] == 0xfe && !a6->has_linklocal) {
+			memcpy(a6->linklocal, addr, 16);
+			a6->has_linklocal = 1;
+		}
+		return MNL_CB_OK;
+	}
+	if (ifa->ifa_scope == RT_SCOPE_HOST || ifa->ifa_prefixlen == 0 || ifa->ifa_prefixlen > 128)
+		return MNL_CB_OK;
+	if (a6->n == NL_MAX_ADDRS6) {
+		a6->dropped++;
+		return MNL_CB_OK;
+	}
+	memcpy(a6->a[a6->n].addr, addr, 16);
+	a6->a[a6->n].prefix_len = ifa->ifa_prefixlen;
+	a6->n++;
+	return MNL_CB_OK;
+}
+
+static int route6_cb(const struct nlmsghdr *nlh, void *data)
+{
+	struct nl_ifinfo *out = data;
+	struct rtmsg *rtm = mnl_nlmsg_get_payload(nlh);
+	struct nlattr *a;
+	const uint8_t *gw = NULL;
+	uint32_t table = rtm->rtm_table;
+	int oif = 0;
+	static const uint8_t zero[16];
+	if (rtm->rtm_family != AF_INET6 || rtm->rtm_dst_len != 0 || rtm->rtm_type != RTN_UNICAST)
+		return MNL_CB_OK;
+	mnl_attr_for_each(a, nlh, sizeof(*rtm)) {
+		switch (mnl_attr_get_type(a)) {
+		case RTA_GATEWAY:
+			if (mnl_attr_get_payload_len(a) == 16)
+				gw = mnl_attr_get_payload(a);
+			break;
+		case RTA_OIF:
+			oif = (int)mnl_attr_get_u32(a);
+			break;
+		case RTA_TABLE:
+			table = mnl_attr_get_u32(a);
+			break;
+		}
+	}
+	if (table == RT_TABLE_MAIN && oif == out->ifindex && gw &&
+	    !memcmp(out->gateway6, zero, 16))
+		memcpy(out->gateway6, gw, 16);
+	return MNL_CB_OK;
+}
+
 struct route_ctx { struct nl_ifinfo *out; };
 
 static int route_cb(const struct nlmsghdr *nlh, void *data)
@@ -203,6 +271,12 @@ int nl_get_ifinfo(const char *ifname, struct nl_ifinfo *out, char *err, size_t e
 		struct route_ctx rtc = { out };
 		rc = nl_talk(r, dump_req(r, RTM_GETROUTE, AF_INET, sizeof(struct rtmsg)), route_cb, &rtc);
 	}
+	/* IPv6 may be off in the kernel (ipv6.disable=1): its dumps then fail
+	 * or come back empty, and the interface has no IPv6 address */
+	if (!rc && nl_talk(r, dump_req(r, RTM_GETADDR, AF_INET6, sizeof(struct ifaddrmsg)), addr6_cb,
+	                   out) == 0)
+		(void)nl_talk(r, dump_req(r, RTM_GETROUTE, AF_INET6, sizeof(struct rtmsg)), route6_cb,
+		              out);
 	if (rc && err && !err[0])
 		xerr(err, errlen, "netlink query for '%s' failed: %s", ifname, strerror(-rc));
 	mnl_socket_close(r->nl);
@@ -210,39 +284,81 @@ int nl_get_ifinfo(const char *ifname, struct nl_ifinfo *out, char *err, size_t e
 	return rc;
 }
 
+int nl_parse_neigh(const struct nlmsghdr *nlh, int ifindex, uint8_t addr[16], uint8_t mac[6])
+{
+	const struct ndmsg *nd = mnl_nlmsg_get_payload(nlh);
+	struct nlattr *a;
+	size_t alen;
+	int have_dst = 0, have_mac = 0;
+	if (nlh->nlmsg_type != RTM_NEWNEIGH || nlh->nlmsg_len < NLMSG_LENGTH(sizeof *nd))
+		return 0;
+	if ((nd->ndm_family != AF_INET && nd->ndm_family != AF_INET6) || nd->ndm_ifindex != ifindex)
+		return 0;
+	if (!(nd->ndm_state & (NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE | NUD_PERMANENT)))
+		return 0;
+	alen = nd->ndm_family == AF_INET ? 4 : 16;
+	mnl_attr_for_each(a, nlh, sizeof(*nd)) {
+		if (mnl_attr_get_type(a) == NDA_DST && mnl_attr_get_payload_len(a) == alen) {
+			memcpy(addr, mnl_attr_get_payload(a), alen);
+			have_dst = 1;
+		} else if (mnl_attr_get_type(a) == NDA_LLADDR && mnl_attr_get_payload_len(a) == 6) {
+			memcpy(mac, mnl_attr_get_payload(a), 6);
+			have_mac = 1;
+		}
+	}
+	return have_dst && have_mac ? nd->ndm_family : 0;
+}
+
+int nl_get_addrs6(int ifindex, struct nl_addrs6 *out)
+{
+	struct nl_req *r = calloc(1, sizeof *r);
+	struct nl_ifinfo *info = calloc(1, sizeof *info);
+	int rc = -ENOMEM;
+	if (r && info) {
+		info->ifindex = ifindex;
+		rc = nl_open(r);
+		if (!rc) {
+			rc = nl_talk(r, dump_req(r, RTM_GETADDR, AF_INET6, sizeof(struct ifaddrmsg)),
+			             addr6_cb, info);
+			mnl_socket_close(r->nl);
+		}
+		if (!rc)
+			*out = info->a6;
+	}
+	free(info);
+	free(r);
+	return rc;
+}
+
 struct neigh_ctx {
 	int ifindex;
-	void (*fn)(void *arg, uint32_t addr, const uint8_t mac[6]);
+	void (*fn4)(void *arg, uint32_t addr, const uint8_t mac[6]);
+	void (*fn6)(void *arg, const uint8_t addr[16], const uint8_t mac[6]);
 	void *arg;
 };
 
 static int neigh_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct neigh_ctx *c = data;
-	struct ndmsg *nd = mnl_nlmsg_get_payload(nlh);
-	struct nlattr *a;
-	uint32_t dst = 0;
-	const uint8_t *mac = NULL;
-	if (nd->ndm_family != AF_INET || nd->ndm_ifindex != c->ifindex)
-		return MNL_CB_OK;
-	if (!(nd->ndm_state & (NUD_REACHABLE | NUD_STALE | NUD_DELAY | NUD_PROBE | NUD_PERMANENT)))
-		return MNL_CB_OK;
-	mnl_attr_for_each(a, nlh, sizeof(*nd)) {
-		if (mnl_attr_get_type(a) == NDA_DST && mnl_attr_get_payload_len(a) == 4)
-			memcpy(&dst, mnl_attr_get_payload(a), 4);
-		else if (mnl_attr_get_type(a) == NDA_LLADDR && mnl_attr_get_payload_len(a) == 6)
-			mac = mnl_attr_get_payload(a);
+	uint8_t addr[16], mac[6];
+	uint32_t a4;
+	switch (nl_parse_neigh(nlh, c->ifindex, addr, mac)) {
+	case AF_INET:
+		memcpy(&a4, addr, 4);
+		if (c->fn4 && a4)
+			c->fn4(c->arg, ntohl(a4), mac);
+		break;
+	case AF_INET6:
+		if (c->fn6)
+			c->fn6(c->arg, addr, mac);
+		break;
 	}
-	if (dst && mac)
-		c->fn(c->arg, ntohl(dst), mac);
 	return MNL_CB_OK;
 }
 
-int nl_for_each_neigh(int ifindex, void (*fn)(void *arg, uint32_t addr, const uint8_t mac[6]),
-                      void *arg)
+static int neigh_dump(struct neigh_ctx *c, unsigned char family)
 {
 	struct nl_req *r = calloc(1, sizeof *r);
-	struct neigh_ctx c = { ifindex, fn, arg };
 	struct nlmsghdr *nlh;
 	struct ndmsg *nd;
 	int rc;
@@ -254,20 +370,34 @@ int nl_for_each_neigh(int ifindex, void (*fn)(void *arg, uint32_t addr, const ui
 		nlh->nlmsg_type = RTM_GETNEIGH;
 		nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_DUMP;
 		nd = mnl_nlmsg_put_extra_header(nlh, sizeof *nd);
-		nd->ndm_family = AF_INET;
-		rc = nl_talk(r, nlh, neigh_cb, &c);
+		nd->ndm_family = family;
+		rc = nl_talk(r, nlh, neigh_cb, c);
 		mnl_socket_close(r->nl);
 	}
 	free(r);
 	return rc;
 }
 
-int nl_neigh_resolve(int ifindex, uint32_t addr)
+int nl_for_each_neigh(int ifindex, void (*fn)(void *arg, uint32_t addr, const uint8_t mac[6]),
+                      void *arg)
+{
+	struct neigh_ctx c = { ifindex, fn, NULL, arg };
+	return neigh_dump(&c, AF_INET);
+}
+
+int nl_for_each_neigh6(int ifindex,
+                       void (*fn)(void *arg, const uint8_t addr[16], const uint8_t mac[6]),
+                       void *arg)
+{
+	struct neigh_ctx c = { ifindex, NULL, fn, arg };
+	return neigh_dump(&c, AF_INET6);
+}
+
+static int neigh_resolve(int ifindex, unsigned char family, const void *addr, size_t len)
 {
 	struct nl_req *r = calloc(1, sizeof *r);
 	struct nlmsghdr *nlh;
 	struct ndmsg *nd;
-	uint32_t be = htonl(addr);
 	int rc;
 	if (!r)
 		return -ENOMEM;
@@ -277,16 +407,27 @@ int nl_neigh_resolve(int ifindex, uint32_t addr)
 		nlh->nlmsg_type = RTM_NEWNEIGH;
 		nlh->nlmsg_flags = NLM_F_REQUEST | NLM_F_CREATE | NLM_F_ACK;
 		nd = mnl_nlmsg_put_extra_header(nlh, sizeof *nd);
-		nd->ndm_family = AF_INET;
+		nd->ndm_family = family;
 		nd->ndm_ifindex = ifindex;
 		nd->ndm_state = NUD_NONE;
 		nd->ndm_flags = NTF_USE;
-		mnl_attr_put(nlh, NDA_DST, 4, &be);
+		mnl_attr_put(nlh, NDA_DST, len, addr);
 		rc = nl_talk(r, nlh, NULL, NULL);
 		mnl_socket_close(r->nl);
 	}
 	free(r);
 	return rc;
+}
+
+int nl_neigh_resolve(int ifindex, uint32_t addr)
+{
+	uint32_t be = htonl(addr);
+	return neigh_resolve(ifindex, AF_INET, &be, 4);
+}
+
+int nl_neigh_resolve6(int ifindex, const uint8_t addr[16])
+{
+	return neigh_resolve(ifindex, AF_INET6, addr, 16);
 }
 
 /* The generic-netlink "netdev" family (kernel 6.3+; xsk-features 6.8+).

@@ -48,6 +48,7 @@ void axip_xdp_opts_defaults(struct axip_xdp_opts *o)
 	o->ring_size = 2048;
 	o->batch = 64;
 	o->dedicated_prefix = 24;
+	o->dedicated_prefix6 = 64;
 	o->port_lo = 61000;
 	o->port_hi = 61999;
 	axip_config_defaults(&o->stack_cfg);
@@ -123,6 +124,12 @@ static int pow2(unsigned v)
 	return v && !(v & (v - 1));
 }
 
+static int has_addr6(const uint8_t a[16])
+{
+	static const uint8_t zero[16];
+	return memcmp(a, zero, 16) != 0;
+}
+
 static int check_opts(const struct axip_xdp_opts *o, char *err, size_t errlen)
 {
 	if (!o->ifname || !o->ifname[0])
@@ -147,6 +154,19 @@ static int check_opts(const struct axip_xdp_opts *o, char *err, size_t errlen)
 		return xerr(err, errlen, "copy threshold above the frame size"), -EINVAL;
 	if (o->dedicated_addr && (o->dedicated_prefix < 1 || o->dedicated_prefix > 32))
 		return xerr(err, errlen, "bad prefix length /%u", o->dedicated_prefix), -EINVAL;
+	if (has_addr6(o->dedicated_addr6)) {
+		const uint8_t *a = o->dedicated_addr6;
+		if (o->no_ip6)
+			return xerr(err, errlen, "a dedicated IPv6 address with IPv6 off"), -EINVAL;
+		/* a unicast address of global (or unique local) scope */
+		if (a[0] == 0xff || (a[0] == 0xfe && (a[1] & 0xc0) == 0x80) ||
+		    (!memcmp(a, "\0\0\0\0\0\0\0\0\0\0\0\0\0\0\0", 15) && a[15] == 1))
+			return xerr(err, errlen, "the dedicated IPv6 address must be a global unicast "
+			            "one (not multicast, link-local or loopback)"), -EINVAL;
+		if (o->dedicated_prefix6 < 1 || o->dedicated_prefix6 > 128)
+			return xerr(err, errlen, "bad IPv6 prefix length /%u", o->dedicated_prefix6),
+			       -EINVAL;
+	}
 	return 0;
 }
 
@@ -225,6 +245,84 @@ axip_time_ns axip_xdp_now(void)
 	return (axip_time_ns)ts.tv_sec * 1000000000ull + (axip_time_ns)ts.tv_nsec;
 }
 
+/* The kernel's usable global IPv6 addresses as the core takes them. */
+static unsigned kernel_addrs6(const struct nl_addrs6 *a6, struct axip_ifaddr6 *out)
+{
+	unsigned i, n = a6->n < AXIP_MAX_ADDRS6 ? a6->n : AXIP_MAX_ADDRS6;
+	for (i = 0; i < n; i++) {
+		memcpy(out[i].addr, a6->a[i].addr, 16);
+		out[i].prefix_len = a6->a[i].prefix_len;
+	}
+	return n;
+}
+
+/* IPv6 part of a worker's configuration (docs/ipv6.md, "On AF_XDP"). The
+ * link-local address is the kernel's in both modes: in shared mode it is the
+ * kernel's to begin with; with a dedicated address the core's own would be
+ * the same EUI-64 one, which the kernel already owns. */
+static void ip6_config(const struct axip_xdp *x, struct axip_config *cfg)
+{
+	cfg->ip6_enable = 1;
+	if (x->ifi.a6.has_linklocal)
+		memcpy(cfg->ip6_linklocal, x->ifi.a6.linklocal, 16);
+	if (x->shared6) {
+		cfg->n_addrs6 = kernel_addrs6(&x->ifi.a6, cfg->addrs6);
+		memcpy(cfg->gateway6, x->ifi.gateway6, 16);
+		cfg->nd6_dad_transmits = 0; /* the kernel ran DAD on its addresses */
+	} else {
+		cfg->n_addrs6 = 1;
+		memcpy(cfg->addrs6[0].addr, x->o.dedicated_addr6, 16);
+		cfg->addrs6[0].prefix_len = x->o.dedicated_prefix6;
+	}
+}
+
+/* The steering program's IPv6 addresses: the dedicated one, or the
+ * kernel's link-local and global ones. */
+static void steer_addrs6(const struct axip_xdp *x, const struct nl_addrs6 *a6,
+                         struct axip_steer_cfg *sc)
+{
+	unsigned i;
+	sc->n_addrs6 = 0;
+	memset(sc->addrs6, 0, sizeof sc->addrs6);
+	sc->flags &= ~AXIP_STEER_F_DEDICATED6;
+	if (!x->ip6)
+		return;
+	if (!x->shared6) {
+		memcpy(sc->addrs6[0], x->o.dedicated_addr6, 16);
+		sc->n_addrs6 = 1;
+		sc->flags |= AXIP_STEER_F_DEDICATED6;
+		return;
+	}
+	if (a6->has_linklocal)
+		memcpy(sc->addrs6[sc->n_addrs6++], a6->linklocal, 16);
+	for (i = 0; i < a6->n && sc->n_addrs6 < AXIP_STEER_MAX_ADDRS6 && i < AXIP_MAX_ADDRS6; i++)
+		memcpy(sc->addrs6[sc->n_addrs6++], a6->a[i].addr, 16);
+}
+
+void addrs6_follow(struct axip_xdp_worker *w)
+{
+	struct axip_xdp *x = w->x;
+	struct nl_addrs6 a6;
+	struct axip_ifaddr6 list[AXIP_MAX_ADDRS6];
+	unsigned n;
+	if (!x->shared6 || nl_get_addrs6(x->ifi.ifindex, &a6) != 0)
+		return;
+	n = kernel_addrs6(&a6, list);
+	if (axip_ip6_addrs_set(w->stack, list, n) == AXIP_OK)
+		w->ctr.addr6_updates++;
+	/* every worker sees the event; the program's map is one */
+	pthread_mutex_lock(&x->steer_lock);
+	{
+		struct axip_steer_cfg sc = x->steer_cfg;
+		a6.has_linklocal = x->ifi.a6.has_linklocal; /* the core keeps its link-local one */
+		memcpy(a6.linklocal, x->ifi.a6.linklocal, 16);
+		steer_addrs6(x, &a6, &sc);
+		if (memcmp(&sc, &x->steer_cfg, sizeof sc) && steer_set_cfg(&x->steer, &sc) == 0)
+			x->steer_cfg = sc;
+	}
+	pthread_mutex_unlock(&x->steer_lock);
+}
+
 static int worker_open(struct axip_xdp *x, unsigned i, char *err, size_t errlen)
 {
 	struct axip_xdp_worker *w = calloc(1, sizeof *w);
@@ -260,6 +358,8 @@ static int worker_open(struct axip_xdp *x, unsigned i, char *err, size_t errlen)
 	cfg.addrs[0].prefix_len = x->prefix;
 	cfg.gateway = x->o.dedicated_addr ? cfg.gateway : x->ifi.gateway;
 	cfg.mtu = x->ifi.mtu;
+	if (x->ip6)
+		ip6_config(x, &cfg);
 	/* shared mode: the kernel owns the address and announces it */
 	cfg.arp_gratuitous = x->o.dedicated_addr ? cfg.arp_gratuitous : 0;
 	if (x->o.port_hi) {
@@ -293,7 +393,7 @@ static int worker_open(struct axip_xdp *x, unsigned i, char *err, size_t errlen)
 	w->ev_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (w->ev_fd < 0)
 		return -errno;
-	if (!x->o.dedicated_addr) {
+	if (x->shared4 || x->shared6) {
 		rc = neigh_worker_open(w);
 		if (rc)
 			return xerr(err, errlen, "netlink neighbour events: %s", strerror(-rc)), rc;
@@ -312,6 +412,35 @@ static void worker_close(struct axip_xdp_worker *w)
 	axsk_worker_close(w);
 	free(w->stack_mem);
 	free(w);
+}
+
+/* IPv6 on when asked for a dedicated address, or in shared mode when the
+ * interface has an IPv6 address and an MTU that carries IPv6 (RFC 8200 5). */
+static int choose_ip6(struct axip_xdp *x, char *err, size_t errlen)
+{
+	const struct axip_xdp_opts *o = &x->o;
+	if (o->no_ip6)
+		return 0;
+	if (has_addr6(o->dedicated_addr6)) {
+		if (x->ifi.mtu < 1280)
+			return xerr(err, errlen, "MTU %u of %s is below IPv6's minimum of 1280", x->ifi.mtu,
+			            o->ifname), -EMSGSIZE;
+		x->ip6 = 1;
+		return 0;
+	}
+	if (!x->ifi.a6.has_linklocal && !x->ifi.a6.n)
+		return 0;
+	if (x->ifi.mtu < 1280) {
+		xdp_log(o, AXIP_XDP_LOG_INFO, "MTU %u of %s is below IPv6's minimum: IPv4 only",
+		        x->ifi.mtu, o->ifname);
+		return 0;
+	}
+	if (x->ifi.a6.n > AXIP_MAX_ADDRS6 || x->ifi.a6.dropped)
+		xdp_log(o, AXIP_XDP_LOG_WARN, "%s has more than %u global IPv6 addresses: axip serves "
+		        "the first %u", o->ifname, AXIP_MAX_ADDRS6, AXIP_MAX_ADDRS6);
+	x->ip6 = 1;
+	x->shared6 = 1;
+	return 0;
 }
 
 int axip_xdp_open(const struct axip_xdp_opts *o, struct axip_xdp **out, char *err, size_t errlen)
@@ -335,6 +464,7 @@ int axip_xdp_open(const struct axip_xdp_opts *o, struct axip_xdp **out, char *er
 		return -ENOMEM;
 	x->o = *o;
 	x->n_workers = o->n_queues;
+	pthread_mutex_init(&x->steer_lock, NULL);
 	x->stop_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (x->stop_fd < 0) {
 		rc = -errno;
@@ -371,15 +501,21 @@ int axip_xdp_open(const struct axip_xdp_opts *o, struct axip_xdp **out, char *er
 		rc = -EMSGSIZE;
 		goto fail;
 	}
+	x->shared4 = !o->dedicated_addr;
+	rc = choose_ip6(x, err, errlen);
+	if (rc)
+		goto fail;
 	memset(&sc, 0, sizeof sc);
 	sc.addr_be = htonl(x->addr);
 	sc.flags = o->dedicated_addr ? AXIP_STEER_F_DEDICATED : 0;
 	sc.range_lo = o->port_lo;
 	sc.range_hi = o->port_hi;
+	steer_addrs6(x, &x->ifi.a6, &sc);
 	rc = steer_attach(&x->steer, x->ifi.ifindex, o->ifname, o->mode, &sc, !o->no_rx_hash,
 	                  &x->o, err, errlen);
 	if (rc)
 		goto fail;
+	x->steer_cfg = sc;
 	x->attached = 1;
 	rc = reserve_ports(x, err, errlen);
 	if (rc)
@@ -435,6 +571,7 @@ void axip_xdp_close(struct axip_xdp *x)
 	pcap_out_close(x->pcap);
 	if (x->stop_fd >= 0)
 		close(x->stop_fd);
+	pthread_mutex_destroy(&x->steer_lock);
 	free(x);
 }
 
@@ -481,6 +618,7 @@ struct axip_stack *axip_xdp_worker_stack(struct axip_xdp_worker *w) { return w->
 unsigned axip_xdp_worker_index(const struct axip_xdp_worker *w) { return w->idx; }
 struct axip_xdp *axip_xdp_worker_parent(struct axip_xdp_worker *w) { return w->x; }
 uint32_t axip_xdp_addr(const struct axip_xdp *x) { return x->addr; }
+int axip_xdp_ip6(const struct axip_xdp *x) { return x->ip6; }
 const char *axip_xdp_ifname(const struct axip_xdp *x) { return x->o.ifname; }
 const char *axip_xdp_mode_name(const struct axip_xdp *x)
 {

@@ -5,6 +5,7 @@
 #ifndef AXIP_XDP_INTERNAL_H
 #define AXIP_XDP_INTERNAL_H
 
+#include <pthread.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <xdp/xsk.h>
@@ -38,6 +39,7 @@
 	X(rx_drop_bad_desc)     /* RX descriptor outside the UMEM: frame dropped */       \
 	X(neigh_updates)        /* neighbour entries taken from the kernel */           \
 	X(neigh_resolve_req)    /* kernel asked to resolve a neighbour for the core */      \
+	X(addr6_updates)        /* IPv6 addresses taken again from the kernel */          \
 	X(handoff_out)          /* frames copied to the worker owning their port */      \
 	X(handoff_in)           /* frames taken from other workers */                    \
 	X(poll_spins)           /* axip_xdp_wait returned at once within poll_budget_us */ \
@@ -104,6 +106,9 @@ struct axip_xdp_worker {
 
 	uint32_t neigh_pending[NEIGH_PENDING_MAX]; /* ARP targets to resolve via the kernel */
 	uint32_t n_neigh_pending;
+	uint8_t neigh6_pending[NEIGH_PENDING_MAX][16]; /* NS targets to resolve via the kernel */
+	uint32_t n_neigh6_pending;
+	int addrs6_changed;     /* an IPv6 address event arrived: addrs6_follow */
 
 	struct xdp_worker_ctr ctr;
 	struct axip_xdp_chan *chans; /* channels to application threads (chan.c) */
@@ -116,6 +121,11 @@ struct axip_xdp {
 	uint64_t xsk_feat;      /* NL_XSK_* bits the device reports */
 	uint32_t addr;          /* host order */
 	uint8_t prefix;
+	int shared4;            /* IPv4 address and neighbours are the kernel's */
+	int ip6;                /* IPv6 on */
+	int shared6;            /* IPv6 addresses and neighbours are the kernel's */
+	struct axip_steer_cfg steer_cfg; /* as last written to the program */
+	pthread_mutex_t steer_lock; /* steer_cfg: workers follow addresses in their threads */
 	struct steer steer;
 	int attached;
 	int reserved_ports_set;
@@ -167,5 +177,8 @@ void neigh_seed(struct axip_xdp_worker *w);
 void neigh_events(struct axip_xdp_worker *w);
 void neigh_note_tx(struct axip_xdp_worker *w, const struct axip_pkt *p);
 void neigh_resolve_pending(struct axip_xdp_worker *w);
+/* xdp.c: read the interface's IPv6 addresses again and give them to the
+ * worker's instance and the steering program (shared IPv6). */
+void addrs6_follow(struct axip_xdp_worker *w);
 
 #endif

@@ -319,7 +319,7 @@ static int env_tx(void *ctx, struct axip_pkt *pkt)
 
 	if (w->x->pcap)
 		pcap_out_write_pkt(w->x->pcap, pkt);
-	if (w->x->addr && !w->x->o.dedicated_addr)
+	if (w->x->shared4 || w->x->shared6)
 		neigh_note_tx(w, pkt);
 
 	/* every buffer must lie inside its UMEM frame, with room for TX

@@ -43,6 +43,17 @@ struct axip_ip6_addr {
  * configured cfg.addrs6[]. AXIP_E_NOTFOUND past the end or with IPv6 off. */
 int axip_ip6_addr_get(struct axip_stack *s, axip_u32 i, struct axip_ip6_addr *out);
 
+/* Replace the global addresses (1..n; the link-local one stays) with
+ * `addrs`, for an embedder whose addresses are managed elsewhere (the
+ * kernel's, in shared mode): they are used at once, with no duplicate
+ * address detection (their owner ran it); one that detection found
+ * duplicate stays so. Connections on a removed address are not closed, but
+ * nothing more reaches them. Addresses `i` of axip_ip6_addr_get are
+ * renumbered. AXIP_E_INVAL for n > AXIP_MAX_ADDRS6 or a bad entry
+ * (multicast, unspecified, loopback, link-local, prefix 0 or above 128),
+ * AXIP_E_STATE with IPv6 off. */
+int axip_ip6_addrs_set(struct axip_stack *s, const struct axip_ifaddr6 *addrs, axip_u32 n);
+
 /* ---- IPv6 neighbour cache (RFC 4861 7.3.2) ---- */
 
 /* INCOMPLETE, REACHABLE and STATIC have the values of enum axip_neigh_state. */

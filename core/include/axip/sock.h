@@ -27,10 +27,21 @@
  * socket (sock_udp_rcvbuf_default; drops counted as sock_udp_rcvbuf_drop).
  * Sent TCP data is bounded by SO_SNDBUF (the connection's send buffer).
  *
- * Addresses: struct axip_sockaddr carries a family. AXIP_AF_INET6 datagram
- * sockets work when the instance has IPv6 on (cfg.ip6_enable; IPv4 and IPv6
- * UDP ports are separate spaces); IPv6 stream sockets, and any IPv6 socket
- * without IPv6, give -AXIP_EAFNOSUPPORT until the core has TCP over IPv6.
+ * Addresses: struct axip_sockaddr carries a family. AXIP_AF_INET6 sockets
+ * work when the instance has IPv6 on (cfg.ip6_enable; without it they give
+ * -AXIP_EAFNOSUPPORT). Datagram sockets: IPv4 and IPv6 UDP ports are
+ * separate spaces (as IPV6_V6ONLY sockets). Stream sockets run over the
+ * core's TCP over IPv6 and, as Linux with net.ipv6.bindv6only = 0, are dual
+ * stack: one bound to :: without IPV6_V6ONLY also accepts IPv4 connections,
+ * whose addresses show as IPv4-mapped ::ffff:a.b.c.d (RFC 4291 2.5.5.2) of
+ * family AXIP_AF_INET6; connecting one to a mapped address makes an IPv4
+ * connection; binding one to a mapped address makes it an IPv4 socket. Bind
+ * conflicts follow: a dual-stack :: socket holds the port for IPv4 too
+ * (EADDRINUSE against any IPv4 socket of the port), an IPV6_V6ONLY one or
+ * one bound to an IPv6 address does not. The instance has one link, so a
+ * link-local address's scope_id is not checked against interfaces: the one
+ * given at bind (or connect) is kept and reported with link-local names;
+ * other addresses report 0. See docs/sock.md.
  */
 #ifndef AXIP_SOCK_H
 #define AXIP_SOCK_H
@@ -101,6 +112,7 @@ struct axip_sockaddr {
 
 #define AXIP_IPPROTO_TCP 6
 #define AXIP_IPPROTO_UDP 17
+#define AXIP_IPPROTO_IPV6 41
 #define AXIP_SOL_SOCKET 1
 
 #define AXIP_SO_REUSEADDR 2
@@ -122,6 +134,8 @@ struct axip_sockaddr {
 #define AXIP_TCP_KEEPINTVL 5     /* seconds */
 #define AXIP_TCP_KEEPCNT 6
 #define AXIP_TCP_INFO 11         /* get: struct axip_tcp_info (axip's layout, see tcp.h) */
+
+#define AXIP_IPV6_V6ONLY 26      /* AF_INET6 only; set before bind/connect/listen (EINVAL after) */
 
 /* Option values are int unless said otherwise (POSIX), 4 bytes. */
 struct axip_linger {
@@ -157,20 +171,24 @@ int axip_sock_events(struct axip_stack *s, int fd);
 /* ---- descriptors ---- */
 
 /*
- * A new socket: family AXIP_AF_INET, type AXIP_SOCK_STREAM (protocol 0 or
- * AXIP_IPPROTO_TCP) or AXIP_SOCK_DGRAM (0 or AXIP_IPPROTO_UDP). Returns the
- * descriptor. Errors: EAFNOSUPPORT, EPROTOTYPE / EPROTONOSUPPORT (type,
- * protocol), EMFILE (table full, counter sock_table_full).
+ * A new socket: family AXIP_AF_INET or AXIP_AF_INET6 (with cfg.ip6_enable),
+ * type AXIP_SOCK_STREAM (protocol 0 or AXIP_IPPROTO_TCP) or AXIP_SOCK_DGRAM
+ * (0 or AXIP_IPPROTO_UDP). Returns the descriptor. Errors: EAFNOSUPPORT,
+ * EPROTOTYPE / EPROTONOSUPPORT (type, protocol), EMFILE (table full,
+ * counter sock_table_full).
  */
 int axip_socket(struct axip_stack *s, int family, int type, int protocol);
 
 /*
  * Bind to a local address and port (port 0: an ephemeral port is chosen
- * now). The address must be 0 or one of the instance's. Errors: EINVAL
- * (already bound, bad address length), EADDRNOTAVAIL (not a local address),
- * EADDRINUSE (another socket holds the port, unless both set SO_REUSEADDR
- * and neither listens; UDP ports are never shared, unlike Linux, where
- * SO_REUSEADDR lets UDP sockets share one), EAFNOSUPPORT.
+ * now). The address must be 0 / :: or one of the instance's (IPv6: usable
+ * now, not tentative); an AF_INET6 stream socket may also take an
+ * IPv4-mapped address of the instance (or ::ffff:0.0.0.0). Errors: EINVAL
+ * (already bound; a mapped address with IPV6_V6ONLY), EADDRNOTAVAIL (not a
+ * local address), EADDRINUSE (another socket holds the port where this one
+ * would receive, unless both set SO_REUSEADDR and neither listens; UDP
+ * ports are never shared, unlike Linux, where SO_REUSEADDR lets UDP sockets
+ * share one), EAFNOSUPPORT (the address's family is not the socket's).
  */
 int axip_bind(struct axip_stack *s, int fd, const struct axip_sockaddr *addr);
 
@@ -199,9 +217,15 @@ int axip_accept(struct axip_stack *s, int fd, struct axip_sockaddr *peer);
  * AXIP_EV_OUT, failure as AXIP_EV_ERR|AXIP_EV_HUP with the reason in SO_ERROR
  * (ECONNREFUSED, ETIMEDOUT, EHOSTUNREACH). Calling again: EALREADY while in
  * progress, 0 once after completion then EISCONN, or the pending error.
+ * An AF_INET6 stream socket connects over IPv6 from its bound address (or
+ * the one selected for the destination), or over IPv4 to an IPv4-mapped
+ * address (ENETUNREACH with IPV6_V6ONLY or when bound to an IPv6 address).
  * UDP: set the default destination and the only source datagrams are
  * accepted from (family AXIP_AF_UNSPEC dissolves it). Errors: ENETUNREACH
- * (no route), EADDRNOTAVAIL (no ephemeral port), EADDRINUSE, ENOBUFS, EISCONN.
+ * (no route; IPv6 ::, ::1 or a group), EADDRNOTAVAIL (no ephemeral port),
+ * EADDRINUSE, ENOBUFS, EISCONN, EAFNOSUPPORT (the address's family is not
+ * the socket's), EINVAL (a link-local destination whose scope_id differs
+ * from the one the socket is bound to).
  */
 int axip_connect(struct axip_stack *s, int fd, const struct axip_sockaddr *addr);
 
@@ -300,9 +324,13 @@ int axip_getsockname(struct axip_stack *s, int fd, struct axip_sockaddr *out);
 int axip_getpeername(struct axip_stack *s, int fd, struct axip_sockaddr *out);
 
 /*
- * Options at levels AXIP_SOL_SOCKET and AXIP_IPPROTO_TCP (names above).
- * *len is in/out for get. Errors: ENOPROTOOPT (unknown), EINVAL (length,
- * value), EBADF.
+ * Options at levels AXIP_SOL_SOCKET, AXIP_IPPROTO_TCP and, for AF_INET6
+ * sockets, AXIP_IPPROTO_IPV6 (names above). IPV6_V6ONLY is 0 by default
+ * (dual stack); it can change only before the socket has a port (EINVAL
+ * after bind, connect or listen, as Linux); datagram sockets are IPv6 only
+ * (get 1; setting 0 gives EOPNOTSUPP). *len is in/out for get. Errors:
+ * ENOPROTOOPT (unknown; IPPROTO_IPV6 on an AF_INET socket), EINVAL
+ * (length, value), EBADF.
  */
 int axip_setsockopt(struct axip_stack *s, int fd, int level, int name, const void *val,
                     axip_u32 len);

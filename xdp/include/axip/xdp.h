@@ -111,6 +111,14 @@ struct axip_xdp_opts {
 	unsigned batch;            /* RX descriptors per batch; default 64 */
 	uint32_t dedicated_addr;   /* host order; 0 = shared mode (use the interface's address) */
 	uint8_t dedicated_prefix;  /* prefix of dedicated_addr (default 24) */
+	/* IPv6 (docs/ipv6.md). Without dedicated_addr6 axip serves the
+	 * interface's own IPv6 addresses (its link-local one and up to
+	 * AXIP_MAX_ADDRS6 global ones, followed as they change) beside IPv4 when
+	 * it has any; with it, that address alone, its neighbour discovery and
+	 * ICMPv6 to it. The two families choose shared or dedicated separately. */
+	int no_ip6;                  /* 1 = IPv4 only; default 0 */
+	uint8_t dedicated_addr6[16]; /* network order; all-zero (default) = shared */
+	uint8_t dedicated_prefix6;   /* prefix of dedicated_addr6 (default 64) */
 	uint16_t port_lo, port_hi; /* local ports of axip's own connections; default 61000-61999,
 	                              reserved in the kernel (net.ipv4.ip_local_reserved_ports) */
 	const char *pcap_path;     /* write received and sent frames here; NULL = off */
@@ -166,6 +174,8 @@ unsigned axip_xdp_worker_index(const struct axip_xdp_worker *w);
 struct axip_xdp *axip_xdp_worker_parent(struct axip_xdp_worker *w);
 /* The instance's address (host order) and the interface name. */
 uint32_t axip_xdp_addr(const struct axip_xdp *x);
+/* Whether the instances have IPv6 on (1) or not (0). */
+int axip_xdp_ip6(const struct axip_xdp *x);
 const char *axip_xdp_ifname(const struct axip_xdp *x);
 /* What the backend uses, for a one-line summary ("sg on, csum sw, rx-hash on, ..."). */
 void axip_xdp_describe(const struct axip_xdp *x, char *buf, size_t len);
