@@ -180,7 +180,7 @@ static void tick(struct axip_xdp_worker *w, axip_time_ns now, void *arg)
 int main(int argc, char **argv)
 {
 	static const struct ex_extra_opt extra[] = {
-		{ "url", 1, "http://A.B.C.D[:PORT]/PATH to fetch (required)", opt_url },
+		{ "url", 1, "http://A.B.C.D[:PORT]/PATH or http://[IPV6][:PORT]/PATH to fetch (required)", opt_url },
 		{ "output", 1, "write the body to this file (default: stdout)", opt_output },
 		{ "count", 1, "fetch N times, round-robin over the workers, to FILE.i", opt_count },
 		{ "timeout", 1, "give up on a fetch after this many seconds (default 30)", opt_timeout },

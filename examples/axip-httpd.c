@@ -37,6 +37,7 @@ static int setup(struct axip_xdp_worker *w, void *arg)
 	httpd_config_defaults(&cfg);
 	cfg.port = a->port;
 	cfg.docroot = a->docroot;
+	cfg.ip6 = axip_xdp_ip6(axip_xdp_worker_parent(w));
 	rc = httpd_start(axip_xdp_worker_stack(w), &cfg, &a->srv[i]);
 	if (rc != AXIP_OK) {
 		fprintf(stderr, "axip-httpd: worker %u: %s\n", i, axip_strerror(rc));
@@ -103,6 +104,8 @@ int main(int argc, char **argv)
 		c.xo.stack_cfg.sock_epoll_items = c.xo.stack_cfg.tcp_conns + 1u;
 	x = ex_open(&c);
 	rc = axip_xdp_add_rule(x, IPPROTO_TCP, c.port);
+	if (!rc && axip_xdp_ip6(x))
+		rc = axip_xdp_add_rule6(x, IPPROTO_TCP, c.port);
 	if (rc) {
 		fprintf(stderr, "%s: cannot add the steering rule for TCP port %u\n", c.prog, c.port);
 		axip_xdp_close(x);

@@ -86,12 +86,14 @@ static int setup(struct axip_xdp_worker *w, void *arg)
 {
 	uint16_t port = *(uint16_t *)arg;
 	struct echo_worker *e = &workers[axip_xdp_worker_index(w)];
-	struct axip_sockaddr a = { .family = AXIP_AF_INET, .port = port };
+	/* with IPv6, one dual-stack listener on :: takes IPv4 peers too */
+	int fam = axip_xdp_ip6(axip_xdp_worker_parent(w)) ? AXIP_AF_INET6 : AXIP_AF_INET;
+	struct axip_sockaddr a = { .family = (axip_u16)fam, .port = port };
 	struct axip_epoll_event ev = { AXIP_EV_IN, 0 };
 	int rc;
 
 	e->s = axip_xdp_worker_stack(w);
-	e->listener = axip_socket(e->s, AXIP_AF_INET, AXIP_SOCK_STREAM, 0);
+	e->listener = axip_socket(e->s, fam, AXIP_SOCK_STREAM, 0);
 	e->ep = axip_epoll_create(e->s);
 	rc = e->listener < 0 ? e->listener : e->ep < 0 ? e->ep : axip_bind(e->s, e->listener, &a);
 	if (rc == 0)
@@ -160,6 +162,8 @@ int main(int argc, char **argv)
 		c.xo.stack_cfg.sock_max = c.xo.stack_cfg.tcp_conns + 2u;
 	x = ex_open(&c);
 	rc = axip_xdp_add_rule(x, IPPROTO_TCP, c.port);
+	if (!rc && axip_xdp_ip6(x))
+		rc = axip_xdp_add_rule6(x, IPPROTO_TCP, c.port);
 	if (rc) {
 		fprintf(stderr, "%s: cannot add the steering rule for TCP port %u\n", c.prog, c.port);
 		axip_xdp_close(x);

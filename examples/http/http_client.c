@@ -139,7 +139,7 @@ int http_get_start(struct axip_stack *s, const struct http_get_req *req, struct 
 	             req->head ? "HEAD" : "GET", (int)url.path_len, url.path, url.host);
 	g->request_len = (axip_u32)n;
 	http_resp_parser_init(&g->parser, req->head, req->max_header_bytes, req->sink, req->arg);
-	g->fd = axip_socket(s, AXIP_AF_INET, AXIP_SOCK_STREAM, 0);
+	g->fd = axip_socket(s, url.ip6 ? AXIP_AF_INET6 : AXIP_AF_INET, AXIP_SOCK_STREAM, 0);
 	if (g->fd < 0) {
 		*err = strerror(-g->fd);
 		free(g->request);
@@ -149,6 +149,10 @@ int http_get_start(struct axip_stack *s, const struct http_get_req *req, struct 
 	{
 		struct axip_sockaddr to = { .family = AXIP_AF_INET, .port = url.port };
 		to.addr.v4 = url.addr;
+		if (url.ip6) {
+			to.family = AXIP_AF_INET6;
+			memcpy(to.addr.v6, url.addr6, 16);
+		}
 		rc = axip_connect(s, g->fd, &to);
 	}
 	if (rc != -AXIP_EINPROGRESS) {

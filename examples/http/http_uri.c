@@ -6,6 +6,7 @@
 #include "http_chars.h"
 
 #include <string.h>
+#include <arpa/inet.h>
 
 /* Case-insensitive prefix test. */
 static int has_prefix_ci(const char *s, axip_u32 len, const char *prefix)
@@ -103,7 +104,7 @@ int http_target_to_path(char *target, axip_u32 len, axip_u32 *path_len)
 int http_url_parse(const char *url, struct http_url *out, const char **err)
 {
 	const char *p = url;
-	axip_u32 octet[4], i, port = 80;
+	axip_u32 octet[4] = {0, 0, 0, 0}, i, port = 80;
 	const char *host;
 	axip_u32 host_len;
 
@@ -118,7 +119,24 @@ int http_url_parse(const char *url, struct http_url *out, const char **err)
 	}
 	p += 7;
 	host = p;
-	for (i = 0; i < 4; i++) {
+	if (*p == '[') {
+		/* RFC 3986 3.2.2: IP-literal = "[" IPv6address "]" */
+		char lit[INET6_ADDRSTRLEN];
+		const char *close = strchr(p, ']');
+		if (!close || (size_t)(close - p - 1) >= sizeof lit) {
+			*err = "invalid IPv6 address in brackets";
+			return -1;
+		}
+		memcpy(lit, p + 1, (size_t)(close - p - 1));
+		lit[close - p - 1] = '\0';
+		if (inet_pton(AF_INET6, lit, out->addr6) != 1) {
+			*err = "invalid IPv6 address in brackets";
+			return -1;
+		}
+		out->ip6 = 1;
+		p = close + 1;
+	}
+	for (i = 0; !out->ip6 && i < 4; i++) {
 		axip_u32 v = 0, digits = 0;
 		while (http_is_digit((axip_u8)*p) && digits < 4) {
 			v = v * 10 + (axip_u32)(*p++ - '0');
@@ -144,7 +162,7 @@ int http_url_parse(const char *url, struct http_url *out, const char **err)
 		}
 	}
 	if (*p != '\0' && *p != '/' && *p != '?' && *p != '#') {
-		*err = "host must be an IPv4 address (a.b.c.d)";
+		*err = out->ip6 ? "invalid text after the IPv6 address" : "host must be an IPv4 address (a.b.c.d)";
 		return -1;
 	}
 	host_len = (axip_u32)(p - host);
@@ -154,7 +172,8 @@ int http_url_parse(const char *url, struct http_url *out, const char **err)
 	}
 	memcpy(out->host, host, host_len);
 	out->host[host_len] = '\0';
-	out->addr = AXIP_IP4(octet[0], octet[1], octet[2], octet[3]);
+	if (!out->ip6)
+		out->addr = AXIP_IP4(octet[0], octet[1], octet[2], octet[3]);
 	out->port = (axip_u16)port;
 	if (*p != '/') {
 		/* RFC 9112 3.2.1: an empty path is sent as "/" (a query needs a

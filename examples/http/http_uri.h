@@ -19,17 +19,19 @@
  */
 int http_target_to_path(char *target, axip_u32 len, axip_u32 *path_len);
 
-/* A parsed http:// URL with an IPv4 literal host. */
+/* A parsed http:// URL with an IPv4 or IPv6 literal host. */
 struct http_url {
-	axip_u32 addr;         /* host order */
+	int ip6;               /* 1: the host is "[IPv6]" (RFC 3986 3.2.2), in addr6 */
+	axip_u8 addr6[16];     /* network order */
+	axip_u32 addr;         /* IPv4: host order */
 	axip_u16 port;         /* 80 when absent */
 	const char *path;      /* points into the URL ("/" when the URL has no path) */
 	axip_u32 path_len;     /* up to a '#' fragment, which is not sent */
-	char host[32];         /* host[:port] as written, for the Host header */
+	char host[56];         /* host[:port] as written, for the Host header */
 };
 
-/* Parse "http://a.b.c.d[:port][/path]". Returns 0, or -1 with *err set to a
- * static message. */
+/* Parse "http://a.b.c.d[:port][/path]" or "http://[v6 address][:port][/path]"
+ * (no zone identifier). Returns 0, or -1 with *err set to a static message. */
 int http_url_parse(const char *url, struct http_url *out, const char **err);
 
 #endif

@@ -662,10 +662,14 @@ int httpd_start(struct axip_stack *s, const struct httpd_config *cfg, struct htt
 		}
 	}
 	memset(&a, 0, sizeof a);
-	a.family = AXIP_AF_INET;
+	a.family = cfg->ip6 ? AXIP_AF_INET6 : AXIP_AF_INET;
 	a.port = cfg->port;
-	a.addr.v4 = cfg->addr;
-	rc = h->listen_fd = axip_socket(s, AXIP_AF_INET, AXIP_SOCK_STREAM, 0);
+	a.addr.v4 = cfg->ip6 ? 0 : cfg->addr;
+	if (cfg->ip6 && cfg->addr) {
+		rc = AXIP_E_INVAL;
+		goto fail;
+	}
+	rc = h->listen_fd = axip_socket(s, a.family, AXIP_SOCK_STREAM, 0);
 	/* accepted connections inherit the listener's options */
 	if (rc >= 0 && cfg->nodelay)
 		rc = axip_setsockopt(s, h->listen_fd, AXIP_IPPROTO_TCP, AXIP_TCP_NODELAY, &one, sizeof one);

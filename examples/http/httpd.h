@@ -27,6 +27,9 @@ struct httpd;
 
 struct httpd_config {
 	axip_u32 addr;              /* local address to listen on, 0 = all (default) */
+	int ip6;                    /* 1: listen on IPv6 too (one dual-stack socket on ::,
+	                               addr must be 0; needs IPv6 on in the instance).
+	                               default 0 */
 	axip_u16 port;              /* default 80 */
 	axip_u32 backlog;           /* connections handshaken but not yet taken by httpd_poll
 	                               (axip_listen); 0 = the instance's sock_accept_max */

@@ -442,6 +442,29 @@ static void test_url_parse(void)
 	CHECK_EQ(http_url_parse("http://10.0.0.1:/", &u, &err), -1);
 	CHECK_EQ(http_url_parse("http://10.0.0.1/a b", &u, &err), -1);
 	CHECK_EQ(http_url_parse("http://10.0.0.1?q", &u, &err), -1);
+	/* IPv6 literals (RFC 3986 3.2.2) */
+	CHECK_EQ(http_url_parse("http://[fd00:1::2]:8080/big.bin", &u, &err), 0);
+	CHECK_EQ(u.ip6, 1);
+	CHECK_EQ(u.addr6[0], 0xfd);
+	CHECK_EQ(u.addr6[3], 1);
+	CHECK_EQ(u.addr6[15], 2);
+	CHECK_EQ(u.port, 8080);
+	CHECK(strcmp(u.host, "[fd00:1::2]:8080") == 0);
+	CHECK(strncmp(u.path, "/big.bin", u.path_len) == 0);
+	CHECK_EQ(http_url_parse("http://[::1]", &u, &err), 0);
+	CHECK_EQ(u.port, 80);
+	CHECK_EQ(u.addr6[15], 1);
+	CHECK(strcmp(u.path, "/") == 0);
+	CHECK_EQ(http_url_parse("http://10.0.0.1/", &u, &err), 0);
+	CHECK_EQ(u.ip6, 0);
+	CHECK_EQ(http_url_parse("http://[fd00::1/", &u, &err), -1);
+	CHECK_EQ(http_url_parse("http://[fd00::g]/", &u, &err), -1);
+	CHECK_EQ(http_url_parse("http://[10.0.0.1]/", &u, &err), -1);
+	CHECK_EQ(http_url_parse("http://[fe80::1%eth0]/", &u, &err), -1);
+	CHECK_EQ(http_url_parse("http://[fd00::1]x/", &u, &err), -1);
+	CHECK_EQ(http_url_parse("http://[fd00::1]:0/", &u, &err), -1);
+	CHECK_EQ(http_url_parse("http://[]/", &u, &err), -1);
+	CHECK_EQ(http_url_parse("http://[1:2:3:4:5:6:7:8:9:10:11:12:13:14:15:16:17]/", &u, &err), -1);
 }
 
 static void test_content_type(void)
