@@ -421,6 +421,37 @@ void nd6_output(struct axip_stack *s, struct axip_pkt *p, const axip_u8 nexthop[
 	eth_output(s, p, e->mac, ETH_TYPE_IPV6);
 }
 
+void nd6_confirm(struct axip_stack *s, const axip_u8 dst[16])
+{
+	struct nd6_entry *e;
+	const axip_u8 *nh = dst;
+	if (!s->nd6)
+		return;
+	if (!ipv6_on_link(s, dst)) {
+		if (ip6_is_unspecified(s->cfg.gateway6))
+			return;
+		nh = s->cfg.gateway6;
+	}
+	e = nd6_find(s->nd6, nh);
+	if (!e)
+		return;
+	switch (e->state) {
+	case AXIP_NEIGH6_REACHABLE:
+		if (e->timer.expires > s->now && e->timer.expires - s->now > s->nd6->reachable_ns / 2u)
+			return;
+		break;
+	case AXIP_NEIGH6_STALE:
+	case AXIP_NEIGH6_DELAY:
+	case AXIP_NEIGH6_PROBE:
+		CTR_INC(s, nd6_confirmed);
+		break;
+	default: /* INCOMPLETE has no address yet; STATIC needs nothing */
+		return;
+	}
+	e->probes = 0;
+	set_state(s, e, AXIP_NEIGH6_REACHABLE, s->nd6->reachable_ns);
+}
+
 /* ---- duplicate address detection (RFC 4862 5.4) ---- */
 
 static void dad_send(struct axip_stack *s, struct ip6_ifaddr *a)

@@ -24,5 +24,13 @@ void nd6_input(struct axip_stack *s, struct axip_pkt *p, const struct ipv6_rx_in
  * queued (bounded) on an INCOMPLETE entry. Consumes p.
  */
 void nd6_output(struct axip_stack *s, struct axip_pkt *p, const axip_u8 nexthop[16]);
+/*
+ * RFC 4861 7.3.1: an upper layer saw forward progress with `dst` (TCP: new
+ * data acknowledged), so the neighbour its packets go through (dst itself
+ * when on-link, else the default router) is reachable: a STALE, DELAY or
+ * PROBE entry becomes REACHABLE, and a REACHABLE one is renewed once less
+ * than half of its ReachableTime is left (cheap when called per ACK).
+ */
+void nd6_confirm(struct axip_stack *s, const axip_u8 dst[16]);
 
 #endif

@@ -35,6 +35,7 @@
  * once the segment is through, in the order they arose.
  */
 #include "tcp_internal.h"
+#include "nd6.h"
 #include "tcp_isn.h"
 #include "checksum.h"
 #include "wire.h"
@@ -509,6 +510,10 @@ static enum seg_verdict tcp_ack_input(struct axip_tcp *c, const struct tcp_seg *
 			tcp_rtt_sample(c, tcp_ns_to_us(s->now - c->rtt_at));
 		}
 		c->snd_una = g->ack;
+		/* RFC 4861 7.3.1: acknowledged data is forward progress: the
+		 * neighbour the connection goes through is reachable */
+		if (c->family == 6u)
+			nd6_confirm(s, c->raddr6);
 		tcp_sndq_drop(c, dbytes);
 		c->bytes_acked += dbytes;
 		if (SEQ_LT(c->snd_nxt, c->snd_una))

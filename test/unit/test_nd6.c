@@ -7,6 +7,7 @@
 #include "test.h"
 #include "sim.h"
 #include "ip6_frames.h"
+#include "nd6.h"
 
 static uint8_t frame[9300], out[9300];
 static axip_time_ns now;
@@ -343,6 +344,59 @@ static void test_nud_states(void)
 }
 
 /* RFC 4861 7.2.5: the override flag and unsolicited advertisements. */
+/* RFC 4861 7.3.1: upper-layer confirmation (nd6_confirm, called by TCP for
+ * acknowledged data). */
+static void test_confirm(void)
+{
+	struct axip_config c;
+	struct sim_single *h;
+	struct axip_stack *s;
+	axip_time_ns exp;
+	static const uint8_t off_link[16] = {0x20, 0x01, 0x0d, 0xb9, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 7};
+
+	ip6t_cfg(&c);
+	memcpy(c.gateway6, ip6_peer_ll, 16);
+	h = ip6t_host_cfg(&c, 0);
+	s = sim_single_stack(h);
+	now = AXIP_MS(1);
+	sim_single_poll(h, now);
+	REQUIRE(axip_neigh6_set(s, ip6_peer_gl, ip6_peer_mac, 0) == AXIP_OK);
+	REQUIRE(axip_neigh6_set(s, ip6_peer_ll, ip6_peer_mac, 0) == AXIP_OK);
+	exp = expires_of(h, ip6_peer_gl);
+	/* REACHABLE with most of its time left: nothing changes */
+	nd6_confirm(s, ip6_peer_gl);
+	CHECK_EQ(expires_of(h, ip6_peer_gl), exp);
+	CHECK_EQ(ip6t_ctr(h)->nd6_confirmed, 0);
+	/* STALE after ReachableTime; a confirmation makes it REACHABLE again */
+	now = exp + AXIP_MS(2);
+	sim_single_poll(h, now);
+	CHECK_EQ(state_of(h, ip6_peer_gl), AXIP_NEIGH6_STALE);
+	nd6_confirm(s, ip6_peer_gl);
+	CHECK_EQ(state_of(h, ip6_peer_gl), AXIP_NEIGH6_REACHABLE);
+	CHECK(expires_of(h, ip6_peer_gl) > now);
+	CHECK_EQ(ip6t_ctr(h)->nd6_confirmed, 1);
+	/* an off-link destination confirms the router's entry (STALE by now) */
+	CHECK_EQ(state_of(h, ip6_peer_ll), AXIP_NEIGH6_STALE);
+	nd6_confirm(s, off_link);
+	CHECK_EQ(state_of(h, ip6_peer_ll), AXIP_NEIGH6_REACHABLE);
+	CHECK_EQ(ip6t_ctr(h)->nd6_confirmed, 2);
+	/* less than half of ReachableTime left: renewed, not counted */
+	exp = expires_of(h, ip6_peer_gl);
+	now = exp - AXIP_SEC(1);
+	sim_single_poll(h, now);
+	nd6_confirm(s, ip6_peer_gl);
+	CHECK(expires_of(h, ip6_peer_gl) > exp);
+	CHECK_EQ(ip6t_ctr(h)->nd6_confirmed, 2);
+	/* no entry, and a static one: nothing */
+	nd6_confirm(s, ip6_my_gl);
+	REQUIRE(axip_neigh6_set(s, ip6_peer_gl, ip6_peer_mac, 1) == AXIP_OK);
+	nd6_confirm(s, ip6_peer_gl);
+	CHECK_EQ(state_of(h, ip6_peer_gl), AXIP_NEIGH6_STATIC);
+	CHECK_EQ(ip6t_ctr(h)->nd6_confirmed, 2);
+	CHECK_EQ(sim_single_tx_count(h), 0);
+	sim_single_free(h);
+}
+
 static void test_na_rules(void)
 {
 	struct sim_single *h = bare_host();
@@ -519,6 +573,7 @@ int main(void)
 	RUN_TEST(test_resolution);
 	RUN_TEST(test_nud_states);
 	RUN_TEST(test_na_rules);
+	RUN_TEST(test_confirm);
 	RUN_TEST(test_table_full);
 	RUN_TEST(test_dad);
 	return test_summary();

@@ -166,6 +166,7 @@
 	X(nd6_resolve_fail)    /* INCOMPLETE entry gave up; queue dropped */              \
 	X(nd6_resolve_fail_pkts) /* packets dropped with failed entries */                 \
 	X(nd6_probe_fail)      /* PROBE entry got no answer: removed (7.3.3) */           \
+	X(nd6_confirmed)       /* STALE/DELAY/PROBE entry made REACHABLE by TCP (7.3.1) */ \
 	X(nd6_rx_looped)       /* our own NS/NA reflected back (source MAC ours): ignored */ \
 	X(nd6_dad_ok)          /* address passed duplicate address detection */          \
 	X(nd6_dad_conflict)    /* duplicate found: address unusable (RFC 4862 5.4.5) */
