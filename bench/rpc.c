@@ -7,7 +7,7 @@
  * axip-tcp-echo, so the same client measures kernel and axip servers.
  *
  *   rpc server [--port P] [--threads N] [--cpus LIST]
- *   rpc client --host A.B.C.D [--port P] [--conns N] [--depth D] [--size B]
+ *   rpc client --host A.B.C.D|IPV6 [--port P] [--conns N] [--depth D] [--size B]
  *              [--duration S] [--warmup S] [--threads N] [--cpus LIST]
  *
  * Client modes: --depth 1 is ping-pong (each connection keeps one message in
@@ -68,7 +68,7 @@ static void usage(FILE *f)
 	fprintf(f,
 	        "usage: rpc server [--port P] [--threads N] [--cpus LIST]\n"
 	        "       rpc --help | --version\n"
-	        "       rpc client --host A.B.C.D [--port P] [--conns N] [--depth D] [--size B]\n"
+	        "       rpc client --host A.B.C.D|IPV6 [--port P] [--conns N] [--depth D] [--size B]\n"
 	        "                  [--duration S] [--warmup S] [--threads N] [--cpus LIST]\n"
 	        "TCP request/response benchmark: fixed-size messages echoed back.\n"
 	        "  --port P       TCP port (default 6201)\n"
@@ -128,14 +128,16 @@ static void *server_thread(void *arg)
 {
 	unsigned idx = (unsigned)(uintptr_t)arg;
 	static __thread unsigned char buf[IOBUF];
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(O.port) };
+	/* one dual-stack listener on :: serves IPv4 and IPv6 clients */
+	struct sockaddr_in6 sa = { .sin6_family = AF_INET6, .sin6_port = htons(O.port) };
 	struct epoll_event ev, evs[128];
-	int one = 1, ls, ep;
+	int one = 1, zero = 0, ls, ep;
 	if (O.n_cpus)
 		rpc_pin_self(O.cpus[idx % (unsigned)O.n_cpus]);
-	ls = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0);
+	ls = socket(AF_INET6, SOCK_STREAM | SOCK_NONBLOCK, 0);
 	if (ls < 0)
 		die("socket");
+	setsockopt(ls, IPPROTO_IPV6, IPV6_V6ONLY, &zero, sizeof zero);
 	setsockopt(ls, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
 	setsockopt(ls, SOL_SOCKET, SO_REUSEPORT, &one, sizeof one);
 	if (bind(ls, (struct sockaddr *)&sa, sizeof sa) < 0)
@@ -262,14 +264,29 @@ static void *client_thread(void *arg)
 {
 	struct cthread *t = arg;
 	static __thread unsigned char buf[IOBUF];
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(O.port) };
+	struct sockaddr_storage ss;
+	struct sockaddr_in *sa = (struct sockaddr_in *)&ss;
+	struct sockaddr_in6 *sa6 = (struct sockaddr_in6 *)&ss;
+	socklen_t salen;
 	struct epoll_event ev, evs[128];
-	int ep, one = 1, measuring = 0;
+	int ep, one = 1, measuring = 0, fam;
 	unsigned i;
 	if (O.n_cpus)
 		rpc_pin_self(O.cpus[t->idx % (unsigned)O.n_cpus]);
 	rpc_hist_init(&t->hist);
-	inet_pton(AF_INET, O.host, &sa.sin_addr);
+	memset(&ss, 0, sizeof ss);
+	if (inet_pton(AF_INET, O.host, &sa->sin_addr) == 1) {
+		fam = AF_INET;
+		sa->sin_family = AF_INET;
+		sa->sin_port = htons(O.port);
+		salen = sizeof *sa;
+	} else {
+		fam = AF_INET6;
+		inet_pton(AF_INET6, O.host, &sa6->sin6_addr); /* checked in main */
+		sa6->sin6_family = AF_INET6;
+		sa6->sin6_port = htons(O.port);
+		salen = sizeof *sa6;
+	}
 	ep = epoll_create1(0);
 	if (ep < 0)
 		die("epoll_create1");
@@ -278,10 +295,10 @@ static void *client_thread(void *arg)
 		die("calloc");
 	for (i = 0; i < t->count; i++) {
 		struct cconn *c = &t->c[i];
-		c->fd = socket(AF_INET, SOCK_STREAM, 0);
+		c->fd = socket(fam, SOCK_STREAM, 0);
 		if (c->fd < 0)
 			die("socket");
-		if (connect(c->fd, (struct sockaddr *)&sa, sizeof sa) < 0) {
+		if (connect(c->fd, (struct sockaddr *)&ss, salen) < 0) {
 			fprintf(stderr, "rpc: connect to %s:%u: %s\n", O.host, O.port, strerror(errno));
 			exit(1);
 		}
@@ -377,9 +394,9 @@ static int run_client(void)
 	struct rpc_hist total;
 	uint64_t done = 0;
 	unsigned i, first = 0;
-	struct in_addr a;
-	if (!O.host || inet_pton(AF_INET, O.host, &a) != 1) {
-		fprintf(stderr, "rpc: client needs --host A.B.C.D\n");
+	struct in6_addr a;
+	if (!O.host || (inet_pton(AF_INET, O.host, &a) != 1 && inet_pton(AF_INET6, O.host, &a) != 1)) {
+		fprintf(stderr, "rpc: client needs --host A.B.C.D or an IPv6 address\n");
 		return 2;
 	}
 	if (O.threads > O.conns)

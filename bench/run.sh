@@ -16,7 +16,7 @@ ROOT=$(cd "$(dirname "$0")/.." && pwd)
 . "$ROOT/scripts/lib/netns.sh"
 # shellcheck source=scripts/lib/nginx.sh
 . "$ROOT/scripts/lib/nginx.sh"
-ALL_WORKLOADS="rpc http connrate bulk udp apps scaling idle"
+ALL_WORKLOADS="rpc http connrate bulk udp rpc6 http6 apps scaling idle"
 
 usage() {
 	cat <<EOF
@@ -50,6 +50,10 @@ Workloads (--only takes a comma-separated list):
   udp       UDP echo, 64 bytes, 1 and 32 in flight: bench/udp_rr (kernel) against
             the kernel echo and axip-udp-echo; bench/axip-udp-rr (AF_XDP) against
             axip-udp-echo: the AF_XDP ceiling without TCP (default and busy-poll)
+  rpc6      rpc over IPv6 (1 and 32 connections): the kernel rpc server and
+            axip-tcp-echo (shared mode: the interface's IPv6 address)
+  http6     http over IPv6 (wrk 1 and 32 connections against http://[addr]/):
+            nginx and axip-httpd
   apps      the same unmodified binaries on the kernel and under axip-run:
             redis-server (one process) with redis-benchmark GET, 50
             connections, no pipelining and -P 16; nginx (one process,
@@ -170,6 +174,9 @@ SFX=$$
 NSS=axb${SFX}s NSC=axb${SFX}c IF_S=axb${SFX}s0 IF_C=axb${SFX}c0
 NET=$((200 + SFX % 50))
 ADDR_S=10.$NET.0.1 ADDR_C=10.$NET.0.2
+ADDR6_S=fd00:$NET::1 ADDR6_C=fd00:$NET::2
+# what the clients connect to: IPv4, or IPv6 in rpc6/http6
+HOST_S=$ADDR_S URLHOST_S=$ADDR_S
 WORK=$(mktemp -d /tmp/axip-bench.XXXXXX)
 chmod 711 "$WORK" # nginx workers (not root) read the bulk file below it
 
@@ -197,6 +204,15 @@ link_setup() {
 	# connection-rate runs leave many TIME_WAITs on the client side
 	in_c sysctl -qw net.ipv4.tcp_tw_reuse=1 net.ipv4.ip_local_port_range="10000 60999"
 	in_c ping -c1 -W2 "$ADDR_S" >/dev/null || { echo "no connectivity over the veth" >&2; exit 1; }
+	# IPv6 (rpc6, http6): addresses without DAD; the link-local ones finish theirs
+	in_s ip addr add "$ADDR6_S/64" dev "$IF_S" nodad && in_c ip addr add "$ADDR6_C/64" dev "$IF_C" nodad ||
+		{ echo "cannot add IPv6 addresses" >&2; exit 1; }
+	local i
+	for i in $(seq 50); do
+		[ -z "$(in_s ip -6 addr show dev "$IF_S" tentative)$(in_c ip -6 addr show dev "$IF_C" tentative)" ] && break
+		sleep 0.1
+	done
+	in_c ping -6 -c1 -W2 "$ADDR6_S" >/dev/null || { echo "no IPv6 connectivity over the veth" >&2; exit 1; }
 }
 
 # offload default|txoff|txoff2: checksum offload of the client-side veth
@@ -342,7 +358,7 @@ rpc_client() { # rpc_client CONNS DEPTH REP
 	local d line
 	[ "$3" = rewarm ] && return 0 # its own --warmup covers a restarted server
 	d=$(warm_secs "$3")
-	line=$(in_c taskset -c "$CCPU" "$RPC" client --host "$ADDR_S" --port 6201 --conns "$1" \
+	line=$(in_c taskset -c "$CCPU" "$RPC" client --host "$HOST_S" --port 6201 --conns "$1" \
 		--depth "$2" --duration "$d" --warmup "$CWARM" 2>>"$WORK/client.log") || return 0
 	echo "$(kv tps "$line") $(kv p50_us "$line") $(kv p99_us "$line") $(kv p999_us "$line") -"
 }
@@ -391,7 +407,7 @@ wrk_client() { # wrk_client CONNS CLOSE(0|1) REP
 	d=${d%.*}
 	[ "$d" -ge 1 ] 2>/dev/null || d=1
 	out=$(in_c taskset -c "$CCPU" wrk -t1 -c"$1" -d"${d}s" --latency "${hdr[@]}" \
-		"http://$ADDR_S:8080/" 2>>"$WORK/client.log") || return 0
+		"http://$URLHOST_S:8080/" 2>>"$WORK/client.log") || return 0
 	rps=$(echo "$out" | awk '/^Requests\/sec:/ {print $2}')
 	p50=$(echo "$out" | awk '$1=="50%" {print $2}')
 	p99=$(echo "$out" | awk '$1=="99%" {print $2}')
@@ -450,6 +466,7 @@ nginx_server() {
     sendfile on;
     server {
         listen $ADDR_S:8080 backlog=4096;
+        listen [$ADDR6_S]:8080 backlog=4096;
         location / { return 200 "ok"; }
         location /files/ { root $d; }
     }
@@ -611,6 +628,36 @@ wl_rpc() {
 	fi
 }
 
+# rpc6/http6: the kernel and axip over IPv6, the same clients
+wl_rpc6() {
+	local of n bin specs=()
+	for n in 1 32; do
+		for of in default txoff; do
+			specs+=("${n} conn|kernel|$of|tps|kernel_rpc_server|rpc_client $n 1")
+		done
+		bin=$(axip_bin axip-tcp-echo) &&
+			specs+=("${n} conn|kernel-client/axip-server|txoff|tps|axip_server $bin 6201|rpc_client $n 1")
+	done
+	HOST_S=$ADDR6_S
+	run_matrix rpc6 "${specs[@]}"
+	HOST_S=$ADDR_S
+}
+
+wl_http6() {
+	local of n bin specs=()
+	CUR=http6
+	for n in 1 32; do
+		for of in default txoff; do
+			specs+=("${n} conn|kernel|$of|req/s|srv_nginx|wrk_client $n 0")
+		done
+		bin=$(axip_bin axip-httpd) &&
+			specs+=("${n} conn|axip|txoff|req/s|srv_httpd $bin|wrk_client $n 0")
+	done
+	URLHOST_S="[$ADDR6_S]"
+	run_matrix http6 "${specs[@]}"
+	URLHOST_S=$ADDR_S
+}
+
 wl_http() { # wl_http: keep-alive; wl_http close: connection rate
 	local w=http close=0 of n conns="1 32" bin specs=()
 	if [ "${1:-}" = close ]; then
@@ -673,6 +720,7 @@ apps_nginx_conf() {
     default_type text/plain;
     server {
         listen $ADDR_S:8080 backlog=4096;
+        listen [$ADDR6_S]:8080 backlog=4096;
         location / { return 200 "ok"; }
     }
 EOF
@@ -848,6 +896,8 @@ title_of() {
 	connrate) echo "Connection rate: wrk -H 'Connection: close' (connections/s)" ;;
 	bulk) echo "Bulk, one TCP connection: iperf3, and one 1 GB HTTP GET (Gbit/s)" ;;
 	udp) echo "UDP echo, 64-byte payload: the AF_XDP ceiling (round trips/s)" ;;
+	rpc6) echo "TCP request/response over IPv6, 64-byte messages, ping-pong (transactions/s)" ;;
+	http6) echo "HTTP/1.1 keep-alive over IPv6, 2-byte body, wrk (requests/s)" ;;
 	apps) echo "Unmodified programs, kernel vs axip-run: redis-benchmark GET and wrk on nginx (requests/s)" ;;
 	scaling) echo "RPC scaling over server cores, 32 connections per core (transactions/s)" ;;
 	idle) echo "Idle cost: CPU time of an idle server process (ms per window)" ;;
