@@ -48,8 +48,23 @@ in_a timeout 30 socat TCP6-LISTEN:5006,reuseaddr EXEC:cat >/dev/null 2>&1 &
 wait_listen "$NSA" 5006
 out=$(echo kernel-tcp6 | in_b timeout 10 socat -t5 -T5 - "TCP6:[$A6]:5006") || fail "kernel TCP over IPv6"
 [ "$out" = kernel-tcp6 ] || fail "kernel TCP over IPv6 returned '$out'"
+# address changes are followed: an address added while attached is served
+# at once, a removed one no longer
+N6=fd00:$NET::7
+in_a ip addr add "$N6/64" dev "$IFA" nodad || fail "ip addr add $N6"
+ok=0
+for _ in $(seq 20); do
+	in_b timeout 5 $PY "$CLIENT" "$N6" 7 64x2 >/dev/null 2>&1 && { ok=1; break; }
+	sleep 0.2
+done
+[ $ok = 1 ] || fail "UDP echo at an address added while attached"
+in_a ip addr del "$N6/64" dev "$IFA" || fail "ip addr del $N6"
+sleep 0.5
+in_b timeout 10 $PY "$CLIENT" "$N6" 7 64 >/dev/null 2>&1 && fail "a removed address is still served"
+in_b timeout 30 $PY "$CLIENT" "$A6" 7 64x3 || fail "UDP echo at the first address after the changes"
 stop_axip echo6
 grep -Eq "rule udp6/7 +hits +[1-9]" "$WORK/echo6.log" || fail "no IPv6 rule hits counted"
+grep -Eq "xdp_addr6_updates +[1-9]" "$WORK/echo6.log" || fail "no IPv6 address update counted"
 echo "ok: shared mode"
 
 # ---- dedicated mode
