@@ -35,6 +35,7 @@
 #   echo_parallel PORT IN WANT N WHAT   N concurrent TCP echoes of file IN
 #   check_echo PORT             lines, 8 MiB and 4 x 1 MiB through a TCP echo
 #   big_file_both MB            MB MiB of random bytes for nginx and axip-httpd
+#   wrk_zero_errors URL S C     wrk S seconds, C connections, no errors
 
 set -u
 SFX=${AXT_SUFFIX:-$$}
@@ -206,6 +207,19 @@ big_file_both() {
 	head -c "${1}M" /dev/urandom >"$d/www/big.bin"
 	chmod 644 "$d/www/big.bin"
 	ln "$d/www/big.bin" "$WORK/www/big.bin"
+}
+
+# wrk_zero_errors URL SECONDS CONNS: wrk from $NSB for SECONDS with CONNS
+# connections; fails unless it completed requests with no socket error and
+# no non-2xx response (its output is printed)
+wrk_zero_errors() {
+	local out reqs
+	out=$(in_b timeout $(($2 + 30)) wrk -t1 -c"$3" -d"$2s" "$1" 2>&1) || { echo "$out" >&2; fail "wrk $1"; }
+	echo "$out"
+	echo "$out" | grep -q "Socket errors" && fail "wrk $1: socket errors"
+	echo "$out" | grep -q "Non-2xx" && fail "wrk $1: non-2xx responses"
+	reqs=$(echo "$out" | awk '/requests in/ {print $1}')
+	[ "${reqs:-0}" -gt 0 ] || fail "wrk $1: no request completed"
 }
 
 # xdp_attached: 0 if any XDP program is attached to $IFA

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: BSD-2-Clause
 # net_preload_clients: outgoing connections of unmodified programs on axip:
-# curl and wget under axip-run fetch 32 MiB from a kernel nginx in the peer
+# curl and wget under axip-run fetch $AXT_BIG_MB MiB (default 100) from a
+# kernel nginx in the peer
 # namespace (compared by SHA-256); iperf3 both ways for 2 s (axip server /
 # kernel client, kernel server / axip client) with no error.
 . "$(dirname "$0")/lib.sh"
@@ -10,8 +11,9 @@ RUN=$BUILD/preload/axip-run
 for p in nginx curl wget iperf3; do
 	command -v $p >/dev/null || { echo "SKIP: $p missing (Debian packages nginx-light, curl, wget, iperf3)" >&2; exit 77; }
 done
+BIG_MB=${AXT_BIG_MB:-100}
 net_setup 1
-big_file_both 32
+big_file_both "$BIG_MB"
 D=$WORK/nginx
 nginx_files_conf "$D" "$ADDR_B:80" "$D/www" 64
 start_in "$NSB" nginx nginx -e "$D/error.log" -c "$D/nginx.conf" -p "$D"
@@ -22,14 +24,15 @@ want=$(sha256sum <"$D/www/big.bin")
 if ldd "$BUILD/preload/libaxip-preload.so" | grep -q libasan; then
 	echo "note: sanitizer build: curl skipped (it hangs under a preloaded ASan runtime)"
 else
-	got=$(in_a timeout 60 "$RUN" --ifname "$IFA" --verbose -- curl -sS "http://$ADDR_B/big.bin" \
+	got=$(in_a timeout 120 "$RUN" --ifname "$IFA" --verbose -- curl -sS "http://$ADDR_B/big.bin" \
 		2>"$WORK/curl.log" | sha256sum)
 	grep -q 'attached to' "$WORK/curl.log" || fail "curl: the shim did not attach"
-	[ "$got" = "$want" ] || fail "curl under axip-run: 32 MiB differs"
+	[ "$got" = "$want" ] || fail "curl under axip-run: $BIG_MB MiB differs"
 fi
-got=$(in_a timeout 60 "$RUN" --ifname "$IFA" -- wget -q -O - "http://$ADDR_B/big.bin" \
+got=$(in_a timeout 120 "$RUN" --ifname "$IFA" --verbose -- wget -q -O - "http://$ADDR_B/big.bin" \
 	2>"$WORK/wget.log" | sha256sum)
-[ "$got" = "$want" ] || fail "wget under axip-run: 32 MiB differs"
+grep -q 'attached to' "$WORK/wget.log" || fail "wget: the shim did not attach"
+[ "$got" = "$want" ] || fail "wget under axip-run: $BIG_MB MiB differs"
 
 start_axip iperf "$RUN" --ifname "$IFA" --verbose -- iperf3 -4 -s -1 -p 5201
 wait_attached iperf

@@ -4,16 +4,19 @@
 # workers under `axip-run --queues 2` on a veth pair with two queues: the
 # master listens, each forked worker takes one receive queue (its own axip
 # instance, the listener re-created there). 24 concurrent kernel clients
-# fetch a page (by SHA-256); both workers must have answered (X-Pid header),
-# and 16 MiB comes back byte-identical.
+# fetch a page (by SHA-256); both workers must have answered (X-Pid header);
+# $AXT_BIG_MB MiB (default 100) comes back byte-identical to curl and wget;
+# wrk runs $AXT_WRK_SECS s (default 10) over 16 connections with zero errors.
 . "$(dirname "$0")/lib.sh"
 RUN=$BUILD/preload/axip-run
 [ -x "$RUN" ] || { echo "SKIP: $RUN not built" >&2; exit 77; }
-for p in nginx curl; do
+BIG_MB=${AXT_BIG_MB:-100}
+WRK_S=${AXT_WRK_SECS:-10}
+for p in nginx curl wget wrk; do
 	command -v $p >/dev/null || { echo "SKIP: $p missing (Debian packages nginx-light, curl)" >&2; exit 77; }
 done
 net_setup 2
-big_file_both 16
+big_file_both "$BIG_MB"
 D=$WORK/nginx
 echo "<html>axip-run nginx workers</html>" >"$D/www/index.html"
 chmod 644 "$D/www/index.html"
@@ -55,8 +58,10 @@ done
 pids=$(cat "$WORK"/h.* | tr -d '\r' | awk -F': ' 'tolower($1) == "x-pid" { print $2 }' | sort -u | wc -l)
 echo "workers that answered: $pids"
 [ "$pids" = 2 ] || fail "expected both workers to answer, got $pids"
-[ "$(in_b timeout 60 curl -sf "http://$ADDR_A/big.bin" | sha256sum)" = "$(sha256sum <"$D/www/big.bin")" ] ||
-	fail "curl 16 MiB"
+want_big=$(sha256sum <"$D/www/big.bin")
+[ "$(in_b timeout 120 curl -sf "http://$ADDR_A/big.bin" | sha256sum)" = "$want_big" ] || fail "curl $BIG_MB MiB"
+[ "$(in_b timeout 120 wget -q -O - "http://$ADDR_A/big.bin" | sha256sum)" = "$want_big" ] || fail "wget $BIG_MB MiB"
+wrk_zero_errors "http://$ADDR_A/index.html" "$WRK_S" 16
 stop_axip nginx TERM
 grep -E '\[(alert|emerg|crit)\]' "$D/error.log" && fail "nginx logged errors"
 xdp_attached && fail "XDP program left after nginx exited"
