@@ -49,7 +49,9 @@ Workloads (--only takes a comma-separated list):
             for kernel <-> kernel, axip -> kernel, kernel -> axip, axip <-> axip
   udp       UDP echo, 64 bytes, 1 and 32 in flight: bench/udp_rr (kernel) against
             the kernel echo and axip-udp-echo; bench/axip-udp-rr (AF_XDP) against
-            axip-udp-echo: the AF_XDP ceiling without TCP (default and busy-poll)
+            axip-udp-echo: the AF_XDP ceiling without TCP (default and busy-poll);
+            and 1472 bytes, 32 in flight (full-size frames: the frames/s ceiling
+            of one direction, for the bulk rows)
   rpc6      rpc over IPv6 (1 and 32 connections): the kernel rpc server and
             axip-tcp-echo (shared mode: the interface's IPv6 address)
   http6     http over IPv6 (wrk 1 and 32 connections against http://[addr]/):
@@ -384,15 +386,16 @@ axip_udp_client() { # axip_udp_client MODE DEPTH REP: bench/axip-udp-rr on the c
 	[ "$2" = rewarm ] && return 0 # its own --warmup covers a restarted server
 	d=$(warm_secs "$2")
 	line=$(in_c taskset -c "$CCPU" timeout 60 "$AXUDP" --ifname "$IF_C" --cores "$CCPU" "${m[@]}" --host "$ADDR_S" \
-		--port 7 --depth "$1" --duration "$d" --warmup "$CWARM" 2>>"$WORK/axip-client.log") || return 0
+		--port 7 --depth "$1" --size "${UDP_SIZE:-64}" --duration "$d" --warmup "$CWARM" \
+		2>>"$WORK/axip-client.log") || return 0
 	echo "$(kv tps "$line") $(kv p50_us "$line") $(kv p99_us "$line") $(kv p999_us "$line") lost=$(kv lost "$line")"
 }
 
-udp_client() { # udp_client DEPTH REP
+udp_client() { # udp_client DEPTH REP (payload UDP_SIZE bytes, default 64)
 	local d line
 	[ "$2" = rewarm ] && return 0 # its own --warmup covers a restarted server
 	d=$(warm_secs "$2")
-	line=$(in_c taskset -c "$CCPU" "$UDPRR" client --host "$ADDR_S" --port 7 --depth "$1" \
+	line=$(in_c taskset -c "$CCPU" "$UDPRR" client --host "$ADDR_S" --port 7 --depth "$1" --size "${UDP_SIZE:-64}" \
 		--duration "$d" --warmup "$CWARM" 2>>"$WORK/client.log") || return 0
 	echo "$(kv tps "$line") $(kv p50_us "$line") $(kv p99_us "$line") $(kv p999_us "$line") lost=$(kv lost "$line")"
 }
@@ -800,6 +803,15 @@ wl_udp() {
 		fi
 	done
 	run_matrix udp "${specs[@]}"
+	# full-size frames (1472-byte payload: 1514-byte frames at MTU 1500), 32
+	# in flight: each side's CPU sends one frame per round trip, so rt/s is
+	# the frames/s ceiling of one direction that the bulk rows compare with
+	specs=("32 in flight 1472 B|kernel|default|rt/s|kernel_udp_server|udp_client 32")
+	bin=$(axip_bin axip-udp-echo) && AXUDP=$(axip_bin axip-udp-rr) &&
+		specs+=("32 in flight 1472 B|axip|txoff|rt/s|axip_server $bin 7|axip_udp_client - 32")
+	UDP_SIZE=1472
+	run_matrix udp "${specs[@]}"
+	UDP_SIZE=64
 	if ! axip_bin axip-udp-echo >/dev/null; then
 		for d in 1 32; do pending udp "${d} in flight" kernel-client/axip-server "axip: not built yet"; done
 	fi
