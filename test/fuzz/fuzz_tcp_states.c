@@ -17,8 +17,10 @@
  *            offload + scatter-gather, bit 2 TSO, bit 3 tiny pools, bits 4-7
  *            the options the peer offers in handshakes (MSS, window scale
  *            7, SACK-permitted, timestamps)
- *   byte 1   the starting state (scenario, below), reached by a scripted
- *            exchange before fuzzing starts; it is checked to be reached
+ *   byte 1   bits 0-6: the starting state (scenario, below), reached by a
+ *            scripted exchange before fuzzing starts; it is checked to be
+ *            reached. Bit 7: every flow runs over IPv6 (the instance
+ *            2001:db8::1/64, the peer 2001:db8::2; ICMP errors are ICMPv6)
  *   then     operations, one byte each plus arguments (see do_op())
  *
  * At the end every connection the application holds is aborted, the clock
@@ -65,6 +67,7 @@ struct fz {
 	struct axip_stack *s;
 	axip_time_ns now;
 	uint8_t offer;           /* options offered by the peer (config bits 4-7) */
+	int v6;                  /* flows over IPv6 (byte 1 bit 7) */
 	struct flow fl[NFLOWS];
 	struct axip_tcp *conns[MAX_CONNS];
 	unsigned n_conns;
@@ -130,7 +133,14 @@ static int app_accept(void *arg, struct axip_tcp *c, const struct axip_tcp_callb
 	if (z->n_conns == MAX_CONNS)
 		return AXIP_E_NOMEM;
 	axip_tcp_get_info(c, &info);
-	FUZZ_CHECK(info.local_port == 80 && info.remote_addr == FUZZ_IP_PEER);
+	if (z->v6) {
+		uint8_t la[16], ra[16];
+		FUZZ_CHECK(axip_tcp_family(c) == 6 && axip_tcp_get_addr6(c, la, ra) == AXIP_OK);
+		FUZZ_CHECK(!memcmp(la, fuzz_ip6(0), 16) && !memcmp(ra, fuzz_ip6(1), 16));
+		FUZZ_CHECK(info.local_port == 80);
+	} else {
+		FUZZ_CHECK(info.local_port == 80 && info.remote_addr == FUZZ_IP_PEER);
+	}
 	if (info.remote_port >= 40000 && info.remote_port < 40002 && !z->fl[info.remote_port - 40000].c)
 		z->fl[info.remote_port - 40000].c = c;
 	conn_add(z, c);
@@ -146,38 +156,53 @@ static int seq_after(uint32_t a, uint32_t b)
 	return (int32_t)(a - b) > 0;
 }
 
+/* The TCP header of an IPv4 or IPv6 frame (IPv6: right after the fixed
+ * header, as the instance sends it) and the TCP segment's length
+ * (header + payload), or NULL. */
+static const uint8_t *tcp_of(const uint8_t *f, uint32_t len, uint32_t *seglen)
+{
+	uint32_t ihl, tot;
+	if (len >= 54 + 20 && load_be16(f + 12) == 0x86dd && f[20] == 6) {
+		tot = load_be16(f + 18);
+		if (tot < 20 || 54 + tot > len)
+			return NULL;
+		*seglen = tot;
+		return f + 54;
+	}
+	if (len < 54 || load_be16(f + 12) != 0x0800 || f[23] != 6)
+		return NULL;
+	ihl = (uint32_t)(f[14] & 15) * 4;
+	tot = load_be16(f + 16);
+	if (ihl < 20 || 14 + ihl + 20 > len || tot < ihl + 20)
+		return NULL;
+	*seglen = tot - ihl;
+	return f + 14 + ihl;
+}
+
 /* With FUZZ_TRACE set in the environment, print every segment both ways. */
 static void trace(const char *dir, const uint8_t *f, uint32_t len)
 {
-	uint32_t ihl;
+	uint32_t n;
 	const uint8_t *t;
-	if (!getenv("FUZZ_TRACE") || len < 54 || load_be16(f + 12) != 0x0800 || f[23] != 6)
+	if (!getenv("FUZZ_TRACE") || !(t = tcp_of(f, len, &n)))
 		return;
-	ihl = (uint32_t)(f[14] & 15) * 4;
-	if (14 + ihl + 20 > len)
-		return;
-	t = f + 14 + ihl;
 	fprintf(stderr, "%s %u > %u flags %02x seq %u ack %u win %u len %u\n", dir,
 	        (unsigned)load_be16(t), (unsigned)load_be16(t + 2), (unsigned)t[13],
 	        (unsigned)load_be32(t + 4), (unsigned)load_be32(t + 8), (unsigned)load_be16(t + 14),
-	        (unsigned)(load_be16(f + 16) - ihl - (uint32_t)(t[12] >> 4) * 4));
+	        (unsigned)(n - (uint32_t)(t[12] >> 4) * 4));
 }
 
 /* Learn from one frame the instance sent. */
 static void observe(struct fz *z, const uint8_t *f, uint32_t len)
 {
-	uint32_t ihl, hl, seq, end, i;
+	uint32_t seglen, hl, seq, end, i;
 	const uint8_t *t;
 	uint16_t sport, dport;
 	uint8_t flags;
 	struct flow *fl = NULL;
 	trace("inst", f, len);
-	if (len < 54 || load_be16(f + 12) != 0x0800 || f[23] != 6)
+	if (!(t = tcp_of(f, len, &seglen)))
 		return;
-	ihl = (uint32_t)(f[14] & 15) * 4;
-	if (14 + ihl + 20 > len)
-		return;
-	t = f + 14 + ihl;
 	sport = load_be16(t);
 	dport = load_be16(t + 2);
 	for (i = 0; i < NFLOWS; i++) {
@@ -193,9 +218,9 @@ static void observe(struct fz *z, const uint8_t *f, uint32_t len)
 	flags = t[13];
 	seq = load_be32(t + 4);
 	hl = (uint32_t)(t[12] >> 4) * 4;
-	if (hl < 20 || 14 + ihl + hl > len)
+	if (hl < 20 || hl > seglen)
 		return;
-	end = seq + (load_be16(f + 16) - ihl - hl) + !!(flags & TH_SYN) + !!(flags & TH_FIN);
+	end = seq + (seglen - hl) + !!(flags & TH_SYN) + !!(flags & TH_FIN);
 	if (flags & TH_SYN) {
 		fl->inst_isn = seq;
 		fl->inst_nxt = end;
@@ -286,10 +311,17 @@ static void send_seg(struct fz *z, struct flow *fl, uint8_t flags, uint32_t seq,
 		memcpy(seg + hl, payload, len);
 	sim_host_mac(0, mac_self);
 	sim_host_mac(1, mac_peer);
-	n = sim_build_ipv4(f, mac_self, mac_peer, FUZZ_IP_PEER, FUZZ_IP_SELF, 6, seg, hl + len);
-	fuzz_fix_checksums(f, n);
-	if (bad_csum)
-		f[14 + 20 + 16] ^= bad_csum;
+	if (z->v6) {
+		n = fuzz_build_ipv6(f, mac_self, mac_peer, fuzz_ip6(1), fuzz_ip6(0), 6, seg, hl + len);
+		fuzz_fix_ip6_checksum(f, n);
+		if (bad_csum)
+			f[54 + 16] ^= bad_csum;
+	} else {
+		n = sim_build_ipv4(f, mac_self, mac_peer, FUZZ_IP_PEER, FUZZ_IP_SELF, 6, seg, hl + len);
+		fuzz_fix_checksums(f, n);
+		if (bad_csum)
+			f[14 + 20 + 16] ^= bad_csum;
+	}
 	trace("peer", f, n);
 	sim_single_rx_split(z->h, f, n, z->now, split);
 	pump(z);
@@ -320,7 +352,8 @@ static void app_connect(struct fz *z, struct flow *fl)
 	fl->lport = 0;
 	fl->seen = 0;
 	fl->peer_nxt = fl->peer_iss;
-	if (axip_tcp_connect(z->s, FUZZ_IP_PEER, fl->pport, &app_cb, z, NULL, &c) != AXIP_OK)
+	if ((z->v6 ? axip_tcp_connect6(z->s, NULL, 0, fuzz_ip6(1), fl->pport, &app_cb, z, NULL, &c)
+	           : axip_tcp_connect(z->s, FUZZ_IP_PEER, fl->pport, &app_cb, z, NULL, &c)) != AXIP_OK)
 		return;
 	fl->c = c;
 	conn_add(z, c);
@@ -415,6 +448,35 @@ static uint32_t pick_seq(struct fuzz_in *in, uint8_t mode, uint32_t base, uint32
 	}
 }
 
+/* The ICMPv6 form of op 15 (RFC 4443): type 1-4 (u8 % 4 + 1), code
+ * (u8 % 8), MTU or pointer (u16, for packet too big from 1000), sequence =
+ * instance's next - u16; the quote is the IPv6 header and 8 bytes of TCP. */
+static void icmp6_error(struct fz *z, struct flow *fl, struct fuzz_in *in)
+{
+	uint8_t icmp[8 + 40 + 8], mac_self[6], mac_peer[6], f[54 + sizeof(icmp)];
+	uint8_t *q = icmp + 8;
+	uint32_t n;
+	memset(icmp, 0, sizeof(icmp));
+	icmp[0] = (uint8_t)(fin_u8(in) % 4 + 1);
+	icmp[1] = fin_u8(in) % 8;
+	store_be32(icmp + 4, (uint32_t)fin_u16(in) + (icmp[0] == 2 ? 1000u : 0u));
+	q[0] = 0x60;
+	store_be16(q + 4, 20);
+	q[6] = 6;
+	q[7] = 64;
+	memcpy(q + 8, fuzz_ip6(0), 16);
+	memcpy(q + 24, fuzz_ip6(1), 16);
+	store_be16(q + 40, fl->lport);
+	store_be16(q + 42, fl->pport);
+	store_be32(q + 44, fl->inst_nxt - fin_u16(in));
+	sim_host_mac(0, mac_self);
+	sim_host_mac(1, mac_peer);
+	n = fuzz_build_ipv6(f, mac_self, mac_peer, fuzz_ip6(1), fuzz_ip6(0), 58, icmp, sizeof(icmp));
+	fuzz_fix_ip6_checksum(f, n);
+	sim_single_rx(z->h, f, n, z->now);
+	pump(z);
+}
+
 /*
  * One operation: byte = kind (bits 0-3) | flow (bits 4-5), then arguments.
  *   0-5  a peer segment (arguments below)
@@ -426,7 +488,7 @@ static uint32_t pick_seq(struct fuzz_in *in, uint8_t mode, uint32_t base, uint32
  *   13   connect flow 2 + bit 4 (if it has no connection)
  *   14   setopt: option (u8 % 5 + 1), value (u32)
  *   15   ICMP error quoting the flow: type (u8 % 13), code (u8 % 16), MTU
- *        (u16), sequence = instance's next - u16
+ *        (u16), sequence = instance's next - u16 (over IPv6: icmp6_error)
  */
 static void do_op(struct fz *z, struct fuzz_in *in)
 {
@@ -572,6 +634,10 @@ static void do_op(struct fz *z, struct fuzz_in *in)
 	default: {
 		/* ICMP error quoting a segment the instance sent on this flow */
 		uint8_t icmp[8 + 20 + 8], mac_self[6], mac_peer[6], f[14 + 20 + sizeof(icmp)];
+		if (z->v6) {
+			icmp6_error(z, fl, in);
+			break;
+		}
 		uint8_t *q = icmp + 8;
 		uint32_t n;
 		memset(icmp, 0, sizeof(icmp));
@@ -617,6 +683,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	fuzz_config(&cfg, conf & 8, 0);
 	memset(&z, 0, sizeof(z));
 	z.offer = conf >> 4;
+	z.v6 = (sc & 0x80) != 0;
+	if (z.v6) {
+		cfg.ip6_enable = 1;
+		cfg.n_addrs6 = 1;
+		memcpy(cfg.addrs6[0].addr, fuzz_ip6(0), 16);
+		cfg.addrs6[0].prefix_len = 64;
+		cfg.nd6_dad_transmits = 0;
+	}
 	z.h = sim_single_new(&cfg, caps);
 	z.s = sim_single_stack(z.h);
 	z.now = AXIP_SEC(1);
@@ -629,9 +703,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	sim_host_mac(1, mac_peer);
 	FUZZ_CHECK(axip_neigh_set(z.s, FUZZ_IP_PEER, mac_peer, 1) == AXIP_OK);
-	FUZZ_CHECK(axip_tcp_listen(z.s, 0, 80, 0, app_accept, &z, NULL, &l) == AXIP_OK);
+	if (z.v6) {
+		FUZZ_CHECK(axip_neigh6_set(z.s, fuzz_ip6(1), mac_peer, 1) == AXIP_OK);
+		FUZZ_CHECK(axip_tcp_listen6(z.s, NULL, 80, 0, app_accept, &z, NULL, &l) == AXIP_OK);
+	} else {
+		FUZZ_CHECK(axip_tcp_listen(z.s, 0, 80, 0, app_accept, &z, NULL, &l) == AXIP_OK);
+	}
 
-	setup(&z, sc % SC_COUNT);
+	setup(&z, (sc & 0x7f) % SC_COUNT);
 	while (fin_left(&in))
 		do_op(&z, &in);
 

@@ -16,6 +16,7 @@
 #include "wire.h"    /* load_be16/32, store_be16/32 */
 #include <axip/tcp.h>
 #include <axip/udp.h>
+#include <axip/ipv6.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,12 +141,74 @@ static inline void fuzz_fix_checksums(uint8_t *f, uint32_t len)
 	store_be16(l4 + csum_off, c);
 }
 
+/* ICMPv6, UDP or TCP right after the IPv6 header: fill its checksum (RFC 8200 8.1). */
+static inline void fuzz_fix_ip6_checksum(uint8_t *f, uint32_t len)
+{
+	uint32_t plen, sum = 0, i, at;
+	uint8_t nh;
+	if (len < 14 + 40 || f[12] != 0x86 || f[13] != 0xdd)
+		return;
+	plen = (uint32_t)f[18] << 8 | f[19];
+	nh = f[20];
+	if (plen > len - 54)
+		plen = len - 54;
+	if (nh == 58 && plen >= 4)
+		at = 54 + 2;
+	else if (nh == 17 && plen >= 8)
+		at = 54 + 6;
+	else if (nh == 6 && plen >= 20)
+		at = 54 + 16;
+	else
+		return;
+	for (i = 0; i < 32; i += 2)
+		sum += (uint32_t)(f[22 + i] << 8 | f[23 + i]);
+	sum += plen + nh;
+	f[at] = f[at + 1] = 0;
+	{
+		uint16_t c = sim_ref_csum(f + 54, plen, sum);
+		f[at] = (uint8_t)(c >> 8);
+		f[at + 1] = (uint8_t)c;
+	}
+}
+
+/* An Ethernet + IPv6 frame (hop limit 64, no extension headers) carrying
+ * `len` bytes of next header `nh`; its checksum is left to the caller. */
+static inline uint32_t fuzz_build_ipv6(uint8_t *out, const uint8_t dst_mac[6],
+                                       const uint8_t src_mac[6], const uint8_t src[16],
+                                       const uint8_t dst[16], uint8_t nh, const void *payload,
+                                       uint32_t len)
+{
+	memcpy(out, dst_mac, 6);
+	memcpy(out + 6, src_mac, 6);
+	out[12] = 0x86;
+	out[13] = 0xdd;
+	memset(out + 14, 0, 40);
+	out[14] = 0x60;
+	store_be16(out + 18, (uint16_t)len);
+	out[20] = nh;
+	out[21] = 64;
+	memcpy(out + 22, src, 16);
+	memcpy(out + 38, dst, 16);
+	if (len)
+		memcpy(out + 54, payload, len);
+	return 54 + len;
+}
+
 /* The instance under test: host 10.0.0.1/24 with MAC 02:00:00:00:00:01, the
  * peer 10.0.0.2 (02:00:00:00:00:02), a gateway 10.0.0.254; pools small so
  * that limits are reached. `small` shrinks them further. */
 #define FUZZ_IP_SELF AXIP_IP4(10, 0, 0, 1)
 #define FUZZ_IP_PEER AXIP_IP4(10, 0, 0, 2)
 #define FUZZ_IP_GW AXIP_IP4(10, 0, 0, 254)
+/* With IPv6 on: the instance 2001:db8::1/64, the peer 2001:db8::2. */
+static inline const uint8_t *fuzz_ip6(int peer)
+{
+	static const uint8_t a[2][16] = {
+		{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1},
+		{0x20, 0x01, 0x0d, 0xb8, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2},
+	};
+	return a[peer ? 1 : 0];
+}
 
 static inline void fuzz_config(struct axip_config *cfg, int small, int small_mtu)
 {

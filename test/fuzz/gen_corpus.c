@@ -621,6 +621,42 @@ static void tcp_states_seeds(void)
 	t_seg(&s, 0, F_ACK | F_PSH, 100);
 	t_op(&s, 11, 0);
 	write_seed("fuzz_tcp_states", "offloads_abort", &s);
+
+	/* over IPv6 (scenario bit 7): passive data and close, as above */
+	t_start(&s, 0xf0, 0x80 | SC_EST_PASSIVE);
+	t_seg(&s, 0, F_ACK | F_PSH, 100);
+	t_op(&s, 8, 0);
+	put16(&s, 100);
+	t_op(&s, 7, 0);
+	put16(&s, 2000);
+	t_seg(&s, 0, F_ACK, 0);
+	t_seg(&s, 0, F_ACK | F_FIN, 0);
+	t_op(&s, 10, 0);
+	t_seg(&s, 0, F_ACK, 0);
+	write_seed("fuzz_tcp_states", "ip6_passive_data_close", &s);
+
+	/* IPv6, active open with data in flight: ICMPv6 packet too big (MTU
+	 * 1000 + 280), then destination unreachable (port, code 4), a lost
+	 * segment's RTO */
+	t_start(&s, 0xf0, 0x80 | SC_EST_DATA);
+	t_op(&s, 15, 2);
+	put8(&s, 1);
+	put8(&s, 0);
+	put16(&s, 280);
+	put16(&s, 3000);
+	t_op(&s, 15, 2);
+	put8(&s, 0);
+	put8(&s, 4);
+	put16(&s, 0);
+	put16(&s, 1000);
+	t_time(&s, 4, 0);
+	write_seed("fuzz_tcp_states", "ip6_icmp_errors", &s);
+
+	/* IPv6 with offloads, FIN-WAIT-2 to TIME-WAIT and its expiry */
+	t_start(&s, 0xf7, 0x80 | SC_FIN_WAIT_2);
+	t_seg(&s, 2, F_ACK | F_FIN, 0);
+	t_time(&s, 6, 0);
+	write_seed("fuzz_tcp_states", "ip6_fin_wait_2", &s);
 }
 
 /* ---- fuzz_http_request ---- */
