@@ -14,6 +14,14 @@ Environment (set by test/net/conformance.sh):
   CONF_PORT              axip-tcp-echo's port
   CONF_AXIP_PID/_LOG     the axip process (SIGUSR1 prints its counters) and its log
   CONF_HTTP_*            the same for the axip-httpd instance on the second link
+  CONF_AXIP_IP6/CONF_PEER_IP6  axip's dedicated IPv6 address and the peer's
+                         (optional; the IPv6 modules need them)
+  CONF_DAD_*             the third link, where dad6.py starts axip itself
+
+IPv6: the peer answers axip's neighbour solicitations (RFC 4861 7.2.4) for
+every address in Link.nd_targets (its own, with PEER_MAC) whenever it reads
+frames, as it answers ARP; addresses left out of nd_targets stay unresolved
+until a case answers for them.
 """
 import os
 import random
@@ -24,6 +32,10 @@ import time
 
 from scapy.all import ARP, ICMP, IP, TCP, UDP, Ether, Raw, conf  # noqa: F401
 from scapy.arch.linux import L2Socket
+from scapy.layers.inet6 import (ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6NDOptDstLLAddr,  # noqa: F401
+                                ICMPv6NDOptSrcLLAddr, IPv6, in6_getnsma, in6_getnsmac)
+from scapy.pton_ntop import inet_ntop, inet_pton
+import socket
 
 conf.verb = 0
 
@@ -52,9 +64,17 @@ class Link:
         self.port = int(e[prefix + "PORT"])
         self.pid = int(e[prefix + "AXIP_PID"])
         self.log = e[prefix + "AXIP_LOG"]
+        self.axip_ip6 = e.get(prefix + "AXIP_IP6")
+        self.peer_ip6 = e.get(prefix + "PEER_IP6")
+        # IPv6 addresses whose solicitations the peer answers, and the MAC
+        self.nd_targets = {canon6(self.peer_ip6): self.peer_mac} if self.peer_ip6 else {}
+        # (predicate, list): every frame from axip that a watcher's predicate
+        # accepts is also appended to its list, whichever case reads it
+        self.watchers = []
         self.sock = L2Socket(iface=self.iface, promisc=True)
         self.ts0 = time.monotonic()
         self.arp_answered = 0
+        self.ns_answered = 0
 
     # ---- frames out ----
     def send(self, ip_pkt, dst_mac=None, src_mac=None):
@@ -65,13 +85,40 @@ class Link:
     def send_frame(self, frame):
         self.sock.send(frame)
 
+    def send6(self, ip6_pkt, dst_mac=None, src_mac=None):
+        """Send an IPv6 packet (or raw bytes of one); to a multicast
+        destination the frame goes to its 33:33 group MAC (RFC 2464 7)."""
+        if dst_mac is None:
+            dst = ip6_pkt[IPv6].dst if IPv6 in ip6_pkt else None
+            dst_mac = group_mac(dst) if dst and dst.lower().startswith("ff") else self.axip_mac
+        self.sock.send(Ether(dst=dst_mac, src=src_mac or self.peer_mac, type=0x86DD) / ip6_pkt)
+
     # ---- frames in ----
     def _from_axip(self, f):
         if IP in f:
             return f[IP].src == self.axip_ip or f.src == self.axip_mac
         if ARP in f:
             return f[ARP].psrc == self.axip_ip
+        if IPv6 in f:
+            # the kernel of axip's namespace shares the MAC (its link-local
+            # traffic); cases match on addresses
+            return f.src == self.axip_mac
         return False
+
+    def _answer_ns(self, f):
+        """Answer axip's neighbour solicitations for nd_targets with a
+        solicited, override NA carrying the target's MAC (RFC 4861 7.2.4)."""
+        if ICMPv6ND_NS not in f or f[IPv6].src == "::":
+            return False
+        tgt = canon6(f[ICMPv6ND_NS].tgt)
+        mac = self.nd_targets.get(tgt)
+        if mac is None:
+            return False
+        self.send_frame(Ether(dst=f.src, src=mac) /
+                        IPv6(src=tgt, dst=f[IPv6].src, hlim=255) /
+                        ICMPv6ND_NA(tgt=tgt, R=0, S=1, O=1) / ICMPv6NDOptDstLLAddr(lladdr=mac))
+        self.ns_answered += 1
+        return True
 
     def _answer_arp(self, f):
         """Answer axip's ARP requests for the peer's address (RFC 826)."""
@@ -98,7 +145,10 @@ class Link:
             f = self.sock.recv()
             if f is None or not self._from_axip(f):
                 continue
-            if answer_arp and self._answer_arp(f):
+            for pred, got in self.watchers:
+                if pred(f):
+                    got.append(f)
+            if answer_arp and (self._answer_arp(f) or self._answer_ns(f)):
                 continue
             if match(f):
                 out.append(f)
@@ -113,6 +163,10 @@ class Link:
 
     def sr(self, ip_pkt, match, timeout=2.0):
         self.send(ip_pkt)
+        return self.recv(match, timeout)
+
+    def sr6(self, ip6_pkt, match, timeout=2.0):
+        self.send6(ip6_pkt)
         return self.recv(match, timeout)
 
     # ---- the axip process ----
@@ -149,6 +203,22 @@ class Link:
     def tsval(self):
         """The peer's timestamp clock (RFC 7323 3): milliseconds, from 1000."""
         return 1000 + int((time.monotonic() - self.ts0) * 1000)
+
+
+def canon6(a):
+    """An IPv6 address in its canonical text form."""
+    return inet_ntop(socket.AF_INET6, inet_pton(socket.AF_INET6, a))
+
+
+def group_mac(a):
+    """The 33:33 Ethernet address of an IPv6 multicast group (RFC 2464 7)."""
+    b = inet_pton(socket.AF_INET6, a)
+    return "33:33:" + ":".join("%02x" % x for x in b[12:])
+
+
+def solicited_node(a):
+    """The solicited-node group of an address (RFC 4291 2.7.1)."""
+    return inet_ntop(socket.AF_INET6, in6_getnsma(inet_pton(socket.AF_INET6, a)))
 
 
 def delta(before, after, name):
@@ -210,13 +280,19 @@ class Conn:
                 seq=(self.snd_nxt if seq is None else seq) & 0xffffffff,
                 ack=((self.rcv_nxt or 0) if ack is None else ack) & 0xffffffff,
                 window=self.wnd if window is None else window, options=options, **kw)
-        p = IP(src=self.l.peer_ip, dst=self.l.axip_ip) / t
+        p = self._ip() / t
         if data:
             p = p / Raw(data)
         return p
 
+    def _ip(self):
+        return IP(src=self.l.peer_ip, dst=self.l.axip_ip)
+
+    def _tx(self, pkt):
+        self.l.send(pkt)
+
     def send(self, flags, data=b"", advance=True, **kw):
-        self.l.send(self.seg(flags, data, **kw))
+        self._tx(self.seg(flags, data, **kw))
         if advance and kw.get("seq") is None:
             self.snd_nxt = (self.snd_nxt + len(data) + (1 if "S" in flags else 0) + (1 if "F" in flags else 0)) & 0xffffffff
 
@@ -296,3 +372,28 @@ class Conn:
         """Leave no connection behind: an RST with the exact sequence number."""
         if self.rcv_nxt is not None:
             self.send("R", advance=False, options=[])
+
+
+class Conn6(Conn):
+    """The same over IPv6, from the peer's IPv6 address (or src) to axip's
+    dedicated one."""
+
+    def __init__(self, link, dport=None, sport=None, src=None):
+        super().__init__(link, dport, sport)
+        self.src6 = src or link.peer_ip6
+
+    def _ip(self):
+        return IPv6(src=self.src6, dst=self.l.axip_ip6)
+
+    def _tx(self, pkt):
+        self.l.send6(pkt)
+
+    def mine(self, f):
+        return IPv6 in f and f[IPv6].src == canon6(self.l.axip_ip6) and is_tcp(f, self.dport, self.sport)
+
+    def open(self, options=None, ts=True, window=65535):
+        if options is None:
+            options = [("MSS", 1440), ("SAckOK", b""), ("WScale", 7)]
+            if ts:
+                options.append(("Timestamp", (self.l.tsval(), 0)))
+        return super().open(options, ts, window)

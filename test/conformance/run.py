@@ -5,7 +5,10 @@ environment (see axpeer.py) and print PASS/FAIL per case.
 usage: run.py [MODULE[:CASE]...]   (default: every module, every case)
 Exit status: 0 all passed, 1 any failure. A case listed with a third
 element is a known deviation (docs/conformance.md): it prints XFAIL while it
-fails and XPASS once it passes, and does not change the exit status.
+fails and XPASS once it passes, and does not change the exit status. A module
+may give cases a longer time limit than CASE_TIMEOUT in TIMEOUTS
+({case: seconds}). The IPv6 modules (MODULES6) run when the environment gives
+axip an IPv6 address (CONF_AXIP_IP6).
 """
 import importlib
 import os
@@ -18,6 +21,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import axpeer  # noqa: E402
 
 MODULES = ["tcp_handshake", "tcp_established", "tcp_close_states", "ipv4", "arp", "icmp"]
+MODULES6 = ["nd6"]
 CASE_TIMEOUT = 20  # seconds, per case
 
 
@@ -26,7 +30,7 @@ class CaseTimeout(Exception):
 
 
 def on_alarm(signum, frame):
-    raise CaseTimeout("case took longer than %d s" % CASE_TIMEOUT)
+    raise CaseTimeout("case took longer than its time limit")
 
 
 class Ctx:
@@ -43,8 +47,12 @@ def main(argv):
     signal.signal(signal.SIGALRM, on_alarm)
     results = []
     t_start = time.monotonic()
-    for mname in MODULES:
+    modules = MODULES
+    if os.environ.get("CONF_AXIP_IP6"):
+        modules = MODULES + MODULES6
+    for mname in modules:
         mod = importlib.import_module(mname)
+        timeouts = getattr(mod, "TIMEOUTS", {})
         for case in mod.CASES:
             cname, fn = case[0], case[1]
             known = case[2] if len(case) > 2 else None
@@ -52,7 +60,8 @@ def main(argv):
             if want and not any(full == w or mname == w or full.startswith(w + ".") for w in want):
                 continue
             t0 = time.monotonic()
-            signal.alarm(CASE_TIMEOUT)
+            limit = timeouts.get(cname, CASE_TIMEOUT)
+            signal.alarm(limit)
             try:
                 fn(ctx)
                 ok, why = True, ""
