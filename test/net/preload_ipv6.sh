@@ -50,9 +50,11 @@ s.setsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY, int(sys.argv[2]))
 s.bind(("::", int(sys.argv[1])))
 s.listen(8)
 print("serving v6only", s.getsockopt(socket.IPPROTO_IPV6, socket.IPV6_V6ONLY), flush=True)
+def name(a):  # address%interface for a scoped one
+    return a[0] + ("%" + socket.if_indextoname(a[3]) if a[3] else "")
 while True:
     c, peer = s.accept()
-    c.sendall(("peer %s name %s sock %s\n" % (peer[0], c.getpeername()[0], c.getsockname()[0])).encode())
+    c.sendall(("peer %s name %s sock %s\n" % (name(peer), name(c.getpeername()), name(c.getsockname()))).encode())
     while True:
         b = c.recv(65536)
         if not b:
@@ -186,8 +188,9 @@ echo "ok: python3 client $out"
 
 # ---- (e) ::1 and another interface's address stay the kernel's
 in_a ip link set lo up
-in_a ip link add "${IFA}d" type dummy
+in_a ip link add "${IFA}d" type veth peer name "${IFA}e" || fail "a second interface"
 in_a ip link set "${IFA}d" up
+in_a ip link set "${IFA}e" up
 in_a ip addr add fd99:$NET::1/64 dev "${IFA}d" nodad
 cat >"$WORK/local6.py" <<'PY'
 import socket, sys
