@@ -260,7 +260,7 @@ int pl_route_connect6(const struct sockaddr_in6 *a)
 	if (is_ours6(d->s6_addr, tab, n))
 		return 0;
 	for (i = 0; i < n && !serve; i++)
-		if (!IN6_IS_ADDR_LINKLOCAL((const struct in6_addr *)tab[i].a) &&
+		if (!(tab[i].a[0] == 0xfe && (tab[i].a[1] & 0xc0) == 0x80) && /* not link-local */
 		    prefix_match(d->s6_addr, tab[i].a, tab[i].plen))
 			serve = 1;
 	if (!serve && !pl_opts.has_addr6)

@@ -206,7 +206,7 @@ print("\n".join(out))
 PY
 in_a timeout 20 python3 "$WORK/local6.py" "fd99:$NET::1" >"$WORK/l-plain.out" 2>&1 || fail "local6.py without axip-run"
 in_a timeout 20 "$RUN" --ifname "$IFA" --verbose -- python3 "$WORK/local6.py" "fd99:$NET::1" \
-	>"$WORK/l-shim.out" 2>"$WORK/l-shim.err" || fail "local6.py under axip-run"
+	>"$WORK/l-shim.out" 2>"$WORK/l-shim.err" || { cat "$WORK/l-shim.err" >&2; fail "local6.py under axip-run"; }
 cat "$WORK/l-plain.out"
 cmp -s "$WORK/l-plain.out" "$WORK/l-shim.out" || { diff "$WORK/l-plain.out" "$WORK/l-shim.out" >&2; fail "::1 program: output differs"; }
 grep -q 'attached to' "$WORK/l-shim.err" && fail "the shim attached for a ::1-only program"
