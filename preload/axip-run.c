@@ -2,8 +2,9 @@
 /*
  * axip-run - run an unmodified program with its IPv4 sockets on axip.
  *
- *   axip-run --ifname IF [--queues N] [--busy-poll] [--addr A[/P]] [--verbose]
- *            [--max-sockets N] [--no-dual-stack] -- PROGRAM [ARGS...]
+ *   axip-run --ifname IF [--queues N] [--busy-poll] [--addr A[/P]]
+ *            [--addr6 A[/P]] [--verbose] [--max-sockets N] [--no-dual-stack]
+ *            [--no-ip6] -- PROGRAM [ARGS...]
  *
  * Checks privileges and the interface, sets the shim's environment
  * (AXIP_IFNAME, ...; docs/preload.md) and LD_PRELOAD (libaxip-preload.so,
@@ -35,17 +36,24 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 	        "usage: " PROG " --ifname IF [options] -- PROGRAM [ARGS...]\n"
-	        "Run PROGRAM with its IPv4 TCP/UDP sockets on axip over AF_XDP on IF; every\n"
-	        "other socket (Unix, loopback, IPv6, other interfaces) stays the kernel's.\n"
-	        "An IPv6 socket that also takes IPv4 (bound to :: with IPV6_V6ONLY off, the\n"
-	        "Linux default) serves IPv4 on axip; IPv6 clients then cannot reach it.\n"
+	        "Run PROGRAM with its IPv4 and IPv6 TCP/UDP sockets on axip over AF_XDP on IF;\n"
+	        "every other socket (Unix, loopback, other interfaces) stays the kernel's.\n"
+	        "A stream socket bound to :: with IPV6_V6ONLY off (the Linux default) serves\n"
+	        "both families; a datagram one serves IPv4 only (docs/preload.md).\n"
+	        "Environment (set from the options): AXIP_IFNAME, AXIP_QUEUES, AXIP_BUSY_POLL,\n"
+	        "AXIP_ADDR, AXIP_ADDR6, AXIP_MAX_SOCKETS, AXIP_DUAL_STACK, AXIP_IP6, AXIP_VERBOSE.\n"
 	        "  --ifname IF        interface to attach to (required)\n"
 	        "  --queues N         receive queues: one per worker process a prefork server\n"
 	        "                     forks after listening (default 1)\n"
 	        "  --busy-poll        spin instead of sleeping in the kernel while waiting\n"
 	        "  --addr A[/P]       dedicated IPv4 address for axip (default: share IF's)\n"
+	        "  --addr6 A[/P]      dedicated IPv6 address for axip, prefix default 64\n"
+	        "                     (default: share IF's IPv6 addresses)\n"
 	        "  --max-sockets N    axip sockets at once (default 4096)\n"
-	        "  --no-dual-stack    leave every IPv6 socket, dual-stack ones too, to the kernel\n"
+	        "  --no-dual-stack    IPv4 through AF_INET6 sockets (IPv4-mapped addresses, ::\n"
+	        "                     with IPV6_V6ONLY off) stays the kernel's (AXIP_DUAL_STACK=0)\n"
+	        "  --no-ip6           native IPv6 stays the kernel's: AF_INET6 sockets serve only\n"
+	        "                     IPv4 peers on axip, dual-stack ones (AXIP_IP6=0)\n"
 	        "  --verbose          say what the shim does on stderr (repeat for more)\n"
 	        "  --help, --version\n"
 	        "Exit codes: 2 bad usage, 3 not root / no CAP_NET_ADMIN, 4 no such interface,\n"
@@ -151,6 +159,8 @@ int main(int argc, char **argv)
 		{ "queues", required_argument, NULL, 'q' },
 		{ "busy-poll", no_argument, NULL, 'b' },
 		{ "addr", required_argument, NULL, 'a' },
+		{ "addr6", required_argument, NULL, 'A' },
+		{ "no-ip6", no_argument, NULL, '6' },
 		{ "max-sockets", required_argument, NULL, 'm' },
 		{ "no-dual-stack", no_argument, NULL, 'd' },
 		{ "verbose", no_argument, NULL, 'v' },
@@ -158,9 +168,9 @@ int main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 },
 	};
-	const char *ifname = NULL, *addr = NULL;
+	const char *ifname = NULL, *addr = NULL, *addr6 = NULL;
 	unsigned long queues = 1, max_sockets = 0;
-	int busy = 0, verbose = 0, dual = 1, c;
+	int busy = 0, verbose = 0, dual = 1, ip6 = 1, c;
 	char lib[PATH_MAX], num[32], *end;
 	opterr = 0;
 	while ((c = getopt_long(argc, argv, "+", lo, NULL)) != -1) {
@@ -190,6 +200,30 @@ int main(int argc, char **argv)
 			addr = optarg;
 			break;
 		}
+		case 'A': {
+			char ip[64], *e;
+			struct in6_addr a;
+			const char *sl = strchr(optarg, '/');
+			size_t l = strcspn(optarg, "/");
+			if (l >= sizeof ip)
+				return bad("invalid --addr6", optarg);
+			memcpy(ip, optarg, l);
+			ip[l] = 0;
+			if (inet_pton(AF_INET6, ip, &a) != 1 || IN6_IS_ADDR_UNSPECIFIED(&a) ||
+			    IN6_IS_ADDR_LOOPBACK(&a) || IN6_IS_ADDR_MULTICAST(&a) ||
+			    IN6_IS_ADDR_LINKLOCAL(&a) || IN6_IS_ADDR_V4MAPPED(&a))
+				return bad("invalid --addr6", optarg);
+			if (sl) {
+				unsigned long p = strtoul(sl + 1, &e, 10);
+				if (!sl[1] || *e || p < 1 || p > 128)
+					return bad("invalid --addr6", optarg);
+			}
+			addr6 = optarg;
+			break;
+		}
+		case '6':
+			ip6 = 0;
+			break;
 		case 'm':
 			errno = 0;
 			max_sockets = strtoul(optarg, &end, 10);
@@ -212,6 +246,8 @@ int main(int argc, char **argv)
 			return bad("unrecognized option or missing argument", argv[optind - 1]);
 		}
 	}
+	if (addr6 && !ip6)
+		return bad("--addr6 with --no-ip6", addr6);
 	if (!ifname || optind >= argc) {
 		fprintf(stderr, PROG ": missing %s (see --help)\n", !ifname ? "--ifname" : "PROGRAM");
 		return 2;
@@ -233,10 +269,15 @@ int main(int argc, char **argv)
 	setenv("AXIP_QUEUES", num, 1);
 	setenv("AXIP_BUSY_POLL", busy ? "1" : "0", 1);
 	setenv("AXIP_DUAL_STACK", dual ? "1" : "0", 1);
+	setenv("AXIP_IP6", ip6 ? "1" : "0", 1);
 	if (addr)
 		setenv("AXIP_ADDR", addr, 1);
 	else
 		unsetenv("AXIP_ADDR");
+	if (addr6)
+		setenv("AXIP_ADDR6", addr6, 1);
+	else
+		unsetenv("AXIP_ADDR6");
 	if (max_sockets) {
 		snprintf(num, sizeof num, "%lu", max_sockets);
 		setenv("AXIP_MAX_SOCKETS", num, 1);

@@ -57,7 +57,7 @@ ssize_t pl_recvmsg(struct pl_obj *o, int fd, struct msghdr *m, int flags)
 	}
 	pl_unlock();
 	if (rc >= 0) {
-		if (m->msg_name && from.family == AXIP_AF_INET)
+		if (m->msg_name && (from.family == AXIP_AF_INET || from.family == AXIP_AF_INET6))
 			pl_addr_out(&from, m->msg_name, &m->msg_namelen, o->v6);
 		else
 			m->msg_namelen = 0;
@@ -96,7 +96,7 @@ ssize_t pl_sendmsg(struct pl_obj *o, int fd, const struct msghdr *m, int flags)
 	size_t n = m->msg_iovlen, done = 0, total = iov_total(m->msg_iov, n);
 	int rc = 0, tried = 0, block = !o->nonblock && !(flags & MSG_DONTWAIT);
 	if (m->msg_name && m->msg_namelen) {
-		rc = pl_addr_in(m->msg_name, m->msg_namelen, &to);
+		rc = pl_addr_in(m->msg_name, m->msg_namelen, o->fam6, &to);
 		if (rc < 0)
 			return pl_ret(rc);
 		top = &to;

@@ -2,8 +2,9 @@
 /*
  * opts.c - the shim's options, from environment variables (docs/preload.md):
  * AXIP_IFNAME (required: without it the shim passes everything to the
- * kernel), AXIP_QUEUES, AXIP_BUSY_POLL, AXIP_ADDR, AXIP_VERBOSE,
- * AXIP_MAX_SOCKETS. axip-run sets them from its command line.
+ * kernel), AXIP_QUEUES, AXIP_BUSY_POLL, AXIP_ADDR, AXIP_ADDR6, AXIP_IP6,
+ * AXIP_DUAL_STACK, AXIP_VERBOSE, AXIP_MAX_SOCKETS. axip-run sets them from
+ * its command line.
  */
 #define _GNU_SOURCE
 #include <arpa/inet.h>
@@ -89,6 +90,42 @@ bad:
 	return -1;
 }
 
+static int env_addr6(void)
+{
+	const char *v = getenv("AXIP_ADDR6");
+	char ip[INET6_ADDRSTRLEN];
+	const char *slash;
+	struct in6_addr a;
+	size_t n;
+	pl_opts.prefix6 = 64;
+	if (!v || !*v)
+		return 0;
+	slash = strchr(v, '/');
+	n = slash ? (size_t)(slash - v) : strlen(v);
+	if (n >= sizeof ip)
+		goto bad;
+	memcpy(ip, v, n);
+	ip[n] = 0;
+	if (inet_pton(AF_INET6, ip, &a) != 1 || IN6_IS_ADDR_UNSPECIFIED(&a) ||
+	    IN6_IS_ADDR_LOOPBACK(&a) || IN6_IS_ADDR_MULTICAST(&a) || IN6_IS_ADDR_LINKLOCAL(&a) ||
+	    IN6_IS_ADDR_V4MAPPED(&a))
+		goto bad;
+	if (slash) {
+		char *end;
+		unsigned long p = strtoul(slash + 1, &end, 10);
+		if (*end || p < 1 || p > 128 || !slash[1])
+			goto bad;
+		pl_opts.prefix6 = (uint8_t)p;
+	}
+	memcpy(pl_opts.addr6, a.s6_addr, 16);
+	pl_opts.has_addr6 = 1;
+	return 0;
+bad:
+	pl_log(0, "AXIP_ADDR6=%s: expected a global IPv6 address, optionally /PREFIX; axip stays off",
+	       v);
+	return -1;
+}
+
 int pl_opts_read(void)
 {
 	unsigned long v;
@@ -112,5 +149,14 @@ int pl_opts_read(void)
 	if (env_uint("AXIP_DUAL_STACK", 0, 1, 1, &v))
 		return -1;
 	pl_opts.dual_stack = (int)v;
-	return env_addr();
+	if (env_uint("AXIP_IP6", 0, 1, 1, &v))
+		return -1;
+	pl_opts.ip6 = (int)v;
+	if (env_addr() || env_addr6())
+		return -1;
+	if (pl_opts.has_addr6 && !pl_opts.ip6) {
+		pl_log(0, "AXIP_ADDR6 with AXIP_IP6=0; axip stays off");
+		return -1;
+	}
+	return 0;
 }

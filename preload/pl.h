@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: BSD-2-Clause */
 /*
  * pl.h - internals of libaxip-preload, the LD_PRELOAD shim that puts an
- * unmodified program's IPv4 sockets on axip (docs/preload.md).
+ * unmodified program's IPv4 and IPv6 sockets on axip (docs/preload.md).
  *
  * Call path of an intercepted call (e.g. read):
  *   read() [io.c] -> pl_get(fd) [fdtab.c]: not axip -> the libc function (real.c)
@@ -82,7 +82,11 @@ struct pl_opts {
 	uint8_t prefix;          /* AXIP_ADDR's /prefix, default 24 */
 	int verbose;             /* AXIP_VERBOSE */
 	unsigned max_sockets;    /* AXIP_MAX_SOCKETS */
-	int dual_stack;          /* AXIP_DUAL_STACK: dual-stack AF_INET6 sockets serve IPv4 */
+	int dual_stack;          /* AXIP_DUAL_STACK: AF_INET6 sockets may serve IPv4 on axip */
+	int ip6;                 /* AXIP_IP6: AF_INET6 sockets may serve IPv6 on axip */
+	int has_addr6;           /* AXIP_ADDR6 given (dedicated IPv6 mode) */
+	uint8_t addr6[16];       /* AXIP_ADDR6, network order */
+	uint8_t prefix6;         /* AXIP_ADDR6's /prefix, default 64 */
 };
 extern struct pl_opts pl_opts;
 /* Read the environment; 0, or -1 (a message was printed, stay pass-through). */
@@ -100,8 +104,11 @@ struct pl_obj {
 	int refs;                /* kernel descriptors naming it (dup) */
 	int nonblock;            /* O_NONBLOCK of the open file description */
 	int type;                /* SOCK_STREAM / SOCK_DGRAM */
-	int v6;                  /* an AF_INET6 dual-stack socket serving IPv4: the
-	                            program sees IPv4-mapped addresses (::ffff:a.b.c.d) */
+	int v6;                  /* the program's socket is AF_INET6: it sees addresses
+	                            in IPv6 form (IPv4 ones as ::ffff:a.b.c.d) */
+	int fam6;                /* the axip socket is AXIP_AF_INET6 (native IPv6; a
+	                            dual-stack stream one also serves IPv4); without it
+	                            a v6 socket is an IPv4 axip socket */
 	int backlog;             /* listen()'s, for re-creating the listener in a worker */
 	int moved;               /* handled after fork (stack.c) */
 	int64_t rcvtimeo_ms;     /* SO_RCVTIMEO, 0 = none */
@@ -116,7 +123,7 @@ int pl_set(int fd, struct pl_obj *obj);
 struct pl_obj *pl_unset(int fd);
 /* Whether any descriptor maps to axip (fast check for poll/select). */
 int pl_any(void);
-/* AF_INET stream/datagram kernel sockets the program created (socket()),
+/* AF_INET (and AF_INET6) stream/datagram kernel sockets the program created (socket()),
  * which bind/connect may still convert; their epoll registrations made
  * before that are remembered so the conversion can move them. */
 void pl_cand_set(int fd, int on);
@@ -164,16 +171,25 @@ void pl_epoll_forget(int fd);
 int pl_route_bind(const struct sockaddr_in *a);
 /* Whether a connect to this destination goes to axip. */
 int pl_route_connect(const struct sockaddr_in *a);
+/* The same for native IPv6 (not IPv4-mapped) addresses; they attach. */
+int pl_route_bind6(const struct sockaddr_in6 *a);
+int pl_route_connect6(const struct sockaddr_in6 *a);
+/* Native IPv6 is usable: AXIP_IP6 on, attached, the attachment has IPv6. */
+int pl_ip6_on(void);
 /* An unbound datagram socket sending to a destination axip serves: convert it
  * (sock.c); NULL when it stays the kernel's. */
 struct pl_obj *pl_adopt_sender(int fd, const struct sockaddr *sa, socklen_t len);
-/* struct sockaddr <-> struct axip_sockaddr (IPv4). */
+/* struct sockaddr <-> struct axip_sockaddr. */
 /* The IPv4 address a program's address names: an AF_INET one, or, in
  * AF_INET6 form, an IPv4-mapped one (::ffff:a.b.c.d) or, when any_ok, the
  * wildcard ::. Returns 1 and fills out, or 0. */
 int pl_addr_v4(const struct sockaddr *sa, socklen_t len, int any_ok, struct sockaddr_in *out);
-int pl_addr_in(const struct sockaddr *sa, socklen_t len, struct axip_sockaddr *out);
-/* v6: write the AF_INET6 form (IPv4-mapped; :: for the wildcard) */
+/* native6 (an AXIP_AF_INET6 socket): an AF_INET6 address as it is; else
+ * the IPv4 address of pl_addr_v4 (any_ok) or -AXIP_ENETUNREACH. */
+int pl_addr_in(const struct sockaddr *sa, socklen_t len, int native6, struct axip_sockaddr *out);
+/* An AXIP_AF_INET6 address as a sockaddr_in6 (link-local: the interface's
+ * scope id when it has none); an IPv4 one as sockaddr_in, or with v6 in
+ * AF_INET6 form (IPv4-mapped; :: for the wildcard) */
 void pl_addr_out(const struct axip_sockaddr *a, struct sockaddr *sa, socklen_t *len, int v6);
 
 /* ---- sock.c / io.c: shared helpers ---- */

@@ -3,17 +3,20 @@
  * sock.c - the socket calls: bind, listen, accept, connect, close,
  * shutdown, options, names, fcntl, ioctl, dup.
  *
- * Every socket starts as a kernel socket (socket() only notes AF_INET
- * stream/datagram ones as candidates, for epoll registrations). bind()
- * to the wildcard or axip's address, and connect() to a destination behind
- * the attached interface (route.c), convert an unbound AF_INET stream or
- * datagram socket to axip (or a dual-stack AF_INET6 one, for an IPv4-mapped
- * or wildcard address: it serves IPv4 and shows the program IPv4-mapped
- * addresses): an axip socket takes over, with the options set
- * so far, and the kernel socket stays only to hold the descriptor number
- * (and its O_NONBLOCK/FD_CLOEXEC flags). Listening TCP ports and bound UDP
- * ports get a steering rule. When anything fails before the conversion is
- * complete the socket stays the kernel's.
+ * Every socket starts as a kernel socket (socket() only notes AF_INET and
+ * AF_INET6 stream/datagram ones as candidates, for epoll registrations).
+ * bind() to the wildcard or axip's address, and connect() to a destination
+ * behind the attached interface (route.c), convert an unbound stream or
+ * datagram socket to axip (decide(): an AF_INET socket to an IPv4 one; an
+ * AF_INET6 socket given an IPv6 address, or a dual-stack stream socket
+ * given ::, to an AF_INET6 one; a dual-stack AF_INET6 socket given an
+ * IPv4-mapped address, or a dual-stack datagram socket given ::, to an IPv4
+ * one shown to the program with IPv4-mapped addresses): an axip socket
+ * takes over, with the options set so far, and the kernel socket stays only
+ * to hold the descriptor number (and its O_NONBLOCK/FD_CLOEXEC flags).
+ * Listening TCP ports and bound UDP ports get a steering rule per family
+ * they serve. When anything fails before the conversion is complete the
+ * socket stays the kernel's.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -54,25 +57,53 @@ struct pl_obj *pl_acquire(int fd, struct pl_obj *o)
 	return o;
 }
 
+/* One family's rule for (proto, port), once per process. */
+static void steer(int six, uint8_t proto, uint16_t port)
+{
+	static uint8_t steered[2][2][65536 / 8];
+	uint8_t *bits = steered[six][proto == IPPROTO_UDP];
+	int rc;
+	if (bits[port / 8] & (1u << (port % 8)))
+		return;
+	rc = six ? axip_xdp_add_rule6(pl_xdp(), proto, port) : axip_xdp_add_rule(pl_xdp(), proto, port);
+	if (rc == 0)
+		bits[port / 8] |= (uint8_t)(1u << (port % 8));
+	else
+		pl_log(0, "cannot steer %s%s port %u to axip", proto == IPPROTO_TCP ? "TCP" : "UDP",
+		       six ? "/IPv6" : "", port);
+}
+
 /*
- * Steer the socket's local port to axip. A rule stays until the process
- * ends: connections accepted from a listener, and connections finishing
- * after close (FIN_WAIT, TIME_WAIT), keep using the port.
+ * Steer the socket's local port to axip, for each family it serves (an
+ * AF_INET6 stream socket bound to :: without IPV6_V6ONLY: both). Ports of
+ * the reserved range of axip's own connections are steered as a whole and
+ * need none. A rule stays until the process ends: connections accepted
+ * from a listener, and connections finishing after close (FIN_WAIT,
+ * TIME_WAIT), keep using the port.
  */
 static void add_rule(struct pl_obj *o, uint8_t proto)
 {
-	static uint8_t steered[2][65536 / 8];
+	static uint16_t lo, hi;
 	struct axip_sockaddr a;
-	uint8_t *bits = steered[proto == IPPROTO_UDP];
-	if (axip_getsockname(pl_stack(), o->afd, &a) < 0 || !a.port)
+	int only = 1;
+	axip_u32 l = sizeof only;
+	if (!hi) {
+		struct axip_xdp_opts d;
+		axip_xdp_opts_defaults(&d);
+		lo = d.port_lo;
+		hi = d.port_hi;
+	}
+	if (axip_getsockname(pl_stack(), o->afd, &a) < 0 || !a.port || (a.port >= lo && a.port <= hi))
 		return;
-	if (bits[a.port / 8] & (1u << (a.port % 8)))
+	if (a.family != AXIP_AF_INET6) {
+		steer(0, proto, a.port);
 		return;
-	if (axip_xdp_add_rule(pl_xdp(), proto, a.port) == 0)
-		bits[a.port / 8] |= (uint8_t)(1u << (a.port % 8));
-	else
-		pl_log(0, "cannot steer %s port %u to axip", proto == IPPROTO_TCP ? "TCP" : "UDP",
-		       a.port);
+	}
+	steer(1, proto, a.port);
+	if (o->type == SOCK_STREAM && !memcmp(a.addr.v6, &in6addr_any, 16) &&
+	    axip_getsockopt(pl_stack(), o->afd, AXIP_IPPROTO_IPV6, AXIP_IPV6_V6ONLY, &only, &l) == 0 &&
+	    !only)
+		steer(0, proto, a.port);
 }
 
 void pl_release(struct pl_obj *o)
@@ -104,74 +135,129 @@ static int set_fresh(int nfd, struct pl_obj *o)
 	return pl_set(nfd, o);
 }
 
-/* Copy the options that matter from the kernel socket to the axip one. */
-static void copy_opts(int fd, int afd, int type)
+/*
+ * How an unbound socket is made axip's (decide()):
+ *   CV_V4      an AF_INET socket: an IPv4 axip socket;
+ *   CV_MAPPED  an AF_INET6 socket with IPV6_V6ONLY off, for IPv4 only (an
+ *              IPv4-mapped address, or :: when native IPv6 is off or for a
+ *              datagram socket): an IPv4 axip socket shown in IPv6 form;
+ *   CV_NATIVE6 an AF_INET6 socket for IPv6 (or a dual-stack :: stream
+ *              socket): an AF_INET6 axip socket, IPV6_V6ONLY as set.
+ */
+enum { CV_KERNEL = 0, CV_V4, CV_MAPPED, CV_NATIVE6 };
+
+static int sock_int(int fd, int level, int name, int *v)
 {
-	static const int so[][2] = {
-		{ SOL_SOCKET, SO_REUSEADDR }, { SOL_SOCKET, SO_REUSEPORT },
-		{ SOL_SOCKET, SO_KEEPALIVE }, { IPPROTO_TCP, TCP_NODELAY },
-	};
-	unsigned i;
-	for (i = 0; i < sizeof so / sizeof so[0]; i++) {
-		int v = 0;
-		socklen_t l = sizeof v;
-		if (so[i][0] == IPPROTO_TCP && type != SOCK_STREAM)
-			continue;
-		if (REAL(getsockopt)(fd, so[i][0], so[i][1], &v, &l) == 0 && v)
-			(void)axip_setsockopt(pl_stack(), afd, so[i][0], so[i][1], &v, sizeof v);
-	}
+	socklen_t l = sizeof *v;
+	return REAL(getsockopt)(fd, level, name, v, &l);
 }
 
-/* The family of an AF_INET socket, or of an AF_INET6 one that also takes
- * IPv4 (IPV6_V6ONLY off): AF_INET or AF_INET6; 0 for any other. */
-static int dual_family(int fd)
+/* An unbound kernel socket of the domain `how` needs and a type axip has:
+ * its type, else 0. */
+static int convertible(int fd, int how)
 {
-	int v, only = 1;
-	socklen_t l = sizeof v;
-	if (REAL(getsockopt)(fd, SOL_SOCKET, SO_DOMAIN, &v, &l))
-		return 0;
-	if (v == AF_INET)
-		return AF_INET;
-	l = sizeof only;
-	if (v == AF_INET6 && pl_opts.dual_stack &&
-	    REAL(getsockopt)(fd, IPPROTO_IPV6, IPV6_V6ONLY, &only, &l) == 0 && !only)
-		return AF_INET6;
-	return 0;
-}
-
-/* An unbound kernel socket of a type axip has, whose family (dual_family)
- * is that of the address the program gave: its type, else 0. */
-static int convertible(int fd, int family)
-{
-	int v;
-	socklen_t l = sizeof v;
+	int v, p, only = 1;
+	socklen_t l;
 	struct sockaddr_in6 a;
-	if (dual_family(fd) != family)
+	if (sock_int(fd, SOL_SOCKET, SO_DOMAIN, &v))
 		return 0;
-	l = sizeof v;
-	if (REAL(getsockopt)(fd, SOL_SOCKET, SO_TYPE, &v, &l) ||
-	    (v != SOCK_STREAM && v != SOCK_DGRAM))
-		return 0;
-	{
-		int p;
-		socklen_t pl = sizeof p;
-		if (REAL(getsockopt)(fd, SOL_SOCKET, SO_PROTOCOL, &p, &pl) ||
-		    (p != 0 && p != IPPROTO_TCP && p != IPPROTO_UDP))
+	switch (how) {
+	case CV_V4:
+		if (v != AF_INET)
 			return 0;
+		break;
+	case CV_MAPPED:
+		if (v != AF_INET6 || !pl_opts.dual_stack || sock_int(fd, IPPROTO_IPV6, IPV6_V6ONLY, &only) ||
+		    only)
+			return 0;
+		break;
+	case CV_NATIVE6:
+		if (v != AF_INET6 || !pl_opts.ip6)
+			return 0;
+		break;
+	default:
+		return 0;
 	}
+	if (sock_int(fd, SOL_SOCKET, SO_TYPE, &v) || (v != SOCK_STREAM && v != SOCK_DGRAM))
+		return 0;
+	if (sock_int(fd, SOL_SOCKET, SO_PROTOCOL, &p) || (p != 0 && p != IPPROTO_TCP && p != IPPROTO_UDP))
+		return 0;
 	l = sizeof a;
 	if (REAL(getsockname)(fd, (struct sockaddr *)&a, &l) || a.sin6_port)
 		return 0;
 	return v;
 }
 
-/* Make fd an axip socket for an address of this family (AF_INET6: a
- * dual-stack socket given an IPv4-mapped or wildcard address); returns it
- * locked, or NULL (fd stays the kernel's, which also answers a family that
- * does not match the socket's). */
-static struct pl_obj *convert(int fd, int family)
+/*
+ * Whether bind (is_bind) or connect/sendto of fd to sa goes to axip, and
+ * how (CV_*). IPv4 addresses, in either form, are decided by the IPv4
+ * routes; native IPv6 ones by the IPv6 routes. The wildcard :: of an
+ * AF_INET6 socket with IPV6_V6ONLY off serves both families: natively for
+ * a stream socket (the core's dual-stack listener), as IPv4 only for a
+ * datagram socket (core IPv6 datagram sockets are IPv6 only) or when
+ * native IPv6 is off.
+ */
+static int decide(int fd, const struct sockaddr *sa, socklen_t len, int is_bind)
 {
-	int type = convertible(fd, family), fl, afd;
+	const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)sa;
+	struct sockaddr_in v4;
+	int only = 1, type = 0;
+	if (!sa || len < (socklen_t)sizeof(sa_family_t))
+		return CV_KERNEL;
+	if (sa->sa_family == AF_INET) {
+		if (!pl_addr_v4(sa, len, 0, &v4))
+			return CV_KERNEL;
+		return (is_bind ? pl_route_bind(&v4) : pl_route_connect(&v4)) ? CV_V4 : CV_KERNEL;
+	}
+	if (sa->sa_family != AF_INET6 || len < (socklen_t)sizeof *in6)
+		return CV_KERNEL;
+	if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr)) {
+		if (!pl_opts.dual_stack || !pl_addr_v4(sa, len, 0, &v4))
+			return CV_KERNEL;
+		return (is_bind ? pl_route_bind(&v4) : pl_route_connect(&v4)) ? CV_MAPPED : CV_KERNEL;
+	}
+	if (is_bind && IN6_IS_ADDR_UNSPECIFIED(&in6->sin6_addr)) {
+		if (sock_int(fd, IPPROTO_IPV6, IPV6_V6ONLY, &only) || sock_int(fd, SOL_SOCKET, SO_TYPE, &type))
+			return CV_KERNEL;
+		if (only)
+			return pl_route_bind6(in6) ? CV_NATIVE6 : CV_KERNEL;
+		if (!pl_opts.dual_stack)
+			return CV_KERNEL; /* it would serve IPv4 too */
+		if (type == SOCK_STREAM && pl_route_bind6(in6))
+			return CV_NATIVE6;
+		pl_addr_v4(sa, len, 1, &v4);
+		return pl_route_bind(&v4) ? CV_MAPPED : CV_KERNEL;
+	}
+	return (is_bind ? pl_route_bind6(in6) : pl_route_connect6(in6)) ? CV_NATIVE6 : CV_KERNEL;
+}
+
+/* Copy the options that matter from the kernel socket to the axip one. */
+static void copy_opts(int fd, int afd, int type, int fam6)
+{
+	static const int so[][2] = {
+		{ SOL_SOCKET, SO_REUSEADDR }, { SOL_SOCKET, SO_REUSEPORT },
+		{ SOL_SOCKET, SO_KEEPALIVE }, { IPPROTO_TCP, TCP_NODELAY },
+	};
+	unsigned i;
+	int v;
+	for (i = 0; i < sizeof so / sizeof so[0]; i++) {
+		v = 0;
+		if (so[i][0] == IPPROTO_TCP && type != SOCK_STREAM)
+			continue;
+		if (sock_int(fd, so[i][0], so[i][1], &v) == 0 && v)
+			(void)axip_setsockopt(pl_stack(), afd, so[i][0], so[i][1], &v, sizeof v);
+	}
+	/* the kernel's default follows net.ipv6.bindv6only: pass what it is */
+	if (fam6 && type == SOCK_STREAM && sock_int(fd, IPPROTO_IPV6, IPV6_V6ONLY, &v) == 0)
+		(void)axip_setsockopt(pl_stack(), afd, AXIP_IPPROTO_IPV6, AXIP_IPV6_V6ONLY, &v, sizeof v);
+}
+
+/* Make fd an axip socket as `how` (CV_*) says; returns it locked, or NULL
+ * (fd stays the kernel's, which also answers an address family that does
+ * not match the socket's). */
+static struct pl_obj *convert(int fd, int how)
+{
+	int type = convertible(fd, how), fl, afd, fam6 = how == CV_NATIVE6;
 	struct pl_obj *o;
 	if (!type || !pl_stack())
 		return NULL;
@@ -180,18 +266,19 @@ static struct pl_obj *convert(int fd, int family)
 	if (!o)
 		return NULL;
 	pl_lock();
-	afd = axip_socket(pl_stack(), AXIP_AF_INET, type, 0);
+	afd = axip_socket(pl_stack(), fam6 ? AXIP_AF_INET6 : AXIP_AF_INET, type, 0);
 	if (afd < 0) {
 		pl_unlock();
 		free(o);
 		pl_log(1, "no axip socket for descriptor %d (%d); it stays the kernel's", fd, -afd);
 		return NULL;
 	}
-	copy_opts(fd, afd, type);
+	copy_opts(fd, afd, type, fam6);
 	o->kind = PL_SOCK;
 	o->afd = afd;
 	o->type = type;
-	o->v6 = family == AF_INET6;
+	o->v6 = how != CV_V4;
+	o->fam6 = fam6;
 	o->nonblock = fl >= 0 && (fl & O_NONBLOCK);
 	if (pl_set(fd, o)) {
 		axip_close(pl_stack(), afd);
@@ -215,7 +302,8 @@ static void unconvert(int fd, struct pl_obj *o)
 int socket(int domain, int type, int protocol)
 {
 	int fd = REAL(socket)(domain, type, protocol), t = type & 0xf;
-	if (fd >= 0 && (domain == AF_INET || (domain == AF_INET6 && pl_opts.dual_stack)) &&
+	if (fd >= 0 &&
+	    (domain == AF_INET || (domain == AF_INET6 && (pl_opts.dual_stack || pl_opts.ip6))) &&
 	    (t == SOCK_STREAM || t == SOCK_DGRAM) &&
 	    atomic_load(&pl_on))
 		pl_cand_set(fd, 1);
@@ -236,9 +324,15 @@ int pl_move_listener(struct axip_stack *old, struct pl_obj *o)
 	    axip_getsockopt(old, o->afd, SOL_SOCKET, SO_ACCEPTCONN, &v, &l) || !v ||
 	    axip_getsockname(old, o->afd, &a))
 		return -1;
-	afd = axip_socket(pl_stack(), AXIP_AF_INET, SOCK_STREAM, 0);
+	afd = axip_socket(pl_stack(), o->fam6 ? AXIP_AF_INET6 : AXIP_AF_INET, SOCK_STREAM, 0);
 	if (afd < 0)
 		return -1;
+	if (o->fam6) {
+		l = sizeof v;
+		if (axip_getsockopt(old, o->afd, AXIP_IPPROTO_IPV6, AXIP_IPV6_V6ONLY, &v, &l) == 0)
+			(void)axip_setsockopt(pl_stack(), afd, AXIP_IPPROTO_IPV6, AXIP_IPV6_V6ONLY, &v,
+			                      sizeof v);
+	}
 	for (i = 0; i < sizeof so / sizeof so[0]; i++) {
 		l = sizeof v;
 		if (axip_getsockopt(old, o->afd, so[i][0], so[i][1], &v, &l) == 0 && v)
@@ -256,13 +350,11 @@ int bind(int fd, const struct sockaddr *sa, socklen_t len)
 {
 	struct pl_obj *o = pl_get(fd);
 	struct axip_sockaddr a;
-	struct sockaddr_in v4;
 	int rc;
 	if (!o) {
-		if (pl_inside || !pl_addr_v4(sa, len, 1, &v4) || !pl_route_bind(&v4) ||
-		    !(o = convert(fd, sa->sa_family)))
+		if (pl_inside || !(o = convert(fd, decide(fd, sa, len, 1))))
 			return REAL(bind)(fd, sa, len);
-		pl_addr_in(sa, len, &a);
+		pl_addr_in(sa, len, o->fam6, &a);
 		rc = axip_bind(pl_stack(), o->afd, &a);
 		if (rc < 0 && rc != -AXIP_EADDRINUSE) {
 			pl_log(1, "axip bind of descriptor %d: error %d; it stays the kernel's", fd, -rc);
@@ -272,7 +364,7 @@ int bind(int fd, const struct sockaddr *sa, socklen_t len)
 	} else {
 		if (!pl_acquire(fd, o))
 			return -1;
-		rc = pl_addr_in(sa, len, &a);
+		rc = pl_addr_in(sa, len, o->fam6, &a);
 		if (rc == 0)
 			rc = axip_bind(pl_stack(), o->afd, &a);
 	}
@@ -294,12 +386,10 @@ int bind(int fd, const struct sockaddr *sa, socklen_t len)
 struct pl_obj *pl_adopt_sender(int fd, const struct sockaddr *sa, socklen_t len)
 {
 	struct pl_obj *o;
-	struct sockaddr_in v4;
 	struct axip_sockaddr any = { 0 };
 	if (!sa || !len || !pl_cand(fd) || pl_inside)
 		return NULL;
-	if (!pl_addr_v4(sa, len, 0, &v4) || !pl_route_connect(&v4) ||
-	    !(o = convert(fd, sa->sa_family))) {
+	if (!(o = convert(fd, decide(fd, sa, len, 0)))) {
 		pl_cand_set(fd, 0);
 		pl_epoll_forget(fd);
 		return NULL;
@@ -308,7 +398,7 @@ struct pl_obj *pl_adopt_sender(int fd, const struct sockaddr *sa, socklen_t len)
 		unconvert(fd, o); /* a stream socket's sendto is connect's business */
 		return NULL;
 	}
-	any.family = AXIP_AF_INET;
+	any.family = o->fam6 ? AXIP_AF_INET6 : AXIP_AF_INET;
 	if (axip_bind(pl_stack(), o->afd, &any) < 0) {
 		pl_log(1, "no axip port for descriptor %d; it stays the kernel's", fd);
 		unconvert(fd, o);
@@ -382,6 +472,7 @@ static int do_accept(int fd, struct pl_obj *o, struct sockaddr *sa, socklen_t *l
 	n->afd = afd;
 	n->type = SOCK_STREAM;
 	n->v6 = o->v6;
+	n->fam6 = o->fam6;
 	n->nonblock = !!(flags & SOCK_NONBLOCK);
 	pl_unlock();
 	pl_addr_out(&peer, sa, len, n->v6);
@@ -431,13 +522,11 @@ int connect(int fd, const struct sockaddr *sa, socklen_t len)
 {
 	struct pl_obj *o = pl_get(fd);
 	struct axip_sockaddr a;
-	struct sockaddr_in v4;
 	int rc;
 	if (!o) {
-		if (pl_inside || !pl_addr_v4(sa, len, 0, &v4) || !pl_route_connect(&v4) ||
-		    !(o = convert(fd, sa->sa_family)))
+		if (pl_inside || !(o = convert(fd, decide(fd, sa, len, 0))))
 			return REAL(connect)(fd, sa, len);
-		pl_addr_in(sa, len, &a);
+		pl_addr_in(sa, len, o->fam6, &a);
 		rc = connect_axip(fd, o, &a);
 		if (rc == -AXIP_ENETUNREACH || rc == -AXIP_EADDRNOTAVAIL) {
 			pl_log(1, "axip connect of descriptor %d: error %d; it stays the kernel's", fd, -rc);
@@ -447,7 +536,7 @@ int connect(int fd, const struct sockaddr *sa, socklen_t len)
 	} else {
 		if (!pl_acquire(fd, o))
 			return -1;
-		rc = pl_addr_in(sa, len, &a);
+		rc = pl_addr_in(sa, len, o->fam6, &a);
 		if (rc == 0)
 			rc = connect_axip(fd, o, &a);
 	}
@@ -508,7 +597,8 @@ int setsockopt(int fd, int level, int name, const void *val, socklen_t len)
 		*(name == SO_RCVTIMEO ? &o->rcvtimeo_ms : &o->sndtimeo_ms) = ms;
 		return 0;
 	}
-	if (level != SOL_SOCKET && level != IPPROTO_TCP)
+	if (level != SOL_SOCKET && level != IPPROTO_TCP &&
+	    !(o->fam6 && level == IPPROTO_IPV6 && name == IPV6_V6ONLY))
 		return REAL(setsockopt)(fd, level, name, val, len); /* IP_TOS, ...: the placeholder */
 	if (!pl_acquire(fd, o))
 		return -1;
@@ -543,7 +633,9 @@ int getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 			memset(val, 0, *len);
 		return 0;
 	}
-	if ((level != SOL_SOCKET && level != IPPROTO_TCP) || !len)
+	if ((level != SOL_SOCKET && level != IPPROTO_TCP &&
+	     !(o->fam6 && level == IPPROTO_IPV6 && name == IPV6_V6ONLY)) ||
+	    !len)
 		return REAL(getsockopt)(fd, level, name, val, len);
 	if (!pl_acquire(fd, o))
 		return -1;

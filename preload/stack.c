@@ -336,6 +336,11 @@ static int attach_locked(void)
 	o.busy_poll = pl_opts.busy_poll;
 	o.dedicated_addr = pl_opts.addr;
 	o.dedicated_prefix = pl_opts.prefix;
+	o.no_ip6 = !pl_opts.ip6;
+	if (pl_opts.has_addr6) {
+		memcpy(o.dedicated_addr6, pl_opts.addr6, 16);
+		o.dedicated_prefix6 = pl_opts.prefix6;
+	}
 	o.log = xdp_log;
 	o.verbose = pl_opts.verbose >= 3 ? 2 : pl_opts.verbose >= 2;
 	o.cores[0] = -1; /* the application's threads run it: no pinning */
@@ -370,8 +375,10 @@ static int attach_locked(void)
 		struct in_addr a = { htonl(axip_xdp_addr(x)) };
 		char desc[256];
 		axip_xdp_describe(x, desc, sizeof desc);
-		pl_log(1, "attached to %s, address %s (%s mode, %s)", pl_opts.ifname, inet_ntoa(a),
-		       pl_opts.addr ? "dedicated" : "shared", desc);
+		pl_log(1, "attached to %s, address %s (%s mode), IPv6 %s, %s", pl_opts.ifname,
+		       inet_ntoa(a), pl_opts.addr ? "dedicated" : "shared",
+		       !axip_xdp_ip6(x) ? "off" : pl_opts.has_addr6 ? "on (dedicated)" : "on (shared)",
+		       desc);
 	}
 	return 0;
 }
