@@ -20,19 +20,7 @@ if ! in_a sysctl -qn net.ipv6.conf.all.disable_ipv6 >/dev/null 2>&1; then
 	echo "SKIP: the kernel has no IPv6" >&2
 	exit 77
 fi
-A6=fd00:$NET::1
-B6=fd00:$NET::2
-D6=fd00:$NET::3
-in_a ip addr add "$A6/64" dev "$IFA" nodad || fail "ip addr add $A6"
-in_b ip addr add "$B6/64" dev "$IFB" nodad || fail "ip addr add $B6"
-# link-local addresses finish the kernel's DAD first
-for _ in $(seq 50); do
-	[ -z "$(in_a ip -6 addr show dev "$IFA" tentative)$(in_b ip -6 addr show dev "$IFB" tentative)" ] && break
-	sleep 0.1
-done
-LL_A=$(in_a ip -6 -o addr show dev "$IFA" scope link | awk '{print $4}' | cut -d/ -f1)
-[ -n "$LL_A" ] || fail "no link-local address on $IFA"
-in_b ping -6 -c1 -W2 "$A6" >/dev/null || fail "no kernel IPv6 connectivity before attaching"
+net_setup_ipv6
 CLIENT=$(dirname "$0")/udp6_client.py
 
 # ---- shared mode

@@ -19,17 +19,7 @@ done
 BIG_MB=${AXT_BIG_MB:-100}
 net_setup 1
 sha() { sha256sum "$1" | cut -d' ' -f1; }
-A6=fd00:$NET::1
-B6=fd00:$NET::2
-D6=fd00:$NET::3
-in_a ip addr add "$A6/64" dev "$IFA" nodad || fail "ip addr add $A6"
-in_b ip addr add "$B6/64" dev "$IFB" nodad || fail "ip addr add $B6"
-for _ in $(seq 50); do
-	[ -z "$(in_a ip -6 addr show dev "$IFA" tentative)$(in_b ip -6 addr show dev "$IFB" tentative)" ] && break
-	sleep 0.1
-done
-LL_A=$(in_a ip -6 -o addr show dev "$IFA" scope link | awk '{print $4}' | cut -d/ -f1)
-in_b ping -6 -c1 -W2 "$A6" >/dev/null || fail "no kernel IPv6 connectivity before attaching"
+net_setup_ipv6
 
 big_file_both "$BIG_MB"
 printf '<!doctype html>\n<title>axip</title>\n<p>IPv6</p>\n' >"$WORK/www/index.html"

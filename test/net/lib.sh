@@ -114,6 +114,26 @@ net_setup() {
 	in_b ping -c1 -W2 "$ADDR_A" >/dev/null || fail "no kernel connectivity before attaching"
 }
 
+# net_setup_ipv6: after net_setup, IPv6 on the pair: A6=fd00:NET::1 on $IFA,
+# B6=fd00:NET::2 on $IFB (without DAD), D6=fd00:NET::3 free for a dedicated
+# address; waits for the link-local addresses to finish the kernel's DAD,
+# sets LL_A/LL_B to them and checks kernel connectivity over IPv6
+net_setup_ipv6() {
+	A6=fd00:$NET::1
+	B6=fd00:$NET::2
+	D6=fd00:$NET::3
+	in_a ip addr add "$A6/64" dev "$IFA" nodad || fail "ip addr add $A6"
+	in_b ip addr add "$B6/64" dev "$IFB" nodad || fail "ip addr add $B6"
+	for _ in $(seq 50); do
+		[ -z "$(in_a ip -6 addr show dev "$IFA" tentative)$(in_b ip -6 addr show dev "$IFB" tentative)" ] && break
+		sleep 0.1
+	done
+	LL_A=$(in_a ip -6 -o addr show dev "$IFA" scope link | awk '{print $4}' | cut -d/ -f1)
+	LL_B=$(in_b ip -6 -o addr show dev "$IFB" scope link | awk '{print $4}' | cut -d/ -f1)
+	[ -n "$LL_A" ] && [ -n "$LL_B" ] || fail "no link-local addresses"
+	in_b ping -6 -c1 -W2 "$A6" >/dev/null || fail "no kernel IPv6 connectivity before attaching"
+}
+
 start_in() {
 	local ns=$1 name=$2
 	shift 2

@@ -25,19 +25,7 @@ net_setup 1
 sha() { sha256sum "$1" | cut -d' ' -f1; }
 in_a sysctl -qw net.ipv6.conf.all.disable_ipv6=0 2>/dev/null || true
 in_b sysctl -qw net.ipv6.conf.all.disable_ipv6=0 2>/dev/null || true
-A6=fd00:$NET::1
-B6=fd00:$NET::2
-D6=fd00:$NET::3
-in_a ip addr add "$A6/64" dev "$IFA" nodad || fail "ip addr add $A6"
-in_b ip addr add "$B6/64" dev "$IFB" nodad || fail "ip addr add $B6"
-for _ in $(seq 50); do
-	[ -z "$(in_a ip -6 addr show dev "$IFA" tentative)$(in_b ip -6 addr show dev "$IFB" tentative)" ] && break
-	sleep 0.1
-done
-LL_A=$(in_a ip -6 -o addr show dev "$IFA" scope link | awk '{print $4}' | cut -d/ -f1)
-LL_B=$(in_b ip -6 -o addr show dev "$IFB" scope link | awk '{print $4}' | cut -d/ -f1)
-[ -n "$LL_A" ] && [ -n "$LL_B" ] || fail "no link-local addresses"
-in_b ping -6 -c1 -W2 "$A6" >/dev/null || fail "no kernel IPv6 connectivity before attaching"
+net_setup_ipv6
 ASAN=0
 ldd "$BUILD/preload/libaxip-preload.so" | grep -q libasan && ASAN=1
 
