@@ -26,8 +26,11 @@
  * by the rules above and its verdict stored; a later one (an offset) goes
  * where its first went. A later fragment that arrives before its first
  * (reordering) is steered and its datagram marked AXIP_FRAG_EARLY: the
- * backend (xdp/src/frag.c) holds it until the verdict is known, and hands
- * the kernel's back to the kernel.
+ * backend (xdp/src/frag.c) holds it until the verdict is known. When the
+ * first fragment then turns out to be the kernel's, it and every later
+ * fragment are steered too (AXIP_FRAG_KERNEL_VIA) and the backend hands the
+ * whole datagram to the kernel, so that the kernel's reassembly sees all of
+ * its fragments arrive the same way.
  *
  * The program runs in multi-buffer mode (SEC "xdp.frags"), so jumbo frames
  * larger than one page reach it; it only reads the headers, which lie in the
@@ -244,23 +247,30 @@ static __always_inline int frag_first(struct xdp_md *ctx, const struct axip_stee
                                       const struct axip_frag_key *k, int store, __u8 family,
                                       __u8 proto, const __u16 *ports)
 {
-	struct axip_frag_val v = {};
+	struct axip_frag_val v = {}, *old;
 	__u32 q = rxq(ctx);
-	int axip = ports && port_match(c, family, proto, bpf_ntohs(ports[1]));
-	int no_xsk = axip && !bpf_map_lookup_elem(&xsks, &q);
+	__u64 now = bpf_ktime_get_ns();
+	int match = ports && port_match(c, family, proto, bpf_ntohs(ports[1]));
+	int have_xsk = bpf_map_lookup_elem(&xsks, &q) != NULL;
+	int axip = match && have_xsk;
+	int early = 0;
 
-	if (no_xsk)
-		axip = 0;
 	if (store) {
-		v.ns = bpf_ktime_get_ns();
+		/* later fragments came first and wait in the backend: a kernel
+		 * datagram then goes there whole, so that the kernel reassembles
+		 * all of it from one place (xdp/src/frag.c re-injects it) */
+		old = bpf_map_lookup_elem(&frags, k);
+		early = old && old->verdict == AXIP_FRAG_EARLY && old->ns + AXIP_STEER_FRAG_TTL_NS > now;
+		v.ns = now;
 		v.queue = q;
-		v.verdict = axip ? AXIP_FRAG_AXIP : AXIP_FRAG_KERNEL;
+		v.verdict = axip ? AXIP_FRAG_AXIP
+		            : early && have_xsk ? AXIP_FRAG_KERNEL_VIA : AXIP_FRAG_KERNEL;
 		bpf_map_update_elem(&frags, k, &v, BPF_ANY);
 	}
-	if (no_xsk)
-		return pass(AXIP_STEER_ST_NO_XSK);
+	if (v.verdict == AXIP_FRAG_KERNEL_VIA)
+		return steer(ctx, c, AXIP_STEER_ST_FRAG_VIA);
 	if (!axip)
-		return pass(AXIP_STEER_ST_FRAG_FIRST_KERNEL);
+		return pass(match ? AXIP_STEER_ST_NO_XSK : AXIP_STEER_ST_FRAG_FIRST_KERNEL);
 	return steer(ctx, c, AXIP_STEER_ST_FRAG_FIRST_AXIP);
 }
 
@@ -282,6 +292,8 @@ static __always_inline int frag_later(struct xdp_md *ctx, const struct axip_stee
 			return pass(AXIP_STEER_ST_FRAG_LATER_KERNEL);
 		if (v->verdict == AXIP_FRAG_AXIP)
 			return steer(ctx, c, AXIP_STEER_ST_FRAG_LATER_AXIP);
+		if (v->verdict == AXIP_FRAG_KERNEL_VIA)
+			return steer(ctx, c, AXIP_STEER_ST_FRAG_VIA);
 		return steer(ctx, c, AXIP_STEER_ST_FRAG_EARLY);
 	}
 	if (!bpf_map_lookup_elem(&xsks, &q))

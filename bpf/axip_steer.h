@@ -79,6 +79,7 @@ struct axip_frag_key {
 #define AXIP_FRAG_AXIP 1u   /* the first fragment was steered to axip */
 #define AXIP_FRAG_KERNEL 2u /* the first fragment went to the kernel */
 #define AXIP_FRAG_EARLY 3u  /* a later fragment came first: steered, not yet decided */
+#define AXIP_FRAG_KERNEL_VIA 4u /* the kernel's, after early ones: steered, the backend re-injects */
 
 struct axip_frag_val {
 	__u64 ns;         /* bpf_ktime_get_ns (CLOCK_MONOTONIC) when written */
@@ -105,6 +106,7 @@ enum axip_steer_stat {
 	AXIP_STEER_ST_FRAG_LATER_AXIP,   /* shared: a later fragment of an axip datagram: steered */
 	AXIP_STEER_ST_FRAG_LATER_KERNEL, /* shared: a later fragment of a kernel datagram: passed */
 	AXIP_STEER_ST_FRAG_EARLY,        /* shared: a later fragment before its first: steered */
+	AXIP_STEER_ST_FRAG_VIA,          /* shared: a kernel datagram's fragment after early ones: steered for re-injection */
 	AXIP_STEER_ST_COUNT
 };
 

@@ -89,9 +89,10 @@ struct model_cfg {
 /* ---- the model: the rules as documented (docs/xdp.md, axip_steer.bpf.c) ---- */
 /* why a frame is steered (R_PASS: it is not) */
 enum { R_PASS, R_RULE, R_RANGE, R_ADDR, R_ARP, R_ND, R_FRAG_FIRST, R_FRAG_LATER, R_FRAG_EARLY,
-       R_COUNT };
+       R_FRAG_VIA, R_COUNT };
 static const char *const reason_name[R_COUNT] = { "pass", "rule", "range", "addr", "arp", "nd",
-                                                  "frag_first", "frag_later", "frag_early" };
+                                                  "frag_first", "frag_later", "frag_early",
+                                                  "frag_via" };
 
 /* The model of the frags map: datagram key -> AXIP_FRAG_* verdict. */
 #define MFRAG_MAX (FRAG_CLEAR_EVERY + 1)
@@ -148,8 +149,15 @@ static int port_rule(const struct model_cfg *c, uint8_t family, uint8_t proto, u
 static int mfrag_first(const struct axip_frag_key *k, int store, int r)
 {
 	int axip = r != R_PASS && model_q == 0;
-	if (store)
-		mfrag_set(k, axip ? AXIP_FRAG_AXIP : AXIP_FRAG_KERNEL);
+	if (store) {
+		/* a kernel datagram whose later fragments came first goes to
+		 * the backend whole (when this queue has a socket) */
+		uint32_t *old = mfrag_find(k);
+		int via = !axip && model_q == 0 && old && *old == AXIP_FRAG_EARLY;
+		mfrag_set(k, axip ? AXIP_FRAG_AXIP : via ? AXIP_FRAG_KERNEL_VIA : AXIP_FRAG_KERNEL);
+		if (via)
+			return R_FRAG_VIA;
+	}
 	return r != R_PASS ? R_FRAG_FIRST : R_PASS;
 }
 
@@ -159,7 +167,10 @@ static int mfrag_later(const struct axip_frag_key *k)
 {
 	uint32_t *v = mfrag_find(k);
 	if (v)
-		return *v == AXIP_FRAG_KERNEL ? R_PASS : *v == AXIP_FRAG_AXIP ? R_FRAG_LATER : R_FRAG_EARLY;
+		return *v == AXIP_FRAG_KERNEL       ? R_PASS
+		       : *v == AXIP_FRAG_AXIP       ? R_FRAG_LATER
+		       : *v == AXIP_FRAG_KERNEL_VIA ? R_FRAG_VIA
+		                                    : R_FRAG_EARLY;
 	if (model_q == 0)
 		mfrag_set(k, AXIP_FRAG_EARLY);
 	return R_FRAG_EARLY;

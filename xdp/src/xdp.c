@@ -801,7 +801,7 @@ static const char *const stat_names[AXIP_STEER_ST_COUNT] = {
 	"rule_hit", "range_hit", "addr_hit", "arp_hit", "no_xsk_passed",
 	"pass_l2", "pass_l3", "pass_no_rule", "no_rx_hash", "nd_hit", "pass_frag",
 	"frag_first_axip", "frag_first_kernel", "frag_later_axip", "frag_later_kernel",
-	"frag_early",
+	"frag_early", "frag_via",
 };
 
 void axip_xdp_print_steering(struct axip_xdp *x, FILE *f)
