@@ -13,11 +13,24 @@
  *  - cfg has AXIP_STEER_F_DEDICATED6 and it is any IPv6 packet to
  *    cfg.addrs6[0], or a Neighbor Solicitation/Advertisement whose target is
  *    cfg.addrs6[0] sent to its solicited-node group or to all-nodes.
- * Everything else (VLAN tags, other EtherTypes, IPv4 options and IPv6
- * extension headers are fine but fragments to a shared address are not,
- * ICMP and ICMPv6 to a shared address, unknown protocols, malformed headers)
- * returns XDP_PASS. A frame can only reach a socket bound to its own receive
- * queue, so when that queue has none the frame is passed too (counted).
+ * Everything else (VLAN tags, other EtherTypes, ICMP and ICMPv6 to a
+ * shared address, unknown protocols, malformed headers) returns XDP_PASS;
+ * IPv4 options and IPv6 extension headers are fine. A frame can only reach
+ * a socket bound to its own receive queue, so when that queue has none the
+ * frame is passed too (counted).
+ *
+ * Fragments to a shared address: only the first fragment carries the
+ * ports (RFC 791 3.2; RFC 8200 4.5, RFC 7112 5), so the program remembers
+ * per datagram (the "frags" LRU map, keyed as reassembly keys it) what the
+ * first fragment's ports decided: the first fragment is steered or passed
+ * by the rules above and its verdict stored; a later one (an offset) goes
+ * where its first went. A later fragment that arrives before its first
+ * (reordering) is steered and its datagram marked AXIP_FRAG_EARLY: the
+ * backend (xdp/src/frag.c) holds it until the verdict is known. When the
+ * first fragment then turns out to be the kernel's, it and every later
+ * fragment are steered too (AXIP_FRAG_KERNEL_VIA) and the backend hands the
+ * whole datagram to the kernel, so that the kernel's reassembly sees all of
+ * its fragments arrive the same way.
  *
  * The program runs in multi-buffer mode (SEC "xdp.frags"), so jumbo frames
  * larger than one page reach it; it only reads the headers, which lie in the
@@ -91,6 +104,14 @@ struct {
 	__type(value, __u64);
 } rule_hits SEC(".maps");
 
+/* verdicts of fragmented datagrams to a shared address */
+struct {
+	__uint(type, BPF_MAP_TYPE_LRU_HASH);
+	__uint(max_entries, AXIP_STEER_MAX_FRAGS);
+	__type(key, struct axip_frag_key);
+	__type(value, struct axip_frag_val);
+} frags SEC(".maps");
+
 struct {
 	__uint(type, BPF_MAP_TYPE_PERCPU_ARRAY);
 	__uint(max_entries, AXIP_STEER_ST_COUNT);
@@ -151,9 +172,21 @@ static __always_inline void store_rx_hash(struct xdp_md *ctx)
 }
 #endif
 
+/* ctx->rx_queue_index, loaded from ctx itself: the verifier refuses a load
+ * through a pointer into ctx, which the compiler makes when several paths
+ * read the field and it hoists the address. */
+static __always_inline __u32 rxq(const struct xdp_md *ctx)
+{
+	__u32 q;
+	asm volatile("%0 = *(u32 *)(%1 + %2)"
+	             : "=r"(q)
+	             : "r"(ctx), "i"(__builtin_offsetof(struct xdp_md, rx_queue_index)));
+	return q;
+}
+
 static __always_inline int steer(struct xdp_md *ctx, const struct axip_steer_cfg *c, __u32 reason)
 {
-	__u32 q = ctx->rx_queue_index;
+	__u32 q = rxq(ctx);
 	/* redirecting to another queue's socket drops the frame: pass instead */
 	if (!bpf_map_lookup_elem(&xsks, &q))
 		return pass(AXIP_STEER_ST_NO_XSK);
@@ -168,10 +201,11 @@ static __always_inline int in_range(const struct axip_steer_cfg *c, __u16 port)
 	return c->range_hi != 0 && port >= c->range_lo && port <= c->range_hi;
 }
 
-/* TCP/UDP to one of axip's addresses: a listener rule of the family, or
- * the reserved range, or the kernel's. */
-static __always_inline int steer_port(struct xdp_md *ctx, const struct axip_steer_cfg *c,
-                                      __u8 family, __u8 proto, __u16 port)
+/* Is TCP/UDP to this local port axip's: a listener rule of the family
+ * (its hit counted) or the reserved range? Returns 1 + the stat reason,
+ * 0 when the port is the kernel's. */
+static __always_inline __u32 port_match(const struct axip_steer_cfg *c, __u8 family, __u8 proto,
+                                        __u16 port)
 {
 	struct axip_steer_rule key = {};
 	__u32 *slot;
@@ -183,11 +217,117 @@ static __always_inline int steer_port(struct xdp_md *ctx, const struct axip_stee
 	if (slot) {
 		__u32 s = *slot;
 		count(&rule_hits, s);
-		return steer(ctx, c, AXIP_STEER_ST_RULE_HIT);
+		return 1 + AXIP_STEER_ST_RULE_HIT;
 	}
 	if (in_range(c, port))
-		return steer(ctx, c, AXIP_STEER_ST_RANGE_HIT);
+		return 1 + AXIP_STEER_ST_RANGE_HIT;
+	return 0;
+}
+
+/* TCP/UDP to one of axip's addresses: a listener rule of the family, or
+ * the reserved range, or the kernel's. */
+static __always_inline int steer_port(struct xdp_md *ctx, const struct axip_steer_cfg *c,
+                                      __u8 family, __u8 proto, __u16 port)
+{
+	__u32 r = port_match(c, family, proto, port);
+	if (r)
+		return steer(ctx, c, r - 1);
 	return pass(AXIP_STEER_ST_PASS_NO_RULE);
+}
+
+/*
+ * The first fragment of a datagram to a shared address (offset 0): the
+ * same rules as an unfragmented packet decide, on the upper-layer header
+ * it carries (ports: its TCP/UDP ports, NULL when it is another protocol
+ * or the fragment stops before them: the kernel's). With `store`, the
+ * verdict is kept for the later fragments; a match on a queue without a
+ * socket is the kernel's, so that its later fragments follow it there.
+ */
+static __always_inline int frag_first(struct xdp_md *ctx, const struct axip_steer_cfg *c,
+                                      const struct axip_frag_key *k, int store, __u8 family,
+                                      __u8 proto, const __u16 *ports)
+{
+	struct axip_frag_val v = {}, *old;
+	__u32 q = rxq(ctx);
+	__u64 now = bpf_ktime_get_ns();
+	int match = ports && port_match(c, family, proto, bpf_ntohs(ports[1]));
+	int have_xsk = bpf_map_lookup_elem(&xsks, &q) != NULL;
+	int axip = match && have_xsk;
+	int early = 0;
+
+	if (store) {
+		/* later fragments came first and wait in the backend: a kernel
+		 * datagram then goes there whole, so that the kernel reassembles
+		 * all of it from one place (xdp/src/frag.c re-injects it) */
+		old = bpf_map_lookup_elem(&frags, k);
+		early = old && old->verdict == AXIP_FRAG_EARLY && old->ns + AXIP_STEER_FRAG_TTL_NS > now;
+		v.ns = now;
+		v.queue = q;
+		v.verdict = axip ? AXIP_FRAG_AXIP
+		            : early && have_xsk ? AXIP_FRAG_KERNEL_VIA : AXIP_FRAG_KERNEL;
+		bpf_map_update_elem(&frags, k, &v, BPF_ANY);
+	}
+	if (v.verdict == AXIP_FRAG_KERNEL_VIA)
+		return steer(ctx, c, AXIP_STEER_ST_FRAG_VIA);
+	if (!axip)
+		return pass(match ? AXIP_STEER_ST_NO_XSK : AXIP_STEER_ST_FRAG_FIRST_KERNEL);
+	return steer(ctx, c, AXIP_STEER_ST_FRAG_FIRST_AXIP);
+}
+
+/*
+ * A later fragment (an offset): where the first fragment's verdict says.
+ * None known (the first is still on its way, or its verdict is older than
+ * AXIP_STEER_FRAG_TTL_NS, a datagram long gone): steered, and the datagram
+ * marked early, for the backend to settle once the first arrives.
+ */
+static __always_inline int frag_later(struct xdp_md *ctx, const struct axip_steer_cfg *c,
+                                      const struct axip_frag_key *k)
+{
+	struct axip_frag_val *v = bpf_map_lookup_elem(&frags, k), nv = {};
+	__u64 now = bpf_ktime_get_ns();
+	__u32 q = rxq(ctx);
+
+	if (v && v->ns + AXIP_STEER_FRAG_TTL_NS > now) {
+		if (v->verdict == AXIP_FRAG_KERNEL)
+			return pass(AXIP_STEER_ST_FRAG_LATER_KERNEL);
+		if (v->verdict == AXIP_FRAG_AXIP)
+			return steer(ctx, c, AXIP_STEER_ST_FRAG_LATER_AXIP);
+		if (v->verdict == AXIP_FRAG_KERNEL_VIA)
+			return steer(ctx, c, AXIP_STEER_ST_FRAG_VIA);
+		return steer(ctx, c, AXIP_STEER_ST_FRAG_EARLY);
+	}
+	if (!bpf_map_lookup_elem(&xsks, &q))
+		return pass(AXIP_STEER_ST_NO_XSK);
+	nv.ns = now;
+	nv.queue = q;
+	nv.verdict = AXIP_FRAG_EARLY;
+	/* without an entry, one another CPU's first fragment wrote
+	 * meanwhile stays: the backend reads it */
+	bpf_map_update_elem(&frags, k, &nv, v ? BPF_ANY : BPF_NOEXIST);
+	return steer(ctx, c, AXIP_STEER_ST_FRAG_EARLY);
+}
+
+/* An IPv4 fragment (MF or an offset) to the shared address; RFC 791 3.2
+ * keys reassembly by source, destination, protocol and identification. */
+static __always_inline int frag4(struct xdp_md *ctx, const struct axip_steer_cfg *c,
+                                 const struct iphdr *ip, const void *end)
+{
+	struct axip_frag_key k = {};
+	const __u16 *ports = NULL;
+
+	k.family = 4;
+	k.proto = ip->protocol;
+	k.id = bpf_ntohs(ip->id);
+	__builtin_memcpy(k.src, &ip->saddr, 4);
+	__builtin_memcpy(k.dst, &ip->daddr, 4);
+	if (ip->frag_off & bpf_htons(IP_OFFMASK))
+		return frag_later(ctx, c, &k);
+	if (ip->protocol == IPPROTO_TCP || ip->protocol == IPPROTO_UDP) {
+		ports = (const __u16 *)((const __u8 *)ip + ip->ihl * 4);
+		if ((const void *)(ports + 2) > end)
+			ports = NULL; /* a tiny first fragment (RFC 1858): the kernel's */
+	}
+	return frag_first(ctx, c, &k, 1, 4, ip->protocol, ports);
 }
 
 /* An IPv6 address as two 64-bit words in host order, so that prefixes
@@ -296,6 +436,42 @@ static __always_inline int steer_nd6(struct xdp_md *ctx, const struct axip_steer
 	return steer(ctx, c, AXIP_STEER_ST_ND_HIT);
 }
 
+/*
+ * A fragment header (RFC 8200 4.5) at off, IPv6 to a shared address.
+ * Reassembly is keyed by source, destination and identification. The first
+ * fragment (offset 0) must carry the upper-layer header (RFC 7112 5): TCP
+ * or UDP right after the fragment header is decided by its ports, anything
+ * else (another extension header there included) is the kernel's. An
+ * atomic fragment (offset 0, M clear; RFC 6946) is a whole datagram:
+ * decided alike, nothing stored.
+ */
+static __always_inline int frag6(struct xdp_md *ctx, const struct axip_steer_cfg *c,
+                                 const __u8 *ip6, const void *end, __u32 off)
+{
+	const __u8 *fh = ip6 + off;
+	const __u16 *ports = NULL;
+	struct axip_frag_key k = {};
+	__u32 id;
+	__u16 om;
+
+	if ((const void *)(fh + 8) > end)
+		return pass(AXIP_STEER_ST_PASS_L3);
+	k.family = 6;
+	__builtin_memcpy(&id, fh + 4, 4);
+	k.id = bpf_ntohl(id);
+	__builtin_memcpy(k.src, ip6 + 8, 16);
+	__builtin_memcpy(k.dst, ip6 + IP6_DADDR_OFF, 16);
+	om = (__u16)((__u16)fh[2] << 8 | fh[3]);
+	if (om & 0xfff8)
+		return frag_later(ctx, c, &k);
+	if (fh[0] == IPPROTO_TCP || fh[0] == IPPROTO_UDP) {
+		ports = (const __u16 *)(fh + 8);
+		if ((const void *)(ports + 2) > end)
+			ports = NULL;
+	}
+	return frag_first(ctx, c, &k, om & 1, 6, fh[0], ports);
+}
+
 /* EtherType 0x86DD (RFC 8200); ip6 is the byte after the Ethernet header. */
 static __always_inline int steer_ip6(struct xdp_md *ctx, const struct axip_steer_cfg *c,
                                      const __u8 *ip6, const void *end)
@@ -326,10 +502,9 @@ static __always_inline int steer_ip6(struct xdp_md *ctx, const struct axip_steer
 	off = skip_ext6(ip6, end, &nh);
 	if (off < 0)
 		return pass(AXIP_STEER_ST_PASS_L3);
-	/* shared address: only the first fragment carries the ports, so the
-	 * whole datagram is left to the kernel (RFC 8200 4.5) */
+	/* shared address: only the first fragment carries the ports */
 	if (nh == NH_FRAGMENT)
-		return pass(AXIP_STEER_ST_PASS_FRAG);
+		return frag6(ctx, c, ip6, end, (__u32)off);
 	if (nh != IPPROTO_TCP && nh != IPPROTO_UDP)
 		return pass(AXIP_STEER_ST_PASS_NO_RULE); /* ICMPv6 and NDP included */
 	ports = (const __u16 *)(ip6 + (__u32)off);
@@ -387,10 +562,9 @@ int axip_steer(struct xdp_md *ctx)
 		return pass(AXIP_STEER_ST_PASS_NO_RULE);
 	if (c->flags & AXIP_STEER_F_DEDICATED)
 		return steer(ctx, c, AXIP_STEER_ST_ADDR_HIT);
-	/* shared address: a fragment carries no ports (or only the first
-	 * does), so the whole datagram is left to the kernel */
+	/* shared address: only the first fragment carries the ports */
 	if (ip->frag_off & bpf_htons(IP_MF | IP_OFFMASK))
-		return pass(AXIP_STEER_ST_PASS_FRAG);
+		return frag4(ctx, c, ip, end);
 	if (ip->protocol != IPPROTO_TCP && ip->protocol != IPPROTO_UDP)
 		return pass(AXIP_STEER_ST_PASS_NO_RULE);
 

@@ -14,6 +14,11 @@
 #define AXIP_STEER_MAX_QUEUES 256
 #define AXIP_STEER_MAX_RULES 64
 #define AXIP_STEER_MAX_ADDRS6 8
+#define AXIP_STEER_MAX_FRAGS 4096  /* entries of the "frags" LRU map */
+/* A verdict older than this is forgotten: the reassembly time of the
+ * kernel's IPv4 and IPv6 (RFC 791's upper bound of 15 s is exceeded by
+ * both; the kernel uses 30 s for ip and ip6 alike). */
+#define AXIP_STEER_FRAG_TTL_NS 30000000000ull
 
 /* cfg.flags */
 #define AXIP_STEER_F_DEDICATED 1u /* addr_be is axip's alone: steer all its IPv4 and ARP */
@@ -53,6 +58,35 @@ struct axip_steer_rule {
 	__u8 family;      /* 4 or 6 */
 };
 
+/*
+ * Key of the "frags" LRU hash map: one fragmented datagram as its
+ * reassembly sees it (RFC 791 3.2: source, destination, protocol and
+ * identification; RFC 8200 4.5: source, destination and identification).
+ * IPv4 addresses fill the first 4 bytes of src/dst, the rest is zero; for
+ * IPv6 proto is 0 (the Next Header of the fragments may differ). All
+ * padding is zero.
+ */
+struct axip_frag_key {
+	__u8 family;      /* 4 or 6 */
+	__u8 proto;       /* IPv4 protocol; 0 for IPv6 */
+	__u16 pad;
+	__u32 id;         /* IPv4 identification (16 bits) or IPv6 fragment id, host order */
+	__u8 src[16];
+	__u8 dst[16];
+};
+
+/* frag verdicts */
+#define AXIP_FRAG_AXIP 1u   /* the first fragment was steered to axip */
+#define AXIP_FRAG_KERNEL 2u /* the first fragment went to the kernel */
+#define AXIP_FRAG_EARLY 3u  /* a later fragment came first: steered, not yet decided */
+#define AXIP_FRAG_KERNEL_VIA 4u /* the kernel's, after early ones: steered, the backend re-injects */
+
+struct axip_frag_val {
+	__u64 ns;         /* bpf_ktime_get_ns (CLOCK_MONOTONIC) when written */
+	__u32 queue;      /* receive queue of the first fragment (AXIP_FRAG_AXIP) */
+	__u32 verdict;    /* AXIP_FRAG_* */
+};
+
 /* Slots of the per-CPU "stats" array: what the program did, by reason. */
 enum axip_steer_stat {
 	AXIP_STEER_ST_RULE_HIT = 0,  /* matched a listener rule (IPv4 or IPv6) */
@@ -66,7 +100,13 @@ enum axip_steer_stat {
 	AXIP_STEER_ST_PASS_NO_RULE,  /* well-formed but not axip's: passed */
 	AXIP_STEER_ST_NO_RX_HASH,    /* RX hash wanted but the kfunc or the metadata area failed */
 	AXIP_STEER_ST_ND_HIT,        /* dedicated IPv6 address: multicast NS/NA for it */
-	AXIP_STEER_ST_PASS_FRAG,     /* an IPv4 or IPv6 fragment not for a dedicated address: passed */
+	AXIP_STEER_ST_PASS_FRAG,     /* dedicated IPv6: a fragmented NS/NA (RFC 6980 5): passed */
+	AXIP_STEER_ST_FRAG_FIRST_AXIP,   /* shared: a first fragment for axip's port: steered */
+	AXIP_STEER_ST_FRAG_FIRST_KERNEL, /* shared: a first fragment not for axip: passed */
+	AXIP_STEER_ST_FRAG_LATER_AXIP,   /* shared: a later fragment of an axip datagram: steered */
+	AXIP_STEER_ST_FRAG_LATER_KERNEL, /* shared: a later fragment of a kernel datagram: passed */
+	AXIP_STEER_ST_FRAG_EARLY,        /* shared: a later fragment before its first: steered */
+	AXIP_STEER_ST_FRAG_VIA,          /* shared: a kernel datagram's fragment after early ones: steered for re-injection */
 	AXIP_STEER_ST_COUNT
 };
 

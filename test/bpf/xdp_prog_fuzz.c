@@ -17,6 +17,14 @@
  * are the program's business). At the end the verdicts are printed by family
  * and reason.
  *
+ * Fragments to a shared address depend on what the program remembered of
+ * earlier frames (its "frags" map: first fragment's verdict, or "early").
+ * The model keeps the same table; both are emptied every FRAG_CLEAR_EVERY
+ * frames, so the map never holds enough entries for its LRU to evict one
+ * and the model stays exact. Fragments often reuse the datagram key
+ * (addresses, identification) of an earlier fragment, so later fragments
+ * meet the verdicts of their first ones.
+ *
  * Exit status: 0 no mismatch, 1 mismatch (the frame is printed in hex with
  * the seed, iteration and configuration) or IPv6 not exercised (no IPv6
  * frame redirected or none passed; in a run of 100000 frames or more, no
@@ -49,6 +57,7 @@ extern const unsigned int axip_steer_obj_len;
 #define FRAME_MAX 1600
 #define NRULES 11
 #define CFG_EVERY 4096 /* frames between configuration changes */
+#define FRAG_CLEAR_EVERY 64 /* frames between emptying the frags map and its model */
 
 /* ---- seeded PRNG (xorshift64*) ---- */
 static uint64_t rng_state;
@@ -79,8 +88,38 @@ struct model_cfg {
 
 /* ---- the model: the rules as documented (docs/xdp.md, axip_steer.bpf.c) ---- */
 /* why a frame is steered (R_PASS: it is not) */
-enum { R_PASS, R_RULE, R_RANGE, R_ADDR, R_ARP, R_ND, R_COUNT };
-static const char *const reason_name[R_COUNT] = { "pass", "rule", "range", "addr", "arp", "nd" };
+enum { R_PASS, R_RULE, R_RANGE, R_ADDR, R_ARP, R_ND, R_FRAG_FIRST, R_FRAG_LATER, R_FRAG_EARLY,
+       R_FRAG_VIA, R_COUNT };
+static const char *const reason_name[R_COUNT] = { "pass", "rule", "range", "addr", "arp", "nd",
+                                                  "frag_first", "frag_later", "frag_early",
+                                                  "frag_via" };
+
+/* The model of the frags map: datagram key -> AXIP_FRAG_* verdict. */
+#define MFRAG_MAX (FRAG_CLEAR_EVERY + 1)
+static struct { struct axip_frag_key k; uint32_t verdict; } mfrag[MFRAG_MAX];
+static unsigned n_mfrag;
+/* queue of the frame being modelled: only queue 0 has a socket */
+static unsigned model_q;
+
+static uint32_t *mfrag_find(const struct axip_frag_key *k)
+{
+	unsigned i;
+	for (i = 0; i < n_mfrag; i++)
+		if (memcmp(&mfrag[i].k, k, sizeof *k) == 0)
+			return &mfrag[i].verdict;
+	return NULL;
+}
+
+static void mfrag_set(const struct axip_frag_key *k, uint32_t verdict)
+{
+	uint32_t *v = mfrag_find(k);
+	if (!v && n_mfrag < MFRAG_MAX) {
+		mfrag[n_mfrag].k = *k;
+		v = &mfrag[n_mfrag++].verdict;
+	}
+	if (v)
+		*v = verdict;
+}
 
 static uint16_t be16(const uint8_t *p) { return (uint16_t)(p[0] << 8 | p[1]); }
 static uint32_t be32(const uint8_t *p)
@@ -102,6 +141,58 @@ static int port_rule(const struct model_cfg *c, uint8_t family, uint8_t proto, u
 	if (c->hi != 0 && dport >= c->lo && dport <= c->hi)
 		return R_RANGE;
 	return R_PASS;
+}
+
+/* A first fragment: r is what its ports decided (R_PASS: the kernel's);
+ * with store, the verdict is remembered (a match on a queue without a
+ * socket as the kernel's). */
+static int mfrag_first(const struct axip_frag_key *k, int store, int r)
+{
+	int axip = r != R_PASS && model_q == 0;
+	if (store) {
+		/* a kernel datagram whose later fragments came first goes to
+		 * the backend whole (when this queue has a socket) */
+		uint32_t *old = mfrag_find(k);
+		int via = !axip && model_q == 0 && old && *old == AXIP_FRAG_EARLY;
+		mfrag_set(k, axip ? AXIP_FRAG_AXIP : via ? AXIP_FRAG_KERNEL_VIA : AXIP_FRAG_KERNEL);
+		if (via)
+			return R_FRAG_VIA;
+	}
+	return r != R_PASS ? R_FRAG_FIRST : R_PASS;
+}
+
+/* A later fragment: its first's verdict, or early (stored only when the
+ * queue has a socket and the frame is steered). */
+static int mfrag_later(const struct axip_frag_key *k)
+{
+	uint32_t *v = mfrag_find(k);
+	if (v)
+		return *v == AXIP_FRAG_KERNEL       ? R_PASS
+		       : *v == AXIP_FRAG_AXIP       ? R_FRAG_LATER
+		       : *v == AXIP_FRAG_KERNEL_VIA ? R_FRAG_VIA
+		                                    : R_FRAG_EARLY;
+	if (model_q == 0)
+		mfrag_set(k, AXIP_FRAG_EARLY);
+	return R_FRAG_EARLY;
+}
+
+static int model_frag4(const struct model_cfg *c, const uint8_t *f, unsigned len, int *hit_slot)
+{
+	struct axip_frag_key k;
+	unsigned l4 = 14 + (f[14] & 15u) * 4u;
+	uint8_t proto = f[14 + 9];
+	int r = R_PASS;
+	memset(&k, 0, sizeof k);
+	k.family = 4;
+	k.proto = proto;
+	k.id = be16(f + 14 + 4);
+	memcpy(k.src, f + 14 + 12, 4);
+	memcpy(k.dst, f + 14 + 16, 4);
+	if (be16(f + 14 + 6) & 0x1fff)
+		return mfrag_later(&k);
+	if ((proto == 6 || proto == 17) && len >= l4 + 4)
+		r = port_rule(c, 4, proto, be16(f + l4 + 2), hit_slot);
+	return mfrag_first(&k, 1, r);
 }
 
 static int model4(const struct model_cfg *c, const uint8_t *f, unsigned len, int *hit_slot)
@@ -129,7 +220,7 @@ static int model4(const struct model_cfg *c, const uint8_t *f, unsigned len, int
 	if (c->dedicated)
 		return R_ADDR;
 	if (be16(f + 14 + 6) & 0x3fff)
-		return R_PASS; /* a fragment: MF or an offset */
+		return model_frag4(c, f, len, hit_slot); /* a fragment: MF or an offset */
 	proto = f[14 + 9];
 	if (proto != 6 && proto != 17)
 		return R_PASS;
@@ -192,15 +283,34 @@ static int model6(const struct model_cfg *c, const uint8_t *f, unsigned len, int
 	if (i == n)
 		return R_PASS;
 	off = walk6(ip, l, &nh);
-	if (off < 0 || nh == 44 || (nh != 6 && nh != 17) || l < (unsigned)off + 4)
+	if (off >= 0 && nh == 44) {
+		const uint8_t *fh = ip + off;
+		struct axip_frag_key k;
+		int r = R_PASS;
+		if (l < (unsigned)off + 8)
+			return R_PASS;
+		memset(&k, 0, sizeof k);
+		k.family = 6;
+		k.id = be32(fh + 4);
+		memcpy(k.src, ip + 8, 16);
+		memcpy(k.dst, ip + 24, 16);
+		if (be16(fh + 2) & 0xfff8)
+			return mfrag_later(&k);
+		if ((fh[0] == 6 || fh[0] == 17) && l >= (unsigned)off + 8 + 4)
+			r = port_rule(c, 6, fh[0], be16(fh + 8 + 2), hit_slot);
+		return mfrag_first(&k, be16(fh + 2) & 1, r); /* atomic (RFC 6946): not stored */
+	}
+	if (off < 0 || (nh != 6 && nh != 17) || l < (unsigned)off + 4)
 		return R_PASS;
 	return port_rule(c, 6, nh, be16(ip + off + 2), hit_slot);
 }
 
 /* Returns why the model steers the frame (R_PASS: it does not); *hit_slot
  * is the rule slot counted, or -1. */
-static int model(const struct model_cfg *c, const uint8_t *f, unsigned len, int *hit_slot)
+static int model(const struct model_cfg *c, const uint8_t *f, unsigned len, int *hit_slot,
+                 unsigned q)
 {
+	model_q = q;
 	uint16_t type;
 
 	*hit_slot = -1;
@@ -296,6 +406,25 @@ static void put32(uint8_t *p, uint32_t v)
 	p[0] = (uint8_t)(v >> 24); p[1] = (uint8_t)(v >> 16); p[2] = (uint8_t)(v >> 8); p[3] = (uint8_t)v;
 }
 
+/* The datagram key of an earlier fragment (IPv4: protocol, id, source,
+ * destination; IPv6: source, destination, id), which a new fragment takes
+ * over half of the time: later fragments then meet their first ones. */
+static uint8_t saved4[11], saved6[36];
+static int have4, have6;
+
+static void reuse_key(uint8_t *saved, int *have, uint8_t *const *at, const unsigned *n, unsigned parts)
+{
+	unsigned i, o;
+	int take = *have && chance(50);
+	for (i = 0, o = 0; i < parts; o += n[i], i++) {
+		if (take)
+			memcpy(at[i], saved + o, n[i]);
+		else
+			memcpy(saved + o, at[i], n[i]);
+	}
+	*have = 1;
+}
+
 /* Header boundaries of the frame being built: the truncation mutation
  * cuts at one of them (or a byte either side) as often as anywhere. */
 static unsigned cuts[16], ncuts;
@@ -312,7 +441,7 @@ static void cut_at(unsigned off)
 static unsigned gen_ip6(const struct model_cfg *c, uint8_t *f)
 {
 	static const uint8_t ext_types[] = { 0, 43, 60, 51, 59 };
-	uint8_t *ip = f + 14, *nhp = ip + 6;
+	uint8_t *ip = f + 14, *nhp = ip + 6, *fh = NULL;
 	unsigned off = 40, next, i, n_ext = chance(50) ? 0 : 1 + below(5), up;
 	uint8_t upper;
 
@@ -334,9 +463,18 @@ static unsigned gen_ip6(const struct model_cfg *c, uint8_t *f)
 		*nhp = t;
 		nhp = ip + off;
 		if (t == 44) {
+			unsigned a = below(100);
 			hl = 8; /* RFC 8200 4.5: fixed size; random offset/M/id */
-			if (chance(30))
+			if (a < 25)
 				put16(ip + off + 2, 0); /* an atomic fragment */
+			else if (a < 50)
+				put16(ip + off + 2, 1); /* a first fragment */
+			if (!fh) {
+				uint8_t *at[3] = { ip + 8, ip + 24, ip + off + 4 };
+				static const unsigned n[3] = { 16, 16, 4 };
+				fh = ip + off;
+				reuse_key(saved6, &have6, at, n, 3);
+			}
 		} else {
 			unsigned u = chance(80) ? below(4) : chance(75) ? below(32) : below(256);
 			ip[off + 1] = (uint8_t)u;
@@ -414,11 +552,17 @@ static unsigned gen_frame(const struct model_cfg *c, uint8_t *f)
 		ihl = chance(80) ? 5 : below(16);
 		ip[0] = (uint8_t)((chance(95) ? 4 : below(16)) << 4 | ihl);
 		put16(ip + 2, (uint16_t)(chance(80) ? 20 + 40 : rnd()));
-		put16(ip + 6, chance(80) ? (chance(50) ? 0x4000 : 0) : (uint16_t)rnd());
+		put16(ip + 6, chance(80) ? (chance(50) ? 0x4000 : 0) :
+		              chance(40) ? 0x2000 : (uint16_t)rnd()); /* first fragments too */
 		ip[8] = (uint8_t)below(256);
 		ip[9] = chance(85) ? (chance(50) ? 6 : 17) : (uint8_t)rnd();
 		put32(ip + 12, (uint32_t)rnd());
 		put32(ip + 16, pick_addr(c));
+		if (l3 == 14 && (be16(ip + 6) & 0x3fff)) {
+			uint8_t *at[4] = { ip + 9, ip + 4, ip + 12, ip + 16 };
+			static const unsigned n[4] = { 1, 2, 4, 4 };
+			reuse_key(saved4, &have4, at, n, 4);
+		}
 		if (ihl >= 5) {
 			uint8_t *l4 = ip + ihl * 4;
 			put16(l4, (uint16_t)rnd());
@@ -488,7 +632,7 @@ static void new_cfg(struct model_cfg *c, unsigned nth)
 /* ---- program and maps ---- */
 struct prog {
 	struct bpf_object *obj;
-	int fd, xsks, cfg, rules, rule_hits;
+	int fd, xsks, cfg, rules, rule_hits, frags;
 	int ncpu;
 };
 
@@ -525,6 +669,7 @@ static int prog_load(struct prog *p)
 		return -1;
 	p->fd = bpf_program__fd(bp);
 	if ((p->xsks = map_fd(p, "xsks")) < 0 || (p->cfg = map_fd(p, "cfg")) < 0 ||
+	    (p->frags = map_fd(p, "frags")) < 0 ||
 	    (p->rules = map_fd(p, "rules")) < 0 || (p->rule_hits = map_fd(p, "rule_hits")) < 0)
 		return -1;
 	p->ncpu = libbpf_num_possible_cpus();
@@ -556,6 +701,30 @@ static int set_cfg(struct prog *p, const struct model_cfg *c)
 	v.n_addrs6 = c->n6;
 	memcpy(v.addrs6, c->a6, sizeof v.addrs6);
 	return bpf_map_update_elem(p->cfg, &zero, &v, BPF_ANY);
+}
+
+/* Empty the frags map and its model. */
+static int frags_clear(struct prog *p)
+{
+	struct axip_frag_key k;
+	unsigned n = 0;
+	while (bpf_map_get_next_key(p->frags, NULL, &k) == 0) {
+		if (bpf_map_delete_elem(p->frags, &k) != 0 || ++n > 4 * MFRAG_MAX)
+			return -1;
+	}
+	n_mfrag = 0;
+	return 0;
+}
+
+static uint64_t rule_hits_fd(struct prog *p, int fd, __u32 slot)
+{
+	uint64_t v[512], sum = 0;
+	int i;
+	if (p->ncpu <= 0 || p->ncpu > 512 || bpf_map_lookup_elem(fd, &slot, v) != 0)
+		return UINT64_MAX;
+	for (i = 0; i < p->ncpu; i++)
+		sum += v[i];
+	return sum;
 }
 
 static uint64_t rule_hits(struct prog *p, __u32 slot)
@@ -700,7 +869,11 @@ int main(int argc, char **argv)
 		}
 		len = gen_frame(&mc, f);
 		q = below(2);
-		want = model(&mc, f, len, &slot);
+		if (it % FRAG_CLEAR_EVERY == 0 && frags_clear(&p) != 0) {
+			fprintf(stderr, "xdp_prog_fuzz: frags map: %s\n", strerror(errno));
+			return 3;
+		}
+		want = model(&mc, f, len, &slot, q);
 		if (slot >= 0)
 			expect_hits[slot]++;
 		want_ret = want != R_PASS && q == 0 ? XDP_REDIRECT : XDP_PASS;
@@ -737,6 +910,11 @@ int main(int argc, char **argv)
 			for (i = 0; i < AXIP_STEER_MAX_ADDRS6; i++) {
 				fprintf(stderr, "    addrs6[%u] ", i);
 				hexdump(mc.a6[i], 16);
+			}
+			{
+				int sfd = bpf_object__find_map_fd_by_name(p.obj, "stats");
+				for (i = 0; i < AXIP_STEER_ST_COUNT; i++)
+					fprintf(stderr, "  stat %u: %llu\n", i, (unsigned long long)rule_hits_fd(&p, sfd, i));
 			}
 			fprintf(stderr, "  frame (%u bytes):\n", len);
 			hexdump(f, len);

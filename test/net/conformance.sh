@@ -45,10 +45,6 @@ ip link add "$IFA3" netns "$NSA" type veth peer name "$IFB3" netns "$NSB" || fai
 in_a ip link set "$IFA3" up
 in_b ip link set "$IFB3" up
 
-mac_of() { # mac_of NS IF (from netlink: /sys is the caller's view under nsenter)
-	in_ns "$1" ip -o link show dev "$2" | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2
-}
-
 AXIP_IP=10.$NET.0.3
 PEER_IP=10.$NET.0.4
 HTTP_IP=10.$NET.1.3

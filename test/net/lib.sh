@@ -29,6 +29,7 @@
 #   wait_listen NS PORT         wait until a kernel TCP listener is up in NS
 #   wait_attached NAME          wait until it printed that it is attached
 #   wait_log NAME PATTERN       wait until its log holds PATTERN
+#   mac_of NS IF                the MAC of interface IF in namespace NS
 #   need_axip_run CMD...        RUN=axip-run of the build; skip without it or a CMD
 #   fail MSG                    print MSG and the logs, exit 1
 #   expect CODE PATTERN CMD...  CMD must exit with CODE and print PATTERN
@@ -132,6 +133,11 @@ net_setup_ipv6() {
 	LL_B=$(in_b ip -6 -o addr show dev "$IFB" scope link | awk '{print $4}' | cut -d/ -f1)
 	[ -n "$LL_A" ] && [ -n "$LL_B" ] || fail "no link-local addresses"
 	in_b ping -6 -c1 -W2 "$A6" >/dev/null || fail "no kernel IPv6 connectivity before attaching"
+}
+
+# mac_of NS IF: the interface's MAC (from netlink: /sys is the caller's view under nsenter)
+mac_of() {
+	in_ns "$1" ip -o link show dev "$2" | grep -o 'link/ether [0-9a-f:]*' | cut -d' ' -f2
 }
 
 start_in() {

@@ -28,7 +28,7 @@ struct axip_spsc *handoff_new(uint32_t entries, uint32_t slot_bytes)
 
 /* Producer: copy one frame in (n buffers of a multi-buffer frame); 0, -1
  * when the ring is full, -2 when the frame is longer than a slot. */
-static int handoff_push(struct axip_spsc *h, uint32_t slot, const struct axip_rx_frame *f,
+int handoff_push(struct axip_spsc *h, uint32_t slot, const struct axip_rx_frame *f,
                         uint32_t n)
 {
 	uint32_t i, len = 0;
@@ -119,6 +119,39 @@ uint32_t handoff_filter_from(struct axip_xdp_worker *w, uint32_t from, uint32_t 
 	return m;
 }
 
+uint32_t rx_copy_in(struct axip_xdp_worker *w, const uint8_t *src, uint32_t len,
+                    struct axip_rx_frame *f, uint32_t max)
+{
+	uint32_t done = 0, m = 0;
+	while (done < len && m < max) {
+		axip_u8 *mem;
+		axip_u32 size, piece;
+		void *buf = axsk_env_ops.buf_alloc(w, &mem, &size);
+		if (!buf)
+			break;
+		piece = len - done < size - XDP_HEADROOM ? len - done : size - XDP_HEADROOM;
+		memcpy(mem + XDP_HEADROOM, src + done, piece);
+		f[m].buf = buf;
+		f[m].data = mem + XDP_HEADROOM;
+		f[m].len = piece;
+		f[m].headroom = XDP_HEADROOM;
+		f[m].tailroom = size - XDP_HEADROOM - piece;
+		f[m].flags = w->x->o.trusted_csum ? (AXIP_PKT_RX_IP_CSUM_OK | AXIP_PKT_RX_L4_CSUM_OK) : 0;
+		f[m].rx_hash = 0;
+		done += piece;
+		if (done < len)
+			f[m].flags |= AXIP_RX_MORE;
+		m++;
+	}
+	if (done < len) {
+		/* no frame now: give back what was taken */
+		for (; m > 0; m--)
+			axsk_env_ops.buf_free(w, f[m - 1].buf);
+		return 0;
+	}
+	return m;
+}
+
 uint32_t handoff_take(struct axip_xdp_worker *w, uint32_t max)
 {
 	struct axip_xdp *x = w->x;
@@ -130,37 +163,13 @@ uint32_t handoff_take(struct axip_xdp_worker *w, uint32_t max)
 			continue;
 		h = x->ring[k][w->idx];
 		while (m < max && (e = axip_spsc_peek(h))) {
-			uint32_t len, done = 0, m0 = m;
-			const uint8_t *src = e + HANDOFF_DATA;
+			uint32_t len, got;
 			memcpy(&len, e, sizeof len);
 			/* one or more frames (longer than one UMEM frame: chained) */
-			while (done < len && m < max + AXIP_XDP_RX_FRAGS_MAX) {
-				struct axip_rx_frame *f = &w->frames[m];
-				axip_u8 *mem;
-				axip_u32 size, piece;
-				void *buf = axsk_env_ops.buf_alloc(w, &mem, &size);
-				if (!buf)
-					break;
-				piece = len - done < size - XDP_HEADROOM ? len - done : size - XDP_HEADROOM;
-				memcpy(mem + XDP_HEADROOM, src + done, piece);
-				f->buf = buf;
-				f->data = mem + XDP_HEADROOM;
-				f->len = piece;
-				f->headroom = XDP_HEADROOM;
-				f->tailroom = size - XDP_HEADROOM - piece;
-				f->flags = x->o.trusted_csum ? (AXIP_PKT_RX_IP_CSUM_OK | AXIP_PKT_RX_L4_CSUM_OK) : 0;
-				f->rx_hash = 0;
-				done += piece;
-				if (done < len)
-					f->flags |= AXIP_RX_MORE;
-				m++;
-			}
-			if (done < len) {
-				/* no frame now: give back what was taken, it stays in the ring */
-				for (; m > m0; m--)
-					axsk_env_ops.buf_free(w, w->frames[m - 1].buf);
-				break;
-			}
+			got = rx_copy_in(w, e + HANDOFF_DATA, len, &w->frames[m], AXIP_XDP_RX_FRAGS_MAX);
+			if (!got)
+				break; /* no frame now: it stays in the ring */
+			m += got;
 			axip_spsc_release(h);
 			w->ctr.handoff_in++;
 		}

@@ -348,7 +348,8 @@ load:
 	    (s->fd_cfg = find_map(s, "cfg", err, errlen)) < 0 ||
 	    (s->fd_rules = find_map(s, "rules", err, errlen)) < 0 ||
 	    (s->fd_rule_hits = find_map(s, "rule_hits", err, errlen)) < 0 ||
-	    (s->fd_stats = find_map(s, "stats", err, errlen)) < 0) {
+	    (s->fd_stats = find_map(s, "stats", err, errlen)) < 0 ||
+	    (s->fd_frags = find_map(s, "frags", err, errlen)) < 0) {
 		rc = -ENOENT;
 		detach(s);
 		return rc;

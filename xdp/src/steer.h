@@ -25,6 +25,7 @@ struct steer {
 	int rx_hash;                 /* device-bound: the program stores the receive hash */
 	int rx_hash_refused;         /* the device-bound load failed: loaded without it */
 	int fd_xsks, fd_cfg, fd_rules, fd_rule_hits, fd_stats;
+	int fd_frags;                /* verdicts of fragmented datagrams (xdp/src/frag.c) */
 	int lock_fd;                 /* flock held while attached */
 	const struct axip_xdp_opts *o; /* where libxdp's and libbpf's messages go (log) */
 	struct {

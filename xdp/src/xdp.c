@@ -407,6 +407,7 @@ static void worker_close(struct axip_xdp_worker *w)
 	if (!w)
 		return;
 	neigh_worker_close(w);
+	frag_worker_close(w);
 	if (w->ev_fd >= 0)
 		close(w->ev_fd);
 	axsk_worker_close(w);
@@ -463,6 +464,7 @@ int axip_xdp_open(const struct axip_xdp_opts *o, struct axip_xdp **out, char *er
 	if (!x)
 		return -ENOMEM;
 	x->o = *o;
+	x->frag_fd4 = x->frag_fd6 = -1;
 	x->n_workers = o->n_queues;
 	pthread_mutex_init(&x->steer_lock, NULL);
 	x->stop_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
@@ -517,6 +519,7 @@ int axip_xdp_open(const struct axip_xdp_opts *o, struct axip_xdp **out, char *er
 		goto fail;
 	x->steer_cfg = sc;
 	x->attached = 1;
+	frag_open(x); /* without its sockets, kernel fragments held here are dropped (counted) */
 	rc = reserve_ports(x, err, errlen);
 	if (rc)
 		goto fail;
@@ -568,6 +571,7 @@ void axip_xdp_close(struct axip_xdp *x)
 		for (j = 0; j < x->n_workers; j++)
 			axip_spsc_free(x->ring[i][j]);
 	unreserve_ports(x);
+	frag_close(x);
 	pcap_out_close(x->pcap);
 	if (x->stop_fd >= 0)
 		close(x->stop_fd);
@@ -659,7 +663,7 @@ void axip_xdp_describe(const struct axip_xdp *x, char *buf, size_t len)
 axip_time_ns axip_xdp_poll_timers(struct axip_xdp_worker *w, axip_time_ns now)
 {
 	axip_time_ns next = axip_poll(w->stack, now);
-	if (w->n_neigh_pending)
+	if (w->n_neigh_pending || w->n_neigh6_pending)
 		neigh_resolve_pending(w);
 	return next;
 }
@@ -800,6 +804,8 @@ void axip_xdp_worker_print_counters(struct axip_xdp_worker *w, FILE *f)
 static const char *const stat_names[AXIP_STEER_ST_COUNT] = {
 	"rule_hit", "range_hit", "addr_hit", "arp_hit", "no_xsk_passed",
 	"pass_l2", "pass_l3", "pass_no_rule", "no_rx_hash", "nd_hit", "pass_frag",
+	"frag_first_axip", "frag_first_kernel", "frag_later_axip", "frag_later_kernel",
+	"frag_early", "frag_via",
 };
 
 void axip_xdp_print_steering(struct axip_xdp *x, FILE *f)

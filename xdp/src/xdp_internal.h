@@ -45,7 +45,19 @@
 	X(poll_spins)           /* axip_xdp_wait returned at once within poll_budget_us */ \
 	X(poll_sleeps)          /* axip_xdp_wait slept in poll() */                      \
 	X(handoff_drop_full)    /* hand-off ring to the owner full: frame dropped */      \
-	X(handoff_drop_big)     /* frame longer than a hand-off slot: dropped */
+	X(handoff_drop_big)     /* frame longer than a hand-off slot: dropped */          \
+	X(frag_core)            /* fragments of axip's datagrams given to the core */     \
+	X(frag_held)            /* fragments before their first: held for the verdict */  \
+	X(frag_released)        /* held fragments settled once their verdict came */      \
+	X(frag_to_kernel)       /* fragments of the kernel's datagrams re-injected */     \
+	X(frag_handoff)         /* fragments copied to the worker of their first */       \
+	X(frag_no_verdict)      /* fragment with no verdict in the map: to the core */     \
+	X(frag_drop_hold_full)  /* hold full (count or bytes): oldest held dropped */      \
+	X(frag_drop_expired)    /* held past the reassembly time: dropped */              \
+	X(frag_drop_lost)       /* held, verdict evicted from the map: dropped */        \
+	X(frag_drop_queue)      /* first fragment on a queue no worker here serves */     \
+	X(frag_drop_inject)     /* re-injection into the kernel failed */                \
+	X(frag_drop_id0)        /* IPv4 kernel fragment with id 0: cannot be re-injected */
 
 struct xdp_worker_ctr {
 #define AXIP_XDP_CTR_FIELD(n) uint64_t n;
@@ -112,6 +124,7 @@ struct axip_xdp_worker {
 
 	struct xdp_worker_ctr ctr;
 	struct axip_xdp_chan *chans; /* channels to application threads (chan.c) */
+	struct frag_hold *frag_hold; /* held fragments (frag.c); NULL until one is */
 };
 
 struct axip_xdp {
@@ -139,6 +152,7 @@ struct axip_xdp {
 	int core[AXIP_XDP_MAX_WORKERS]; /* cores resolved against the allowed CPUs */
 	atomic_int stop;
 	int stop_fd;            /* eventfd written by axip_xdp_stop */
+	int frag_fd4, frag_fd6; /* raw sockets re-injecting the kernel's fragments (frag.c) */
 };
 
 /* xsk.c: UMEM, socket and the environment ops over them (prefix axsk_:
@@ -158,6 +172,24 @@ struct axip_spsc *handoff_new(uint32_t entries, uint32_t slot_bytes);
 uint32_t handoff_filter_from(struct axip_xdp_worker *w, uint32_t from, uint32_t n);
 /* Fill w->frames[0, max) from other workers' rings; returns the count. */
 uint32_t handoff_take(struct axip_xdp_worker *w, uint32_t max);
+/* Copy one frame (n buffers) into ring h; 0, -1 when full, -2 when too long. */
+int handoff_push(struct axip_spsc *h, uint32_t slot, const struct axip_rx_frame *f, uint32_t n);
+/* Copy len bytes of a received frame into fresh UMEM frames f[0, max)
+ * (chained with AXIP_RX_MORE); returns how many, 0 when frames ran out
+ * (none kept). */
+uint32_t rx_copy_in(struct axip_xdp_worker *w, const uint8_t *src, uint32_t len,
+                    struct axip_rx_frame *f, uint32_t max);
+
+/* frag.c: fragments to a shared address whose datagram the XDP program
+ * has not decided yet (held), or decided for the kernel (re-injected) */
+int frag_open(struct axip_xdp *x);
+void frag_close(struct axip_xdp *x);
+/* Filter received frames [from, n) of w->frames: fragments that are not
+ * the core's leave; returns how many stay (compacted). */
+uint32_t frag_filter(struct axip_xdp_worker *w, uint32_t from, uint32_t n, axip_time_ns now);
+/* Settle held fragments whose verdict arrived, drop expired ones. */
+void frag_poll(struct axip_xdp_worker *w, axip_time_ns now);
+void frag_worker_close(struct axip_xdp_worker *w);
 
 /* pcap.c */
 struct pcap_out *pcap_out_open(const char *path, char *err, size_t errlen);

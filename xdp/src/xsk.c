@@ -440,6 +440,7 @@ unsigned axip_xdp_rx_batch(struct axip_xdp_worker *w, axip_time_ns now)
 {
 	uint32_t idx, n = 0, k, m = 0, got, first, pkt_start = 0, extra = 0;
 	int in_pkt = 0, bad = 0;
+	frag_poll(w, now);
 	if (w->x->n_workers > 1)
 		m = handoff_take(w, w->batch / 2);
 	got = m;
@@ -497,10 +498,12 @@ unsigned axip_xdp_rx_batch(struct axip_xdp_worker *w, axip_time_ns now)
 		w->ctr.rx_frames += m - got;
 		w->ctr.rx_batches++;
 	}
+	/* fragments to a shared address the XDP program could not decide */
+	m = frag_filter(w, got, m, now);
 	/* give the kernel fresh frames before the core runs, so RX continues meanwhile */
 	axsk_refill(w);
 	if (!m)
-		return 0;
+		return n + got;
 	/* The stack and the application hold so many frames that the fill
 	 * ring can no longer be kept supplied: if they kept these too, nothing
 	 * could arrive any more, not even the ACKs that free frames held in
