@@ -129,6 +129,10 @@ static int frag_key(const struct axip_xdp *x, const uint8_t *d, uint32_t len,
 		}
 		if (nh != 44 || 14 + off + 8 > len)
 			return 0;
+		/* an atomic fragment (offset 0, M clear; RFC 6946) is a whole
+		 * datagram, decided without the map */
+		if (!(((uint32_t)ip[off + 2] << 8 | ip[off + 3]) & 0xfff9))
+			return 0;
 		k->family = 6;
 		k->id = (uint32_t)ip[off + 4] << 24 | (uint32_t)ip[off + 5] << 16 |
 		        (uint32_t)ip[off + 6] << 8 | ip[off + 7];
@@ -139,17 +143,19 @@ static int frag_key(const struct axip_xdp *x, const uint8_t *d, uint32_t len,
 	return 0;
 }
 
-/* The frame of n buffers as one run of bytes in buf (FRAG_LEN_MAX); its length, 0 if longer. */
-static uint32_t linearize(const struct axip_rx_frame *f, uint32_t n, uint8_t *buf)
+/* The frame of n buffers copied into one new block (the caller frees it);
+ * NULL when it is longer than FRAG_LEN_MAX or memory ran out. */
+static uint8_t *linearize(const struct axip_rx_frame *f, uint32_t n, uint32_t *len)
 {
-	uint32_t i, len = 0;
-	for (i = 0; i < n; i++) {
-		if (len + f[i].len > FRAG_LEN_MAX)
-			return 0;
-		memcpy(buf + len, f[i].data, f[i].len);
-		len += f[i].len;
-	}
-	return len;
+	uint32_t i, at = 0;
+	uint8_t *buf;
+	for (*len = 0, i = 0; i < n; i++)
+		*len += f[i].len;
+	if (*len > FRAG_LEN_MAX || !(buf = malloc(*len)))
+		return NULL;
+	for (i = 0; i < n; at += f[i].len, i++)
+		memcpy(buf + at, f[i].data, f[i].len);
+	return buf;
 }
 
 /* Give a kernel fragment (the frame d, len) back to the kernel. */
@@ -183,6 +189,23 @@ static void to_kernel(struct axip_xdp_worker *w, const uint8_t *d, uint32_t len)
 		w->ctr.frag_to_kernel++;
 	else
 		w->ctr.frag_drop_inject++;
+}
+
+/* A received frame of n buffers to the kernel. */
+static void to_kernel_frame(struct axip_xdp_worker *w, const struct axip_rx_frame *f, uint32_t n)
+{
+	uint32_t len;
+	uint8_t *buf;
+	if (n == 1) {
+		to_kernel(w, f->data, f->len);
+		return;
+	}
+	if (!(buf = linearize(f, n, &len))) {
+		w->ctr.frag_drop_inject++;
+		return;
+	}
+	to_kernel(w, buf, len);
+	free(buf);
 }
 
 /* Copy a fragment of axip's datagram to the worker serving queue q. */
@@ -259,10 +282,13 @@ static void hold(struct axip_xdp_worker *w, const struct axip_frag_key *k,
                  const struct axip_rx_frame *f, uint32_t n, axip_time_ns now)
 {
 	struct frag_hold *h = w->frag_hold;
-	uint8_t buf[FRAG_LEN_MAX];
-	uint32_t len = linearize(f, n, buf);
+	uint32_t len;
 	uint8_t *copy;
 	if (!h && !(h = w->frag_hold = calloc(1, sizeof *h))) {
+		w->ctr.frag_drop_hold_full++;
+		return;
+	}
+	if (!(copy = linearize(f, n, &len))) {
 		w->ctr.frag_drop_hold_full++;
 		return;
 	}
@@ -270,11 +296,6 @@ static void hold(struct axip_xdp_worker *w, const struct axip_frag_key *k,
 		held_remove(h, 0);
 		w->ctr.frag_drop_hold_full++;
 	}
-	if (!len || !(copy = malloc(len))) {
-		w->ctr.frag_drop_hold_full++;
-		return;
-	}
-	memcpy(copy, buf, len);
 	h->e[h->n] = (struct frag_held){ .k = *k, .since = now, .len = len, .data = copy };
 	h->n++;
 	h->bytes += len;
@@ -295,8 +316,6 @@ uint32_t frag_filter(struct axip_xdp_worker *w, uint32_t from, uint32_t n, axip_
 		struct axip_frag_val v;
 		uint32_t nb = 1;
 		int keep = 1;
-		uint8_t buf[FRAG_LEN_MAX];
-		uint32_t len;
 		while (i + nb < n && (f[nb - 1].flags & AXIP_RX_MORE))
 			nb++;
 		i += nb;
@@ -314,10 +333,8 @@ uint32_t frag_filter(struct axip_xdp_worker *w, uint32_t from, uint32_t n, axip_
 					keep = 0;
 					if (v.verdict == AXIP_FRAG_AXIP)
 						to_queue(w, v.queue, f, nb);
-					else if ((len = linearize(f, nb, buf)) != 0)
-						to_kernel(w, buf, len);
 					else
-						w->ctr.frag_drop_inject++;
+						to_kernel_frame(w, f, nb);
 				}
 			}
 		}
