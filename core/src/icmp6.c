@@ -277,8 +277,16 @@ static void error_input(struct axip_stack *s, struct axip_pkt *p, axip_u32 len)
 	e.quoted = q;
 	e.quoted_len = qlen;
 	if (e.type == ICMP6_PACKET_TOO_BIG) {
-		/* RFC 8201 4: lower the path MTU of the quoted destination */
 		CTR_INC(s, icmp6_rx_ptb);
+		/* RFC 8201 4: a report of a next-hop MTU below the IPv6 minimum
+		 * link MTU is discarded: neither the path MTU nor the transport
+		 * hears of it */
+		if (e.param < IP6_MIN_MTU) {
+			CTR_INC(s, icmp6_rx_ptb_bad);
+			axip_pkt_free(s, p);
+			return;
+		}
+		/* lower the path MTU of the quoted destination */
 		ipv6_pmtu_report(s, q + IP6_OFF_DST, e.param);
 	}
 	if (!quoted_upper(q, qlen, &e.proto, &e.quoted_l4)) {
