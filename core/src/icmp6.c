@@ -105,10 +105,17 @@ void icmp6_send_error(struct axip_stack *s, const axip_u8 *hdr, axip_u32 hdr_len
 	/* RFC 4443 2.4 (e.1/e.2): never about an ICMPv6 error or a redirect */
 	if (quoted_upper(hdr, hdr_len, &proto, &l4) && proto == IP6_NH_ICMP6) {
 		axip_u8 t;
-		if (l4 < hdr_len)
+		if (l4 < hdr_len) {
 			t = hdr[l4];
-		else if (!rest || axip_pkt_copy_out(rest, l4 - hdr_len, &t, 1) != 1)
-			return;
+		} else if (!rest || axip_pkt_copy_out(rest, l4 - hdr_len, &t, 1) != 1) {
+			/* the type is not in the packet, so it is not known to be
+			 * an error: a first fragment that ends right before its
+			 * ICMPv6 header is refused with code 3 (RFC 8200 4.5, RFC
+			 * 7112 5); any other truncated packet stays unanswered */
+			if (!(type == ICMP6_PARAM_PROBLEM && code == ICMP6_CODE_INCOMPLETE_CHAIN))
+				return;
+			t = ICMP6_ECHO_REQUEST;
+		}
 		if (t < 128u || t == ICMP6_REDIRECT)
 			return;
 	}
