@@ -14,7 +14,7 @@ import time
 
 from axpeer import TCP, UDP, Conn6, Ether, IPv6, Raw, check, delta
 from v6 import (HLIM, AltPeer, ICMPv6DestUnreach, ICMPv6EchoReply, ICMPv6EchoRequest,
-                ICMPv6PacketTooBig, check_quote, csum6, echo_req, from_axip6, is_err, is_reply,
+                ICMPv6PacketTooBig, check_quote, csum6, echo_req, is_err, is_reply,
                 need6, new_ident)
 
 

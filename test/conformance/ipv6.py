@@ -6,7 +6,7 @@ echo requests (and neighbour solicitations for the multicast rules) to axip's
 dedicated address."""
 from axpeer import IPv6, Raw, check, delta, solicited_node
 from v6 import (HLIM, ICMPv6EchoReply, ICMPv6ND_NA, ICMPv6ND_NS, ICMPv6NDOptSrcLLAddr,
-                ICMPv6ParamProblem, check_quote, echo_bytes, from_axip6, is_pp, is_reply, need6,
+                ICMPv6ParamProblem, check_quote, echo_bytes, from_axip6, is_reply, need6,
                 new_ident)
 
 NH_HBH, NH_ROUTING, NH_DSTOPTS, NH_NONE, NH_ICMP6 = 0, 43, 60, 59, 58
