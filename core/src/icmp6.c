@@ -105,10 +105,17 @@ void icmp6_send_error(struct axip_stack *s, const axip_u8 *hdr, axip_u32 hdr_len
 	/* RFC 4443 2.4 (e.1/e.2): never about an ICMPv6 error or a redirect */
 	if (quoted_upper(hdr, hdr_len, &proto, &l4) && proto == IP6_NH_ICMP6) {
 		axip_u8 t;
-		if (l4 < hdr_len)
+		if (l4 < hdr_len) {
 			t = hdr[l4];
-		else if (!rest || axip_pkt_copy_out(rest, l4 - hdr_len, &t, 1) != 1)
-			return;
+		} else if (!rest || axip_pkt_copy_out(rest, l4 - hdr_len, &t, 1) != 1) {
+			/* the type is not in the packet, so it is not known to be
+			 * an error: a first fragment that ends right before its
+			 * ICMPv6 header is refused with code 3 (RFC 8200 4.5, RFC
+			 * 7112 5); any other truncated packet stays unanswered */
+			if (!(type == ICMP6_PARAM_PROBLEM && code == ICMP6_CODE_INCOMPLETE_CHAIN))
+				return;
+			t = ICMP6_ECHO_REQUEST;
+		}
 		if (t < 128u || t == ICMP6_REDIRECT)
 			return;
 	}
@@ -277,8 +284,16 @@ static void error_input(struct axip_stack *s, struct axip_pkt *p, axip_u32 len)
 	e.quoted = q;
 	e.quoted_len = qlen;
 	if (e.type == ICMP6_PACKET_TOO_BIG) {
-		/* RFC 8201 4: lower the path MTU of the quoted destination */
 		CTR_INC(s, icmp6_rx_ptb);
+		/* RFC 8201 4: a report of a next-hop MTU below the IPv6 minimum
+		 * link MTU is discarded: neither the path MTU nor the transport
+		 * hears of it */
+		if (e.param < IP6_MIN_MTU) {
+			CTR_INC(s, icmp6_rx_ptb_bad);
+			axip_pkt_free(s, p);
+			return;
+		}
+		/* lower the path MTU of the quoted destination */
 		ipv6_pmtu_report(s, q + IP6_OFF_DST, e.param);
 	}
 	if (!quoted_upper(q, qlen, &e.proto, &e.quoted_l4)) {

@@ -21,7 +21,7 @@ sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import axpeer  # noqa: E402
 
 MODULES = ["tcp_handshake", "tcp_established", "tcp_close_states", "ipv4", "arp", "icmp"]
-MODULES6 = ["nd6"]
+MODULES6 = ["nd6", "ipv6", "frag6", "icmp6", "tcp6", "dad6"]
 CASE_TIMEOUT = 20  # seconds, per case
 
 

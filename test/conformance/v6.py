@@ -69,3 +69,48 @@ def raw_icmp6(src, dst, body, hlim=255):
     b[2:4] = b"\0\0"
     b[2:4] = struct.pack("!H", csum6(src, dst, 58, bytes(b)))
     return IPv6(src=src, dst=dst, nh=58, hlim=hlim) / bytes(b)
+
+
+def echo_bytes(src, dst, ident, data=b"conformance6", seq=1):
+    """An ICMPv6 echo request (header and data) as bytes, its checksum over
+    the pseudo-header of src and dst (the final destination): to put behind
+    hand-made extension headers or cut into fragments."""
+    return bytes(IPv6(src=src, dst=dst) / ICMPv6EchoRequest(id=ident, seq=seq, data=data))[40:]
+
+
+def new_ident():
+    return random.randrange(1, 65535)
+
+
+class AltPeer:
+    """Another peer address of axip's prefix (peer6) whose solicitations the
+    peer answers while the `with` block runs: for cases that leave state
+    behind for their source (a lowered path MTU), so that no other case
+    inherits it."""
+
+    def __init__(self, link, lo=0x300, hi=0xfff0):
+        self.link = link
+        self.addr, self.mac = peer6(link, random.randrange(lo, hi))
+
+    def __enter__(self):
+        self.link.nd_targets[self.addr] = self.mac
+        return self
+
+    def __exit__(self, *exc):
+        self.link.nd_targets.pop(self.addr, None)
+        return False
+
+
+def is_pp(link, code=None, dst=None):
+    """A Parameter Problem from axip (to dst), with the code given."""
+    return lambda f: (from_axip6(f, link) and ICMPv6ParamProblem in f and
+                      (code is None or f[ICMPv6ParamProblem].code == code) and
+                      (dst is None or f[IPv6].dst == canon6(dst)))
+
+
+def check_quote(f, cls, sent):
+    """The error quotes the start of the packet we sent (RFC 4443 2.4 (c))."""
+    q = quoted(f, cls)
+    n = min(len(q), len(sent))
+    check(n >= 40 and q[:n] == bytes(sent)[:n],
+          "the error does not quote our packet (%d bytes quoted)" % len(q))

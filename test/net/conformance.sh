@@ -12,7 +12,7 @@
 # axip's answers as frames for another host, so it never sends RSTs or ICMP
 # errors of its own, and the Scapy peer answers axip's ARP requests itself.
 #
-# IPv6 (nd6, ipv6, icmp6, frag6, tcp6, dad6, frag6_timeout): axip-tcp-echo
+# IPv6 (nd6, ipv6, frag6, icmp6, tcp6, dad6): axip-tcp-echo
 # also has a dedicated IPv6 address (--addr6, so axip runs DAD and neighbour
 # discovery for it and the XDP program steers every IPv6 packet to it); the
 # peer uses IPv6 addresses the kernel of namespace B does not own and answers

@@ -174,10 +174,20 @@ static void test_errors_in_and_pmtu(void)
 	CHECK_EQ(c->ip6_pmtu_update, 1);
 	CHECK_EQ(axip_pmtu6_get(s, ip6_peer_gl), 1400);
 	CHECK_EQ(axip_pmtu6_get(s, far), 1500);
-	/* never raised by a report; never below 1280 (RFC 8201 4) */
+	/* never raised by a report (RFC 8201 4) */
 	rx(h, error_frame(2, 0, 1450, ip6_my_gl, ip6_peer_gl, 58, 8));
 	CHECK_EQ(axip_pmtu6_get(s, ip6_peer_gl), 1400);
+	/* a report below the minimum link MTU is discarded (RFC 8201 4),
+	 * not taken as 1280, and not handed to the transport */
 	rx(h, error_frame(2, 0, 600, ip6_my_gl, ip6_peer_gl, 58, 8));
+	rx(h, error_frame(2, 0, 1279, ip6_my_gl, ip6_peer_gl, 17, 8));
+	CHECK_EQ(axip_pmtu6_get(s, ip6_peer_gl), 1400);
+	CHECK_EQ(c->ip6_pmtu_update, 1);
+	CHECK_EQ(c->icmp6_rx_ptb, 4);
+	CHECK_EQ(c->icmp6_rx_ptb_bad, 2);
+	CHECK_EQ(c->icmp6_rx_error, 4); /* the two above, 1400 and 1450 */
+	/* exactly 1280 is taken */
+	rx(h, error_frame(2, 0, 1280, ip6_my_gl, ip6_peer_gl, 58, 8));
 	CHECK_EQ(axip_pmtu6_get(s, ip6_peer_gl), 1280);
 	CHECK_EQ(c->ip6_pmtu_update, 2);
 	/* output follows it: a 1400-byte echo reply leaves in fragments */

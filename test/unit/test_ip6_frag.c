@@ -251,6 +251,19 @@ static void test_limits(void)
 		sim_single_tx_pop(h, out, sizeof(out));
 		CHECK_EQ(out[54], 4);
 		CHECK_EQ(out[55], 3);
+		/* ... or right before its ICMPv6 header: the type that would
+		 * say whether it is an error is not there, code 3 all the same
+		 * (RFC 8200 4.5) */
+		p[9] = 0; /* destination options of 8 bytes, then nothing */
+		ip6t_put32(p + 4, 9);
+		n = ip6t_build(frame, ip6_my_mac, ip6_peer_mac, ip6_peer_gl, ip6_my_gl, 44, 64, p, 16);
+		rx(h, n);
+		CHECK_EQ(c->ip6_frag_no_ulh, 2);
+		REQUIRE(sim_single_tx_count(h) == 1);
+		sim_single_tx_pop(h, out, sizeof(out));
+		CHECK_EQ(out[54], 4);
+		CHECK_EQ(out[55], 3);
+		CHECK_EQ(ip6t_be32(out + 58), 0);
 		/* a fragment header inside a reassembled datagram */
 		for (i = 0; i < 16; i++)
 			p[8 + i] = 0;

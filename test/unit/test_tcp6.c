@@ -552,13 +552,23 @@ static void test_packet_too_big(void)
 	sim_run(sim, AXIP_MS(1));
 	REQUIRE(tp.n_held > 0);
 	CHECK_EQ(tp.held_len, 14 + 40 + 20 + 12 + 1428);
+	/* a report below the IPv6 minimum link MTU is discarded (RFC 8201
+	 * 4): the segment size stays */
+	n = icmp6_error_frame(f, 2, 0, 1200, tp.held, tp.held_len);
+	sim_inject(sim, 0, f, n);
+	sim_run(sim, AXIP_MS(1));
+	CHECK_EQ(k0->icmp6_rx_ptb_bad, 1);
+	CHECK_EQ(k0->tcp_pmtu_update, 0);
+	CHECK_EQ(axip_pmtu6_get(sim_stack(sim, 0), ip6_peer_gl), 1500);
+	axip_tcp_get_info(cli.c, &ci);
+	CHECK_EQ(ci.snd_mss, 1440 - 12);
 	/* a router on the path has an MTU of 1280 */
 	tp.mode = TAP_OFF;
 	tp.max_frame = 0;
 	n = icmp6_error_frame(f, 2, 0, 1280, tp.held, tp.held_len);
 	sim_inject(sim, 0, f, n);
 	sim_run(sim, AXIP_MS(1));
-	CHECK_EQ(k0->icmp6_rx_ptb, 1);
+	CHECK_EQ(k0->icmp6_rx_ptb, 2);
 	CHECK_EQ(k0->tcp_pmtu_update, 1);
 	CHECK_EQ(axip_pmtu6_get(sim_stack(sim, 0), ip6_peer_gl), 1280);
 	axip_tcp_get_info(cli.c, &ci);

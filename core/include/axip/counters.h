@@ -152,6 +152,7 @@
 	X(icmp6_rx_error)      /* errors handed to the transport they concern */          \
 	X(icmp6_rx_error_ignored) /* error quoting nothing we sent or know */             \
 	X(icmp6_rx_ptb)        /* Packet Too Big received */                              \
+	X(icmp6_rx_ptb_bad)    /* Packet Too Big below 1280 discarded (RFC 8201 4) */      \
 	X(icmp6_tx_error)      /* errors sent */                                          \
 	X(icmp6_rate_limited)  /* error not sent because of the rate limit */             \
 	X(icmp6_rx_unknown_type) /* informational types not acted on (RS, RA, redirect, MLD) */
