@@ -111,6 +111,9 @@ struct pl_obj {
 	                            a v6 socket is an IPv4 axip socket */
 	int backlog;             /* listen()'s, for re-creating the listener in a worker */
 	int moved;               /* handled after fork (stack.c) */
+	int shared_ph;           /* the descriptor is a dup of a shared placeholder
+	                            socket (accepted connections, sock.c): its file
+	                            status flags are not this socket's */
 	int64_t rcvtimeo_ms;     /* SO_RCVTIMEO, 0 = none */
 	int64_t sndtimeo_ms;     /* SO_SNDTIMEO, 0 = none */
 };

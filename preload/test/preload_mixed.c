@@ -14,7 +14,9 @@
  * "poll:L2 pipe=P unix=U". Phase 3 (with PEER): a non-blocking TCP socket
  * is put into the epoll set before connect() to the peer (an echo server),
  * as nginx does for upstreams; it must report EPOLLOUT when connected, and
- * the echo of "mixed-connect" must come back through epoll. Exits 0; any
+ * the echo of "mixed-connect" must come back through epoll. The accepted
+ * descriptor is checked too (check_accepted, and its number is free after
+ * close). Exits 0; any
  * failure exits 1 with a message.
  */
 #define _GNU_SOURCE
@@ -27,7 +29,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static void die(const char *what)
@@ -44,6 +48,34 @@ static void rd(int fd, char *buf, size_t len)
 	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
 		n--;
 	buf[n] = 0;
+}
+
+/*
+ * An accepted connection's descriptor: a socket whose number stays taken
+ * (open() gets another one) and whose O_NONBLOCK is its own, through
+ * F_GETFL/F_SETFL and FIONBIO (under axip-run all accepted descriptors
+ * share one placeholder file description); left blocking, as accepted.
+ */
+static void check_accepted(int cfd)
+{
+	struct stat st;
+	int fl, on = 1, nul = open("/dev/null", O_RDONLY);
+	if (nul < 0 || nul == cfd)
+		die("open gave the accepted descriptor's number");
+	close(nul);
+	if (fstat(cfd, &st) || !S_ISSOCK(st.st_mode))
+		die("accepted descriptor is not a socket");
+	if ((fl = fcntl(cfd, F_GETFL)) < 0 || (fl & O_NONBLOCK))
+		die("accepted descriptor: O_NONBLOCK set");
+	if (fcntl(cfd, F_SETFL, fl | O_NONBLOCK) || !(fcntl(cfd, F_GETFL) & O_NONBLOCK))
+		die("F_SETFL O_NONBLOCK not kept");
+	if (fcntl(cfd, F_SETFL, fl) || (fcntl(cfd, F_GETFL) & O_NONBLOCK))
+		die("F_SETFL blocking not kept");
+	if (ioctl(cfd, FIONBIO, &on) || !(fcntl(cfd, F_GETFL) & O_NONBLOCK))
+		die("FIONBIO 1 not kept");
+	on = 0;
+	if (ioctl(cfd, FIONBIO, &on) || (fcntl(cfd, F_GETFL) & O_NONBLOCK))
+		die("FIONBIO 0 not kept");
 }
 
 /* Phase 3: registered in epoll before connect, as nginx's upstreams. */
@@ -140,6 +172,7 @@ int main(int argc, char **argv)
 			if (fd == lfd) {
 				if ((cfd = accept(lfd, NULL, NULL)) < 0)
 					die("accept");
+				check_accepted(cfd);
 				ev.data.fd = cfd;
 				if (epoll_ctl(ep, EPOLL_CTL_ADD, cfd, &ev))
 					die("epoll_ctl conn");
@@ -191,7 +224,8 @@ int main(int argc, char **argv)
 	n = snprintf(out, sizeof out, "poll:%s pipe=%s unix=%s\n", line, pmsg, umsg);
 	if (write(cfd, out, (size_t)n) != n)
 		die("write conn");
-	close(cfd);
+	if (close(cfd) || fcntl(cfd, F_GETFD) != -1 || errno != EBADF)
+		die("close of the accepted descriptor did not free its number");
 	close(lfd);
 	if (argc == 4)
 		connect_phase(ep, argv[2], argv[3]);
