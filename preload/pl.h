@@ -168,6 +168,11 @@ void pl_epoll_note(int epfd, int op, int fd, const struct epoll_event *ev);
 void pl_epoll_adopt(int fd, struct pl_obj *o);
 /* fd is closed: forget its registration. */
 void pl_epoll_forget(int fd);
+/* fd is closed or duplicated: stop trusting the count of kernel descriptors
+ * in the epoll set it may name (wait.c, kset). */
+void pl_kset_forget(int fd);
+/* fork: no epoll set's count can be trusted any more (both processes share them). */
+void pl_kset_fork(void);
 
 /* ---- route.c: which sockets axip serves ---- */
 /* Whether a bind to this address goes to axip (0.0.0.0 or axip's address). */

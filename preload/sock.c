@@ -587,6 +587,7 @@ int connect(int fd, const struct sockaddr *sa, socklen_t len)
 int close(int fd)
 {
 	struct pl_obj *o = pl_get(fd), *last;
+	pl_kset_forget(fd);
 	if (pl_cand(fd)) {
 		pl_cand_set(fd, 0);
 		pl_epoll_forget(fd);
@@ -737,6 +738,8 @@ static int do_fcntl(int fd, int cmd, void *arg)
 {
 	struct pl_obj *o = pl_get(fd);
 	int rc;
+	if (cmd == F_DUPFD || cmd == F_DUPFD_CLOEXEC)
+		pl_kset_forget(fd); /* the copy names the same epoll set */
 	if (o && o->shared_ph && cmd == F_SETFL) {
 		/* the placeholder's file status flags are shared (placeholder()):
 		 * O_NONBLOCK is the object's; the others mean nothing to axip */
@@ -815,6 +818,7 @@ int ioctl(int fd, unsigned long req, ...)
 int dup(int fd)
 {
 	struct pl_obj *o = pl_get(fd);
+	pl_kset_forget(fd); /* the copy names the same epoll set */
 	if (!o)
 		return REAL(dup)(fd);
 	return dup_track(o, REAL(dup)(fd));
@@ -825,8 +829,11 @@ static int dup_onto(int oldfd, int newfd, int flags, int three)
 {
 	struct pl_obj *o = pl_get(oldfd), *last;
 	int rc;
-	if (oldfd != newfd)
+	if (oldfd != newfd) {
 		placeholder_forget(newfd);
+		pl_kset_forget(oldfd); /* the copy names the same epoll set */
+		pl_kset_forget(newfd); /* closed */
+	}
 	if (!o && !pl_get(newfd))
 		return three ? REAL(dup3)(oldfd, newfd, flags) : REAL(dup2)(oldfd, newfd);
 	if (oldfd == newfd)

@@ -16,7 +16,9 @@
  * as nginx does for upstreams; it must report EPOLLOUT when connected, and
  * the echo of "mixed-connect" must come back through epoll. The accepted
  * descriptor is checked too (check_accepted, and its number is free after
- * close). Exits 0; any
+ * close), and first, before "listening", epoll sets holding an axip UDP
+ * socket that a pipe joins directly, through a dup of the epoll descriptor
+ * and from a forked child (kset_phase, prints "kset ok"). Exits 0; any
  * failure exits 1 with a message.
  */
 #define _GNU_SOURCE
@@ -32,6 +34,7 @@
 #include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static void die(const char *what)
@@ -76,6 +79,69 @@ static void check_accepted(int cfd)
 	on = 0;
 	if (ioctl(cfd, FIONBIO, &on) || (fcntl(cfd, F_GETFL) & O_NONBLOCK))
 		die("FIONBIO 0 not kept");
+}
+
+/* epoll_wait(ep, 0) must report both the always-writable UDP socket u
+ * and the readable pipe end r. */
+static void want_two(int ep, int u, int r, const char *what)
+{
+	struct epoll_event evs[4];
+	int n = epoll_wait(ep, evs, 4, 0), i, seen = 0;
+	for (i = 0; i < n; i++)
+		seen |= evs[i].data.fd == u ? 1 : evs[i].data.fd == r ? 2 : 4;
+	if (n != 2 || seen != 3) {
+		fprintf(stderr, "preload_mixed: %s: %d events (mask %d), expected the socket and the pipe\n",
+		        what, n, seen);
+		exit(1);
+	}
+}
+
+/* A set of its own for each way a kernel descriptor can join an epoll set
+ * that held only axip sockets: the shim skips asking the kernel set while
+ * it knows that set empty, so it must notice each of them. */
+static void kset_phase(int port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	struct epoll_event ev = { .events = EPOLLOUT };
+	int u = socket(AF_INET, SOCK_DGRAM, 0), p[2], ep, ep2, st, i;
+	pid_t pid;
+	a.sin_port = htons((unsigned short)port);
+	if (u < 0 || bind(u, (struct sockaddr *)&a, sizeof a) || pipe(p) || write(p[1], "k", 1) != 1)
+		die("kset setup");
+	for (i = 0; i < 3; i++) {
+		struct epoll_event pe = { .events = EPOLLIN };
+		if ((ep = epoll_create1(0)) < 0)
+			die("epoll_create1");
+		ev.data.fd = u;
+		pe.data.fd = p[0];
+		if (epoll_ctl(ep, EPOLL_CTL_ADD, u, &ev) || epoll_wait(ep, &ev, 1, 0) != 1)
+			die("kset: UDP socket not writable");
+		ev.events = EPOLLOUT;
+		if (i == 0) { /* directly */
+			if (epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &pe))
+				die("kset: add pipe");
+			want_two(ep, u, p[0], "kset direct");
+		} else if (i == 1) { /* through a copy of the epoll descriptor */
+			if ((ep2 = dup(ep)) < 0 || epoll_ctl(ep2, EPOLL_CTL_ADD, p[0], &pe))
+				die("kset: dup/add pipe");
+			want_two(ep, u, p[0], "kset dup");
+			close(ep2);
+		} else { /* by a forked child */
+			if ((pid = fork()) < 0)
+				die("fork");
+			if (pid == 0)
+				_exit(epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &pe) ? 1 : 0);
+			if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st))
+				die("kset: child add pipe");
+			want_two(ep, u, p[0], "kset fork");
+		}
+		close(ep);
+	}
+	close(p[0]);
+	close(p[1]);
+	close(u);
+	printf("kset ok\n");
+	fflush(stdout);
 }
 
 /* Phase 3: registered in epoll before connect, as nginx's upstreams. */
@@ -145,6 +211,7 @@ int main(int argc, char **argv)
 		die("bind/listen");
 	if (pipe(pfd) || socketpair(AF_UNIX, SOCK_STREAM, 0, sp))
 		die("pipe/socketpair");
+	kset_phase(atoi(argv[1]) + 1);
 	printf("listening\n");
 	fflush(stdout);
 
