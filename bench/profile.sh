@@ -22,7 +22,10 @@
 #           redis-run, redis-kernel (redis-benchmark GET, 50 conn, no pipelining ->
 #                 redis-server under axip-run / on the kernel)
 #           The *-run workloads also print the shim's symbols (libaxip-preload.so)
-#           and the program's system calls per request (strace -c -f for 1 s).
+#           and the program's system calls per request (strace -c -f for 1 s);
+#           nginx-* and redis-* also the server's cycles by kind from the call
+#           chains (bench/perf-kinds.py: shim, axip core, AF_XDP copy mode, the
+#           veth client's receive path, epoll, socket()/close(), the program).
 # Environment: MTU (bulk: both veth ends, default 1500), SRV_OPTS / CLI_OPTS
 #              (extra options of the axip server / client, e.g. --tx-copy).
 # Environment: BUILD (default build-bench, built by bench/run.sh); PERF_CALLGRAPH
@@ -195,6 +198,17 @@ for c in $comms; do
 	echo
 	echo "== $c: cycles by kind"
 	by_kind "$c"
+	case $W in
+	nginx-* | redis-*)
+		# the same samples by call chain: on veth the client's receive path
+		# runs under the server's sends, which symbol names alone do not show
+		if command -v python3 >/dev/null; then
+			echo
+			echo "== $c: cycles by kind, from the call chains (bench/perf-kinds.py)"
+			python3 "$ROOT/bench/perf-kinds.py" "$OUT/perf.data" "$c"
+		fi
+		;;
+	esac
 	echo
 	echo "== $c: top symbols (share of all recorded samples)"
 	top_syms "$c"

@@ -81,6 +81,10 @@ Options:
   --server-cpu N      CPU of the server (default 1)
   --client-cpu N      CPU of the client (default 0)
   --scale-max N       largest server core count of 'scaling' (default: CPUs)
+  --apps-base LIB     apps: also run the axip-run rows with this libaxip-preload.so
+                      (AXIP_PRELOAD_LIB; e.g. the shim of an earlier commit built
+                      against the same core and backend), as stack axip-run-base,
+                      in the same interleaved rounds
   -h, --help          this text
 
 Checksum offload: kernel TCP/UDP over veth leaves checksums partial; axip
@@ -108,7 +112,7 @@ EOF
 
 ARGS="$*"
 QUICK=0 ONLY=$ALL_WORKLOADS REPS=3 DUR=3 IDLE_S=10 OUT= BUILD=$ROOT/build-bench DO_BUILD=1
-SCPU=1 CCPU=0 SCALE_MAX=$(nproc)
+SCPU=1 CCPU=0 SCALE_MAX=$(nproc) APPS_BASE=
 while [ $# -gt 0 ]; do
 	case $1 in
 	--quick) QUICK=1 ;;
@@ -122,6 +126,9 @@ while [ $# -gt 0 ]; do
 	--server-cpu) SCPU=${2:?}; shift ;;
 	--client-cpu) CCPU=${2:?}; shift ;;
 	--scale-max) SCALE_MAX=${2:?}; shift ;;
+	--apps-base)
+		APPS_BASE=$(realpath -e "${2:?}" 2>/dev/null) || { echo "bench/run.sh: --apps-base: no file '$2'" >&2; exit 2; }
+		shift ;;
 	-h | --help) usage; exit 0 ;;
 	*) echo "bench/run.sh: unknown option '$1' (see --help)" >&2; exit 2 ;;
 	esac
@@ -711,6 +718,8 @@ srv_redis_axip() {
 	start_bg srv "$NSS" "$SCPU" "$AXRUN" --ifname "$IF_S" --verbose -- redis-server "${REDIS_ARGS[@]}" &&
 		wait_attached srv
 }
+# the same with the shim of --apps-base
+srv_redis_axip_base() { AXIP_PRELOAD_LIB=$APPS_BASE srv_redis_axip; }
 
 # nginx in one process (the shim serves a forked worker only with --queues)
 apps_nginx_conf() {
@@ -741,6 +750,7 @@ srv_nginx1_axip() {
 	start_bg srv "$NSS" "$SCPU" "$AXRUN" --ifname "$IF_S" --verbose -- nginx -g "master_process off;" \
 		-e "$d/error.log" -c "$d/nginx.conf" -p "$d" && wait_attached srv
 }
+srv_nginx1_axip_base() { AXIP_PRELOAD_LIB=$APPS_BASE srv_nginx1_axip; }
 
 wl_apps() {
 	local p v specs=() redis=1
@@ -751,6 +761,8 @@ wl_apps() {
 			specs+=("redis -P $p|kernel|default|req/s|srv_redis|redis_client $p"
 				"redis -P $p|kernel|txoff|req/s|srv_redis|redis_client $p")
 			[ -x "$AXRUN" ] && specs+=("redis -P $p|axip-run|txoff|req/s|srv_redis_axip|redis_client $p")
+			[ -x "$AXRUN" ] && [ -n "$APPS_BASE" ] &&
+				specs+=("redis -P $p|axip-run-base|txoff|req/s|srv_redis_axip_base|redis_client $p")
 		done
 	fi
 	for p in 0 1; do
@@ -759,6 +771,8 @@ wl_apps() {
 		specs+=("$v|kernel|default|req/s|srv_nginx1|wrk_client 32 $p"
 			"$v|kernel|txoff|req/s|srv_nginx1|wrk_client 32 $p")
 		[ -x "$AXRUN" ] && specs+=("$v|axip-run|txoff|req/s|srv_nginx1_axip|wrk_client 32 $p")
+		[ -x "$AXRUN" ] && [ -n "$APPS_BASE" ] &&
+			specs+=("$v|axip-run-base|txoff|req/s|srv_nginx1_axip_base|wrk_client 32 $p")
 	done
 	run_matrix apps "${specs[@]}"
 	[ $redis = 1 ] || pending apps redis kernel "redis-server or redis-benchmark not installed (Debian: redis-server, redis-tools)"

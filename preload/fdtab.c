@@ -3,9 +3,9 @@
  * fdtab.c - which kernel descriptors stand for axip objects.
  *
  * An axip socket or interest set is named by a real kernel descriptor (the
- * kernel socket the program created, or one made for an accepted
- * connection), so its number is taken and it mixes with every other
- * descriptor. The table maps that number to the object; descriptors at or
+ * kernel socket the program created, or, for an accepted connection, a dup
+ * of the placeholder socket sock.c keeps), so its number is taken and it
+ * mixes with every other descriptor. The table maps that number to the object; descriptors at or
  * beyond PL_FD_MAX are never axip's. Reads are lock-free (one atomic load
  * per intercepted call); changes happen under the instance lock.
  */

@@ -111,6 +111,9 @@ struct pl_obj {
 	                            a v6 socket is an IPv4 axip socket */
 	int backlog;             /* listen()'s, for re-creating the listener in a worker */
 	int moved;               /* handled after fork (stack.c) */
+	int shared_ph;           /* the descriptor is a dup of a shared placeholder
+	                            socket (accepted connections, sock.c): its file
+	                            status flags are not this socket's */
 	int64_t rcvtimeo_ms;     /* SO_RCVTIMEO, 0 = none */
 	int64_t sndtimeo_ms;     /* SO_SNDTIMEO, 0 = none */
 };
@@ -165,6 +168,11 @@ void pl_epoll_note(int epfd, int op, int fd, const struct epoll_event *ev);
 void pl_epoll_adopt(int fd, struct pl_obj *o);
 /* fd is closed: forget its registration. */
 void pl_epoll_forget(int fd);
+/* fd is closed or duplicated: stop trusting the count of kernel descriptors
+ * in the epoll set it may name (wait.c, kset). */
+void pl_kset_forget(int fd);
+/* fork: no epoll set's count can be trusted any more (both processes share them). */
+void pl_kset_fork(void);
 
 /* ---- route.c: which sockets axip serves ---- */
 /* Whether a bind to this address goes to axip (0.0.0.0 or axip's address). */

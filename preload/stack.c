@@ -250,7 +250,11 @@ int pl_sleep(struct pollfd *kfds, nfds_t nk, int timeout_ms, const sigset_t *mas
 		uint64_t v;
 		if (p[n - 1].revents & POLLIN)
 			(void)!REAL(read)(my_efd, &v, sizeof v);
-		for (k = 0; k < n_wfds; k++)
+		/* the wake eventfd and the neighbour socket need reading; the
+		 * AF_XDP socket (wfds[0]) does not: pl_drive below takes its
+		 * frames. Reading the other two after every wake-up cost two
+		 * system calls (EAGAIN) per sleep. */
+		for (k = 1; k < n_wfds; k++)
 			if (p[nk + (nfds_t)k].revents) {
 				axip_xdp_worker_wait_done(w);
 				break;
@@ -414,6 +418,7 @@ static int claim = -1;            /* the worker of the fork under way, -1 none *
  */
 static void fork_prepare(void)
 {
+	pl_kset_fork();
 	pthread_mutex_lock(&attach_lk);
 	pthread_mutex_lock(&lk);
 	claim = -1;

@@ -250,6 +250,92 @@ int pselect(int nfds, fd_set *r, fd_set *wr, fd_set *e, const struct timespec *t
 /* ---- epoll ---- */
 
 /*
+ * Whether the kernel side of an epoll set can have anything to report.
+ * epoll_wait on a mixed set asks the kernel set (epoll_wait with timeout 0)
+ * after the axip set: one system call per wait, for nothing when the kernel
+ * set holds no descriptor (nginx: every socket is axip's). So the shim
+ * counts the kernel registrations of the epoll sets made by epoll_create
+ * in this process: ADDs minus DELs made through it. A count is only a
+ * promise while nothing else can add to the set unseen, so it is dropped
+ * (the set is then always asked) when the number is closed or duplicated
+ * (the copy names the same set) and, for every set, at fork (parent and
+ * child share them: kset_gen). A registered descriptor that is closed
+ * leaves its set without a DEL: the count stays high, which only costs
+ * the system call. Sets passed to another process (SCM_RIGHTS, pidfd_getfd)
+ * are not seen; docs/preload.md lists it.
+ */
+static struct {
+	atomic_uint gen;         /* kset_gen when counted; other values: unknown */
+	atomic_int n;            /* kernel descriptors registered (below 0: unknown) */
+} kset[PL_FD_MAX];
+/* lock-free: fork() may happen at any time, and a lock held by another
+ * thread at that moment would stay held in the child */
+static atomic_uint kset_gen = 1;
+
+static void kset_new(int epfd)
+{
+	if (epfd < 0 || epfd >= PL_FD_MAX)
+		return;
+	atomic_store(&kset[epfd].gen, 0);
+	atomic_store(&kset[epfd].n, 0);
+	atomic_store(&kset[epfd].gen, atomic_load(&kset_gen));
+}
+
+void pl_kset_forget(int fd)
+{
+	if (fd >= 0 && fd < PL_FD_MAX && atomic_load_explicit(&kset[fd].gen, memory_order_relaxed))
+		atomic_store(&kset[fd].gen, 0);
+}
+
+void pl_kset_fork(void)
+{
+	atomic_fetch_add(&kset_gen, 1);
+}
+
+/* The kernel set of epfd certainly has no descriptor. */
+static int kset_empty(int epfd)
+{
+	return epfd >= 0 && epfd < PL_FD_MAX && atomic_load(&kset[epfd].gen) == atomic_load(&kset_gen) &&
+	       atomic_load(&kset[epfd].n) == 0;
+}
+
+static void kset_count(int epfd, int d)
+{
+	if (epfd >= 0 && epfd < PL_FD_MAX)
+		atomic_fetch_add(&kset[epfd].n, d);
+}
+
+/* epoll_ctl on the kernel set, counted: an ADD before it is made (a
+ * concurrent wait must not skip a descriptor already in the set), a DEL
+ * after it succeeded. */
+static int kset_ctl(int epfd, int op, int fd, struct epoll_event *ev)
+{
+	int rc, err;
+	if (op == EPOLL_CTL_ADD)
+		kset_count(epfd, 1);
+	rc = REAL(epoll_ctl)(epfd, op, fd, ev);
+	err = errno;
+	if ((op == EPOLL_CTL_ADD && rc < 0) || (op == EPOLL_CTL_DEL && rc == 0))
+		kset_count(epfd, -1);
+	errno = err;
+	return rc;
+}
+
+int epoll_create(int size)
+{
+	int fd = REAL(epoll_create)(size);
+	kset_new(fd);
+	return fd;
+}
+
+int epoll_create1(int flags)
+{
+	int fd = REAL(epoll_create1)(flags);
+	kset_new(fd);
+	return fd;
+}
+
+/*
  * Registrations of candidate sockets (pl_cand) in kernel epoll sets, so a
  * later conversion can move them to the axip set: one epoll set per socket
  * (the common case; a second one is not moved).
@@ -300,7 +386,7 @@ static struct pl_obj *epoll_obj(int epfd, int fd)
 		int aset;
 		struct epoll_event probe = { 0, { 0 } };
 		/* only a kernel epoll set gets an axip set beside (ENOENT: fd is not in it) */
-		if (REAL(epoll_ctl)(epfd, EPOLL_CTL_DEL, fd, &probe) < 0 && errno != ENOENT)
+		if (kset_ctl(epfd, EPOLL_CTL_DEL, fd, &probe) < 0 && errno != ENOENT)
 			return NULL;
 		e = calloc(1, sizeof *e);
 		aset = e ? axip_epoll_create(pl_stack()) : -AXIP_ENOMEM;
@@ -343,7 +429,7 @@ void pl_epoll_adopt(int fd, struct pl_obj *o)
 	pthread_mutex_unlock(&pend_lk);
 	if (!p)
 		return;
-	if (REAL(epoll_ctl)(p->epfd, EPOLL_CTL_DEL, fd, &p->ev) == 0 && (e = epoll_obj(p->epfd, fd))) {
+	if (kset_ctl(p->epfd, EPOLL_CTL_DEL, fd, &p->ev) == 0 && (e = epoll_obj(p->epfd, fd))) {
 		a = aev_of(&p->ev);
 		if (axip_epoll_ctl(pl_stack(), e->afd, EPOLL_CTL_ADD, o->afd, &a) < 0)
 			pl_log(0, "descriptor %d: cannot move its epoll registration to axip", fd);
@@ -357,7 +443,7 @@ int epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev)
 	struct axip_epoll_event aev;
 	int rc;
 	if (!o || o->kind != PL_SOCK) {
-		rc = REAL(epoll_ctl)(epfd, op, fd, ev);
+		rc = kset_ctl(epfd, op, fd, ev);
 		if (rc == 0 && !o && pl_cand(fd))
 			pl_epoll_note(epfd, op, fd, ev);
 		return rc;
@@ -380,7 +466,7 @@ static int epoll_mixed(int epfd, struct pl_obj *e, struct epoll_event *evs, int 
 {
 	struct axip_epoll_event a[64];
 	axip_time_ns end = timeout_ms < 0 ? ~0ull : axip_xdp_now() + (axip_time_ns)timeout_ms * 1000000u;
-	int n, i, k, rc;
+	int n, i, k, rc, kready = 0;
 	if (max <= 0) {
 		errno = EINVAL;
 		return -1;
@@ -399,6 +485,7 @@ static int epoll_mixed(int epfd, struct pl_obj *e, struct epoll_event *evs, int 
 			return (int)pl_ret(rc);
 		}
 		if (rc > 0) {
+			kready = 1;
 			n = axip_epoll_wait(pl_stack(), e->afd, a, max < 64 ? max : 64);
 			break;
 		}
@@ -410,7 +497,9 @@ static int epoll_mixed(int epfd, struct pl_obj *e, struct epoll_event *evs, int 
 		evs[i].events = a[i].events;
 		evs[i].data.u64 = a[i].data;
 	}
-	k = n < max ? REAL(epoll_wait)(epfd, evs + n, max - n, 0) : 0;
+	/* the kernel set, unless it has no descriptor (kset); always when the
+	 * sleep saw it readable */
+	k = n < max && (kready || !kset_empty(epfd)) ? REAL(epoll_wait)(epfd, evs + n, max - n, 0) : 0;
 	if (k < 0 && n == 0)
 		return -1;
 	return n + (k > 0 ? k : 0);

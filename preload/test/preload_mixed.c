@@ -14,7 +14,11 @@
  * "poll:L2 pipe=P unix=U". Phase 3 (with PEER): a non-blocking TCP socket
  * is put into the epoll set before connect() to the peer (an echo server),
  * as nginx does for upstreams; it must report EPOLLOUT when connected, and
- * the echo of "mixed-connect" must come back through epoll. Exits 0; any
+ * the echo of "mixed-connect" must come back through epoll. The accepted
+ * descriptor is checked too (check_accepted, and its number is free after
+ * close), and first, before "listening", epoll sets holding an axip UDP
+ * socket that a pipe joins directly, through a dup of the epoll descriptor
+ * and from a forked child (kset_phase, prints "kset ok"). Exits 0; any
  * failure exits 1 with a message.
  */
 #define _GNU_SOURCE
@@ -27,7 +31,10 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/epoll.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static void die(const char *what)
@@ -44,6 +51,97 @@ static void rd(int fd, char *buf, size_t len)
 	while (n > 0 && (buf[n - 1] == '\n' || buf[n - 1] == '\r'))
 		n--;
 	buf[n] = 0;
+}
+
+/*
+ * An accepted connection's descriptor: a socket whose number stays taken
+ * (open() gets another one) and whose O_NONBLOCK is its own, through
+ * F_GETFL/F_SETFL and FIONBIO (under axip-run all accepted descriptors
+ * share one placeholder file description); left blocking, as accepted.
+ */
+static void check_accepted(int cfd)
+{
+	struct stat st;
+	int fl, on = 1, nul = open("/dev/null", O_RDONLY);
+	if (nul < 0 || nul == cfd)
+		die("open gave the accepted descriptor's number");
+	close(nul);
+	if (fstat(cfd, &st) || !S_ISSOCK(st.st_mode))
+		die("accepted descriptor is not a socket");
+	if ((fl = fcntl(cfd, F_GETFL)) < 0 || (fl & O_NONBLOCK))
+		die("accepted descriptor: O_NONBLOCK set");
+	if (fcntl(cfd, F_SETFL, fl | O_NONBLOCK) || !(fcntl(cfd, F_GETFL) & O_NONBLOCK))
+		die("F_SETFL O_NONBLOCK not kept");
+	if (fcntl(cfd, F_SETFL, fl) || (fcntl(cfd, F_GETFL) & O_NONBLOCK))
+		die("F_SETFL blocking not kept");
+	if (ioctl(cfd, FIONBIO, &on) || !(fcntl(cfd, F_GETFL) & O_NONBLOCK))
+		die("FIONBIO 1 not kept");
+	on = 0;
+	if (ioctl(cfd, FIONBIO, &on) || (fcntl(cfd, F_GETFL) & O_NONBLOCK))
+		die("FIONBIO 0 not kept");
+}
+
+/* epoll_wait(ep, 0) must report both the always-writable UDP socket u
+ * and the readable pipe end r. */
+static void want_two(int ep, int u, int r, const char *what)
+{
+	struct epoll_event evs[4];
+	int n = epoll_wait(ep, evs, 4, 0), i, seen = 0;
+	for (i = 0; i < n; i++)
+		seen |= evs[i].data.fd == u ? 1 : evs[i].data.fd == r ? 2 : 4;
+	if (n != 2 || seen != 3) {
+		fprintf(stderr, "preload_mixed: %s: %d events (mask %d), expected the socket and the pipe\n",
+		        what, n, seen);
+		exit(1);
+	}
+}
+
+/* A set of its own for each way a kernel descriptor can join an epoll set
+ * that held only axip sockets: the shim skips asking the kernel set while
+ * it knows that set empty, so it must notice each of them. */
+static void kset_phase(int port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET };
+	struct epoll_event ev = { .events = EPOLLOUT };
+	int u = socket(AF_INET, SOCK_DGRAM, 0), p[2], ep, ep2, st, i;
+	pid_t pid;
+	a.sin_port = htons((unsigned short)port);
+	if (u < 0 || bind(u, (struct sockaddr *)&a, sizeof a) || pipe(p) || write(p[1], "k", 1) != 1)
+		die("kset setup");
+	for (i = 0; i < 3; i++) {
+		struct epoll_event pe = { .events = EPOLLIN };
+		if ((ep = epoll_create1(0)) < 0)
+			die("epoll_create1");
+		ev.data.fd = u;
+		pe.data.fd = p[0];
+		if (epoll_ctl(ep, EPOLL_CTL_ADD, u, &ev) || epoll_wait(ep, &ev, 1, 0) != 1)
+			die("kset: UDP socket not writable");
+		ev.events = EPOLLOUT;
+		if (i == 0) { /* directly */
+			if (epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &pe))
+				die("kset: add pipe");
+			want_two(ep, u, p[0], "kset direct");
+		} else if (i == 1) { /* through a copy of the epoll descriptor */
+			if ((ep2 = dup(ep)) < 0 || epoll_ctl(ep2, EPOLL_CTL_ADD, p[0], &pe))
+				die("kset: dup/add pipe");
+			want_two(ep, u, p[0], "kset dup");
+			close(ep2);
+		} else { /* by a forked child */
+			if ((pid = fork()) < 0)
+				die("fork");
+			if (pid == 0)
+				_exit(epoll_ctl(ep, EPOLL_CTL_ADD, p[0], &pe) ? 1 : 0);
+			if (waitpid(pid, &st, 0) != pid || !WIFEXITED(st) || WEXITSTATUS(st))
+				die("kset: child add pipe");
+			want_two(ep, u, p[0], "kset fork");
+		}
+		close(ep);
+	}
+	close(p[0]);
+	close(p[1]);
+	close(u);
+	printf("kset ok\n");
+	fflush(stdout);
 }
 
 /* Phase 3: registered in epoll before connect, as nginx's upstreams. */
@@ -113,6 +211,7 @@ int main(int argc, char **argv)
 		die("bind/listen");
 	if (pipe(pfd) || socketpair(AF_UNIX, SOCK_STREAM, 0, sp))
 		die("pipe/socketpair");
+	kset_phase(atoi(argv[1]) + 1);
 	printf("listening\n");
 	fflush(stdout);
 
@@ -140,6 +239,7 @@ int main(int argc, char **argv)
 			if (fd == lfd) {
 				if ((cfd = accept(lfd, NULL, NULL)) < 0)
 					die("accept");
+				check_accepted(cfd);
 				ev.data.fd = cfd;
 				if (epoll_ctl(ep, EPOLL_CTL_ADD, cfd, &ev))
 					die("epoll_ctl conn");
@@ -191,7 +291,8 @@ int main(int argc, char **argv)
 	n = snprintf(out, sizeof out, "poll:%s pipe=%s unix=%s\n", line, pmsg, umsg);
 	if (write(cfd, out, (size_t)n) != n)
 		die("write conn");
-	close(cfd);
+	if (close(cfd) || fcntl(cfd, F_GETFD) != -1 || errno != EBADF)
+		die("close of the accepted descriptor did not free its number");
 	close(lfd);
 	if (argc == 4)
 		connect_phase(ep, argv[2], argv[3]);

@@ -35,4 +35,5 @@ want=$'epoll:first pipe=p1 unix=u1\npoll:second pipe=p2 unix=u2'
 wait_exit mixed 10
 grep -q 'preload_mixed:' "$WORK/mixed.log" && fail "preload_mixed reported an error"
 grep -q '^connect:mixed-connect$' "$WORK/mixed.log" || fail "no echo through the client registered before connect"
+grep -q '^kset ok$' "$WORK/mixed.log" || fail "kernel descriptors joining an axip-only epoll set were not all reported"
 echo "PASS net_preload_mixed"
