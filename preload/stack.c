@@ -25,6 +25,7 @@
 #define _GNU_SOURCE
 #include <errno.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -316,16 +317,28 @@ static void *timer_main(void *arg)
 
 static int timer_start(void)
 {
+	sigset_t all, old;
+	int rc;
 	timer_stop = 0;
 	timer_wake_at = ~0ull;
 	timer_efd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC);
 	if (timer_efd < 0)
 		return -1;
-	if (pthread_create(&timer_thr, NULL, timer_main, NULL)) {
+	/* The timer thread runs with every signal blocked (it inherits the
+	 * mask at creation): a process-directed signal must reach one of the
+	 * program's threads, whose wait it interrupts, not run the program's
+	 * handler here while the program's thread sleeps on (nginx's workers
+	 * then missed SIGTERM/SIGQUIT). */
+	sigfillset(&all);
+	pthread_sigmask(SIG_BLOCK, &all, &old);
+	rc = pthread_create(&timer_thr, NULL, timer_main, NULL);
+	pthread_sigmask(SIG_SETMASK, &old, NULL);
+	if (rc) {
 		REAL(close)(timer_efd);
 		timer_efd = -1;
 		return -1;
 	}
+	(void)pthread_setname_np(timer_thr, "axip-timer"); /* for top -H, ps -L */
 	return 0;
 }
 

@@ -65,7 +65,19 @@ ns_veth_pair() {
 		in_ns "$na" ip link set lo up &&
 		in_ns "$nb" ip link set lo up &&
 		in_ns "$na" ip link set "$ia" up &&
-		in_ns "$nb" ip link set "$ib" up
+		in_ns "$nb" ip link set "$ib" up || return 1
+	# A veth delivers a packet on the receive queue numbered as the
+	# sender's transmit queue, and kernel TCP picks another transmit queue
+	# for a flow after a retransmission timeout (net.core.txrehash): the
+	# flow would then reach another axip worker, which knows nothing of it
+	# and resets it. A NIC's RSS hashes the flow instead, so this is veth's
+	# alone; keep flows on their queue (the sysctl is per namespace, Linux
+	# 5.19 and later; older kernels lack it).
+	if [ -n "$q" ] && [ "$q" -gt 1 ]; then
+		in_ns "$na" sysctl -qw net.core.txrehash=0 2>/dev/null
+		in_ns "$nb" sysctl -qw net.core.txrehash=0 2>/dev/null
+	fi
+	return 0
 }
 
 # ns_spawn NS PIDFILE LOG LIMIT CPUS CMD...: start CMD in namespace NS in the

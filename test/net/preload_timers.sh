@@ -38,6 +38,18 @@ print('%.2f s' % (time.time() - t0), file=sys.stderr)
 " >"$WORK/got.txt" 2>"$WORK/client.err" || { cat "$WORK/client.err" >&2; fail "the client did not get 192 KiB within 4 s"; }
 echo "192 KiB received in $(cat "$WORK/client.err") while the server slept"
 grep -q '^queued 196608$' "$WORK/busy.log" || fail "the server did not queue 192 KiB at once"
+# the shim's timer thread blocks every signal, so that a process-directed
+# signal interrupts the program's own thread (SigBlk: SIGQUIT bit 2,
+# SIGTERM bit 14, SIGUSR1 bit 9)
+pid=$(cat "$WORK/busy.pid") tt=
+for t in /proc/"$pid"/task/*; do
+	[ "$(cat "$t/comm" 2>/dev/null)" = axip-timer ] && tt=$t
+done
+[ -n "$tt" ] || fail "no axip-timer thread in the server"
+blk=$(awk '/^SigBlk:/ { print $2 }' "$tt/status")
+[ $(( 0x$blk & 0x4204 )) = $(( 0x4204 )) ] || fail "axip-timer does not block SIGQUIT/SIGTERM/SIGUSR1 (SigBlk $blk)"
+main_blk=$(awk '/^SigBlk:/ { print $2 }' "/proc/$pid/status")
+[ $(( 0x$main_blk & 0x4000 )) = 0 ] || fail "the program's thread blocks SIGTERM (SigBlk $main_blk)"
 [ "$(cat "$WORK/got.txt")" = 196608 ] || fail "client got $(cat "$WORK/got.txt") bytes"
 wait_exit busy 10
 echo "PASS net_preload_timers"
