@@ -27,18 +27,51 @@ void pl_sigpipe(int flags)
 		pthread_kill(pthread_self(), SIGPIPE);
 }
 
-#define PL_RECV_FLAGS (MSG_PEEK | MSG_TRUNC)
+#define PL_RECV_FLAGS (MSG_PEEK | MSG_TRUNC) /* MSG_WAITALL: pl_recvmsg */
 #define PL_SEND_FLAGS (MSG_MORE | MSG_NOSIGNAL)
 
+static size_t iov_total(const struct iovec *v, size_t n);
+static void iov_advance(struct iovec *iov, size_t *cnt, size_t n);
+
+/*
+ * recvmsg on an axip socket. MSG_WAITALL on a blocking stream socket
+ * (without MSG_PEEK) waits until the buffers are full, as Linux does, and
+ * returns less only at end of stream, an error, a signal or the receive
+ * timeout, once something was read (tcp_recvmsg's target).
+ */
 ssize_t pl_recvmsg(struct pl_obj *o, int fd, struct msghdr *m, int flags)
 {
 	struct axip_sockaddr from;
+	struct iovec small[8], *iov = m->msg_iov;
+	size_t n = m->msg_iovlen, done = 0, total = 0;
 	int out = 0, rc, tried = 0;
-	if (!pl_acquire(fd, o))
+	int waitall = (flags & MSG_WAITALL) && !(flags & (MSG_PEEK | MSG_DONTWAIT)) &&
+	              o->type == SOCK_STREAM && !o->nonblock;
+	if (waitall) {
+		total = iov_total(m->msg_iov, n);
+		iov = small;
+		if (n > sizeof small / sizeof small[0] && !(iov = malloc(n * sizeof *iov))) {
+			errno = ENOBUFS;
+			return -1;
+		}
+		if (n)
+			memcpy(iov, m->msg_iov, n * sizeof *iov);
+	}
+	if (!pl_acquire(fd, o)) {
+		if (iov != small && iov != m->msg_iov)
+			free(iov);
 		return -1;
+	}
 	for (;;) {
-		rc = axip_recvmsg(pl_stack(), o->afd, (const struct axip_iovec *)m->msg_iov,
-		                  (int)m->msg_iovlen, flags & PL_RECV_FLAGS, &from, &out);
+		rc = axip_recvmsg(pl_stack(), o->afd, (const struct axip_iovec *)iov, (int)n,
+		                  flags & PL_RECV_FLAGS, &from, &out);
+		if (waitall && rc > 0) {
+			done += (size_t)rc;
+			if (done >= total)
+				break;
+			iov_advance(iov, &n, (size_t)rc);
+			continue;
+		}
 		if (rc != -AXIP_EAGAIN)
 			break;
 		if (o->nonblock || (flags & MSG_DONTWAIT)) {
@@ -47,7 +80,7 @@ ssize_t pl_recvmsg(struct pl_obj *o, int fd, struct msghdr *m, int flags)
 			pl_drive();
 			continue;
 		}
-		rc = pl_wait_fd(o->afd, AXIP_EV_IN | AXIP_EV_RDHUP, o->rcvtimeo_ms);
+		rc = pl_wait_fd(o->afd, AXIP_EV_IN | AXIP_EV_RDHUP, o->rcvtimeo_ms, 1);
 		if (rc < 0)
 			break;
 		if (pl_get(fd) != o) {
@@ -56,6 +89,12 @@ ssize_t pl_recvmsg(struct pl_obj *o, int fd, struct msghdr *m, int flags)
 		}
 	}
 	pl_unlock();
+	if (waitall) {
+		if (iov != small)
+			free(iov);
+		if (done)
+			rc = (int)done; /* what was read before the end, an error or a signal */
+	}
 	if (rc >= 0) {
 		if (m->msg_name && (from.family == AXIP_AF_INET || from.family == AXIP_AF_INET6))
 			pl_addr_out(&from, m->msg_name, &m->msg_namelen, o->v6);
@@ -132,7 +171,7 @@ ssize_t pl_sendmsg(struct pl_obj *o, int fd, const struct msghdr *m, int flags)
 			pl_drive();
 			continue;
 		}
-		rc = pl_wait_fd(o->afd, AXIP_EV_OUT, o->sndtimeo_ms);
+		rc = pl_wait_fd(o->afd, AXIP_EV_OUT, o->sndtimeo_ms, 1);
 		if (rc < 0)
 			break;
 		if (pl_get(fd) != o) {
@@ -409,7 +448,7 @@ static ssize_t sendfile_zc(struct pl_obj *o, int out, int in, off_t *offset, siz
 			pl_drive();
 			continue;
 		}
-		rc = pl_wait_fd(o->afd, AXIP_EV_OUT, o->sndtimeo_ms);
+		rc = pl_wait_fd(o->afd, AXIP_EV_OUT, o->sndtimeo_ms, 1);
 		if (rc < 0)
 			break;
 		if (pl_get(out) != o) {

@@ -152,8 +152,10 @@ axip_time_ns pl_drive(void);
  */
 int pl_sleep(struct pollfd *kfds, nfds_t nk, int timeout_ms, const sigset_t *mask);
 /* Under the lock: wait until afd has one of `events` (or ERR/HUP), timeout_ms
- * (-1 none) passes (-EAGAIN) or a signal (-EINTR). */
-int pl_wait_fd(int afd, unsigned events, int64_t timeout_ms);
+ * (0 or -1: none) passes (-EAGAIN) or a signal (-EINTR). With `restart`
+ * (the call is one Linux restarts: read, write, recv, send, accept) and no
+ * timeout, a signal whose handler has SA_RESTART does not end the wait. */
+int pl_wait_fd(int afd, unsigned events, int64_t timeout_ms, int restart);
 /* Under the lock: keep closed TCP socket afd until its data is acknowledged,
  * then close it (0, or -1 when out of memory: close it now). */
 int pl_linger(int afd);

@@ -483,7 +483,7 @@ static int do_accept(int fd, struct pl_obj *o, struct sockaddr *sa, socklen_t *l
 			afd = axip_accept(pl_stack(), o->afd, &peer);
 			break;
 		}
-		afd = pl_wait_fd(o->afd, AXIP_EV_IN, o->rcvtimeo_ms);
+		afd = pl_wait_fd(o->afd, AXIP_EV_IN, o->rcvtimeo_ms, 1);
 		if (afd < 0)
 			break;
 		if (pl_get(fd) != o) {
@@ -547,7 +547,7 @@ static int connect_axip(int fd, struct pl_obj *o, const struct axip_sockaddr *a)
 		add_rule(o, IPPROTO_TCP); /* a port outside the reserved range (bound first) */
 	if (rc != -AXIP_EINPROGRESS || o->nonblock)
 		return rc;
-	rc = pl_wait_fd(o->afd, AXIP_EV_OUT, o->sndtimeo_ms);
+	rc = pl_wait_fd(o->afd, AXIP_EV_OUT, o->sndtimeo_ms, 0); /* connect: EINTR, as Linux */
 	if (rc == -AXIP_EAGAIN)
 		return -AXIP_EINPROGRESS;
 	if (rc < 0)

@@ -276,7 +276,29 @@ int pl_sleep(struct pollfd *kfds, nfds_t nk, int timeout_ms, const sigset_t *mas
 	return rc;
 }
 
-int pl_wait_fd(int afd, unsigned events, int64_t timeout_ms)
+/*
+ * Did the signal that interrupted a wait have SA_RESTART? Which signal it
+ * was is not known here, so: does every signal with a handler installed
+ * have it (one sigaction() query per signal, only after an interruption)?
+ * The synchronous fault signals are left out: they come from a faulting
+ * instruction, not while a thread sleeps, and sanitizers and crash
+ * reporters install handlers for them without SA_RESTART.
+ */
+static int handlers_restart(void)
+{
+	struct sigaction sa;
+	int sig;
+	for (sig = 1; sig < NSIG; sig++) {
+		if (sig == SIGSEGV || sig == SIGBUS || sig == SIGFPE || sig == SIGILL ||
+		    sig == SIGTRAP || sig == SIGSYS || sigaction(sig, NULL, &sa) != 0)
+			continue;
+		if (sa.sa_handler != SIG_DFL && sa.sa_handler != SIG_IGN && !(sa.sa_flags & SA_RESTART))
+			return 0;
+	}
+	return 1;
+}
+
+int pl_wait_fd(int afd, unsigned events, int64_t timeout_ms, int restart)
 {
 	axip_time_ns end = timeout_ms > 0 ? axip_xdp_now() + (axip_time_ns)timeout_ms * 1000000u
 	                                  : ~0ull;
@@ -289,7 +311,9 @@ int pl_wait_fd(int afd, unsigned events, int64_t timeout_ms)
 		if (end != ~0ull && axip_xdp_now() >= end)
 			return -EAGAIN;
 		rc = pl_sleep(NULL, 0, pl_ms_left(end), NULL);
-		if (rc == -EINTR)
+		/* SA_RESTART (signal(7)): Linux restarts these calls unless the
+		 * socket has a timeout */
+		if (rc == -EINTR && !(restart && end == ~0ull && handlers_restart()))
 			return rc;
 	}
 }
