@@ -173,6 +173,19 @@ void pl_epoll_forget(int fd);
 /* fd is closed or duplicated: stop trusting the count of kernel descriptors
  * in the epoll set it may name (wait.c, kset). */
 void pl_kset_forget(int fd);
+/* ---- proxy.c: connections relayed to a forked child ---- */
+/* fork_prepare (under the lock): a socket pair per connected axip stream
+ * socket; after the fork the parent keeps one end and relays, the child's
+ * descriptor numbers become the other end. */
+void pl_proxy_prepare(void);
+void pl_proxy_parent(void);
+void pl_proxy_child(void);
+/* Under the lock (pl_drive): relay what can move; finished relays end. */
+void pl_proxy_pump(void);
+/* The relay sockets a sleep must also wake for; how many were written. */
+unsigned pl_proxy_fds(struct pollfd *out, unsigned max);
+unsigned pl_proxy_count(void);
+
 /* fork: no epoll set's count can be trusted any more (both processes share them). */
 void pl_kset_fork(void);
 

@@ -173,6 +173,8 @@ axip_time_ns pl_drive(void)
 	for (i = 0; i < 8 && axip_xdp_rx_batch(w, now); i++)
 		;
 	next_deadline = axip_xdp_poll_timers(w, now);
+	if (pl_proxy_count())
+		pl_proxy_pump();
 	if (n_lingering)
 		linger_reap();
 	axip_xdp_flush(w);
@@ -193,7 +195,7 @@ int pl_sleep(struct pollfd *kfds, nfds_t nk, int timeout_ms, const sigset_t *mas
 	struct pollfd stackbuf[68], *p = stackbuf;
 	struct sleeper me;
 	int t, rc, err = 0, k;
-	nfds_t i, n = nk + (nfds_t)n_wfds + 1;
+	nfds_t i, n = nk + (nfds_t)n_wfds + pl_proxy_count() + 1;
 	if (pl_opts.busy_poll) {
 		/* spin: look at the kernel descriptors without sleeping */
 		pthread_mutex_unlock(&lk);
@@ -223,6 +225,8 @@ int pl_sleep(struct pollfd *kfds, nfds_t nk, int timeout_ms, const sigset_t *mas
 		memcpy(p, kfds, nk * sizeof *p);
 	for (k = 0; k < n_wfds; k++)
 		p[nk + (nfds_t)k] = (struct pollfd){ .fd = wfds[k], .events = POLLIN };
+	/* relays to forked children (proxy.c): pl_drive moves their data */
+	n = nk + (nfds_t)n_wfds + pl_proxy_fds(p + nk + n_wfds, pl_proxy_count()) + 1;
 	p[n - 1] = (struct pollfd){ .fd = my_efd, .events = POLLIN };
 	t = pl_ms_left(next_deadline);
 	if (timeout_ms >= 0 && (t < 0 || timeout_ms < t))
@@ -462,6 +466,8 @@ static void fork_prepare(void)
 	if (state == 1 && x && pl_opts.queues > 1 && next_claim < axip_xdp_n_workers(x) &&
 	    (s || next_claim > 0))
 		claim = (int)next_claim;
+	if (state == 1 && claim < 0)
+		pl_proxy_prepare(); /* a child that may use the parent's connections */
 }
 
 static void fork_parent(void)
@@ -469,6 +475,8 @@ static void fork_parent(void)
 	int gave = claim == 0;
 	if (claim >= 0)
 		next_claim++;
+	else
+		pl_proxy_parent();
 	if (gave) {
 		/* worker 0 is the child's now: never touch it again */
 		s = NULL;
@@ -513,6 +521,7 @@ static void fork_child(void)
 		REAL(close)(my_efd); /* shared with the parent's thread */
 	my_efd = -1;
 	if (state == 1 && claim >= 0) {
+		pl_proxy_child(); /* the parent's relays are the parent's */
 		/* the listeners as the parent made them (its copy of instance 0) */
 		struct axip_stack *old = axip_xdp_worker_stack(axip_xdp_worker(x, 0));
 		owner = 0;
@@ -539,10 +548,12 @@ static void fork_child(void)
 		return;
 	}
 	if (state == 1) {
+		pl_proxy_child();
 		pl_forked = 1;
 		atomic_store(&pl_on, 0);
-		pl_log(1, "forked child: axip sockets are the parent's (calls on them fail with "
-		       "EOPNOTSUPP); new sockets go to the kernel");
+		pl_log(1, "forked child: its connections are relayed by the parent; other axip "
+		       "sockets are the parent's (calls on them fail with EOPNOTSUPP); new sockets "
+		       "go to the kernel");
 	}
 	/* a parent that never attached (a daemon forking before it listens)
 	 * leaves the child free to attach */
