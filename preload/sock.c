@@ -600,6 +600,8 @@ int close(int fd)
 	last = pl_unset(fd);
 	if (last)
 		pl_release(last);
+	else if (pl_proxy_count() && !pl_forked && pl_stack())
+		pl_proxy_pump(); /* a relay may now read the connection for its child */
 	pl_unlock();
 	return REAL(close)(fd);
 }

@@ -325,19 +325,47 @@ int pl_wait_fd(int afd, unsigned events, int64_t timeout_ms, int restart)
 static void *timer_main(void *arg)
 {
 	(void)arg;
+	int woke = 0;
 	pthread_mutex_lock(&lk);
 	while (!timer_stop && s) {
 		axip_time_ns now = axip_xdp_now();
-		struct pollfd p = { .fd = timer_efd, .events = POLLIN };
+		struct pollfd p[1 + 3 + 64];
+		unsigned np = 1, nw = 0, k;
+		int t;
 		uint64_t v;
 		/* an application thread that drove since the deadline ran the timers */
-		if (next_deadline <= now && last_drive < next_deadline)
+		if ((next_deadline <= now && last_drive < next_deadline) || woke ||
+		    (pl_proxy_count() && now - last_drive > 20000000u))
 			pl_drive();
 		timer_wake_at = next_deadline;
+		p[0] = (struct pollfd){ .fd = timer_efd, .events = POLLIN };
+		/* While connections are relayed to forked children (proxy.c), also
+		 * wake for the interface and the relays: the parent may sleep
+		 * elsewhere (waitpid) while its child talks. */
+		if (pl_proxy_count()) {
+			for (nw = 0; nw < (unsigned)n_wfds && nw < 3; nw++)
+				p[np++] = (struct pollfd){ .fd = wfds[nw], .events = POLLIN };
+			np += pl_proxy_fds(p + np, 64);
+		}
 		pthread_mutex_unlock(&lk);
-		if (REAL(poll)(&p, 1, pl_ms_left(timer_wake_at)) > 0)
-			(void)!REAL(read)(timer_efd, &v, sizeof v);
+		woke = 0;
+		t = pl_ms_left(timer_wake_at);
+		/* relays also move at least every 20 ms, whatever woke nobody */
+		if (np > 1 && (t < 0 || t > 20))
+			t = 20;
+		if (REAL(poll)(p, np, t) > 0) {
+			if (p[0].revents)
+				(void)!REAL(read)(timer_efd, &v, sizeof v);
+			for (k = 1; k < np; k++)
+				woke |= p[k].revents != 0;
+		}
 		pthread_mutex_lock(&lk);
+		/* as pl_sleep: the wake eventfd and the neighbour socket need reading */
+		for (k = 2; k <= nw && s; k++)
+			if (p[k].revents) {
+				axip_xdp_worker_wait_done(w);
+				break;
+			}
 	}
 	pthread_mutex_unlock(&lk);
 	return NULL;
@@ -473,10 +501,15 @@ static void fork_prepare(void)
 static void fork_parent(void)
 {
 	int gave = claim == 0;
-	if (claim >= 0)
+	if (claim >= 0) {
 		next_claim++;
-	else
+	} else {
+		unsigned had = pl_proxy_count();
 		pl_proxy_parent();
+		/* the timer thread watches the relays from its next turn on */
+		if (pl_proxy_count() != had && timer_efd >= 0)
+			(void)!REAL(write)(timer_efd, &(uint64_t){ 1 }, sizeof(uint64_t));
+	}
 	if (gave) {
 		/* worker 0 is the child's now: never touch it again */
 		s = NULL;
