@@ -38,6 +38,18 @@ in_b timeout 20 redis-cli -h "$ADDR_A" --raw get axip:bin | head -c 262144 >"$WO
 cmp -s "$WORK/value.bin" "$WORK/value.out" || fail "256 KiB value read back differs"
 [ "$(in_b timeout 10 redis-cli -h "$ADDR_A" strlen axip:bin)" = 262144 ] || fail "strlen of the value"
 
+# a background save forks redis with every client connected (the children's
+# copies are relayed, preload/proxy.c): clients keep being served meanwhile
+in_b timeout 60 redis-benchmark -h "$ADDR_A" -q -n 20000 -c 50 -t set,get >"$WORK/bench2.out" 2>&1 &
+bpid=$!
+sleep 0.3
+[ "$(in_b timeout 10 redis-cli -h "$ADDR_A" bgsave)" = "Background saving started" ] || fail "redis-cli bgsave"
+wait $bpid || { cat "$WORK/bench2.out" >&2; fail "redis-benchmark during a background save"; }
+grep -qiE 'error|refused|reset' "$WORK/bench2.out" && { cat "$WORK/bench2.out" >&2; fail "redis-benchmark errors during a background save"; }
+wait_log redis "Background saving terminated with success"
+grep -Eq "fork: [0-9]+ connections? relayed to the child" "$WORK/redis.log" || fail "the save's fork relayed no connection"
+[ "$(in_b timeout 10 redis-cli -h "$ADDR_A" get axip:line)" = "hello axip" ] || fail "redis-cli get after the save"
+
 stop_axip redis TERM
 grep -qi sanitizer "$WORK/redis.log" && fail "sanitizer report"
 echo "PASS net_preload_redis"
