@@ -318,6 +318,55 @@ ssize_t sendmsg(int fd, const struct msghdr *m, int flags)
 	return pl_sendmsg(o, fd, m, flags);
 }
 
+/*
+ * recvmmsg(2): one recvmsg per message. Without MSG_WAITFORONE a blocking
+ * socket waits for all vlen, as Linux; with it, only the first waits. The
+ * timeout is looked at after each message, as Linux does (recvmmsg's BUGS).
+ * An error after some messages returns their count.
+ */
+int recvmmsg(int fd, struct mmsghdr *v, unsigned int vlen, int flags, struct timespec *timeout)
+{
+	struct pl_obj *o = pl_get(fd);
+	axip_time_ns end = ~0ull;
+	unsigned int i;
+	if (!o)
+		return REAL(recvmmsg)(fd, v, vlen, flags, timeout);
+	if (timeout)
+		end = axip_xdp_now() + (axip_time_ns)timeout->tv_sec * 1000000000u +
+		      (axip_time_ns)timeout->tv_nsec;
+	for (i = 0; i < vlen; i++) {
+		int f = flags & ~MSG_WAITFORONE;
+		ssize_t r;
+		if (i && (flags & MSG_WAITFORONE))
+			f |= MSG_DONTWAIT;
+		r = pl_recvmsg(o, fd, &v[i].msg_hdr, f);
+		if (r < 0)
+			return i ? (int)i : -1;
+		v[i].msg_len = (unsigned int)r;
+		if (timeout && axip_xdp_now() >= end) {
+			i++;
+			break;
+		}
+	}
+	return (int)i;
+}
+
+/* sendmmsg(2): one sendmsg per message; an error after some returns their count. */
+int sendmmsg(int fd, struct mmsghdr *v, unsigned int vlen, int flags)
+{
+	struct pl_obj *o = pl_get(fd);
+	unsigned int i;
+	if (!o && (!vlen || !(o = pl_adopt_sender(fd, v[0].msg_hdr.msg_name, v[0].msg_hdr.msg_namelen))))
+		return REAL(sendmmsg)(fd, v, vlen, flags);
+	for (i = 0; i < vlen; i++) {
+		ssize_t r = pl_sendmsg(o, fd, &v[i].msg_hdr, flags);
+		if (r < 0)
+			return i ? (int)i : -1;
+		v[i].msg_len = (unsigned int)r;
+	}
+	return (int)i;
+}
+
 /* A file to an axip UDP socket: read a piece, send it, move the offset by
  * what was sent (the file's position when offset is NULL). */
 static ssize_t sendfile_copy(struct pl_obj *o, int out, int in, off_t *offset, size_t count)

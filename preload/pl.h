@@ -29,6 +29,7 @@
 #include <axip/xdp.h>
 
 /* ---- real.c: the next definitions (libc) of the intercepted calls ---- */
+struct mmsghdr;  /* <sys/socket.h> declares it with _GNU_SOURCE only */
 struct pl_real {
 	int (*socket)(int, int, int);
 	int (*bind)(int, const struct sockaddr *, socklen_t);
@@ -67,6 +68,10 @@ struct pl_real {
 	int (*dup)(int);
 	int (*dup2)(int, int);
 	int (*dup3)(int, int, int);
+	int (*recvmmsg)(int, struct mmsghdr *, unsigned int, int, struct timespec *);
+	int (*sendmmsg)(int, struct mmsghdr *, unsigned int, int);
+	/* glibc 2.35 and later; NULL before */
+	int (*epoll_pwait2)(int, struct epoll_event *, int, const struct timespec *, const sigset_t *);
 };
 extern struct pl_real pl_real;
 /* Resolve every entry (idempotent, cheap after the first call). */

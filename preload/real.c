@@ -55,6 +55,9 @@ void pl_real_init(void)
 	RESOLVE(dup);
 	RESOLVE(dup2);
 	RESOLVE(dup3);
+	RESOLVE(recvmmsg);
+	RESOLVE(sendmmsg);
+	RESOLVE(epoll_pwait2);
 	/* a libc without one of these cannot run the program either */
 	if (!r.socket || !r.read || !r.close || !r.poll || !r.dup3)
 		abort();

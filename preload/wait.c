@@ -517,6 +517,30 @@ int epoll_wait(int epfd, struct epoll_event *evs, int max, int timeout_ms)
 	}
 }
 
+/* epoll_pwait2: the timeout in nanoseconds; on a mixed set rounded up to
+ * the millisecond, the shim's granularity. */
+int epoll_pwait2(int epfd, struct epoll_event *evs, int max, const struct timespec *timeout,
+                 const sigset_t *mask)
+{
+	struct pl_obj *e = pl_get(epfd);
+	long long ms;
+	if (!e || e->kind != PL_EPOLL || pl_forked) {
+		if (!REAL(epoll_pwait2)) {
+			errno = ENOSYS;
+			return -1;
+		}
+		return pl_real.epoll_pwait2(epfd, evs, max, timeout, mask);
+	}
+	if (!timeout)
+		return epoll_pwait(epfd, evs, max, -1, mask);
+	if (timeout->tv_sec < 0 || timeout->tv_nsec < 0 || timeout->tv_nsec >= 1000000000L) {
+		errno = EINVAL;
+		return -1;
+	}
+	ms = (long long)timeout->tv_sec * 1000 + (timeout->tv_nsec + 999999) / 1000000;
+	return epoll_pwait(epfd, evs, max, ms > 0x7fffffff ? 0x7fffffff : (int)ms, mask);
+}
+
 int epoll_pwait(int epfd, struct epoll_event *evs, int max, int timeout_ms, const sigset_t *mask)
 {
 	struct pl_obj *e = pl_get(epfd);

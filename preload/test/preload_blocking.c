@@ -11,7 +11,10 @@
  *   2. a blocking recv while SIGALRM fires without SA_RESTART: -1 EINTR
  *      ("eintr ok"); then the 5 bytes the client sends next;
  *   3. recv(MSG_WAITALL) of 1000 bytes when the client sends 500 and
- *      shuts its side: 500 ("short 500").
+ *      shuts its side: 500 ("short 500");
+ *   4. a UDP socket on argv[1] + 1 in an epoll set: epoll_pwait2 times out
+ *      after 50 ms with nothing there, then wakes for the client's three
+ *      datagrams, recvmmsg takes them, sendmmsg answers them ("mmsg 3").
  * Exits 1 with a message on the first surprise.
  */
 #define _GNU_SOURCE
@@ -21,8 +24,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/epoll.h>
 #include <sys/socket.h>
 #include <sys/time.h>
+#include <time.h>
 #include <unistd.h>
 
 static volatile sig_atomic_t alarms;
@@ -55,6 +60,63 @@ static void alarm_off(void)
 {
 	struct itimerval it = { { 0, 0 }, { 0, 0 } };
 	setitimer(ITIMER_REAL, &it, NULL);
+}
+
+static double now_ms(void)
+{
+	struct timespec t;
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return (double)t.tv_sec * 1e3 + (double)t.tv_nsec / 1e6;
+}
+
+static void udp_phase(int port)
+{
+	struct sockaddr_in a = { .sin_family = AF_INET, .sin_port = htons((unsigned short)port) };
+	struct sockaddr_in from[3];
+	struct mmsghdr m[3];
+	struct iovec io[3];
+	char buf[3][256];
+	struct epoll_event ev = { .events = EPOLLIN }, out;
+	struct timespec t50 = { 0, 50 * 1000000L }, t5 = { 5, 0 };
+	int u, ep, got = 0, k, r;
+	double t0;
+	if ((u = socket(AF_INET, SOCK_DGRAM, 0)) < 0 || bind(u, (struct sockaddr *)&a, sizeof a) != 0)
+		die("udp socket");
+	if ((ep = epoll_create1(0)) < 0 || epoll_ctl(ep, EPOLL_CTL_ADD, u, &ev) != 0)
+		die("epoll");
+	t0 = now_ms();
+	if ((r = epoll_pwait2(ep, &out, 1, &t50, NULL)) != 0)
+		die(r < 0 ? "epoll_pwait2" : "epoll_pwait2 reported an empty socket");
+	if (now_ms() - t0 < 45)
+		die("epoll_pwait2 returned before its 50 ms");
+	printf("udp ready\n");
+	fflush(stdout);
+	while (got < 3) {
+		if ((r = epoll_pwait2(ep, &out, 1, &t5, NULL)) != 1)
+			die("epoll_pwait2 did not wake for the datagrams");
+		for (k = 0; k < 3; k++) {
+			io[k] = (struct iovec){ buf[k], sizeof buf[k] };
+			memset(&m[k], 0, sizeof m[k]);
+			m[k].msg_hdr.msg_iov = &io[k];
+			m[k].msg_hdr.msg_iovlen = 1;
+			m[k].msg_hdr.msg_name = &from[k];
+			m[k].msg_hdr.msg_namelen = sizeof from[k];
+		}
+		r = recvmmsg(u, m, (unsigned)(3 - got), MSG_WAITFORONE, NULL);
+		if (r <= 0)
+			die("recvmmsg");
+		for (k = 0; k < r; k++) {
+			io[k].iov_len = m[k].msg_len;
+			m[k].msg_hdr.msg_iovlen = 1;
+		}
+		if (sendmmsg(u, m, (unsigned)r, 0) != r)
+			die("sendmmsg");
+		got += r;
+	}
+	printf("mmsg %d\n", got);
+	fflush(stdout);
+	close(ep);
+	close(u);
 }
 
 int main(int argc, char **argv)
@@ -107,5 +169,6 @@ int main(int argc, char **argv)
 	fflush(stdout);
 	close(c);
 	close(l);
+	udp_phase(atoi(argv[1]) + 1);
 	return 0;
 }

@@ -6,7 +6,9 @@
 # 1000-byte pieces while SIGALRM with SA_RESTART fires every 20 ms (the call
 # is restarted, not ended by EINTR); a blocking recv interrupted by a handler
 # without SA_RESTART fails with EINTR; MSG_WAITALL returns the 500 bytes that
-# came before the peer shut its side.
+# came before the peer shut its side; a UDP socket in an epoll set waits in
+# epoll_pwait2 (its timeout, then the datagrams), recvmmsg takes three
+# datagrams and sendmmsg answers them.
 . "$(dirname "$0")/lib.sh"
 RUN=$BUILD/preload/axip-run
 PROG=$BUILD/preload/preload_blocking
@@ -33,9 +35,24 @@ while c.recv(4096):
 print("client done")
 PY
 ) || fail "client: $out"
+wait_log blk "udp ready"
+in_a ss -Huln | grep -q ':10 ' && fail "a kernel UDP socket on port 10: not served by axip"
+out=$(in_b timeout 10 python3 - "$ADDR_A" <<'PY'
+import socket, sys
+u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+u.settimeout(5)
+want = [b"one", b"two", b"three"]
+for d in want:
+    u.sendto(d, (sys.argv[1], 10))
+got = sorted(u.recvfrom(256)[0] for _ in want)
+assert got == sorted(want), got
+print("udp done")
+PY
+) || fail "UDP client: $out"
 wait_exit blk 10
 grep -q 'preload_blocking:' "$WORK/blk.log" && fail "preload_blocking: $(grep 'preload_blocking:' "$WORK/blk.log")"
 grep -q '^waitall 100000 restarted$' "$WORK/blk.log" || fail "MSG_WAITALL with SA_RESTART signals"
 grep -q '^eintr ok$' "$WORK/blk.log" || fail "EINTR without SA_RESTART"
 grep -q '^short 500$' "$WORK/blk.log" || fail "MSG_WAITALL at end of stream"
+grep -q '^mmsg 3$' "$WORK/blk.log" || fail "recvmmsg/sendmmsg/epoll_pwait2"
 echo "PASS net_preload_blocking"
