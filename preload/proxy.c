@@ -26,7 +26,8 @@
  * longer holds the socket, the relay releases it (pl_release: unsent data
  * still goes out).
  *
- * Bounds: PROXY_MAX relays per process (connections beyond are not
+ * Bounds: PROXY_MAX relays per process, and none whose descriptors would
+ * come within PROXY_FD_SPARE of RLIMIT_NOFILE (connections beyond are not
  * relayed: in the child they fail with EOPNOTSUPP as before, logged), one
  * PROXY_BUF buffer per direction (a direction stops reading while its
  * buffer waits for the other side).
@@ -35,12 +36,14 @@
 #include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include "pl.h"
 
 #define PROXY_MAX 256
 #define PROXY_BUF 16384u
+#define PROXY_FD_SPARE 64 /* descriptor numbers below RLIMIT_NOFILE relays leave free */
 
 struct proxy {
 	struct pl_obj *o;
@@ -69,9 +72,15 @@ void pl_proxy_prepare(void)
 {
 	int fd, sv[2];
 	unsigned skipped = 0;
+	struct rlimit rl;
+	rlim_t fd_limit = 1024;
 	n_pending = 0;
 	if (!pl_stack() || pl_forked)
 		return;
+	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+		fd_limit = rl.rlim_cur;
+	else if (rl.rlim_cur == RLIM_INFINITY)
+		fd_limit = (rlim_t)PL_FD_MAX;
 	for (fd = 0; fd < PL_FD_MAX; fd++) {
 		struct pl_obj *o = pl_get(fd);
 		struct proxy *p;
@@ -91,6 +100,14 @@ void pl_proxy_prepare(void)
 			skipped++;
 			continue;
 		}
+		/* keep PROXY_FD_SPARE numbers below the limit for the program */
+		if ((rlim_t)sv[0] + PROXY_FD_SPARE >= fd_limit || (rlim_t)sv[1] + PROXY_FD_SPARE >= fd_limit) {
+			REAL(close)(sv[0]);
+			REAL(close)(sv[1]);
+			free(p);
+			skipped++;
+			continue;
+		}
 		p->o = o;
 		p->fd = fd;
 		p->mine = sv[0];
@@ -98,8 +115,8 @@ void pl_proxy_prepare(void)
 		pending[n_pending++] = p;
 	}
 	if (skipped)
-		pl_log(0, "fork: %u connections not relayed to the child (limit %u): they fail "
-		       "there with EOPNOTSUPP", skipped, PROXY_MAX);
+		pl_log(0, "fork: %u connections not relayed to the child (limit %u, or descriptors "
+		       "near RLIMIT_NOFILE): they fail there with EOPNOTSUPP", skipped, PROXY_MAX);
 }
 
 void pl_proxy_parent(void)
