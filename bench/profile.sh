@@ -133,7 +133,7 @@ connrate) ip netns exec "$NSC" taskset -c 0 wrk -t1 -c32 -d${LOAD}s -H "Connecti
 rpc) ip netns exec "$NSC" taskset -c 0 "$BUILD/bench/rpc" client --host $A --port 6201 --conns 32 \
 	--duration $LOAD --warmup 0 >"$OUT/client.txt" 2>&1 & ;;
 rpc-axip) ip netns exec "$NSC" taskset -c 0 "$BUILD/bench/axip-rpc" --ifname "$IF_C" --cores 0 --host $A \
-	--port 6201 --conns 32 --duration $LOAD --warmup 0 >"$OUT/client.txt" 2>"$OUT/client.log" & ;;
+	--port 6201 --conns 32 --duration $LOAD --warmup 0 ${CLI_OPTS:-} >"$OUT/client.txt" 2>"$OUT/client.log" & ;;
 udp-axip) ip netns exec "$NSC" taskset -c 0 "$BUILD/bench/axip-udp-rr" --ifname "$IF_C" --cores 0 --host $A \
 	--port 7 --depth 32 --duration $LOAD --warmup 0 >"$OUT/client.txt" 2>"$OUT/client.log" & ;;
 nginx-run | nginx-kernel) ip netns exec "$NSC" taskset -c 0 wrk -t1 -c32 -d${LOAD}s http://$A:8080/ \

@@ -103,13 +103,14 @@ void frag_close(struct axip_xdp *x)
 static int frag_key(const struct axip_xdp *x, const uint8_t *d, uint32_t len,
                     struct axip_frag_key *k)
 {
-	memset(k, 0, sizeof *k);
+	/* every received frame passes here: the key is only built for a fragment */
 	if (len < 14 + 20)
 		return 0;
 	if (d[12] == 0x08 && d[13] == 0x00) {
 		const uint8_t *ip = d + 14;
 		if (!x->shared4 || ip[0] >> 4 != 4 || !(((uint32_t)ip[6] << 8 | ip[7]) & 0x3fff))
 			return 0;
+		memset(k, 0, sizeof *k);
 		k->family = 4;
 		k->proto = ip[9];
 		k->id = (uint32_t)ip[4] << 8 | ip[5];
@@ -133,6 +134,7 @@ static int frag_key(const struct axip_xdp *x, const uint8_t *d, uint32_t len,
 		 * datagram, decided without the map */
 		if (!(((uint32_t)ip[off + 2] << 8 | ip[off + 3]) & 0xfff9))
 			return 0;
+		memset(k, 0, sizeof *k);
 		k->family = 6;
 		k->id = (uint32_t)ip[off + 4] << 24 | (uint32_t)ip[off + 5] << 16 |
 		        (uint32_t)ip[off + 6] << 8 | ip[off + 7];
