@@ -58,72 +58,64 @@ static int env_uint(const char *name, unsigned long lo, unsigned long hi, unsign
 	return 0;
 }
 
-static int env_addr(void)
+/*
+ * Parse "ADDR[/PREFIX]" of family af into a (struct in_addr or in6_addr)
+ * and *prefix (left as it is without /PREFIX; 1..max). 0, or -1 when
+ * malformed.
+ */
+static int parse_addr_prefix(const char *v, int af, void *a, unsigned max, uint8_t *prefix)
 {
-	const char *v = getenv("AXIP_ADDR");
-	char ip[INET_ADDRSTRLEN];
-	const char *slash;
-	struct in_addr a;
-	size_t n;
-	pl_opts.prefix = 24;
-	if (!v || !*v)
-		return 0;
-	slash = strchr(v, '/');
-	n = slash ? (size_t)(slash - v) : strlen(v);
+	char ip[INET6_ADDRSTRLEN];
+	const char *slash = strchr(v, '/');
+	size_t n = slash ? (size_t)(slash - v) : strlen(v);
 	if (n >= sizeof ip)
-		goto bad;
+		return -1;
 	memcpy(ip, v, n);
 	ip[n] = 0;
-	if (inet_pton(AF_INET, ip, &a) != 1)
-		goto bad;
+	if (inet_pton(af, ip, a) != 1)
+		return -1;
 	if (slash) {
 		char *end;
 		unsigned long p = strtoul(slash + 1, &end, 10);
-		if (*end || p < 1 || p > 32 || !slash[1])
-			goto bad;
-		pl_opts.prefix = (uint8_t)p;
+		if (*end || p < 1 || p > max || !slash[1])
+			return -1;
+		*prefix = (uint8_t)p;
+	}
+	return 0;
+}
+
+static int env_addr(void)
+{
+	const char *v = getenv("AXIP_ADDR");
+	struct in_addr a;
+	pl_opts.prefix = 24;
+	if (!v || !*v)
+		return 0;
+	if (parse_addr_prefix(v, AF_INET, &a, 32, &pl_opts.prefix) != 0) {
+		pl_log(0, "AXIP_ADDR=%s: expected an IPv4 address, optionally /PREFIX; axip stays off", v);
+		return -1;
 	}
 	pl_opts.addr = ntohl(a.s_addr);
 	return 0;
-bad:
-	pl_log(0, "AXIP_ADDR=%s: expected an IPv4 address, optionally /PREFIX; axip stays off", v);
-	return -1;
 }
 
 static int env_addr6(void)
 {
 	const char *v = getenv("AXIP_ADDR6");
-	char ip[INET6_ADDRSTRLEN];
-	const char *slash;
 	struct in6_addr a;
-	size_t n;
 	pl_opts.prefix6 = 64;
 	if (!v || !*v)
 		return 0;
-	slash = strchr(v, '/');
-	n = slash ? (size_t)(slash - v) : strlen(v);
-	if (n >= sizeof ip)
-		goto bad;
-	memcpy(ip, v, n);
-	ip[n] = 0;
-	if (inet_pton(AF_INET6, ip, &a) != 1 || IN6_IS_ADDR_UNSPECIFIED(&a) ||
-	    IN6_IS_ADDR_LOOPBACK(&a) || IN6_IS_ADDR_MULTICAST(&a) || IN6_IS_ADDR_LINKLOCAL(&a) ||
-	    IN6_IS_ADDR_V4MAPPED(&a))
-		goto bad;
-	if (slash) {
-		char *end;
-		unsigned long p = strtoul(slash + 1, &end, 10);
-		if (*end || p < 1 || p > 128 || !slash[1])
-			goto bad;
-		pl_opts.prefix6 = (uint8_t)p;
+	if (parse_addr_prefix(v, AF_INET6, &a, 128, &pl_opts.prefix6) != 0 ||
+	    IN6_IS_ADDR_UNSPECIFIED(&a) || IN6_IS_ADDR_LOOPBACK(&a) || IN6_IS_ADDR_MULTICAST(&a) ||
+	    IN6_IS_ADDR_LINKLOCAL(&a) || IN6_IS_ADDR_V4MAPPED(&a)) {
+		pl_log(0, "AXIP_ADDR6=%s: expected a global IPv6 address, optionally /PREFIX; axip "
+		       "stays off", v);
+		return -1;
 	}
 	memcpy(pl_opts.addr6, a.s6_addr, 16);
 	pl_opts.has_addr6 = 1;
 	return 0;
-bad:
-	pl_log(0, "AXIP_ADDR6=%s: expected a global IPv6 address, optionally /PREFIX; axip stays off",
-	       v);
-	return -1;
 }
 
 int pl_opts_read(void)

@@ -16,6 +16,7 @@ import hashlib
 import os
 import random
 import sys
+import time
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "conformance"))
 import axpeer  # noqa: E402
@@ -107,8 +108,12 @@ class Peer:
             return IPv6(src=self.l.peer_ip6, dst=self.l.axip_ip6)
         return IP(src=self.l.peer_ip, dst=self.l.axip_ip)
 
-    def send_frags(self, frags, v6):
-        for f in frags:
+    def send_frags(self, frags, v6, gap=0.0):
+        """gap: seconds between fragments, so that ones before their first
+        reach axip's backend (and are held there) before the first does."""
+        for i, f in enumerate(frags):
+            if i and gap:
+                time.sleep(gap)
             (self.l.send6 if v6 else self.l.send)(f)
 
     def udp_answer(self, v6, sport, timeout=3.0):
@@ -133,7 +138,7 @@ class Peer:
         pkt = self.ip(v6) / UDP(sport=sport, dport=dport) / Raw(data)
         frags = frags6(pkt, 1280) if v6 else frags4(pkt, 1400)
         check(len(frags) >= 3, "a %d-byte datagram made only %d fragments" % (size, len(frags)))
-        self.send_frags(arrange(frags, order), v6)
+        self.send_frags(arrange(frags, order), v6, 0.0 if order == "in order" else 0.01)
         got = self.udp_answer(v6, sport)
         want = ("%d %s" % (size, hashlib.sha256(data).hexdigest())).encode() if kernel else data
         what = "%s UDP %d bytes as %d fragments %s to %s port %d" % (
@@ -150,7 +155,7 @@ class Peer:
         seg = c.seg("PA", data)
         frags = frags6(seg, 500) if v6 else frags4(seg, 400)
         check(len(frags) >= 3, "a segment made only %d fragments" % len(frags))
-        self.send_frags(arrange(frags, order), v6)
+        self.send_frags(arrange(frags, order), v6, 0.0 if order == "in order" else 0.01)
         c.snd_nxt = (c.snd_nxt + len(data)) & 0xffffffff
         got, _ = c.read(len(data), timeout=5.0)
         what = "%s TCP segment of %d bytes as %d fragments %s to %s port %d" % (

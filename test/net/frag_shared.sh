@@ -43,7 +43,7 @@ wait_listen "$NSA" 5009
 
 export FRAG_IFACE=$IFB FRAG_AXIP_IP=$ADDR_A FRAG_AXIP_MAC=$(mac_of "$NSA" "$IFA")
 export FRAG_AXIP_IP6=$A6 FRAG_PEER_IP=$PEER_IP FRAG_PEER_IP6=$PEER_IP6 FRAG_PEER_MAC=$PEER_MAC
-export FRAG_PORT=7 FRAG_KPORT=5008
+export FRAG_PORT=7
 
 # counters: each path of the backend, and the steering program's
 check_counters() { # NAME
@@ -58,22 +58,19 @@ check_counters() { # NAME
 	echo "$1: $(grep -Eo '(xdp_)?frag_[a-z_]+ +[0-9]+' "$log" | tr -s ' ' | tr '\n' ' ')"
 }
 
-start_axip udp "$BUILD/examples/axip-udp-echo" --ifname "$IFA" --port 7
-wait_attached udp
-export FRAG_AXIP_PID=$(cat "$WORK/udp.pid") FRAG_AXIP_LOG=$WORK/udp.log
-in_b timeout 90 $PY "$PEER" udp || fail "UDP fragments (see above)"
-stop_axip udp
-check_counters udp
-echo "ok: UDP"
-
-FRAG_KPORT=5009
-start_axip tcp "$BUILD/examples/axip-tcp-echo" --ifname "$IFA" --port 7
-wait_attached tcp
-export FRAG_AXIP_PID=$(cat "$WORK/tcp.pid") FRAG_AXIP_LOG=$WORK/tcp.log
-in_b timeout 90 $PY "$PEER" tcp || fail "TCP fragments (see above)"
-stop_axip tcp
-check_counters tcp
-echo "ok: TCP"
+# run_peer MODE PROGRAM KPORT: PROGRAM (axip's echo) on port 7, the peer's
+# MODE cases against it and the kernel's server on KPORT, then the counters
+run_peer() {
+	start_axip "$1" "$BUILD/examples/$2" --ifname "$IFA" --port 7
+	wait_attached "$1"
+	export FRAG_AXIP_PID=$(cat "$WORK/$1.pid") FRAG_AXIP_LOG=$WORK/$1.log FRAG_KPORT=$3
+	in_b timeout 90 $PY "$PEER" "$1" || fail "$1 fragments (see above)"
+	stop_axip "$1"
+	check_counters "$1"
+	echo "ok: $1"
+}
+run_peer udp axip-udp-echo 5008
+run_peer tcp axip-tcp-echo 5009
 
 # the kernel's own fragmented traffic from the kernel peer still works
 in_b ping -c2 -i0.2 -W2 -s 3000 "$ADDR_A" >/dev/null || fail "fragmented ping to the kernel after detaching"
