@@ -632,10 +632,17 @@ __attribute__((destructor)) static void pl_fini(void)
 				pl_release(last);
 		}
 		pl_drive();
-		while (n_lingering && axip_xdp_now() < end)
+		/* relays to forked children (proxy.c) too: a child that still
+		 * writes, or whose end the parent has not yet seen close (its exit
+		 * closes its descriptors one by one), hands the connection to the
+		 * lingering list only when its relay finishes */
+		while ((n_lingering || pl_proxy_count()) && axip_xdp_now() < end)
 			pl_sleep(NULL, 0, 20, NULL);
 		if (n_lingering)
 			pl_log(1, "exit: %u connections still had unacknowledged data", n_lingering);
+		if (pl_proxy_count())
+			pl_log(1, "exit: %u connections still relayed to forked children are cut off",
+			       pl_proxy_count());
 		axip_xdp_flush(w);
 	}
 	if (owner) {
