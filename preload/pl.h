@@ -116,6 +116,9 @@ struct pl_obj {
 	                            a v6 socket is an IPv4 axip socket */
 	int backlog;             /* listen()'s, for re-creating the listener in a worker */
 	int moved;               /* handled after fork (stack.c) */
+	int silent;              /* in a forked child another process serves: the
+	                            number names a pipe that never becomes ready
+	                            (stack.c, "hand-over"), accept waits for ever */
 	int shared_ph;           /* the descriptor is a dup of a shared placeholder
 	                            socket (accepted connections, sock.c): its file
 	                            status flags are not this socket's */
@@ -182,7 +185,7 @@ void pl_kset_forget(int fd);
 /* fork_prepare (under the lock): a socket pair per connected axip stream
  * socket; after the fork the parent keeps one end and relays, the child's
  * descriptor numbers become the other end. */
-void pl_proxy_prepare(void);
+unsigned pl_proxy_prepare(void); /* the number of relays the fork will make */
 void pl_proxy_parent(void);
 void pl_proxy_child(void);
 /* Under the lock (pl_drive): relay what can move; finished relays end. */
@@ -222,6 +225,12 @@ void pl_addr_out(const struct axip_sockaddr *a, struct sockaddr *sa, socklen_t *
 
 /* ---- sock.c / io.c: shared helpers ---- */
 extern int pl_forked;               /* 1 in a child of fork(): axip sockets unusable */
+/* In a forked child: take the parent's attachment over if the fork left it
+ * open for that (stack.c, "hand-over"); 0 when this process serves axip
+ * sockets now, -1 when it does not (its listeners are then silent). */
+int pl_claim(void);
+/* pl_claim for a call on o in a forked child; 1 when o is silent. */
+int pl_silent(struct pl_obj *o);
 /* The object of axip descriptor fd with the lock taken, or NULL with errno
  * set (EOPNOTSUPP after fork or detach, EBADF when fd was closed meanwhile). */
 struct pl_obj *pl_acquire(int fd, struct pl_obj *o);

@@ -68,7 +68,7 @@ static int connected(struct pl_obj *o)
 	       axip_getpeername(pl_stack(), o->afd, &a) == 0;
 }
 
-void pl_proxy_prepare(void)
+unsigned pl_proxy_prepare(void)
 {
 	int fd, sv[2];
 	unsigned skipped = 0;
@@ -76,7 +76,7 @@ void pl_proxy_prepare(void)
 	rlim_t fd_limit = 1024;
 	n_pending = 0;
 	if (!pl_stack() || pl_forked)
-		return;
+		return 0;
 	if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
 		fd_limit = rl.rlim_cur;
 	else if (rl.rlim_cur == RLIM_INFINITY)
@@ -117,6 +117,7 @@ void pl_proxy_prepare(void)
 	if (skipped)
 		pl_log(0, "fork: %u connections not relayed to the child (limit %u, or descriptors "
 		       "near RLIMIT_NOFILE): they fail there with EOPNOTSUPP", skipped, PROXY_MAX);
+	return n_pending + skipped;
 }
 
 void pl_proxy_parent(void)

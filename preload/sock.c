@@ -42,16 +42,23 @@ long pl_ret(long rc)
 	return rc;
 }
 
+int pl_silent(struct pl_obj *o)
+{
+	if (pl_forked && !o->silent)
+		(void)pl_claim(); /* a prefork worker's first use of the listeners */
+	return o->silent;
+}
+
 struct pl_obj *pl_acquire(int fd, struct pl_obj *o)
 {
-	if (pl_forked || !pl_stack() || o->afd < 0) {
+	if (pl_silent(o) || pl_forked || !pl_stack() || o->afd < 0) {
 		errno = EOPNOTSUPP;
 		return NULL;
 	}
 	pl_lock();
 	if (pl_get(fd) != o || !pl_stack()) {
 		pl_unlock();
-		errno = EBADF;
+		errno = pl_stack() ? EBADF : EOPNOTSUPP; /* given to a forked child meanwhile */
 		return NULL;
 	}
 	return o;
@@ -266,7 +273,8 @@ static struct pl_obj *convert(int fd, int how)
 	if (!o)
 		return NULL;
 	pl_lock();
-	afd = axip_socket(pl_stack(), fam6 ? AXIP_AF_INET6 : AXIP_AF_INET, type, 0);
+	afd = pl_stack() ? axip_socket(pl_stack(), fam6 ? AXIP_AF_INET6 : AXIP_AF_INET, type, 0)
+	                 : -AXIP_EOPNOTSUPP; /* given to a forked child meanwhile */
 	if (afd < 0) {
 		pl_unlock();
 		free(o);
@@ -472,6 +480,17 @@ static int do_accept(int fd, struct pl_obj *o, struct sockaddr *sa, socklen_t *l
 	struct axip_sockaddr peer;
 	struct pl_obj *n;
 	int afd, nfd;
+	if (pl_silent(o)) {
+		/* another process serves this listener: none come here */
+		struct pollfd p = { .fd = fd, .events = POLLIN };
+		if (o->nonblock) {
+			errno = EAGAIN;
+			return -1;
+		}
+		while (REAL(poll)(&p, 1, -1) >= 0)
+			;
+		return -1; /* EINTR */
+	}
 	if (!pl_acquire(fd, o))
 		return -1;
 	for (;;) {

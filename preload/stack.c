@@ -17,19 +17,24 @@
  * the instance's next deadline (woken when an earlier one is set) and drives
  * the instance when no application thread did since that deadline.
  *
- * fork(): the child shares the parent's AF_XDP rings and UMEM, so it must
- * never touch the instance: in the child of an attached process every axip
- * socket fails with EOPNOTSUPP (close works) and new sockets go to the
- * kernel. The child of a process that never attached may attach itself.
+ * fork(): the child shares the parent's AF_XDP rings and UMEM, so at most
+ * one of the two may drive the instance. Connections are relayed to the
+ * child (proxy.c); a fork with no connections (a prefork server's master)
+ * leaves the attachment open for a hand-over (below); otherwise, in the
+ * child every axip socket fails with EOPNOTSUPP (close works) and new
+ * sockets go to the kernel. The child of a process that never attached may
+ * attach itself.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <unistd.h>
 #include <arpa/inet.h>
@@ -58,6 +63,45 @@ static struct sleeper *sleepers;
 
 /* how long the exit waits for closed connections' data to be acknowledged */
 #define PL_EXIT_LINGER_NS (5ull * 1000000000ull)
+
+/*
+ * Hand-over (prefork servers without AXIP_QUEUES: nginx's master forking
+ * its workers). A fork while the process has no connection, nothing
+ * lingering and no thread waiting leaves the attachment open: neither
+ * process drives the instance until one of them needs it. The first to
+ * need it takes it with a compare-and-swap on a word both share (a
+ * MAP_SHARED page): the parent at its next call on an axip socket, or its
+ * timer thread PL_HANDOVER_NS after the fork; a child at its first call on
+ * an inherited axip socket. A child that takes it serves everything the
+ * parent had (its copy of the instance is the parent's at the fork, which
+ * nobody drove since); the parent then serves nothing (EOPNOTSUPP, as after
+ * handing worker 0 to a child with AXIP_QUEUES). A child that finds it
+ * taken makes its inherited sockets silent: the descriptor numbers name a
+ * pipe that never becomes readable, so its event loop waits on them and
+ * never accepts (pl_silent).
+ */
+#define PL_HANDOVER_NS (2ull * 1000000000ull)
+enum { HO_TAKEN = 0, HO_OPEN = 1, HO_CHILD = 2 };
+#define HO(gen, st) ((unsigned)(gen) << 2 | (unsigned)(st))
+#define HO_MEMBERS 64
+struct handover_page {
+	_Atomic unsigned state;   /* HO(generation, HO_*): each opening is a new
+	                             generation, so a child of an earlier fork
+	                             (whose copy of the instance is older) cannot
+	                             take a later one */
+	_Atomic int member[HO_MEMBERS]; /* pids: the attaching process and the
+	                             children that may take it or took it; 0 free */
+	_Atomic int detached;     /* 1 once a member detached it: nobody again */
+};
+static struct handover_page *handover; /* NULL: no hand-over */
+static int handover_mine;         /* the attaching process: its forks may open it */
+static int owner = 1;             /* this process closes the attachment at its exit */
+static int handover_open;         /* parent: forked since it last drove */
+static unsigned handover_gen;     /* parent: the last opening; child: its fork's */
+static axip_time_ns handover_until;
+static int may_claim;             /* child: the fork left the attachment open to it */
+static int child_may_claim;       /* fork under way: the child's may_claim */
+static int silent_rd = -1;        /* child: the read end of the silent pipe */
 
 /* the timer thread */
 static pthread_t timer_thr;
@@ -100,9 +144,84 @@ int pl_ms_left(axip_time_ns deadline)
 	return (int)((deadline - now + 999999u) / 1000000u);
 }
 
+/* A forked child joins the attachment's family (a free member slot). */
+static int family_join(void)
+{
+	int i, pid = (int)getpid();
+	for (i = 0; handover && i < HO_MEMBERS; i++) {
+		int z = 0;
+		if (atomic_compare_exchange_strong(&handover->member[i], &z, pid))
+			return 0;
+	}
+	return -1; /* no slot: this child cannot take the attachment */
+}
+
+/* This process leaves the family: 1 when it was a member. */
+static int family_leave(void)
+{
+	int i, pid = (int)getpid();
+	for (i = 0; handover && i < HO_MEMBERS; i++) {
+		int me = pid;
+		if (atomic_compare_exchange_strong(&handover->member[i], &me, 0))
+			return 1;
+	}
+	return 0;
+}
+
+/* Is another member still running (not ended, not a zombie)? */
+static int family_alive(void)
+{
+	int i;
+	for (i = 0; handover && i < HO_MEMBERS; i++) {
+		int pid = atomic_load(&handover->member[i]);
+		char path[64], buf[256], *p;
+		ssize_t n;
+		int fd;
+		if (pid <= 0 || (kill(pid, 0) != 0 && errno != EPERM))
+			continue;
+		snprintf(path, sizeof path, "/proc/%d/stat", pid);
+		fd = open(path, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return 1; /* no /proc: take it as running */
+		n = REAL(read)(fd, buf, sizeof buf - 1);
+		REAL(close)(fd);
+		buf[n > 0 ? n : 0] = 0;
+		p = strrchr(buf, ')');
+		if (!p || p[1] != ' ' || (p[2] != 'Z' && p[2] != 'X'))
+			return 1;
+	}
+	return 0;
+}
+
+/* Only one member detaches, once (a later attachment is someone else's). */
+static int family_detach_once(void)
+{
+	int z = 0;
+	return !handover || atomic_compare_exchange_strong(&handover->detached, &z, 1);
+}
+
+/* Parent, under lk: before it drives again after a fork, take the
+ * attachment back, or learn that a child took it. */
+static void handover_settle(void)
+{
+	unsigned v = HO(handover_gen, HO_OPEN);
+	if (!handover_open)
+		return;
+	handover_open = 0;
+	if (atomic_compare_exchange_strong(&handover->state, &v, HO(handover_gen, HO_TAKEN)) ||
+	    v != HO(handover_gen, HO_CHILD))
+		return;
+	s = NULL;
+	pl_log(1, "a forked child took the attachment over: this process no longer serves axip sockets");
+	if (timer_efd >= 0)
+		(void)!REAL(write)(timer_efd, &(uint64_t){ 1 }, sizeof(uint64_t)); /* it ends */
+}
+
 void pl_lock(void)
 {
 	pthread_mutex_lock(&lk);
+	if (handover_open)
+		handover_settle();
 }
 
 void pl_unlock(void)
@@ -243,6 +362,8 @@ int pl_sleep(struct pollfd *kfds, nfds_t nk, int timeout_ms, const sigset_t *mas
 	}
 	err = errno;
 	pthread_mutex_lock(&lk);
+	if (handover_open)
+		handover_settle();
 	{
 		struct sleeper **z;
 		for (z = &sleepers; *z; z = &(*z)->next)
@@ -331,13 +452,18 @@ static void *timer_main(void *arg)
 		axip_time_ns now = axip_xdp_now();
 		struct pollfd p[1 + 3 + 64];
 		unsigned np = 1, nw = 0, k;
-		int t;
+		int t, hold = handover_open && now < handover_until;
 		uint64_t v;
+		if (handover_open && !hold) {
+			handover_settle(); /* no child took it in time: the parent's again */
+			if (!s)
+				break;
+		}
 		/* an application thread that drove since the deadline ran the timers */
-		if ((next_deadline <= now && last_drive < next_deadline) || woke ||
-		    (pl_proxy_count() && now - last_drive > 20000000u))
+		if (!hold && ((next_deadline <= now && last_drive < next_deadline) || woke ||
+		              (pl_proxy_count() && now - last_drive > 20000000u)))
 			pl_drive();
-		timer_wake_at = next_deadline;
+		timer_wake_at = hold ? handover_until : next_deadline;
 		p[0] = (struct pollfd){ .fd = timer_efd, .events = POLLIN };
 		/* While connections are relayed to forked children (proxy.c), also
 		 * wake for the interface and the relays: the parent may sleep
@@ -434,6 +560,13 @@ static int attach_locked(void)
 	n_wfds = axip_xdp_worker_wait_fds(w, wfds);
 	axip_sock_set_notify(s, on_notify, NULL);
 	pthread_key_create(&efd_key, efd_free);
+	handover = mmap(NULL, sizeof *handover, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	/* (anonymous shared memory starts zeroed: HO_TAKEN, no claimers) */
+	if (handover == MAP_FAILED)
+		handover = NULL; /* children of a fork then never take the attachment */
+	else
+		handover->member[0] = (int)getpid();
+	handover_mine = handover != NULL;
 	if (timer_start()) {
 		pl_log(0, "cannot start the timer thread; sockets stay on the kernel");
 		pl_inside++;
@@ -474,7 +607,6 @@ int pl_attach(void)
 }
 
 int pl_forked;
-static int owner = 1;             /* this process opened the attachment: it closes it */
 static unsigned next_claim;       /* the worker the next forked child takes (queues > 1) */
 static int claim = -1;            /* the worker of the fork under way, -1 none */
 
@@ -494,8 +626,23 @@ static void fork_prepare(void)
 	if (state == 1 && x && pl_opts.queues > 1 && next_claim < axip_xdp_n_workers(x) &&
 	    (s || next_claim > 0))
 		claim = (int)next_claim;
-	if (state == 1 && claim < 0)
-		pl_proxy_prepare(); /* a child that may use the parent's connections */
+	child_may_claim = 0;
+	if (state == 1 && claim < 0) {
+		/* a child that may use the parent's connections */
+		unsigned relays = pl_proxy_prepare();
+		/* or take the attachment over (a prefork worker): see "Hand-over" */
+		if (pl_forked) {
+			child_may_claim = may_claim; /* a child that could still take it passes that on */
+		} else {
+			if (!handover_open && handover_mine && s && !relays && !pl_proxy_count() &&
+			    !n_lingering && !sleepers) {
+				atomic_store(&handover->state, HO(++handover_gen, HO_OPEN));
+				handover_open = 1;
+				handover_until = axip_xdp_now() + PL_HANDOVER_NS;
+			}
+			child_may_claim = handover_open;
+		}
+	}
 }
 
 static void fork_parent(void)
@@ -554,6 +701,9 @@ static void fork_child(void)
 		REAL(close)(my_efd); /* shared with the parent's thread */
 	my_efd = -1;
 	if (state == 1 && claim >= 0) {
+		may_claim = 0;
+		handover_open = 0;
+		handover_mine = 0;
 		pl_proxy_child(); /* the parent's relays are the parent's */
 		/* the listeners as the parent made them (its copy of instance 0) */
 		struct axip_stack *old = axip_xdp_worker_stack(axip_xdp_worker(x, 0));
@@ -580,16 +730,87 @@ static void fork_child(void)
 		pl_log(1, "forked child serves axip on queue %d", claim);
 		return;
 	}
+	handover_open = 0; /* the parent's */
+	handover_mine = 0;
+	may_claim = child_may_claim && family_join() == 0;
 	if (state == 1) {
 		pl_proxy_child();
 		pl_forked = 1;
 		atomic_store(&pl_on, 0);
-		pl_log(1, "forked child: its connections are relayed by the parent; other axip "
-		       "sockets are the parent's (calls on them fail with EOPNOTSUPP); new sockets "
-		       "go to the kernel");
+		if (may_claim)
+			pl_log(1, "forked child: it takes the attachment over if it uses an inherited "
+			       "axip socket before the parent does; until then new sockets go to the kernel");
+		else
+			pl_log(1, "forked child: its connections are relayed by the parent; other axip "
+			       "sockets are the parent's (calls on them fail with EOPNOTSUPP); new sockets "
+			       "go to the kernel");
 	}
 	/* a parent that never attached (a daemon forking before it listens)
 	 * leaves the child free to attach */
+}
+
+/* Child, under lk, the attachment taken by another process: make the
+ * inherited axip sockets silent (see "Hand-over"). */
+static void silence(void)
+{
+	int p[2], fd;
+	if (pipe2(p, O_CLOEXEC) != 0) {
+		pl_log(0, "forked child: no pipe for silent sockets (%s): calls on the inherited "
+		       "axip sockets fail with EOPNOTSUPP", strerror(errno));
+		return;
+	}
+	silent_rd = p[0]; /* both ends stay open: the read end never shows POLLHUP */
+	for (fd = 0; fd < PL_FD_MAX; fd++) {
+		struct pl_obj *o = pl_get(fd);
+		if (o && o->kind == PL_SOCK && !o->silent && REAL(dup2)(silent_rd, fd) == fd)
+			o->silent = 1;
+	}
+}
+
+int pl_claim(void)
+{
+	unsigned v = HO(handover_gen, HO_OPEN);
+	int rc = -1;
+	uint64_t e;
+	pthread_mutex_lock(&lk);
+	if (!pl_forked || !may_claim) {
+		rc = pl_forked ? -1 : 0;
+		pthread_mutex_unlock(&lk);
+		return rc;
+	}
+	may_claim = 0;
+	if (!atomic_compare_exchange_strong(&handover->state, &v, HO(handover_gen, HO_CHILD))) {
+		silence();
+		pl_log(1, "forked child: another process serves the attachment; the inherited "
+		       "axip sockets stay silent here");
+		pthread_mutex_unlock(&lk);
+		return -1;
+	}
+	/* the instance as the parent left it at the fork, driven by nobody since;
+	 * the family's last process detaches it (pl_fini) */
+	owner = 0;
+	{
+		char pid[24];
+		snprintf(pid, sizeof pid, "%d", (int)getpid());
+		setenv("AXIP_PRELOAD_PID", pid, 1);
+	}
+	if (timer_efd >= 0)
+		REAL(close)(timer_efd); /* the parent's timer thread's */
+	timer_efd = -1;
+	(void)!REAL(read)(wfds[1], &e, sizeof e);
+	next_deadline = 0;
+	last_drive = 0;
+	if (timer_start()) {
+		pl_log(0, "forked child took the attachment over but has no timer thread: it "
+		       "serves no axip sockets");
+	} else {
+		pl_forked = 0;
+		atomic_store(&pl_on, 1);
+		rc = 0;
+		pl_log(1, "forked child took the attachment over: it serves the inherited axip sockets");
+	}
+	pthread_mutex_unlock(&lk);
+	return rc;
 }
 
 __attribute__((constructor)) static void pl_init(void)
@@ -613,6 +834,16 @@ __attribute__((constructor)) static void pl_init(void)
 
 __attribute__((destructor)) static void pl_fini(void)
 {
+	int serving;
+	if (state == 1 && pl_forked && x && handover && family_leave() && !family_alive() &&
+	    family_detach_once()) {
+		/* a child of the attachment's family that does not serve, the
+		 * last of the family to end: the attaching process (a daemon that
+		 * forked after it listened) left it to the family */
+		pl_inside++;
+		axip_xdp_close(x);
+		pl_inside--;
+	}
 	if (state != 1 || pl_forked || !x)
 		return;
 	pthread_mutex_lock(&lk);
@@ -621,6 +852,23 @@ __attribute__((destructor)) static void pl_fini(void)
 	if (s && timer_efd >= 0 && REAL(write)(timer_efd, &(uint64_t){ 1 }, sizeof(uint64_t)) > 0)
 		pthread_join(timer_thr, NULL);
 	pthread_mutex_lock(&lk);
+	if (handover_open && atomic_load(&handover->state) == HO(handover_gen, HO_OPEN) &&
+	    family_leave() && family_alive()) {
+		/* a daemon that forks after it listened, and exits: the attachment
+		 * stays for the child that takes it over; the family's last
+		 * process to end detaches it */
+		pl_log(1, "exit: the attachment is left to the forked children (the first that "
+		       "uses an inherited axip socket serves it)");
+		x = NULL;
+		s = NULL;
+		state = -1;
+		atomic_store(&pl_on, 0);
+		pthread_mutex_unlock(&lk);
+		return;
+	}
+	if (handover_open)
+		handover_settle();
+	serving = s != NULL;
 	if (s) {
 		/* as the kernel does at exit: close what is still open (FIN, or RST
 		 * with unread data), deliver what closed sockets still hold */
@@ -645,7 +893,16 @@ __attribute__((destructor)) static void pl_fini(void)
 			       pl_proxy_count());
 		axip_xdp_flush(w);
 	}
-	if (owner) {
+	/* the attaching process that serves at its exit detaches (nobody else
+	 * can serve: children of its forks are silent or relayed); a process
+	 * that does not serve (the parent after a child took the attachment
+	 * over, that child) only when it is the family's last: nginx's workers
+	 * end before their master, which, unlike them, keeps the privileges */
+	if (handover_mine && serving)
+		owner = 1;
+	else if (family_leave())
+		owner = !family_alive();
+	if (owner && family_detach_once()) {
 		pl_inside++;
 		axip_xdp_close(x);
 		pl_inside--;

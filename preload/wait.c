@@ -82,6 +82,19 @@ static int poll_mixed(struct pollfd *fds, nfds_t n, int timeout_ms, const sigset
 			k[i].fd = -1; /* the placeholder says nothing */
 	}
 	pl_lock();
+	if (!pl_stack()) {
+		/* given to a forked child meanwhile: the kernel's side only */
+		pl_unlock();
+		if (k != stackbuf) {
+			free(k);
+			free(objs);
+		}
+		if (mask) {
+			struct timespec ts = { timeout_ms / 1000, (long)(timeout_ms % 1000) * 1000000L };
+			return REAL(ppoll)(fds, n, timeout_ms < 0 ? NULL : &ts, mask);
+		}
+		return REAL(poll)(fds, n, timeout_ms);
+	}
 	pl_drive();
 	for (slept = 0;; slept = 1) {
 		ready = 0;
@@ -123,12 +136,15 @@ static int poll_mixed(struct pollfd *fds, nfds_t n, int timeout_ms, const sigset
 static int has_axip(const struct pollfd *fds, nfds_t n)
 {
 	nfds_t i;
-	if (!pl_any() || pl_forked || !pl_stack())
+	if (!pl_any())
 		return 0;
-	for (i = 0; i < n; i++)
-		if (pl_get(fds[i].fd))
-			return 1;
-	return 0;
+	for (i = 0; i < n && !pl_get(fds[i].fd); i++)
+		;
+	if (i == n)
+		return 0;
+	if (pl_forked)
+		(void)pl_claim(); /* a prefork worker's first wait on the listeners */
+	return !pl_forked && pl_stack();
 }
 
 /* glibc declares poll's array write-only (__attr_access), which is not true of
@@ -178,13 +194,17 @@ int __ppoll_chk(struct pollfd *fds, nfds_t n, const struct timespec *ts, const s
 static int select_axip(int nfds, fd_set *r, fd_set *wr, fd_set *e)
 {
 	int fd;
-	if (!pl_any() || pl_forked || !pl_stack() || nfds > FD_SETSIZE)
+	if (!pl_any() || nfds > FD_SETSIZE)
 		return 0;
 	for (fd = 0; fd < nfds; fd++)
 		if (((r && FD_ISSET(fd, r)) || (wr && FD_ISSET(fd, wr)) || (e && FD_ISSET(fd, e))) &&
 		    pl_get(fd))
-			return 1;
-	return 0;
+			break;
+	if (fd == nfds)
+		return 0;
+	if (pl_forked)
+		(void)pl_claim(); /* a prefork worker's first wait on the listeners */
+	return !pl_forked && pl_stack();
 }
 
 static int select_mixed(int nfds, fd_set *r, fd_set *wr, fd_set *e, int timeout_ms,
@@ -448,6 +468,8 @@ int epoll_ctl(int epfd, int op, int fd, struct epoll_event *ev)
 			pl_epoll_note(epfd, op, fd, ev);
 		return rc;
 	}
+	if (pl_silent(o))
+		return kset_ctl(epfd, op, fd, ev); /* the silent pipe: never ready */
 	if (!pl_acquire(fd, o))
 		return -1;
 	e = epoll_obj(epfd, fd);
@@ -508,6 +530,8 @@ static int epoll_mixed(int epfd, struct pl_obj *e, struct epoll_event *evs, int 
 int epoll_wait(int epfd, struct epoll_event *evs, int max, int timeout_ms)
 {
 	struct pl_obj *e = pl_get(epfd);
+	if (e && e->kind == PL_EPOLL && pl_forked)
+		(void)pl_claim(); /* an interest set made before the fork */
 	if (!e || e->kind != PL_EPOLL || pl_forked)
 		return REAL(epoll_wait)(epfd, evs, max, timeout_ms);
 	for (;;) {
@@ -524,6 +548,8 @@ int epoll_pwait2(int epfd, struct epoll_event *evs, int max, const struct timesp
 {
 	struct pl_obj *e = pl_get(epfd);
 	long long ms;
+	if (e && e->kind == PL_EPOLL && pl_forked)
+		(void)pl_claim(); /* an interest set made before the fork */
 	if (!e || e->kind != PL_EPOLL || pl_forked) {
 		if (!REAL(epoll_pwait2)) {
 			errno = ENOSYS;
@@ -544,6 +570,8 @@ int epoll_pwait2(int epfd, struct epoll_event *evs, int max, const struct timesp
 int epoll_pwait(int epfd, struct epoll_event *evs, int max, int timeout_ms, const sigset_t *mask)
 {
 	struct pl_obj *e = pl_get(epfd);
+	if (e && e->kind == PL_EPOLL && pl_forked)
+		(void)pl_claim(); /* an interest set made before the fork */
 	if (!e || e->kind != PL_EPOLL || pl_forked)
 		return REAL(epoll_pwait)(epfd, evs, max, timeout_ms, mask);
 	for (;;) {
