@@ -323,6 +323,8 @@ int pl_sleep(struct pollfd *kfds, nfds_t nk, int timeout_ms, const sigset_t *mas
 		        : 0;
 		err = errno;
 		pthread_mutex_lock(&lk);
+		if (handover_open)
+			handover_settle();
 		if (!s)
 			return -EBADF;
 		axip_xdp_wait(w, 0);
