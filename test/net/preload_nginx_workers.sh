@@ -7,6 +7,8 @@
 # fetch a page (by SHA-256); both workers must have answered (X-Pid header);
 # $AXT_BIG_MB MiB (default 100) comes back byte-identical to curl and wget;
 # wrk runs $AXT_WRK_SECS s (default 10) over 16 connections with zero errors.
+# nginx also listens on [::]:80 (ipv6only): 24 clients over IPv6, both
+# workers answer (the IPv6 listener is re-created per worker too).
 . "$(dirname "$0")/lib.sh"
 RUN=$BUILD/preload/axip-run
 [ -x "$RUN" ] || { echo "SKIP: $RUN not built" >&2; exit 77; }
@@ -16,6 +18,7 @@ for p in nginx curl wget wrk; do
 	command -v $p >/dev/null || { echo "SKIP: $p missing (Debian packages nginx-light, curl)" >&2; exit 77; }
 done
 net_setup 2
+net_setup_ipv6
 big_file_both "$BIG_MB"
 D=$WORK/nginx
 echo "<html>axip-run nginx workers</html>" >"$D/www/index.html"
@@ -33,6 +36,7 @@ http {
     sendfile on;
     server {
         listen 0.0.0.0:80;
+        listen [::]:80 ipv6only=on;
         root $D/www;
         add_header X-Pid \$pid;
     }
@@ -58,6 +62,18 @@ done
 pids=$(cat "$WORK"/h.* | tr -d '\r' | awk -F': ' 'tolower($1) == "x-pid" { print $2 }' | sort -u | wc -l)
 echo "workers that answered: $pids"
 [ "$pids" = 2 ] || fail "expected both workers to answer, got $pids"
+in_a ss -Htln | grep -q '\[::\]:80 ' && fail "a kernel socket listens on [::]:80: not served by axip"
+rm -f "$WORK"/h.* "$WORK"/b.*
+for i in $(seq 24); do
+	in_b timeout 20 curl -6 -sf -D "$WORK/h.$i" -o "$WORK/b.$i" "http://[$A6]/index.html" &
+done
+wait
+for i in $(seq 24); do
+	[ "$(sha256sum <"$WORK/b.$i")" = "$want" ] || fail "IPv6 request $i: wrong page"
+done
+pids=$(cat "$WORK"/h.* | tr -d '\r' | awk -F': ' 'tolower($1) == "x-pid" { print $2 }' | sort -u | wc -l)
+echo "workers that answered over IPv6: $pids"
+[ "$pids" = 2 ] || fail "expected both workers to answer over IPv6, got $pids"
 want_big=$(sha256sum <"$D/www/big.bin")
 [ "$(in_b timeout 120 curl -sf "http://$ADDR_A/big.bin" | sha256sum)" = "$want_big" ] || fail "curl $BIG_MB MiB"
 [ "$(in_b timeout 120 wget -q -O - "http://$ADDR_A/big.bin" | sha256sum)" = "$want_big" ] || fail "wget $BIG_MB MiB"
