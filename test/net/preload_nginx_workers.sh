@@ -9,6 +9,10 @@
 # wrk runs $AXT_WRK_SECS s (default 10) over 16 connections with zero errors.
 # nginx also listens on [::]:80 (ipv6only): 24 clients over IPv6, both
 # workers answer (the IPv6 listener is re-created per worker too).
+# /up/ is proxied to a kernel HTTP server on the peer: each worker's
+# upstream connections are axip's own active opens, whose replies the veth
+# may put on the other worker's queue (the hand-off between the worker
+# processes); 48 proxied pages by SHA-256, both workers answer.
 . "$(dirname "$0")/lib.sh"
 RUN=$BUILD/preload/axip-run
 [ -x "$RUN" ] || { echo "SKIP: $RUN not built" >&2; exit 77; }
@@ -39,9 +43,17 @@ http {
         listen [::]:80 ipv6only=on;
         root $D/www;
         add_header X-Pid \$pid;
+        location /up/ {
+            proxy_pass http://$ADDR_B:8000/;
+        }
     }
 }
 EOF2
+mkdir -p "$WORK/up"
+chmod 755 "$WORK/up"
+head -c 65536 /dev/urandom >"$WORK/up/u.bin"
+start_in "$NSB" uphttp /usr/bin/python3 -m http.server --directory "$WORK/up" --bind "$ADDR_B" 8000
+wait_listen "$NSB" 8000
 start_axip nginx "$RUN" --ifname "$IFA" --queues 2 --verbose -- nginx -e "$D/error.log" -c "$D/nginx.conf" -p "$D"
 wait_attached nginx
 for _ in $(seq 50); do
@@ -74,6 +86,18 @@ done
 pids=$(cat "$WORK"/h.* | tr -d '\r' | awk -F': ' 'tolower($1) == "x-pid" { print $2 }' | sort -u | wc -l)
 echo "workers that answered over IPv6: $pids"
 [ "$pids" = 2 ] || fail "expected both workers to answer over IPv6, got $pids"
+rm -f "$WORK"/h.* "$WORK"/b.*
+want_up=$(sha256sum <"$WORK/up/u.bin")
+for i in $(seq 48); do
+	in_b timeout 20 curl -sf -D "$WORK/h.$i" -o "$WORK/b.$i" "http://$ADDR_A/up/u.bin" &
+done
+wait
+for i in $(seq 48); do
+	[ "$(sha256sum <"$WORK/b.$i" 2>/dev/null)" = "$want_up" ] || fail "proxied request $i: wrong or no body"
+done
+pids=$(cat "$WORK"/h.* | tr -d '\r' | awk -F': ' 'tolower($1) == "x-pid" { print $2 }' | sort -u | wc -l)
+echo "workers that answered proxied requests: $pids"
+[ "$pids" = 2 ] || fail "expected both workers to answer proxied requests, got $pids"
 want_big=$(sha256sum <"$D/www/big.bin")
 [ "$(in_b timeout 120 curl -sf "http://$ADDR_A/big.bin" | sha256sum)" = "$want_big" ] || fail "curl $BIG_MB MiB"
 [ "$(in_b timeout 120 wget -q -O - "http://$ADDR_A/big.bin" | sha256sum)" = "$want_big" ] || fail "wget $BIG_MB MiB"

@@ -12,7 +12,10 @@
  * ring (<axip/spsc.h>) from this worker to that one, which wakes it. In
  * dedicated-address mode ARP is copied to every worker, since each has its
  * own neighbour cache. The copy costs one memcpy of a frame on a path that only carries
- * traffic of connections this host opened across queues.
+ * traffic of connections this host opened across queues. The rings are
+ * shared mappings, so workers taken by forked processes (a prefork server
+ * under the LD_PRELOAD shim) hand off to each other too; the wake-up is the
+ * consumer's eventfd, which fork shares as well.
  */
 #include <string.h>
 #include "xdp_internal.h"
@@ -23,7 +26,8 @@
 
 struct axip_spsc *handoff_new(uint32_t entries, uint32_t slot_bytes)
 {
-	return axip_spsc_new(entries, HANDOFF_DATA + slot_bytes);
+	/* shared: prefork workers in different processes hand off to each other */
+	return axip_spsc_new_shared(entries, HANDOFF_DATA + slot_bytes);
 }
 
 /* Producer: copy one frame in (n buffers of a multi-buffer frame); 0, -1

@@ -9,9 +9,11 @@
  * so a steady stream costs one shared cache line transfer per batch, not per
  * element.
  */
+#define _GNU_SOURCE
 #include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <axip/spsc.h>
 
 #define LINE 64
@@ -24,14 +26,20 @@ struct axip_spsc {
 	_Alignas(LINE) uint32_t mask;         /* read-only after new */
 	uint32_t stride;
 	unsigned char *slots;
+	size_t map_len;                       /* axip_spsc_new_shared: the mapping; 0 heap */
 };
+
+static int sizes_ok(uint32_t entries, uint32_t elem_size)
+{
+	return entries && !(entries & (entries - 1)) && entries <= (1u << 30) && elem_size &&
+	       elem_size <= (1u << 20);
+}
 
 struct axip_spsc *axip_spsc_new(uint32_t entries, uint32_t elem_size)
 {
 	struct axip_spsc *r;
 	uint32_t stride = (elem_size + 15u) & ~15u;
-	if (!entries || (entries & (entries - 1)) || entries > (1u << 30) || !elem_size ||
-	    elem_size > (1u << 20))
+	if (!sizes_ok(entries, elem_size))
 		return NULL;
 	r = aligned_alloc(LINE, sizeof *r);
 	if (!r)
@@ -47,10 +55,34 @@ struct axip_spsc *axip_spsc_new(uint32_t entries, uint32_t elem_size)
 	return r;
 }
 
+struct axip_spsc *axip_spsc_new_shared(uint32_t entries, uint32_t elem_size)
+{
+	struct axip_spsc *r;
+	uint32_t stride = (elem_size + 15u) & ~15u;
+	size_t head = (sizeof *r + LINE - 1) & ~(size_t)(LINE - 1), len;
+	void *m;
+	if (!sizes_ok(entries, elem_size))
+		return NULL;
+	len = head + (size_t)entries * stride;
+	m = mmap(NULL, len, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+	if (m == MAP_FAILED)
+		return NULL;
+	r = m; /* zeroed by the kernel */
+	r->mask = entries - 1;
+	r->stride = stride;
+	r->slots = (unsigned char *)m + head;
+	r->map_len = len;
+	return r;
+}
+
 void axip_spsc_free(struct axip_spsc *r)
 {
 	if (!r)
 		return;
+	if (r->map_len) {
+		munmap(r, r->map_len);
+		return;
+	}
 	free(r->slots);
 	free(r);
 }

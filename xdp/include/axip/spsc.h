@@ -31,6 +31,10 @@ struct axip_spsc;
  * or when out of memory.
  */
 struct axip_spsc *axip_spsc_new(uint32_t entries, uint32_t elem_size);
+/* The same in one shared anonymous mapping: after fork() the parent and its
+ * children see one ring, so the producer and the consumer may be different
+ * processes (prefork workers). axip_spsc_free() unmaps this process's view. */
+struct axip_spsc *axip_spsc_new_shared(uint32_t entries, uint32_t elem_size);
 void axip_spsc_free(struct axip_spsc *r);
 uint32_t axip_spsc_capacity(const struct axip_spsc *r);
 
