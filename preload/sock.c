@@ -673,6 +673,69 @@ int setsockopt(int fd, int level, int name, const void *val, socklen_t len)
 	return (int)pl_ret(rc);
 }
 
+/* Linux's struct tcp_info (include/uapi/linux/tcp.h) up to tcpi_snd_wnd;
+ * glibc's <netinet/tcp.h> stops at tcpi_total_retrans (104 bytes). */
+struct linux_tcp_info {
+	struct tcp_info base;
+	uint64_t pacing_rate, max_pacing_rate, bytes_acked, bytes_received;
+	uint32_t segs_out, segs_in, notsent_bytes, min_rtt, data_segs_in, data_segs_out;
+	uint64_t delivery_rate, busy_time, rwnd_limited, sndbuf_limited;
+	uint32_t delivered, delivered_ce;
+	uint64_t bytes_sent, bytes_retrans;
+	uint32_t dsack_dups, reord_seen, rcv_ooopack, snd_wnd;
+};
+
+/* TCP_INFO: axip's counters in Linux's layout (as much as the caller's
+ * buffer holds, as Linux); what axip does not track reads as zero. */
+static int tcp_info(int fd, struct pl_obj *o, void *val, socklen_t *len)
+{
+	/* enum axip_tcp_state_id -> Linux's TCP_* states (include/net/tcp_states.h) */
+	static const uint8_t state[] = { 7 /* CLOSE */, 10 /* LISTEN */, 2 /* SYN_SENT */,
+		3 /* SYN_RECV */, 1 /* ESTABLISHED */, 4 /* FIN_WAIT1 */, 5 /* FIN_WAIT2 */,
+		8 /* CLOSE_WAIT */, 11 /* CLOSING */, 9 /* LAST_ACK */, 6 /* TIME_WAIT */ };
+	struct axip_tcp_info a;
+	struct linux_tcp_info t;
+	axip_u32 l = sizeof a;
+	int rc;
+	if (!val || !len) {
+		errno = EFAULT;
+		return -1;
+	}
+	if (o->type != SOCK_STREAM) {
+		errno = EOPNOTSUPP;
+		return -1;
+	}
+	if (!pl_acquire(fd, o))
+		return -1;
+	rc = axip_getsockopt(pl_stack(), o->afd, AXIP_IPPROTO_TCP, AXIP_TCP_INFO, &a, &l);
+	pl_unlock();
+	if (rc < 0)
+		return (int)pl_ret(rc);
+	memset(&t, 0, sizeof t);
+	t.base.tcpi_state = a.state < sizeof state ? state[a.state] : 7;
+	t.base.tcpi_rto = a.rto_us;
+	t.base.tcpi_snd_mss = a.snd_mss;
+	t.base.tcpi_rcv_mss = a.rcv_mss;
+	t.base.tcpi_advmss = a.rcv_mss;
+	t.base.tcpi_rtt = a.srtt_us;
+	t.base.tcpi_rttvar = a.rttvar_us;
+	if (a.snd_mss) {
+		t.base.tcpi_snd_cwnd = a.cwnd / a.snd_mss;
+		t.base.tcpi_snd_ssthresh = a.ssthresh / a.snd_mss;
+	}
+	t.base.tcpi_total_retrans = a.retransmits;
+	t.bytes_acked = a.bytes_acked;
+	t.bytes_received = a.bytes_received;
+	t.bytes_sent = a.bytes_sent;
+	t.segs_out = (uint32_t)a.segs_out;
+	t.segs_in = (uint32_t)a.segs_in;
+	t.snd_wnd = a.snd_wnd;
+	if (*len > sizeof t)
+		*len = sizeof t;
+	memcpy(val, &t, *len);
+	return 0;
+}
+
 int getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 {
 	struct pl_obj *o = pl_get(fd);
@@ -691,12 +754,8 @@ int getsockopt(int fd, int level, int name, void *val, socklen_t *len)
 		*len = sizeof tv;
 		return 0;
 	}
-	if (level == IPPROTO_TCP && name == TCP_INFO) {
-		/* axip's struct differs from Linux's: report an empty one */
-		if (val && len)
-			memset(val, 0, *len);
-		return 0;
-	}
+	if (level == IPPROTO_TCP && name == TCP_INFO)
+		return tcp_info(fd, o, val, len);
 	if ((level != SOL_SOCKET && level != IPPROTO_TCP &&
 	     !(o->fam6 && level == IPPROTO_IPV6 && name == IPV6_V6ONLY)) ||
 	    !len)

@@ -4,7 +4,9 @@
 # curl and wget under axip-run fetch $AXT_BIG_MB MiB (default 100) from a
 # kernel nginx in the peer
 # namespace (compared by SHA-256); iperf3 both ways for 2 s (axip server /
-# kernel client, kernel server / axip client) with no error.
+# kernel client, kernel server / axip client) with no error; a python3
+# client reads TCP_INFO in Linux's layout while it downloads from nginx
+# (state established, RTT, segment size, window, bytes received).
 . "$(dirname "$0")/lib.sh"
 RUN=$BUILD/preload/axip-run
 [ -x "$RUN" ] || { echo "SKIP: $RUN not built" >&2; exit 77; }
@@ -47,4 +49,29 @@ in_a timeout 30 "$RUN" --ifname "$IFA" -- iperf3 -c "$ADDR_B" -p 5202 -t 2 >"$WO
 	fail "iperf3 client under axip-run exited $?"
 grep -q 'receiver' "$WORK/iperf-a.log" || fail "iperf3 from axip: no result"
 grep -h 'receiver' "$WORK/iperf-c.log" "$WORK/iperf-a.log"
+
+cat >"$WORK/tcpinfo.py" <<'PY'
+import socket, struct, sys
+c = socket.create_connection((sys.argv[1], 80))
+c.sendall(b"GET /big.bin HTTP/1.0\r\n\r\n")
+got = 0
+while got < 1 << 20:
+    b = c.recv(65536)
+    if not b:
+        break
+    got += len(b)
+ti = c.getsockopt(socket.IPPROTO_TCP, socket.TCP_INFO, 232)
+state = ti[0]
+rto, ato, snd_mss, rcv_mss = struct.unpack_from("4I", ti, 8)
+rtt, rttvar, ssthresh, cwnd = struct.unpack_from("4I", ti, 68)
+bytes_acked, bytes_received = struct.unpack_from("2Q", ti, 120)
+print("len %d state %d rto %d snd_mss %d rcv_mss %d rtt %d cwnd %d bytes_received %d read %d"
+      % (len(ti), state, rto, snd_mss, rcv_mss, rtt, cwnd, bytes_received, got))
+ok = (len(ti) == 232 and state in (1, 8) and rto > 0 and 500 <= snd_mss <= 1460
+      and 500 <= rcv_mss <= 1460 and rtt > 0 and cwnd > 0 and bytes_received >= got)
+sys.exit(0 if ok else 1)
+PY
+out=$(in_a timeout 30 "$RUN" --ifname "$IFA" -- python3 "$WORK/tcpinfo.py" "$ADDR_B" 2>&1) ||
+	fail "TCP_INFO under axip-run: $out"
+echo "TCP_INFO: $out"
 echo "PASS net_preload_clients"
