@@ -70,6 +70,7 @@ struct pl_real {
 	int (*dup3)(int, int, int);
 	int (*recvmmsg)(int, struct mmsghdr *, unsigned int, int, struct timespec *);
 	int (*sendmmsg)(int, struct mmsghdr *, unsigned int, int);
+	pid_t (*fork)(void);
 	/* glibc 2.35 and later; NULL before */
 	int (*epoll_pwait2)(int, struct epoll_event *, int, const struct timespec *, const sigset_t *);
 };

@@ -57,6 +57,7 @@ void pl_real_init(void)
 	RESOLVE(dup3);
 	RESOLVE(recvmmsg);
 	RESOLVE(sendmmsg);
+	RESOLVE(fork);
 	RESOLVE(epoll_pwait2);
 	/* a libc without one of these cannot run the program either */
 	if (!r.socket || !r.read || !r.close || !r.poll || !r.dup3)

@@ -92,6 +92,7 @@ struct handover_page {
 	_Atomic int member[HO_MEMBERS]; /* pids: the attaching process and the
 	                             children that may take it or took it; 0 free */
 	_Atomic int detached;     /* 1 once a member detached it: nobody again */
+	_Atomic int joining;      /* forks under way whose child has not joined yet */
 };
 static struct handover_page *handover; /* NULL: no hand-over */
 static int handover_mine;         /* the attaching process: its forks may open it */
@@ -172,6 +173,8 @@ static int family_leave(void)
 static int family_alive(void)
 {
 	int i;
+	if (handover && atomic_load(&handover->joining) > 0)
+		return 1; /* a child forked a moment ago, not yet joined */
 	for (i = 0; handover && i < HO_MEMBERS; i++) {
 		int pid = atomic_load(&handover->member[i]);
 		char path[64], buf[256], *p;
@@ -644,6 +647,9 @@ static void fork_prepare(void)
 			}
 			child_may_claim = handover_open;
 		}
+		/* counted until the child joins (the parent may end first) */
+		if (child_may_claim)
+			atomic_fetch_add(&handover->joining, 1);
 	}
 }
 
@@ -735,6 +741,8 @@ static void fork_child(void)
 	handover_open = 0; /* the parent's */
 	handover_mine = 0;
 	may_claim = child_may_claim && family_join() == 0;
+	if (child_may_claim)
+		atomic_fetch_sub(&handover->joining, 1);
 	if (state == 1) {
 		pl_proxy_child();
 		pl_forked = 1;
@@ -749,6 +757,20 @@ static void fork_child(void)
 	}
 	/* a parent that never attached (a daemon forking before it listens)
 	 * leaves the child free to attach */
+}
+
+/* fork() itself only for its failure: the handlers above did the rest,
+ * and a fork that made no child must not count one as joining */
+pid_t fork(void)
+{
+	pid_t pid = REAL(fork)();
+	if (pid < 0 && child_may_claim && handover) {
+		int e = errno;
+		atomic_fetch_sub(&handover->joining, 1);
+		child_may_claim = 0;
+		errno = e;
+	}
+	return pid;
 }
 
 /* Child, under lk, the attachment taken by another process: make the
