@@ -186,7 +186,7 @@ void pl_kset_forget(int fd);
 /* fork_prepare (under the lock): a socket pair per connected axip stream
  * socket; after the fork the parent keeps one end and relays, the child's
  * descriptor numbers become the other end. */
-unsigned pl_proxy_prepare(void); /* the number of relays the fork will make */
+unsigned pl_proxy_prepare(void); /* connected sockets found (relayed or not) */
 void pl_proxy_parent(void);
 void pl_proxy_child(void);
 /* Under the lock (pl_drive): relay what can move; finished relays end. */

@@ -102,7 +102,6 @@ static unsigned handover_gen;     /* parent: the last opening; child: its fork's
 static axip_time_ns handover_until;
 static int may_claim;             /* child: the fork left the attachment open to it */
 static int child_may_claim;       /* fork under way: the child's may_claim */
-static int silent_rd = -1;        /* child: the read end of the silent pipe */
 
 /* the timer thread */
 static pthread_t timer_thr;
@@ -777,16 +776,15 @@ pid_t fork(void)
  * inherited axip sockets silent (see "Hand-over"). */
 static void silence(void)
 {
-	int p[2], fd;
+	int p[2], fd; /* both ends stay open: the read end never shows POLLHUP */
 	if (pipe2(p, O_CLOEXEC) != 0) {
 		pl_log(0, "forked child: no pipe for silent sockets (%s): calls on the inherited "
 		       "axip sockets fail with EOPNOTSUPP", strerror(errno));
 		return;
 	}
-	silent_rd = p[0]; /* both ends stay open: the read end never shows POLLHUP */
 	for (fd = 0; fd < PL_FD_MAX; fd++) {
 		struct pl_obj *o = pl_get(fd);
-		if (o && o->kind == PL_SOCK && !o->silent && REAL(dup2)(silent_rd, fd) == fd)
+		if (o && o->kind == PL_SOCK && !o->silent && REAL(dup2)(p[0], fd) == fd)
 			o->silent = 1;
 	}
 }
@@ -796,6 +794,10 @@ int pl_claim(void)
 	unsigned v = HO(handover_gen, HO_OPEN);
 	int rc = -1;
 	uint64_t e;
+	if (!pl_forked)
+		return 0;
+	if (!may_claim)
+		return -1; /* settled already (under lk, re-checked below) */
 	pthread_mutex_lock(&lk);
 	if (!pl_forked || !may_claim) {
 		rc = pl_forked ? -1 : 0;

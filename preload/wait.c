@@ -133,6 +133,15 @@ static int poll_mixed(struct pollfd *fds, nfds_t n, int timeout_ms, const sigset
 	return rc;
 }
 
+/* After a fork, a call that names an inherited axip descriptor may take the
+ * attachment over (stack.c, "Hand-over"): does this process serve it now? */
+static int served_here(void)
+{
+	if (pl_forked)
+		(void)pl_claim();
+	return !pl_forked && pl_stack();
+}
+
 static int has_axip(const struct pollfd *fds, nfds_t n)
 {
 	nfds_t i;
@@ -140,11 +149,7 @@ static int has_axip(const struct pollfd *fds, nfds_t n)
 		return 0;
 	for (i = 0; i < n && !pl_get(fds[i].fd); i++)
 		;
-	if (i == n)
-		return 0;
-	if (pl_forked)
-		(void)pl_claim(); /* a prefork worker's first wait on the listeners */
-	return !pl_forked && pl_stack();
+	return i < n && served_here();
 }
 
 /* glibc declares poll's array write-only (__attr_access), which is not true of
@@ -200,11 +205,7 @@ static int select_axip(int nfds, fd_set *r, fd_set *wr, fd_set *e)
 		if (((r && FD_ISSET(fd, r)) || (wr && FD_ISSET(fd, wr)) || (e && FD_ISSET(fd, e))) &&
 		    pl_get(fd))
 			break;
-	if (fd == nfds)
-		return 0;
-	if (pl_forked)
-		(void)pl_claim(); /* a prefork worker's first wait on the listeners */
-	return !pl_forked && pl_stack();
+	return fd < nfds && served_here();
 }
 
 static int select_mixed(int nfds, fd_set *r, fd_set *wr, fd_set *e, int timeout_ms,
@@ -527,12 +528,21 @@ static int epoll_mixed(int epfd, struct pl_obj *e, struct epoll_event *evs, int 
 	return n + (k > 0 ? k : 0);
 }
 
-int epoll_wait(int epfd, struct epoll_event *evs, int max, int timeout_ms)
+/* The axip side of epoll set epfd, NULL when the kernel's set is all */
+static struct pl_obj *served_epoll(int epfd)
 {
 	struct pl_obj *e = pl_get(epfd);
-	if (e && e->kind == PL_EPOLL && pl_forked)
+	if (!e || e->kind != PL_EPOLL)
+		return NULL;
+	if (pl_forked)
 		(void)pl_claim(); /* an interest set made before the fork */
-	if (!e || e->kind != PL_EPOLL || pl_forked)
+	return pl_forked ? NULL : e;
+}
+
+int epoll_wait(int epfd, struct epoll_event *evs, int max, int timeout_ms)
+{
+	struct pl_obj *e = served_epoll(epfd);
+	if (!e)
 		return REAL(epoll_wait)(epfd, evs, max, timeout_ms);
 	for (;;) {
 		int rc = epoll_mixed(epfd, e, evs, max, timeout_ms, NULL);
@@ -546,11 +556,9 @@ int epoll_wait(int epfd, struct epoll_event *evs, int max, int timeout_ms)
 int epoll_pwait2(int epfd, struct epoll_event *evs, int max, const struct timespec *timeout,
                  const sigset_t *mask)
 {
-	struct pl_obj *e = pl_get(epfd);
+	struct pl_obj *e = served_epoll(epfd);
 	long long ms;
-	if (e && e->kind == PL_EPOLL && pl_forked)
-		(void)pl_claim(); /* an interest set made before the fork */
-	if (!e || e->kind != PL_EPOLL || pl_forked) {
+	if (!e) {
 		if (!REAL(epoll_pwait2)) {
 			errno = ENOSYS;
 			return -1;
@@ -569,10 +577,8 @@ int epoll_pwait2(int epfd, struct epoll_event *evs, int max, const struct timesp
 
 int epoll_pwait(int epfd, struct epoll_event *evs, int max, int timeout_ms, const sigset_t *mask)
 {
-	struct pl_obj *e = pl_get(epfd);
-	if (e && e->kind == PL_EPOLL && pl_forked)
-		(void)pl_claim(); /* an interest set made before the fork */
-	if (!e || e->kind != PL_EPOLL || pl_forked)
+	struct pl_obj *e = served_epoll(epfd);
+	if (!e)
 		return REAL(epoll_pwait)(epfd, evs, max, timeout_ms, mask);
 	for (;;) {
 		int rc = epoll_mixed(epfd, e, evs, max, timeout_ms, mask);

@@ -34,6 +34,9 @@
 #   fail MSG                    print MSG and the logs, exit 1
 #   expect CODE PATTERN CMD...  CMD must exit with CODE and print PATTERN
 #   echo_parallel PORT IN WANT N WHAT   N concurrent TCP echoes of file IN
+#   fetch_pids N URL SHA WHAT [CURL OPTION...]   N concurrent curl GETs from
+#                        $NSB, each body must have SHA-256 SHA; PIDS = how
+#                        many different X-Pid headers answered
 #   check_echo PORT             lines, 8 MiB and 4 x 1 MiB through a TCP echo
 #   big_file_both MB            MB MiB of random bytes for nginx and axip-httpd
 #   wrk_zero_errors URL S C     wrk S seconds, C connections, no errors
@@ -198,6 +201,24 @@ echo_parallel() {
 	for i in $(seq "$n"); do
 		cmp -s "$want" "$WORK/$what.$i" || fail "$what: connection $i of $n differs"
 	done
+}
+
+# fetch_pids N URL SHA WHAT [CURL OPTION...]: N concurrent curl fetches of
+# URL from $NSB; every body's SHA-256 (sha256sum's line) must be SHA, else
+# FAIL "WHAT i: ..."; sets PIDS to the number of different X-Pid headers (a
+# prefork server's workers that answered). $WORK/h.* and b.* hold them.
+fetch_pids() {
+	local n=$1 url=$2 sha=$3 what=$4 i
+	shift 4
+	rm -f "$WORK"/h.* "$WORK"/b.*
+	for i in $(seq "$n"); do
+		in_b timeout 20 curl "$@" -sf -D "$WORK/h.$i" -o "$WORK/b.$i" "$url" &
+	done
+	wait
+	for i in $(seq "$n"); do
+		[ "$(sha256sum <"$WORK/b.$i" 2>/dev/null)" = "$sha" ] || fail "$what $i: wrong or no body"
+	done
+	PIDS=$(cat "$WORK"/h.* | tr -d '\r' | awk -F': ' 'tolower($1) == "x-pid" { print $2 }' | sort -u | wc -l)
 }
 
 # check_echo PORT: an echo server on $ADDR_A:PORT answers kernel TCP clients

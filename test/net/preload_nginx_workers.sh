@@ -64,40 +64,16 @@ cat "$WORK/nginx.log" "$D/error.log" | grep -q "serves axip on queue 0" || fail 
 cat "$WORK/nginx.log" "$D/error.log" | grep -q "serves axip on queue 1" || fail "no worker took queue 1"
 in_a ss -Htln | grep -q ':80 ' && fail "a kernel socket listens on port 80: not served by axip"
 want=$(sha256sum <"$D/www/index.html")
-for i in $(seq 24); do
-	in_b timeout 20 curl -sf -D "$WORK/h.$i" -o "$WORK/b.$i" "http://$ADDR_A/index.html" &
-done
-wait
-for i in $(seq 24); do
-	[ "$(sha256sum <"$WORK/b.$i")" = "$want" ] || fail "request $i: wrong page"
-done
-pids=$(cat "$WORK"/h.* | tr -d '\r' | awk -F': ' 'tolower($1) == "x-pid" { print $2 }' | sort -u | wc -l)
-echo "workers that answered: $pids"
-[ "$pids" = 2 ] || fail "expected both workers to answer, got $pids"
+fetch_pids 24 "http://$ADDR_A/index.html" "$want" request
+echo "workers that answered: $PIDS"
+[ "$PIDS" = 2 ] || fail "expected both workers to answer, got $PIDS"
 in_a ss -Htln | grep -q '\[::\]:80 ' && fail "a kernel socket listens on [::]:80: not served by axip"
-rm -f "$WORK"/h.* "$WORK"/b.*
-for i in $(seq 24); do
-	in_b timeout 20 curl -6 -sf -D "$WORK/h.$i" -o "$WORK/b.$i" "http://[$A6]/index.html" &
-done
-wait
-for i in $(seq 24); do
-	[ "$(sha256sum <"$WORK/b.$i")" = "$want" ] || fail "IPv6 request $i: wrong page"
-done
-pids=$(cat "$WORK"/h.* | tr -d '\r' | awk -F': ' 'tolower($1) == "x-pid" { print $2 }' | sort -u | wc -l)
-echo "workers that answered over IPv6: $pids"
-[ "$pids" = 2 ] || fail "expected both workers to answer over IPv6, got $pids"
-rm -f "$WORK"/h.* "$WORK"/b.*
-want_up=$(sha256sum <"$WORK/up/u.bin")
-for i in $(seq 48); do
-	in_b timeout 20 curl -sf -D "$WORK/h.$i" -o "$WORK/b.$i" "http://$ADDR_A/up/u.bin" &
-done
-wait
-for i in $(seq 48); do
-	[ "$(sha256sum <"$WORK/b.$i" 2>/dev/null)" = "$want_up" ] || fail "proxied request $i: wrong or no body"
-done
-pids=$(cat "$WORK"/h.* | tr -d '\r' | awk -F': ' 'tolower($1) == "x-pid" { print $2 }' | sort -u | wc -l)
-echo "workers that answered proxied requests: $pids"
-[ "$pids" = 2 ] || fail "expected both workers to answer proxied requests, got $pids"
+fetch_pids 24 "http://[$A6]/index.html" "$want" "IPv6 request" -6
+echo "workers that answered over IPv6: $PIDS"
+[ "$PIDS" = 2 ] || fail "expected both workers to answer over IPv6, got $PIDS"
+fetch_pids 48 "http://$ADDR_A/up/u.bin" "$(sha256sum <"$WORK/up/u.bin")" "proxied request"
+echo "workers that answered proxied requests: $PIDS"
+[ "$PIDS" = 2 ] || fail "expected both workers to answer proxied requests, got $PIDS"
 want_big=$(sha256sum <"$D/www/big.bin")
 [ "$(in_b timeout 120 curl -sf "http://$ADDR_A/big.bin" | sha256sum)" = "$want_big" ] || fail "curl $BIG_MB MiB"
 [ "$(in_b timeout 120 wget -q -O - "http://$ADDR_A/big.bin" | sha256sum)" = "$want_big" ] || fail "wget $BIG_MB MiB"

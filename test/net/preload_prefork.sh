@@ -37,7 +37,7 @@ chmod 644 "$D/www/index.html"
 
 # nginx_prefork DAEMON: master and two workers; checks as above
 nginx_prefork() {
-	local daemon=$1 log=$WORK/nginx-$1.log want pids i
+	local daemon=$1 log=$WORK/nginx-$1.log
 	: >"$D/error.log"
 	cat >"$D/nginx.conf" <<EOF2
 worker_processes 2;
@@ -69,17 +69,10 @@ EOF2
 		fail "nginx (daemon $daemon): no worker took the attachment over"
 	grep -q "stay silent" "$D/error.log" "$log" || fail "nginx (daemon $daemon): the other worker is not silent"
 	in_a ss -Htln | grep -q ':80 ' && fail "a kernel socket listens on port 80: not served by axip"
-	want=$(sha256sum <"$D/www/index.html")
-	for i in $(seq 24); do
-		in_b timeout 20 curl -sf -D "$WORK/h.$i" -o "$WORK/b.$i" "http://$ADDR_A/index.html" &
-	done
-	wait
-	for i in $(seq 24); do
-		[ "$(sha256sum <"$WORK/b.$i")" = "$want" ] || fail "nginx (daemon $daemon): request $i: wrong page"
-	done
-	pids=$(cat "$WORK"/h.* | tr -d '\r' | awk -F': ' 'tolower($1) == "x-pid" { print $2 }' | sort -u | wc -l)
-	echo "nginx (daemon $daemon): workers that answered: $pids"
-	[ "$pids" = 1 ] || fail "nginx (daemon $daemon): expected the one serving worker to answer, got $pids"
+	fetch_pids 24 "http://$ADDR_A/index.html" "$(sha256sum <"$D/www/index.html")" \
+		"nginx (daemon $daemon): request"
+	echo "nginx (daemon $daemon): workers that answered: $PIDS"
+	[ "$PIDS" = 1 ] || fail "nginx (daemon $daemon): expected the one serving worker to answer, got $PIDS"
 	[ "$(in_b timeout 60 curl -sf "http://$ADDR_A/big.bin" | sha256sum)" = "$(sha256sum <"$D/www/big.bin")" ] ||
 		fail "nginx (daemon $daemon): $BIG_MB MiB"
 	wrk_zero_errors "http://$ADDR_A/index.html" "$WRK_S" 16
@@ -102,7 +95,6 @@ EOF2
 	grep -E '\[(alert|emerg|crit)\]' "$D/error.log" && fail "nginx (daemon $daemon) logged errors while stopping"
 	grep -qi sanitizer "$D/error.log" "$log" && fail "sanitizer report (nginx, daemon $daemon)"
 	xdp_attached && fail "nginx (daemon $daemon): XDP program left after nginx exited"
-	rm -f "$WORK"/h.* "$WORK"/b.*
 }
 nginx_prefork off
 nginx_prefork on
